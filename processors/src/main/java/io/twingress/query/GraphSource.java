@@ -1,0 +1,43 @@
+package io.twingress.query;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * What the query engine reads: twins and relationships exactly as the REST API returns them, and the
+ * model hierarchy. Implemented over the store; every read sees all writes committed before it started.
+ * Lists are ordered by id so that a continuation can resume after the last id it returned.
+ */
+public interface GraphSource {
+
+    /** The twin, or null. */
+    ObjectNode twin(String id);
+
+    /**
+     * Twins in ascending {@code $dtId} order with ids strictly greater than {@code afterId} (null = from the
+     * start), at most {@code limit}. When {@code modelIds} is not null only twins whose {@code $metadata.$model}
+     * is in it are returned; this is a hint to narrow the scan, the engine still evaluates its predicate.
+     */
+    List<ObjectNode> twins(Collection<String> modelIds, String afterId, int limit);
+
+    /**
+     * Relationships in ascending ({@code $sourceId}, {@code $relationshipId}) order after the given position
+     * (both null = from the start), at most {@code limit}.
+     */
+    List<ObjectNode> relationships(String afterSourceId, String afterRelationshipId, int limit);
+
+    /** Outgoing relationships of a twin, ordered by {@code $relationshipId}; names null = all names. */
+    List<ObjectNode> outgoing(String sourceId, Set<String> names);
+
+    /** Incoming relationships of a twin, ordered by ({@code $sourceId}, {@code $relationshipId}); names null = all. */
+    List<ObjectNode> incoming(String targetId, Set<String> names);
+
+    /** The model and every stored model that derives from it (directly or not). Empty if unknown. */
+    Set<String> modelAndDerived(String modelId);
+
+    /** The number of twins, optionally only of the given models. */
+    long countTwins(Collection<String> modelIds);
+}
