@@ -1,0 +1,113 @@
+package io.twingress.api;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+
+import io.twingress.Json;
+import io.twingress.model.ModelService;
+
+/** ADT's {@code /models} operations. */
+public final class ModelsApi {
+
+    static final int MAX_PAGE = 100;
+
+    private final ModelService models;
+
+    public ModelsApi(ModelService models) {
+        this.models = models;
+    }
+
+    public void create(Exchange exchange) {
+        ApiSupport.requireApiVersion(exchange);
+        JsonNode body = ApiSupport.body(exchange);
+        if (!body.isArray()) {
+            throw AdtException.badRequest("InvalidArgument", "The body must be a JSON array of DTDL interfaces.");
+        }
+        List<JsonNode> batch = new ArrayList<>();
+        body.forEach(batch::add);
+        ArrayNode created = Json.MAPPER.createArrayNode();
+        models.upload(batch).forEach(e -> created.add(modelData(e, true)));
+        ApiSupport.reply(exchange, 201, created, Map.of());
+    }
+
+    public void list(Exchange exchange) {
+        ApiSupport.requireApiVersion(exchange);
+        boolean includeDefinition = Boolean.parseBoolean(ApiSupport.header(exchange, "includeModelDefinition"));
+        int size = ApiSupport.pageSize(exchange, MAX_PAGE);
+        String token = ApiSupport.header(exchange, "continuationToken");
+        int offset = token == null ? 0 : parseOffset(ApiSupport.decodeToken(token, 1)[0]);
+        List<ModelService.Entry> all = models.list(ApiSupport.headers(exchange, "dependenciesFor"));
+        List<JsonNode> page = all.stream().skip(offset).limit(size).map(e -> (JsonNode) modelData(e, includeDefinition))
+                .toList();
+        int next = offset + page.size();
+        ApiSupport.page(exchange, page, next < all.size() ? ApiSupport.encodeToken(Integer.toString(next)) : null);
+    }
+
+    public void get(Exchange exchange) {
+        ApiSupport.requireApiVersion(exchange);
+        boolean includeDefinition = Boolean.parseBoolean(ApiSupport.header(exchange, "includeModelDefinition"));
+        ApiSupport.reply(exchange, 200, modelData(models.get(ApiSupport.header(exchange, "id")), includeDefinition),
+                Map.of());
+    }
+
+    /** Only {@code replace /decommissioned true} is accepted, as in ADT. */
+    public void update(Exchange exchange) {
+        ApiSupport.requireApiVersion(exchange);
+        JsonNode patch = ApiSupport.body(exchange);
+        boolean valid = patch.isArray() && patch.size() == 1
+                && "replace".equals(patch.get(0).path("op").asText())
+                && "/decommissioned".equals(patch.get(0).path("path").asText())
+                && patch.get(0).path("value").asBoolean(false);
+        if (!valid) {
+            throw AdtException.badRequest("JsonPatchInvalid", "A model can only be decommissioned:"
+                    + " [{\"op\":\"replace\",\"path\":\"/decommissioned\",\"value\":true}].");
+        }
+        models.decommission(ApiSupport.header(exchange, "id"));
+        ApiSupport.noContent(exchange, Map.of());
+    }
+
+    public void delete(Exchange exchange) {
+        ApiSupport.requireApiVersion(exchange);
+        models.delete(ApiSupport.header(exchange, "id"));
+        ApiSupport.noContent(exchange, Map.of());
+    }
+
+    private static int parseOffset(String text) {
+        try {
+            return Math.max(0, Integer.parseInt(text));
+        } catch (NumberFormatException e) {
+            throw AdtException.badRequest("InvalidArgument", "The continuationToken is not one this server issued.");
+        }
+    }
+
+    /** ADT's DigitalTwinsModelData: display names and descriptions as language maps. */
+    private static ObjectNode modelData(ModelService.Entry entry, boolean includeDefinition) {
+        JsonNode definition = entry.model().definition();
+        ObjectNode data = Json.object();
+        data.put("id", entry.model().id());
+        data.set("displayName", languageMap(definition.get("displayName")));
+        data.set("description", languageMap(definition.get("description")));
+        data.put("uploadTime", entry.stored().uploadTime().toString());
+        data.put("decommissioned", entry.stored().decommissioned());
+        if (includeDefinition) {
+            data.set("model", definition);
+        }
+        return data;
+    }
+
+    private static JsonNode languageMap(JsonNode value) {
+        if (value == null) {
+            return Json.object();
+        }
+        if (value.isTextual()) {
+            return Json.object().put("en", value.asText());
+        }
+        return value;
+    }
+}

@@ -1,0 +1,16 @@
+package io.twingress.api;
+
+/** Headers a telemetry message carries from the API to the telemetry route. */
+public final class TelemetryHeaders {
+
+    public static final String TWIN_ID = "TwingressTwinId";
+    public static final String COMPONENT = "TwingressComponent";
+    public static final String MODEL_ID = "TwingressModelId";
+    public static final String MESSAGE_ID = "TwingressMessageId";
+    public static final String SOURCE_TIME = "TwingressSourceTime";
+    /** True when the Message-Id was seen before for this twin: the route does not hand it on again. */
+    public static final String DUPLICATE = "TwingressDuplicate";
+
+    private TelemetryHeaders() {
+    }
+}

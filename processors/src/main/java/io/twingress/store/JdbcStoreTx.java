@@ -1,0 +1,268 @@
+package io.twingress.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/** {@link StoreTx} over one JDBC connection; the same SQL serves SQLite and PostgreSQL. */
+final class JdbcStoreTx implements StoreTx {
+
+    private static final String TWIN_COLUMNS = "id, model_id, etag, body";
+    private static final String REL_COLUMNS = "source_id, id, target_id, name, etag, body";
+
+    private final Connection connection;
+    private final String forUpdate;
+    private final String forShare;
+
+    JdbcStoreTx(Connection connection, boolean rowLocks) {
+        this.connection = connection;
+        // SQLite serializes writers on the whole database, so row locks are neither needed nor supported.
+        this.forUpdate = rowLocks ? " FOR UPDATE" : "";
+        this.forShare = rowLocks ? " FOR SHARE" : "";
+    }
+
+    @Override
+    public void insertModel(StoredModel model) {
+        update("INSERT INTO models (id, definition, upload_time, decommissioned) VALUES (?, ?, ?, ?)",
+                model.id(), model.definition(), model.uploadTime().toString(), model.decommissioned());
+    }
+
+    @Override
+    public StoredModel model(String id) {
+        List<StoredModel> found = query("SELECT id, definition, upload_time, decommissioned FROM models WHERE id = ?",
+                JdbcStoreTx::toModel, id);
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    @Override
+    public List<StoredModel> models() {
+        return query("SELECT id, definition, upload_time, decommissioned FROM models ORDER BY seq", JdbcStoreTx::toModel);
+    }
+
+    @Override
+    public void updateModelDecommissioned(String id, boolean decommissioned) {
+        update("UPDATE models SET decommissioned = ? WHERE id = ?", decommissioned, id);
+    }
+
+    @Override
+    public void deleteModel(String id) {
+        update("DELETE FROM models WHERE id = ?", id);
+    }
+
+    @Override
+    public StoredTwin twin(String id) {
+        return first(query("SELECT " + TWIN_COLUMNS + " FROM twins WHERE id = ?", JdbcStoreTx::toTwin, id));
+    }
+
+    @Override
+    public StoredTwin twinForUpdate(String id) {
+        return first(query("SELECT " + TWIN_COLUMNS + " FROM twins WHERE id = ?" + forUpdate, JdbcStoreTx::toTwin, id));
+    }
+
+    @Override
+    public StoredTwin twinForShare(String id) {
+        return first(query("SELECT " + TWIN_COLUMNS + " FROM twins WHERE id = ?" + forShare, JdbcStoreTx::toTwin, id));
+    }
+
+    @Override
+    public void insertTwin(StoredTwin twin) {
+        update("INSERT INTO twins (" + TWIN_COLUMNS + ") VALUES (?, ?, ?, ?)",
+                twin.id(), twin.modelId(), twin.etag(), twin.body());
+    }
+
+    @Override
+    public void updateTwin(StoredTwin twin) {
+        update("UPDATE twins SET model_id = ?, etag = ?, body = ? WHERE id = ?",
+                twin.modelId(), twin.etag(), twin.body(), twin.id());
+    }
+
+    @Override
+    public void deleteTwin(String id) {
+        update("DELETE FROM twins WHERE id = ?", id);
+    }
+
+    @Override
+    public List<StoredTwin> twins(Collection<String> modelIds, String afterId, int limit) {
+        List<Object> args = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT " + TWIN_COLUMNS + " FROM twins WHERE 1 = 1");
+        if (modelIds != null) {
+            sql.append(" AND model_id IN (").append(placeholders(modelIds.size())).append(')');
+            args.addAll(modelIds);
+        }
+        if (afterId != null) {
+            sql.append(" AND id > ?");
+            args.add(afterId);
+        }
+        sql.append(" ORDER BY id LIMIT ?");
+        args.add(limit);
+        if (modelIds != null && modelIds.isEmpty()) {
+            return List.of();
+        }
+        return query(sql.toString(), JdbcStoreTx::toTwin, args.toArray());
+    }
+
+    @Override
+    public long countTwins(Collection<String> modelIds) {
+        if (modelIds == null) {
+            return query("SELECT COUNT(*) FROM twins", rs -> rs.getLong(1)).get(0);
+        }
+        if (modelIds.isEmpty()) {
+            return 0;
+        }
+        return query("SELECT COUNT(*) FROM twins WHERE model_id IN (" + placeholders(modelIds.size()) + ")",
+                rs -> rs.getLong(1), modelIds.toArray()).get(0);
+    }
+
+    @Override
+    public StoredRelationship relationship(String sourceId, String id) {
+        return first(query("SELECT " + REL_COLUMNS + " FROM relationships WHERE source_id = ? AND id = ?",
+                JdbcStoreTx::toRelationship, sourceId, id));
+    }
+
+    @Override
+    public StoredRelationship relationshipForUpdate(String sourceId, String id) {
+        return first(query("SELECT " + REL_COLUMNS + " FROM relationships WHERE source_id = ? AND id = ?" + forUpdate,
+                JdbcStoreTx::toRelationship, sourceId, id));
+    }
+
+    @Override
+    public void insertRelationship(StoredRelationship r) {
+        update("INSERT INTO relationships (" + REL_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)",
+                r.sourceId(), r.id(), r.targetId(), r.name(), r.etag(), r.body());
+    }
+
+    @Override
+    public void updateRelationship(StoredRelationship r) {
+        update("UPDATE relationships SET etag = ?, body = ? WHERE source_id = ? AND id = ?",
+                r.etag(), r.body(), r.sourceId(), r.id());
+    }
+
+    @Override
+    public void deleteRelationship(String sourceId, String id) {
+        update("DELETE FROM relationships WHERE source_id = ? AND id = ?", sourceId, id);
+    }
+
+    @Override
+    public List<StoredRelationship> outgoing(String sourceId, Collection<String> names, String afterId, int limit) {
+        List<Object> args = new ArrayList<>(List.of(sourceId));
+        StringBuilder sql = new StringBuilder("SELECT " + REL_COLUMNS + " FROM relationships WHERE source_id = ?");
+        appendNames(sql, args, names);
+        if (afterId != null) {
+            sql.append(" AND id > ?");
+            args.add(afterId);
+        }
+        sql.append(" ORDER BY id LIMIT ?");
+        args.add(limit);
+        return query(sql.toString(), JdbcStoreTx::toRelationship, args.toArray());
+    }
+
+    @Override
+    public List<StoredRelationship> incoming(String targetId, Collection<String> names, String afterSourceId,
+            String afterId, int limit) {
+        List<Object> args = new ArrayList<>(List.of(targetId));
+        StringBuilder sql = new StringBuilder("SELECT " + REL_COLUMNS + " FROM relationships WHERE target_id = ?");
+        appendNames(sql, args, names);
+        appendAfter(sql, args, afterSourceId, afterId);
+        sql.append(" ORDER BY source_id, id LIMIT ?");
+        args.add(limit);
+        return query(sql.toString(), JdbcStoreTx::toRelationship, args.toArray());
+    }
+
+    @Override
+    public List<StoredRelationship> relationships(String afterSourceId, String afterId, int limit) {
+        List<Object> args = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT " + REL_COLUMNS + " FROM relationships WHERE 1 = 1");
+        appendAfter(sql, args, afterSourceId, afterId);
+        sql.append(" ORDER BY source_id, id LIMIT ?");
+        args.add(limit);
+        return query(sql.toString(), JdbcStoreTx::toRelationship, args.toArray());
+    }
+
+    @Override
+    public boolean hasRelationships(String twinId) {
+        return !query("SELECT 1 FROM relationships WHERE source_id = ? OR target_id = ? LIMIT 1",
+                rs -> 1, twinId, twinId).isEmpty();
+    }
+
+    @Override
+    public boolean markSeen(String scope, String messageId) {
+        return update("INSERT INTO ingress_seen (scope, message_id, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                scope, messageId, Instant.now().toString()) == 1;
+    }
+
+    private static void appendNames(StringBuilder sql, List<Object> args, Collection<String> names) {
+        if (names != null && !names.isEmpty()) {
+            sql.append(" AND name IN (").append(placeholders(names.size())).append(')');
+            args.addAll(names);
+        }
+    }
+
+    private static void appendAfter(StringBuilder sql, List<Object> args, String afterSourceId, String afterId) {
+        if (afterSourceId != null) {
+            // row-value comparison, spelled out because not every SQLite build has it
+            sql.append(" AND (source_id > ? OR (source_id = ? AND id > ?))");
+            args.add(afterSourceId);
+            args.add(afterSourceId);
+            args.add(afterId == null ? "" : afterId);
+        }
+    }
+
+    private static String placeholders(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
+    }
+
+    private static <T> T first(List<T> rows) {
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    private static StoredModel toModel(ResultSet rs) throws SQLException {
+        return new StoredModel(rs.getString(1), rs.getString(2), Instant.parse(rs.getString(3)), rs.getBoolean(4));
+    }
+
+    private static StoredTwin toTwin(ResultSet rs) throws SQLException {
+        return new StoredTwin(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4));
+    }
+
+    private static StoredRelationship toRelationship(ResultSet rs) throws SQLException {
+        return new StoredRelationship(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getString(6));
+    }
+
+    @FunctionalInterface
+    private interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
+        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+            List<T> rows = new ArrayList<>();
+            while (rs.next()) {
+                rows.add(mapper.map(rs));
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new StoreException("query failed: " + sql, e);
+        }
+    }
+
+    private int update(String sql, Object... args) {
+        try (PreparedStatement ps = prepare(sql, args)) {
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("update failed: " + sql, e);
+        }
+    }
+
+    private PreparedStatement prepare(String sql, Object... args) throws SQLException {
+        PreparedStatement ps = connection.prepareStatement(sql);
+        for (int i = 0; i < args.length; i++) {
+            ps.setObject(i + 1, args[i]);
+        }
+        return ps;
+    }
+}

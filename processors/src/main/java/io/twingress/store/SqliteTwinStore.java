@@ -1,0 +1,105 @@
+package io.twingress.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.locks.ReentrantLock;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+import org.sqlite.SQLiteErrorCode;
+
+/**
+ * The embedded store: one SQLite file in WAL mode. SQLite admits one writer at a time, so writes share one
+ * connection behind a fair lock (no busy-waiting on the file lock), while reads run in parallel on a pool.
+ */
+public final class SqliteTwinStore extends JdbcTwinStore {
+
+    private final ReentrantLock writeLock = new ReentrantLock(true);
+    private final Connection writer;
+    private final HikariDataSource readers;
+    private final Path file;
+
+    /**
+     * @param synchronous {@code FULL} (every commit is on disk before it is acknowledged) or {@code NORMAL}
+     */
+    public SqliteTwinStore(Path file, String synchronous) {
+        super(false);
+        this.file = file;
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            SQLiteDataSource writeSource = dataSource(file, synchronous, false);
+            migrate(writeSource);
+            this.writer = writeSource.getConnection();
+            HikariConfig pool = new HikariConfig();
+            pool.setDataSource(dataSource(file, synchronous, true));
+            pool.setMaximumPoolSize(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
+            pool.setPoolName("twingress-sqlite-read");
+            this.readers = new HikariDataSource(pool);
+        } catch (IOException | SQLException e) {
+            throw new StoreException("cannot open the SQLite store at " + file, e);
+        }
+    }
+
+    private static SQLiteDataSource dataSource(Path file, String synchronous, boolean readOnly) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(synchronous));
+        config.enforceForeignKeys(true);
+        config.setBusyTimeout(30_000);
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        config.setReadOnly(readOnly);
+        SQLiteDataSource ds = new SQLiteDataSource(config);
+        ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+        return ds;
+    }
+
+    @Override
+    public String kind() {
+        return "sqlite";
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    protected Connection readConnection() throws SQLException {
+        return readers.getConnection();
+    }
+
+    @Override
+    protected <T> T withWriter(SqlWork<T> unit) throws SQLException {
+        writeLock.lock();
+        try {
+            return unit.run(writer);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    protected boolean isRetryable(String sqlState, SQLException e) {
+        return e.getErrorCode() == SQLiteErrorCode.SQLITE_BUSY.code;
+    }
+
+    @Override
+    public void close() {
+        readers.close();
+        writeLock.lock();
+        try {
+            writer.close();
+        } catch (SQLException e) {
+            throw new StoreException("cannot close the SQLite store", e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.twingress.store;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The operations of one unit of work. Methods named {@code ...ForUpdate} lock the row until the unit ends, so
+ * that writes to one twin are serialized; {@link #twinForShare} keeps a twin from being deleted meanwhile.
+ */
+public interface StoreTx {
+
+    // models
+
+    void insertModel(StoredModel model);
+
+    StoredModel model(String id);
+
+    /** Every model in upload order. */
+    List<StoredModel> models();
+
+    void updateModelDecommissioned(String id, boolean decommissioned);
+
+    void deleteModel(String id);
+
+    // twins
+
+    StoredTwin twin(String id);
+
+    StoredTwin twinForUpdate(String id);
+
+    StoredTwin twinForShare(String id);
+
+    void insertTwin(StoredTwin twin);
+
+    void updateTwin(StoredTwin twin);
+
+    void deleteTwin(String id);
+
+    /** Twins ordered by id, after {@code afterId} (null: from the start); {@code modelIds} null means any model. */
+    List<StoredTwin> twins(Collection<String> modelIds, String afterId, int limit);
+
+    long countTwins(Collection<String> modelIds);
+
+    // relationships
+
+    StoredRelationship relationship(String sourceId, String id);
+
+    StoredRelationship relationshipForUpdate(String sourceId, String id);
+
+    void insertRelationship(StoredRelationship relationship);
+
+    void updateRelationship(StoredRelationship relationship);
+
+    void deleteRelationship(String sourceId, String id);
+
+    /** Outgoing relationships ordered by id after {@code afterId}; {@code names} null or empty means all. */
+    List<StoredRelationship> outgoing(String sourceId, Collection<String> names, String afterId, int limit);
+
+    /** Incoming relationships ordered by (source, id) after the given position; {@code names} null means all. */
+    List<StoredRelationship> incoming(String targetId, Collection<String> names, String afterSourceId,
+            String afterId, int limit);
+
+    /** All relationships ordered by (source, id) after the given position. */
+    List<StoredRelationship> relationships(String afterSourceId, String afterId, int limit);
+
+    /** True if the twin is the source or the target of any relationship. */
+    boolean hasRelationships(String twinId);
+
+    // ingress
+
+    /** Records a message id within a scope; false if it was already recorded (a duplicate). */
+    boolean markSeen(String scope, String messageId);
+}

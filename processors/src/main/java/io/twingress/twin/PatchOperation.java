@@ -1,0 +1,60 @@
+package io.twingress.twin;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.twingress.api.AdtException;
+
+/**
+ * One JSON Patch operation as ADT accepts it: only {@code add}, {@code replace} and {@code remove}.
+ *
+ * @param path the JSON pointer, already split into unescaped tokens
+ */
+public record PatchOperation(String op, String pointer, List<String> path, JsonNode value) {
+
+    /** Parses a JSON Patch document, refusing anything ADT refuses with {@code JsonPatchInvalid}. */
+    public static List<PatchOperation> parseAll(JsonNode document) {
+        if (document == null || !document.isArray()) {
+            throw invalid("The body must be a JSON Patch document: an array of operations.");
+        }
+        List<PatchOperation> ops = new ArrayList<>();
+        for (int i = 0; i < document.size(); i++) {
+            ops.add(parse(document.get(i), i));
+        }
+        return ops;
+    }
+
+    private static PatchOperation parse(JsonNode node, int index) {
+        if (!node.isObject()) {
+            throw invalid("Operation " + index + " is not a JSON object.");
+        }
+        String op = node.path("op").asText("");
+        if (!List.of("add", "replace", "remove").contains(op)) {
+            throw invalid("Operation " + index + " has op '" + op + "': only add, replace and remove are supported.");
+        }
+        JsonNode pathNode = node.get("path");
+        if (pathNode == null || !pathNode.isTextual()) {
+            throw invalid("Operation " + index + " has no path.");
+        }
+        String pointer = pathNode.asText();
+        if (!pointer.startsWith("/") || pointer.length() == 1) {
+            throw invalid("Operation " + index + " has path '" + pointer
+                    + "': a path starts with '/' and names a property, e.g. /Temperature.");
+        }
+        List<String> tokens = new ArrayList<>();
+        for (String raw : pointer.substring(1).split("/", -1)) {
+            tokens.add(raw.replace("~1", "/").replace("~0", "~"));
+        }
+        JsonNode value = node.get("value");
+        if (!op.equals("remove") && value == null) {
+            throw invalid("Operation " + index + " (" + op + " " + pointer + ") has no value.");
+        }
+        return new PatchOperation(op, pointer, List.copyOf(tokens), value);
+    }
+
+    static AdtException invalid(String message) {
+        return AdtException.badRequest("JsonPatchInvalid", message);
+    }
+}
