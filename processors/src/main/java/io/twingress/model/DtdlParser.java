@@ -297,6 +297,15 @@ public final class DtdlParser {
             return model;
         }
 
+        /** A base that must exist because a model already resolved against it names it. */
+        InterfaceModel known(String id, String namedBy) {
+            InterfaceModel model = model(id);
+            if (model == null) {
+                throw new DtdlException(namedBy + ": base '" + id + "' is no longer an uploaded model");
+            }
+            return model;
+        }
+
         /** Levels of extends below the model: 0 for an interface that extends nothing. */
         int depth(InterfaceModel model) {
             Integer known = depths.get(model.id());
@@ -305,8 +314,7 @@ public final class DtdlParser {
             }
             int depth = 0;
             for (String parentId : model.extendsIds()) {
-                InterfaceModel parent = model(parentId);
-                depth = Math.max(depth, parent == null ? 1 : 1 + depth(parent));
+                depth = Math.max(depth, 1 + depth(known(parentId, model.id())));
             }
             depths.put(model.id(), depth);
             return depth;
@@ -356,7 +364,7 @@ public final class DtdlParser {
             parents.forEach(parent -> inherit(parent, contents, declaredBy, visited));
 
             for (String ancestorId : ancestors) {
-                collectNamedSchemas(batch.model(ancestorId).definition(), false);
+                collectNamedSchemas(batch.known(ancestorId, doc.id).definition(), false);
             }
             collectNamedSchemas(doc.json, true);
 
@@ -404,7 +412,7 @@ public final class DtdlParser {
             }
             Set<String> inheritedByModel = new HashSet<>();
             for (String parentId : model.extendsIds()) {
-                InterfaceModel parent = batch.model(parentId);
+                InterfaceModel parent = batch.known(parentId, model.id());
                 inherit(parent, contents, declaredBy, visited);
                 inheritedByModel.addAll(parent.contents().keySet());
             }
@@ -485,7 +493,7 @@ public final class DtdlParser {
             if (doc.version == 3) {
                 long elements = countObjects(doc.json);
                 for (String ancestorId : ancestors) {
-                    elements += countObjects(batch.model(ancestorId).definition());
+                    elements += countObjects(batch.known(ancestorId, doc.id).definition());
                 }
                 if (elements > MAX_V3_ELEMENTS) {
                     throw fail(doc, "interface", "DTDL v3 allows at most " + MAX_V3_ELEMENTS

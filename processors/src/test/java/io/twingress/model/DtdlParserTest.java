@@ -662,6 +662,36 @@ class DtdlParserTest {
                             v2("dtmi:com:x:A;1", "'extends':'dtmi:com:x:Base;1','contents':[" + own + "]")),
                     "dtmi:com:x:A;1: contents: DTDL v2 allows at most 300 contents including inherited ones, found 301");
         }
+
+        @Test
+        void v3ExtendsTreeHasAtMost1024Interfaces() {
+            List<JsonNode> batch = new ArrayList<>();
+            List<String> bases = new ArrayList<>();
+            for (int i = 0; i < 1024; i++) {
+                bases.add("'dtmi:com:x:B" + i + ";1'");
+                batch.add(v3("dtmi:com:x:B" + i + ";1", ""));
+            }
+            batch.add(v3("dtmi:com:x:A;1", "'extends':[" + String.join(",", bases) + "]"));
+            assertRejected(batch, "dtmi:com:x:A;1: extends: the extends tree has more than 1024 interfaces");
+            batch.remove(batch.size() - 1);
+            batch.add(v3("dtmi:com:x:A;1", "'extends':[" + String.join(",", bases.subList(1, 1024)) + "]"));
+            assertThat(parser.parse(batch, id -> null)).hasSize(1025);
+        }
+
+        @Test
+        void v3CountsInheritedElementsTowardsThe100000Limit() {
+            List<JsonNode> batch = new ArrayList<>();
+            for (int b = 0; b < 4; b++) {
+                String values = IntStream.range(0, 25_000).mapToObj(i -> "{'name':'v" + i + "','enumValue':" + i + "}")
+                        .collect(Collectors.joining(","));
+                batch.add(v3("dtmi:com:x:B" + b + ";1", contents(property("p" + b,
+                        "{'@type':'Enum','valueSchema':'integer','enumValues':[" + values + "]}"))));
+            }
+            batch.add(v3("dtmi:com:x:A;1", "'extends':['dtmi:com:x:B0;1','dtmi:com:x:B1;1','dtmi:com:x:B2;1',"
+                    + "'dtmi:com:x:B3;1']"));
+            assertRejected(batch, "dtmi:com:x:A;1: interface: DTDL v3 allows at most 100000 elements including"
+                    + " inherited ones, found 100013");
+        }
     }
 
     @Nested
