@@ -1,0 +1,889 @@
+package io.twingress.model;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Validates and resolves a batch of DTDL v2/v3 Interfaces the way ADT's {@code POST /models} does: the DTDL
+ * language rules plus ADT's own restrictions (Interfaces only at top level, no Commands, one level of
+ * components). The parser is stateless; each {@link #parse} call works on its own {@link Batch}.
+ */
+public final class DtdlParser {
+
+    static final String CONTEXT_V2 = "dtmi:dtdl:context;2";
+    static final String CONTEXT_V3 = "dtmi:dtdl:context;3";
+    static final String QUANTITATIVE_TYPES = "dtmi:dtdl:extension:quantitativeTypes;1";
+    static final String HISTORIZATION = "dtmi:dtdl:extension:historization;1";
+    static final String ANNOTATION = "dtmi:dtdl:extension:annotation;1";
+    static final String OVERRIDING = "dtmi:dtdl:extension:overriding;1";
+
+    private static final Set<String> EXTENSIONS = Set.of(QUANTITATIVE_TYPES, HISTORIZATION, ANNOTATION, OVERRIDING);
+    /** Co-types that come from an extension other than quantitativeTypes, and the key each one adds. */
+    private static final Map<String, String> EXTENSION_CO_TYPES =
+            Map.of("Historized", HISTORIZATION, "ValueAnnotation", ANNOTATION, "Override", OVERRIDING);
+    private static final Map<String, String> EXTENSION_CO_TYPE_KEYS =
+            Map.of("ValueAnnotation", "annotates", "Override", "overrides");
+
+    /** The semantic types DTDL v2 defines; v3 moved them (and more) into the quantitativeTypes extension. */
+    private static final Set<String> SEMANTIC_TYPES_V2 = Set.of(
+            "Acceleration", "Angle", "AngularAcceleration", "AngularVelocity", "Area", "Capacitance", "Current",
+            "DataRate", "DataSize", "Density", "Distance", "ElectricCharge", "Energy", "Force", "Frequency",
+            "Humidity", "Illuminance", "Inductance", "Latitude", "Length", "Longitude", "Luminance", "Luminosity",
+            "LuminousFlux", "LuminousIntensity", "MagneticFlux", "MagneticInduction", "Mass", "MassFlowRate",
+            "Power", "Pressure", "RelativeHumidity", "Resistance", "SoundPressure", "Temperature", "Thrust",
+            "TimeSpan", "Torque", "Velocity", "Voltage", "Volume", "VolumeFlowRate");
+
+    private static final Pattern DTMI = Pattern.compile(
+            "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*"
+                    + "(?:;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?)?$");
+    private static final Pattern NAME = Pattern.compile("^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$");
+
+    private static final Set<String> DESCRIPTIVE_KEYS = Set.of("@id", "@type", "displayName", "description", "comment");
+    private static final Set<String> INTERFACE_KEYS =
+            union(DESCRIPTIVE_KEYS, "@context", "contents", "extends", "schemas");
+    private static final Set<String> NAMED_KEYS = union(DESCRIPTIVE_KEYS, "name");
+
+    private static final int MAX_DTMI_LENGTH = 2048;
+    private static final int MAX_INTERFACE_ID_LENGTH = 128;
+    private static final int MAX_NAME_LENGTH = 64;
+    private static final int MAX_COMMENT_LENGTH = 512;
+    private static final int MAX_MODEL_BYTES = 1024 * 1024;
+    private static final int MAX_SCHEMA_DEPTH = 5;
+    private static final int MAX_EXTENDS_DEPTH = 10;
+    private static final int MAX_V2_EXTENDS = 2;
+    private static final int MAX_V2_CONTENTS = 300;
+    private static final int MAX_V2_RELATIONSHIP_PROPERTIES = 300;
+    private static final int MAX_V2_MULTIPLICITY = 500;
+    private static final int MAX_V2_ENUM_VALUES = 100;
+    private static final int MAX_V2_OBJECT_FIELDS = 30;
+    private static final int MAX_V3_ELEMENTS = 100_000;
+    private static final int MAX_V3_EXTENDS_TREE = 1024;
+
+    /**
+     * Parses and validates a batch as uploaded with {@code POST /models}.
+     *
+     * @param batch  interface documents; they may reference each other in any order
+     * @param stored looks up an already stored model by id, returning null when unknown
+     * @return one resolved model per batch element, in batch order
+     * @throws DtdlException naming the element and the broken rule
+     */
+    public List<InterfaceModel> parse(List<JsonNode> batch, Function<String, InterfaceModel> stored) {
+        Batch run = new Batch(stored);
+        for (int i = 0; i < batch.size(); i++) {
+            Doc doc = header(batch.get(i), i);
+            if (run.docs.putIfAbsent(doc.id, doc) != null) {
+                throw new DtdlException(doc.id + ": @id appears more than once in the batch");
+            }
+        }
+        Set<String> elementIds = new HashSet<>(run.docs.keySet());
+        run.docs.values().forEach(doc -> checkElementIds(doc, doc.json, "", elementIds));
+        List<InterfaceModel> result = new ArrayList<>(batch.size());
+        for (Doc doc : run.docs.values()) {
+            result.add(run.model(doc.id));
+        }
+        return result;
+    }
+
+    /** One uploaded interface with the facts its @context gives. */
+    private record Doc(String id, int version, Set<String> extensions, JsonNode json) {
+    }
+
+    /** Checks the parts of a document every later rule depends on: @context, @type, @id, size, keys. */
+    private static Doc header(JsonNode json, int index) {
+        String where = "model at index " + index;
+        if (json == null || !json.isObject()) {
+            throw new DtdlException(where + ": a model must be a JSON object");
+        }
+        JsonNode idNode = json.get("@id");
+        if (idNode == null || !idNode.isTextual()) {
+            throw new DtdlException(where + ": @id is required and must be a string");
+        }
+        String id = idNode.asText();
+        if (json.toString().getBytes(StandardCharsets.UTF_8).length > MAX_MODEL_BYTES) {
+            throw new DtdlException(id + ": the model is larger than 1 MiB");
+        }
+        Set<String> extensions = new LinkedHashSet<>();
+        int version = contextVersion(json.get("@context"), id, extensions);
+        String problem = dtmiProblem(id, version, MAX_INTERFACE_ID_LENGTH);
+        if (problem != null) {
+            throw new DtdlException(id + ": @id '" + id + "' " + problem);
+        }
+        JsonNode type = json.get("@type");
+        if (type == null || !type.isTextual() || !type.asText().equals("Interface")) {
+            throw new DtdlException(id + ": @type must be 'Interface' (ADT accepts only Interfaces at the top level)");
+        }
+        Doc doc = new Doc(id, version, Set.copyOf(extensions), json);
+        checkKeys(doc, json, INTERFACE_KEYS, "interface");
+        checkDescriptive(doc, json, "interface");
+        return doc;
+    }
+
+    private static int contextVersion(JsonNode context, String id, Set<String> extensions) {
+        if (context == null) {
+            throw new DtdlException(id + ": @context is required");
+        }
+        List<JsonNode> entries = new ArrayList<>();
+        if (context.isArray() && !context.isEmpty()) {
+            context.forEach(entries::add);
+        } else {
+            entries.add(context);
+        }
+        String dtdl = entries.get(0).isTextual() ? entries.get(0).asText() : entries.get(0).toString();
+        int version = switch (dtdl) {
+            case CONTEXT_V2 -> 2;
+            case CONTEXT_V3 -> 3;
+            default -> throw new DtdlException(id + ": @context '" + dtdl + "' is neither " + CONTEXT_V2 + " nor "
+                    + CONTEXT_V3 + " (a DTDL context must come first)");
+        };
+        for (JsonNode entry : entries.subList(1, entries.size())) {
+            String extension = entry.isTextual() ? entry.asText() : entry.toString();
+            if (version == 2) {
+                throw new DtdlException(id + ": @context '" + extension + "': DTDL v2 does not support extensions");
+            }
+            if (!EXTENSIONS.contains(extension)) {
+                throw new DtdlException(id + ": @context '" + extension + "' is not a supported extension "
+                        + new TreeSet<>(EXTENSIONS));
+            }
+            extensions.add(extension);
+        }
+        return version;
+    }
+
+    /** Element @ids must be valid DTMIs and unique across the whole batch, interface ids included. */
+    private static void checkElementIds(Doc doc, JsonNode node, String path, Set<String> seen) {
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                checkElementIds(doc, node.get(i), path + "[" + i + "]", seen);
+            }
+        } else if (node.isObject()) {
+            JsonNode id = node.get("@id");
+            if (id != null && !path.isEmpty()) {
+                String where = path + ".@id";
+                if (!id.isTextual()) {
+                    throw fail(doc, where, "@id must be a string");
+                }
+                String problem = dtmiProblem(id.asText(), doc.version, MAX_DTMI_LENGTH);
+                if (problem != null) {
+                    throw fail(doc, where, "'" + id.asText() + "' " + problem);
+                }
+                if (!seen.add(id.asText())) {
+                    throw fail(doc, where, "'" + id.asText() + "' is used by more than one element in the batch");
+                }
+            }
+            node.properties().forEach(e -> checkElementIds(doc, e.getValue(), path + "." + e.getKey(), seen));
+        }
+    }
+
+    /** @return null when {@code value} is a DTMI the document's DTDL version accepts, else what is wrong */
+    private static String dtmiProblem(String value, int version, int maxLength) {
+        if (value.length() > maxLength) {
+            return "is longer than " + maxLength + " characters";
+        }
+        String[] segments = value.split("[:;]");
+        for (int i = 1; i < segments.length; i++) {
+            if (segments[i].startsWith("_")) {
+                return "uses segment '" + segments[i] + "'; segments starting with '_' are reserved for the system";
+            }
+        }
+        if (!DTMI.matcher(value).matches()) {
+            return "is not a valid DTMI";
+        }
+        int semicolon = value.indexOf(';');
+        if (version == 2 && semicolon < 0) {
+            return "needs a version suffix ';N' in DTDL v2";
+        }
+        if (version == 2 && value.indexOf('.', semicolon) >= 0) {
+            return "has a minor version, which DTDL v2 does not allow";
+        }
+        return null;
+    }
+
+    private static DtdlException fail(Doc doc, String where, String rule) {
+        return new DtdlException(doc.id + ": " + where + ": " + rule);
+    }
+
+    private static void checkKeys(Doc doc, JsonNode node, Set<String> allowed, String where) {
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            String key = entry.getKey();
+            if (!allowed.contains(key)) {
+                throw fail(doc, where, "unknown key '" + key + "'");
+            }
+        }
+    }
+
+    /** displayName and description are strings or language maps; v2 caps their length, comment is ≤512. */
+    private static void checkDescriptive(Doc doc, JsonNode node, String where) {
+        checkLocalizable(doc, node.get("displayName"), "displayName", doc.version == 2 ? 64 : Integer.MAX_VALUE, where);
+        checkLocalizable(doc, node.get("description"), "description", doc.version == 2 ? 512 : Integer.MAX_VALUE, where);
+        JsonNode comment = node.get("comment");
+        if (comment != null && (!comment.isTextual() || comment.asText().length() > MAX_COMMENT_LENGTH)) {
+            throw fail(doc, where, "comment must be a string of at most " + MAX_COMMENT_LENGTH + " characters");
+        }
+    }
+
+    private static void checkLocalizable(Doc doc, JsonNode value, String key, int maxLength, String where) {
+        if (value == null) {
+            return;
+        }
+        List<JsonNode> texts = new ArrayList<>();
+        if (value.isObject()) {
+            value.forEach(texts::add);
+        } else {
+            texts.add(value);
+        }
+        for (JsonNode text : texts) {
+            if (!text.isTextual()) {
+                throw fail(doc, where, key + " must be a string or a map from language code to string");
+            }
+            if (text.asText().length() > maxLength) {
+                throw fail(doc, where, key + " is longer than " + maxLength + " characters");
+            }
+        }
+    }
+
+    private static Set<String> union(Set<String> base, String... more) {
+        Set<String> all = new HashSet<>(base);
+        all.addAll(List.of(more));
+        return Set.copyOf(all);
+    }
+
+    /** Resolution state of one parse call: batch documents, finished models, the chain being resolved. */
+    private static final class Batch {
+        final Map<String, Doc> docs = new LinkedHashMap<>();
+        final Map<String, InterfaceModel> resolved = new HashMap<>();
+        final Map<String, InterfaceModel> storedCache = new HashMap<>();
+        final Map<String, Integer> depths = new HashMap<>();
+        final List<String> resolving = new ArrayList<>();
+        final Function<String, InterfaceModel> stored;
+
+        Batch(Function<String, InterfaceModel> stored) {
+            this.stored = stored;
+        }
+
+        /** The model with this id, resolving batch members on first use; null when it is nowhere. */
+        InterfaceModel model(String id) {
+            InterfaceModel done = resolved.get(id);
+            if (done != null) {
+                return done;
+            }
+            Doc doc = docs.get(id);
+            if (doc == null) {
+                return storedCache.computeIfAbsent(id, stored);
+            }
+            int start = resolving.indexOf(id);
+            if (start >= 0) {
+                List<String> cycle = new ArrayList<>(resolving.subList(start, resolving.size()));
+                cycle.add(id);
+                throw new DtdlException(resolving.get(resolving.size() - 1) + ": reference cycle "
+                        + String.join(" -> ", cycle) + " (extends and components may not form cycles)");
+            }
+            resolving.add(id);
+            InterfaceModel model = new InterfaceReader(this, doc).read();
+            resolving.remove(resolving.size() - 1);
+            resolved.put(id, model);
+            return model;
+        }
+
+        /** A base that must exist because a model already resolved against it names it. */
+        InterfaceModel known(String id, String namedBy) {
+            InterfaceModel model = model(id);
+            if (model == null) {
+                throw new DtdlException(namedBy + ": base '" + id + "' is no longer an uploaded model");
+            }
+            return model;
+        }
+
+        /** Levels of extends below the model: 0 for an interface that extends nothing. */
+        int depth(InterfaceModel model) {
+            Integer known = depths.get(model.id());
+            if (known != null) {
+                return known;
+            }
+            int depth = 0;
+            for (String parentId : model.extendsIds()) {
+                depth = Math.max(depth, 1 + depth(known(parentId, model.id())));
+            }
+            depths.put(model.id(), depth);
+            return depth;
+        }
+    }
+
+    /** Validates one document and builds its model; bases and component schemas are resolved through the batch. */
+    private static final class InterfaceReader {
+        private final Batch batch;
+        private final Doc doc;
+        private final Map<String, JsonNode> namedSchemas = new LinkedHashMap<>();
+        private final List<String> schemasInProgress = new ArrayList<>();
+
+        InterfaceReader(Batch batch, Doc doc) {
+            this.batch = batch;
+            this.doc = doc;
+        }
+
+        InterfaceModel read() {
+            List<String> extendsIds = extendsIds();
+            List<InterfaceModel> parents = new ArrayList<>();
+            Set<String> ancestors = new LinkedHashSet<>();
+            for (String parentId : extendsIds) {
+                InterfaceModel parent = batch.model(parentId);
+                if (parent == null) {
+                    throw fail(doc, "extends", "'" + parentId + "' is neither in the batch nor an uploaded model");
+                }
+                if (doc.version == 2 && parent.dtdlVersion() == 3) {
+                    throw fail(doc, "extends", "a DTDL v2 interface may not extend DTDL v3 interface '" + parentId + "'");
+                }
+                parents.add(parent);
+                ancestors.add(parentId);
+                ancestors.addAll(parent.ancestors());
+            }
+            int depth = parents.stream().mapToInt(p -> 1 + batch.depth(p)).max().orElse(0);
+            if (depth > MAX_EXTENDS_DEPTH) {
+                throw fail(doc, "extends", "the extends hierarchy is " + depth + " levels deep, more than "
+                        + MAX_EXTENDS_DEPTH);
+            }
+            if (doc.version == 3 && ancestors.size() + 1 > MAX_V3_EXTENDS_TREE) {
+                throw fail(doc, "extends", "the extends tree has more than " + MAX_V3_EXTENDS_TREE + " interfaces");
+            }
+
+            Map<String, Content> contents = new LinkedHashMap<>();
+            Map<String, String> declaredBy = new HashMap<>();
+            Set<String> visited = new HashSet<>();
+            parents.forEach(parent -> inherit(parent, contents, declaredBy, visited));
+
+            for (String ancestorId : ancestors) {
+                collectNamedSchemas(batch.known(ancestorId, doc.id).definition(), false);
+            }
+            collectNamedSchemas(doc.json, true);
+
+            Set<String> references = new LinkedHashSet<>(extendsIds);
+            readContents(contents, declaredBy, references);
+            checkSize(contents, ancestors);
+            return new InterfaceModel(doc.id, doc.version, doc.json, List.copyOf(extendsIds),
+                    Collections.unmodifiableSet(ancestors), Collections.unmodifiableMap(contents),
+                    Collections.unmodifiableSet(references));
+        }
+
+        private List<String> extendsIds() {
+            JsonNode node = doc.json.get("extends");
+            List<String> ids = new ArrayList<>();
+            if (node == null) {
+                return ids;
+            }
+            List<JsonNode> entries = new ArrayList<>();
+            if (node.isArray()) {
+                node.forEach(entries::add);
+            } else {
+                entries.add(node);
+            }
+            if (doc.version == 2 && entries.size() > MAX_V2_EXTENDS) {
+                throw fail(doc, "extends", "DTDL v2 allows at most " + MAX_V2_EXTENDS + " interfaces in extends");
+            }
+            for (JsonNode entry : entries) {
+                if (entry.isObject()) {
+                    throw fail(doc, "extends", "inline interfaces are not supported; name the base by its DTMI");
+                }
+                String id = dtmi(entry, "extends");
+                if (ids.contains(id)) {
+                    throw fail(doc, "extends", "'" + id + "' is listed twice");
+                }
+                ids.add(id);
+            }
+            return ids;
+        }
+
+        /** Adds a base's contents depth-first, so a diamond's shared base contributes its contents once. */
+        private void inherit(InterfaceModel model, Map<String, Content> contents, Map<String, String> declaredBy,
+                Set<String> visited) {
+            if (!visited.add(model.id())) {
+                return;
+            }
+            Set<String> inheritedByModel = new HashSet<>();
+            for (String parentId : model.extendsIds()) {
+                InterfaceModel parent = batch.known(parentId, model.id());
+                inherit(parent, contents, declaredBy, visited);
+                inheritedByModel.addAll(parent.contents().keySet());
+            }
+            for (Content content : model.contents().values()) {
+                if (inheritedByModel.contains(content.name())) {
+                    continue;
+                }
+                String other = declaredBy.putIfAbsent(content.name(), model.id());
+                if (other != null) {
+                    throw fail(doc, "extends", "content '" + content.name() + "' is inherited from both '" + other
+                            + "' and '" + model.id() + "'");
+                }
+                contents.put(content.name(), content);
+            }
+        }
+
+        private void collectNamedSchemas(JsonNode definition, boolean own) {
+            JsonNode schemas = definition.get("schemas");
+            if (schemas == null) {
+                return;
+            }
+            if (!schemas.isArray()) {
+                throw fail(doc, "schemas", "must be an array of complex schemas");
+            }
+            for (JsonNode schema : schemas) {
+                JsonNode id = schema.get("@id");
+                if (own && (!schema.isObject() || id == null)) {
+                    throw fail(doc, "schemas", "each schema needs an @id so that contents can refer to it");
+                }
+                if (id != null) {
+                    namedSchemas.put(id.asText(), schema);
+                }
+            }
+            if (own) {
+                // Validate every declared schema, including ones no content uses yet.
+                for (JsonNode schema : schemas) {
+                    namedSchema(schema.get("@id").asText(), "schemas", 1, false);
+                }
+            }
+        }
+
+        private void readContents(Map<String, Content> contents, Map<String, String> declaredBy,
+                Set<String> references) {
+            JsonNode array = doc.json.get("contents");
+            if (array == null) {
+                return;
+            }
+            if (!array.isArray()) {
+                throw fail(doc, "contents", "must be an array");
+            }
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode node = array.get(i);
+                if (!node.isObject()) {
+                    throw fail(doc, "contents[" + i + "]", "must be an object");
+                }
+                String name = name(node, "contents[" + i + "]");
+                String where = "content '" + name + "'";
+                String base = declaredBy.get(name);
+                if (base != null) {
+                    throw fail(doc, where, "redeclares content '" + name + "' inherited from '" + base + "'");
+                }
+                if (contents.containsKey(name)) {
+                    throw fail(doc, where, "the name is used by more than one content");
+                }
+                Content content = content(node, where);
+                if (content instanceof Content.Component component) {
+                    references.add(component.schema());
+                }
+                contents.put(name, content);
+            }
+        }
+
+        private void checkSize(Map<String, Content> contents, Set<String> ancestors) {
+            if (doc.version == 2 && contents.size() > MAX_V2_CONTENTS) {
+                throw fail(doc, "contents", "DTDL v2 allows at most " + MAX_V2_CONTENTS
+                        + " contents including inherited ones, found " + contents.size());
+            }
+            if (doc.version == 3) {
+                long elements = countObjects(doc.json);
+                for (String ancestorId : ancestors) {
+                    elements += countObjects(batch.known(ancestorId, doc.id).definition());
+                }
+                if (elements > MAX_V3_ELEMENTS) {
+                    throw fail(doc, "interface", "DTDL v3 allows at most " + MAX_V3_ELEMENTS
+                            + " elements including inherited ones, found " + elements);
+                }
+            }
+        }
+
+        private static long countObjects(JsonNode node) {
+            long count = node.isObject() ? 1 : 0;
+            for (JsonNode child : node) {
+                count += countObjects(child);
+            }
+            return count;
+        }
+
+        private String name(JsonNode node, String where) {
+            JsonNode name = node.get("name");
+            if (name == null || !name.isTextual()) {
+                throw fail(doc, where, "name is required and must be a string");
+            }
+            String value = name.asText();
+            if (value.length() > MAX_NAME_LENGTH) {
+                throw fail(doc, where, "name '" + value + "' is longer than " + MAX_NAME_LENGTH + " characters");
+            }
+            if (!NAME.matcher(value).matches()) {
+                throw fail(doc, where, "name '" + value + "' must start with a letter, contain only letters, digits"
+                        + " and '_', and not end with '_'");
+            }
+            return value;
+        }
+
+        private String dtmi(JsonNode node, String where) {
+            if (node == null || !node.isTextual()) {
+                throw fail(doc, where, "must be a DTMI string");
+            }
+            String problem = dtmiProblem(node.asText(), doc.version, MAX_DTMI_LENGTH);
+            if (problem != null) {
+                throw fail(doc, where, "'" + node.asText() + "' " + problem);
+            }
+            return node.asText();
+        }
+
+        /** The element kind and its co-types, from an @type that is a string or an array of strings. */
+        private record Types(String kind, List<String> coTypes) {
+        }
+
+        private Types types(JsonNode type, String where) {
+            List<String> all = new ArrayList<>();
+            if (type != null && type.isTextual()) {
+                all.add(type.asText());
+            } else if (type != null && type.isArray()) {
+                for (JsonNode entry : type) {
+                    if (!entry.isTextual()) {
+                        throw fail(doc, where, "@type entries must be strings");
+                    }
+                    all.add(entry.asText());
+                }
+            }
+            if (all.contains("Command") || all.contains("CommandPayload")) {
+                throw fail(doc, where, "ADT does not support Commands");
+            }
+            List<String> kinds = all.stream()
+                    .filter(t -> List.of("Property", "Telemetry", "Relationship", "Component").contains(t))
+                    .toList();
+            if (kinds.size() != 1) {
+                throw fail(doc, where, "@type must name exactly one of Property, Telemetry, Relationship or Component");
+            }
+            List<String> coTypes = new ArrayList<>(all);
+            coTypes.remove(kinds.get(0));
+            return new Types(kinds.get(0), coTypes);
+        }
+
+        private Content content(JsonNode node, String where) {
+            Types types = types(node.get("@type"), where);
+            return switch (types.kind) {
+                case "Property" -> property(node, types, where);
+                case "Telemetry" -> telemetry(node, types, where);
+                case "Relationship" -> relationship(node, types, where);
+                default -> component(node, types, where);
+            };
+        }
+
+        private Content.Property property(JsonNode node, Types types, String where) {
+            boolean semantic = checkCoTypes(node, types, where, "schema", "writable");
+            JsonNode writable = node.get("writable");
+            if (writable != null && !writable.isBoolean()) {
+                throw fail(doc, where, "writable must be true or false");
+            }
+            Schema schema = contentSchema(node, where, doc.version == 2, semantic);
+            return new Content.Property(node.get("name").asText(), schema, writable != null && writable.asBoolean());
+        }
+
+        private Content.Telemetry telemetry(JsonNode node, Types types, String where) {
+            boolean semantic = checkCoTypes(node, types, where, "schema");
+            return new Content.Telemetry(node.get("name").asText(), contentSchema(node, where, false, semantic));
+        }
+
+        private Content.Relationship relationship(JsonNode node, Types types, String where) {
+            checkCoTypes(node, types, where, "target", "maxMultiplicity", "minMultiplicity", "properties", "writable");
+            String target = node.has("target") ? dtmi(node.get("target"), where + ": target") : null;
+            JsonNode min = node.get("minMultiplicity");
+            if (min != null && !(min.isIntegralNumber() && min.asLong() == 0)) {
+                throw fail(doc, where, "minMultiplicity must be 0");
+            }
+            Integer max = null;
+            JsonNode maxNode = node.get("maxMultiplicity");
+            if (maxNode != null) {
+                if (!maxNode.isIntegralNumber() || !maxNode.canConvertToInt() || maxNode.asInt() < 1) {
+                    throw fail(doc, where, "maxMultiplicity must be an integer of at least 1");
+                }
+                max = maxNode.asInt();
+                if (doc.version == 2 && max > MAX_V2_MULTIPLICITY) {
+                    throw fail(doc, where, "DTDL v2 allows a maxMultiplicity of at most " + MAX_V2_MULTIPLICITY);
+                }
+            }
+            JsonNode writable = node.get("writable");
+            if (writable != null && !writable.isBoolean()) {
+                throw fail(doc, where, "writable must be true or false");
+            }
+            Map<String, Content.Property> properties = new LinkedHashMap<>();
+            JsonNode array = node.get("properties");
+            if (array != null) {
+                if (!array.isArray()) {
+                    throw fail(doc, where, "properties must be an array of Properties");
+                }
+                if (doc.version == 2 && array.size() > MAX_V2_RELATIONSHIP_PROPERTIES) {
+                    throw fail(doc, where, "DTDL v2 allows at most " + MAX_V2_RELATIONSHIP_PROPERTIES
+                            + " relationship properties");
+                }
+                for (int i = 0; i < array.size(); i++) {
+                    JsonNode propertyNode = array.get(i);
+                    if (!propertyNode.isObject()) {
+                        throw fail(doc, where + ": properties[" + i + "]", "must be an object");
+                    }
+                    String name = name(propertyNode, where + ": properties[" + i + "]");
+                    String propertyWhere = where + ": property '" + name + "'";
+                    Types propertyTypes = types(propertyNode.get("@type"), propertyWhere);
+                    if (!propertyTypes.kind.equals("Property")) {
+                        throw fail(doc, propertyWhere, "relationship properties must have @type Property");
+                    }
+                    if (properties.put(name, property(propertyNode, propertyTypes, propertyWhere)) != null) {
+                        throw fail(doc, propertyWhere, "the name is used by more than one property of the relationship");
+                    }
+                }
+            }
+            return new Content.Relationship(node.get("name").asText(), target, max,
+                    Collections.unmodifiableMap(properties));
+        }
+
+        private Content.Component component(JsonNode node, Types types, String where) {
+            checkCoTypes(node, types, where, "schema");
+            JsonNode schemaNode = node.get("schema");
+            if (schemaNode != null && schemaNode.isObject()) {
+                throw fail(doc, where, "inline interfaces are not supported; schema must be an Interface DTMI");
+            }
+            String schemaId = dtmi(schemaNode, where + ": schema");
+            InterfaceModel target = batch.model(schemaId);
+            if (target == null) {
+                throw fail(doc, where, "schema '" + schemaId + "' is neither in the batch nor an uploaded model");
+            }
+            if (target.contents().values().stream().anyMatch(Content.Component.class::isInstance)) {
+                throw fail(doc, where, "interface '" + schemaId + "' has components itself; ADT allows only one level"
+                        + " of components");
+            }
+            return new Content.Component(node.get("name").asText(), schemaId);
+        }
+
+        /**
+         * Checks keys and co-types of a content element.
+         *
+         * @return true when a co-type is a semantic type, which requires a unit and a numeric schema
+         */
+        private boolean checkCoTypes(JsonNode node, Types types, String where, String... kindKeys) {
+            Set<String> allowed = union(NAMED_KEYS, kindKeys);
+            boolean semantic = false;
+            for (String coType : types.coTypes) {
+                String extension = EXTENSION_CO_TYPES.get(coType);
+                if (extension != null) {
+                    if (!doc.extensions.contains(extension)) {
+                        throw fail(doc, where, "co-type '" + coType + "' needs the extension context " + extension);
+                    }
+                    if (EXTENSION_CO_TYPE_KEYS.containsKey(coType)) {
+                        allowed = union(allowed, EXTENSION_CO_TYPE_KEYS.get(coType));
+                    }
+                } else if (doc.version == 2 && SEMANTIC_TYPES_V2.contains(coType)
+                        || doc.version == 3 && doc.extensions.contains(QUANTITATIVE_TYPES)) {
+                    semantic = true;
+                } else if (doc.version == 2) {
+                    throw fail(doc, where, "'" + coType + "' is not a DTDL v2 semantic type");
+                } else {
+                    throw fail(doc, where, "semantic type '" + coType + "' needs the extension context "
+                            + QUANTITATIVE_TYPES);
+                }
+            }
+            if (semantic) {
+                if (!types.kind.equals("Property") && !types.kind.equals("Telemetry")) {
+                    throw fail(doc, where, "semantic types apply only to Properties and Telemetry");
+                }
+                JsonNode unit = node.get("unit");
+                if (unit == null || !unit.isTextual()) {
+                    throw fail(doc, where, "a semantic type needs a 'unit'");
+                }
+                allowed = union(allowed, "unit");
+            } else if (node.has("unit")) {
+                throw fail(doc, where, "'unit' is only allowed with a semantic type such as [\""
+                        + types.kind + "\", \"Temperature\"]");
+            }
+            checkKeys(doc, node, allowed, where);
+            checkDescriptive(doc, node, where);
+            return semantic;
+        }
+
+        private Schema contentSchema(JsonNode node, String where, boolean noArrays, boolean numeric) {
+            JsonNode schemaNode = node.get("schema");
+            if (schemaNode == null) {
+                throw fail(doc, where, "schema is required");
+            }
+            Schema schema = schema(schemaNode, where, 1, noArrays);
+            if (numeric && !(schema instanceof Schema.Primitive p && switch (p.kind()) {
+                case DOUBLE, FLOAT, INTEGER, LONG -> true;
+                default -> false;
+            })) {
+                throw fail(doc, where, "a semantic type needs a numeric schema (double, float, integer or long)");
+            }
+            return schema;
+        }
+
+        /**
+         * @param depth    nesting level a complex schema here would have (1 = directly under a content)
+         * @param noArrays true inside a DTDL v2 Property, where Array may not appear at any level
+         */
+        private Schema schema(JsonNode node, String where, int depth, boolean noArrays) {
+            if (node.isTextual()) {
+                String name = node.asText();
+                for (Schema.PrimitiveKind kind : Schema.PrimitiveKind.values()) {
+                    if (kind.dtdlName().equals(name)) {
+                        return new Schema.Primitive(kind);
+                    }
+                }
+                if (namedSchemas.containsKey(name)) {
+                    return namedSchema(name, where, depth, noArrays);
+                }
+                throw fail(doc, where, "schema '" + name
+                        + "' is not a primitive schema, a complex schema object or a known schema DTMI");
+            }
+            if (node.isObject()) {
+                return complexSchema(node, where, depth, noArrays);
+            }
+            throw fail(doc, where, "schema must be a string or a complex schema object");
+        }
+
+        private Schema namedSchema(String id, String where, int depth, boolean noArrays) {
+            if (schemasInProgress.contains(id)) {
+                throw fail(doc, where, "schema '" + id + "' refers to itself");
+            }
+            schemasInProgress.add(id);
+            Schema schema = complexSchema(namedSchemas.get(id), where + ": schema '" + id + "'", depth, noArrays);
+            schemasInProgress.remove(schemasInProgress.size() - 1);
+            return schema;
+        }
+
+        private Schema complexSchema(JsonNode node, String where, int depth, boolean noArrays) {
+            if (depth > MAX_SCHEMA_DEPTH) {
+                throw fail(doc, where, "complex schemas may nest at most " + MAX_SCHEMA_DEPTH + " levels deep");
+            }
+            JsonNode type = node.get("@type");
+            String kind = type != null && type.isTextual() ? type.asText() : String.valueOf(type);
+            return switch (kind) {
+                case "Array" -> {
+                    if (noArrays) {
+                        throw fail(doc, where, "DTDL v2 does not allow Array schemas in a Property (at any depth)");
+                    }
+                    checkKeys(doc, node, union(DESCRIPTIVE_KEYS, "elementSchema"), where);
+                    yield new Schema.ArraySchema(required(node, "elementSchema", where, depth, noArrays));
+                }
+                case "Enum" -> enumSchema(node, where);
+                case "Map" -> mapSchema(node, where, depth, noArrays);
+                case "Object" -> objectSchema(node, where, depth, noArrays);
+                case "Interface" -> throw fail(doc, where, "inline interfaces are not supported");
+                default -> throw fail(doc, where, "@type " + kind + " is not a complex schema (Array, Enum, Map or Object)");
+            };
+        }
+
+        private Schema required(JsonNode node, String key, String where, int depth, boolean noArrays) {
+            JsonNode schema = node.get(key);
+            if (schema == null) {
+                throw fail(doc, where, key + " is required");
+            }
+            return schema(schema, where + ": " + key, depth + 1, noArrays);
+        }
+
+        private Schema enumSchema(JsonNode node, String where) {
+            checkKeys(doc, node, union(DESCRIPTIVE_KEYS, "valueSchema", "enumValues"), where);
+            JsonNode valueSchema = node.get("valueSchema");
+            Schema.PrimitiveKind valueKind = valueSchema == null ? null : switch (valueSchema.asText()) {
+                case "integer" -> Schema.PrimitiveKind.INTEGER;
+                case "string" -> Schema.PrimitiveKind.STRING;
+                default -> null;
+            };
+            if (valueKind == null || !valueSchema.isTextual()) {
+                throw fail(doc, where, "Enum valueSchema must be 'integer' or 'string'");
+            }
+            JsonNode array = node.get("enumValues");
+            if (array == null || !array.isArray()) {
+                throw fail(doc, where, "Enum enumValues must be an array");
+            }
+            if (doc.version == 2 && array.size() > MAX_V2_ENUM_VALUES) {
+                throw fail(doc, where, "DTDL v2 allows at most " + MAX_V2_ENUM_VALUES + " enum values");
+            }
+            List<Schema.EnumValue> values = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            Set<Object> seen = new HashSet<>();
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode entry = array.get(i);
+                String entryWhere = where + ": enumValues[" + i + "]";
+                if (!entry.isObject()) {
+                    throw fail(doc, entryWhere, "must be an object");
+                }
+                checkKeys(doc, entry, union(NAMED_KEYS, "enumValue"), entryWhere);
+                String name = name(entry, entryWhere);
+                entryWhere = where + ": enum value '" + name + "'";
+                JsonNode raw = entry.get("enumValue");
+                Object value;
+                if (valueKind == Schema.PrimitiveKind.INTEGER && raw != null && raw.isIntegralNumber()
+                        && raw.canConvertToInt()) {
+                    value = raw.asInt();
+                } else if (valueKind == Schema.PrimitiveKind.STRING && raw != null && raw.isTextual()) {
+                    value = raw.asText();
+                } else {
+                    throw fail(doc, entryWhere, "enumValue " + raw + " is not a valid " + valueKind.dtdlName());
+                }
+                if (!names.add(name)) {
+                    throw fail(doc, entryWhere, "the name is used by more than one enum value");
+                }
+                if (!seen.add(value)) {
+                    throw fail(doc, entryWhere, "enumValue " + raw + " is used by more than one enum value");
+                }
+                values.add(new Schema.EnumValue(name, value));
+            }
+            return new Schema.EnumSchema(valueKind, List.copyOf(values));
+        }
+
+        private Schema mapSchema(JsonNode node, String where, int depth, boolean noArrays) {
+            checkKeys(doc, node, union(DESCRIPTIVE_KEYS, "mapKey", "mapValue"), where);
+            JsonNode key = node.get("mapKey");
+            JsonNode value = node.get("mapValue");
+            if (key == null || !key.isObject() || value == null || !value.isObject()) {
+                throw fail(doc, where, "Map needs mapKey and mapValue objects");
+            }
+            checkKeys(doc, key, union(NAMED_KEYS, "schema"), where + ": mapKey");
+            checkKeys(doc, value, union(NAMED_KEYS, "schema"), where + ": mapValue");
+            String keyName = name(key, where + ": mapKey");
+            String valueName = name(value, where + ": mapValue");
+            JsonNode keySchema = key.get("schema");
+            if (keySchema == null || !"string".equals(keySchema.asText()) || !keySchema.isTextual()) {
+                throw fail(doc, where + ": mapKey", "schema must be 'string'");
+            }
+            return new Schema.MapSchema(keyName, valueName, required(value, "schema", where + ": mapValue", depth,
+                    noArrays));
+        }
+
+        private Schema objectSchema(JsonNode node, String where, int depth, boolean noArrays) {
+            checkKeys(doc, node, union(DESCRIPTIVE_KEYS, "fields"), where);
+            JsonNode array = node.get("fields");
+            if (array == null || !array.isArray()) {
+                throw fail(doc, where, "Object fields must be an array");
+            }
+            if (doc.version == 2 && array.size() > MAX_V2_OBJECT_FIELDS) {
+                throw fail(doc, where, "DTDL v2 allows at most " + MAX_V2_OBJECT_FIELDS + " fields in an Object");
+            }
+            Map<String, Schema> fields = new LinkedHashMap<>();
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode field = array.get(i);
+                if (!field.isObject()) {
+                    throw fail(doc, where + ": fields[" + i + "]", "must be an object");
+                }
+                String name = name(field, where + ": fields[" + i + "]");
+                String fieldWhere = where + ": field '" + name + "'";
+                checkKeys(doc, field, union(NAMED_KEYS, "schema"), fieldWhere);
+                if (fields.containsKey(name)) {
+                    throw fail(doc, fieldWhere, "the name is used by more than one field");
+                }
+                JsonNode schema = field.get("schema");
+                if (schema == null) {
+                    throw fail(doc, fieldWhere, "schema is required");
+                }
+                fields.put(name, schema(schema, fieldWhere, depth + 1, noArrays));
+            }
+            return new Schema.ObjectSchema(Collections.unmodifiableMap(fields));
+        }
+    }
+}
