@@ -35,11 +35,11 @@ public final class SqliteTwinStore extends JdbcTwinStore {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            SQLiteDataSource writeSource = dataSource(file, synchronous, false);
+            SQLiteDataSource writeSource = dataSource(file, synchronous);
             migrate(writeSource);
             this.writer = writeSource.getConnection();
             HikariConfig pool = new HikariConfig();
-            pool.setDataSource(dataSource(file, synchronous, true));
+            pool.setDataSource(dataSource(file, synchronous));
             pool.setMaximumPoolSize(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
             pool.setPoolName("twingress-sqlite-read");
             this.readers = new HikariDataSource(pool);
@@ -48,14 +48,13 @@ public final class SqliteTwinStore extends JdbcTwinStore {
         }
     }
 
-    private static SQLiteDataSource dataSource(Path file, String synchronous, boolean readOnly) {
+    private static SQLiteDataSource dataSource(Path file, String synchronous) {
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(synchronous));
         config.enforceForeignKeys(true);
         config.setBusyTimeout(30_000);
         config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-        config.setReadOnly(readOnly);
         SQLiteDataSource ds = new SQLiteDataSource(config);
         ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
         return ds;

@@ -29,7 +29,7 @@ public class TwingressConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(TwingressConfiguration.class);
 
     @Override
-    public void configure(CamelContext context) {
+    public void configure(CamelContext context) throws Exception {
         TwinStore store = openStore(context);
         context.addService(new ServiceSupport() {
             @Override
@@ -48,23 +48,19 @@ public class TwingressConfiguration implements CamelConfiguration {
         registry.bind("relationshipsApi", new RelationshipsApi(twins));
         registry.bind("telemetryApi", new TelemetryApi(twins));
         registry.bind("apiErrors", new ApiErrors());
-        try {
-            context.addStartupListener(new ExtendedStartupListener() {
-                @Override
-                public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
-                }
+        context.addStartupListener(new ExtendedStartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
+            }
 
-                @Override
-                public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
-                    LOG.info("Twingress is serving the Azure Digital Twins data-plane API at {}://{}:{} ({} store)",
-                            property(ctx, "camel.ssl.enabled", "false").equals("true") ? "https" : "http",
-                            property(ctx, "camel.server.host", "0.0.0.0"), property(ctx, "camel.server.port", "8080"),
-                            store.kind());
-                }
-            });
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+            @Override
+            public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
+                LOG.info("Twingress is serving the Azure Digital Twins data-plane API at {}://{}:{} ({} store)",
+                        property(ctx, "camel.ssl.enabled", "false").equals("true") ? "https" : "http",
+                        property(ctx, "camel.server.host", "0.0.0.0"), property(ctx, "camel.server.port", "8080"),
+                        store.kind());
+            }
+        });
     }
 
     private static TwinStore openStore(CamelContext context) {

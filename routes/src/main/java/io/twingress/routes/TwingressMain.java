@@ -1,6 +1,13 @@
 package io.twingress.routes;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
 
 /** Runs Twingress on Camel Main: configuration in application.properties, beans in {@link TwingressConfiguration}. */
 public final class TwingressMain {
@@ -11,6 +18,21 @@ public final class TwingressMain {
     public static void main(String[] args) throws Exception {
         Main main = new Main();
         main.configure().addConfiguration(TwingressConfiguration.class);
+        main.addMainListener(new UserRoutesDirectory());
         main.run(args);
+    }
+
+    /** camel.main.routesIncludePattern fails on a missing directory, so the user routes directory is made first. */
+    static final class UserRoutesDirectory extends MainListenerSupport {
+        @Override
+        public void beforeConfigure(BaseMainSupport main) {
+            String dir = main.getCamelContext().getPropertiesComponent().resolveProperty("twingress.routes.dir")
+                    .orElse("routes");
+            try {
+                Files.createDirectories(Path.of(dir));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the user routes directory " + dir, e);
+            }
+        }
     }
 }
