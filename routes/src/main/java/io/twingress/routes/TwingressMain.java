@@ -16,10 +16,15 @@ public final class TwingressMain {
     }
 
     public static void main(String[] args) throws Exception {
+        create().run(args);
+    }
+
+    /** A configured, not yet started Twingress; tests add override properties before starting it. */
+    public static Main create() {
         Main main = new Main();
         main.configure().addConfiguration(TwingressConfiguration.class);
         main.addMainListener(new UserRoutesDirectory());
-        main.run(args);
+        return main;
     }
 
     /** camel.main.routesIncludePattern fails on a missing directory, so the user routes directory is made first. */

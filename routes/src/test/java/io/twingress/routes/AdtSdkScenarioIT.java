@@ -1,0 +1,206 @@
+package io.twingress.routes;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.azure.core.credential.AccessToken;
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.netty.NettyAsyncHttpClientBuilder;
+import com.azure.core.models.JsonPatchDocument;
+import com.azure.digitaltwins.core.BasicDigitalTwin;
+import com.azure.digitaltwins.core.BasicDigitalTwinMetadata;
+import com.azure.digitaltwins.core.BasicRelationship;
+import com.azure.digitaltwins.core.DigitalTwinsClient;
+import com.azure.digitaltwins.core.DigitalTwinsClientBuilder;
+import com.azure.digitaltwins.core.IncomingRelationship;
+import com.azure.digitaltwins.core.models.DigitalTwinsModelData;
+import com.azure.digitaltwins.core.models.DigitalTwinsResponse;
+import com.azure.digitaltwins.core.models.ErrorResponseException;
+import io.netty.handler.ssl.SslContextBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
+
+import io.twingress.store.EmbeddedPostgresServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The end-to-end sample of the ADT documentation (reference §9), driven by the official Azure Digital Twins Java
+ * SDK against Twingress over HTTPS, on both stores.
+ */
+class AdtSdkScenarioIT {
+
+    static final String SPACE = "dtmi:contosocom:DigitalTwins:Space;1";
+    static final String THERMOSTAT = "dtmi:contosocom:DigitalTwins:Thermostat;1";
+
+    abstract static class Scenario {
+
+        @TempDir
+        Path dir;
+
+        TwingressServer server;
+        DigitalTwinsClient client;
+
+        abstract Map<String, String> storeProperties() throws Exception;
+
+        @BeforeAll
+        void start() throws Exception {
+            TestTls tls = TestTls.create(dir);
+            Map<String, String> props = new java.util.HashMap<>(tls.serverProperties());
+            props.putAll(storeProperties());
+            server = TwingressServer.start(dir, props);
+            TokenCredential anyToken = request -> Mono.just(new AccessToken("any", OffsetDateTime.now().plusHours(1)));
+            var netty = reactor.netty.http.client.HttpClient.create().secure(spec -> {
+                try {
+                    spec.sslContext(SslContextBuilder.forClient().trustManager(tls.certificate()).build());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            client = new DigitalTwinsClientBuilder()
+                    .endpoint(server.baseUrl())
+                    .credential(anyToken)
+                    .httpClient(new NettyAsyncHttpClientBuilder(netty).build())
+                    .buildClient();
+        }
+
+        @AfterAll
+        void stop() {
+            if (server != null) {
+                server.close();
+            }
+        }
+
+        @Test
+        void buildingScenarioFromTheAdtSample() throws Exception {
+            List<DigitalTwinsModelData> created = client.createModels(List.of(model("space.json"),
+                    model("thermostat.json")));
+            assertThat(created).extracting(DigitalTwinsModelData::getModelId).containsExactly(SPACE, THERMOSTAT);
+            assertThat(client.getModel(THERMOSTAT).getDtdlModel()).contains("FirmwareVersion");
+            assertThat(client.listModels()).extracting(DigitalTwinsModelData::getModelId).contains(SPACE, THERMOSTAT);
+
+            for (String[] twin : new String[][] {{"floor1", SPACE}, {"room21", SPACE}, {"thermostat67", THERMOSTAT}}) {
+                BasicDigitalTwin created1 = client.createOrReplaceDigitalTwin(twin[0], new BasicDigitalTwin(twin[0])
+                        .setMetadata(new BasicDigitalTwinMetadata().setModelId(twin[1]))
+                        .addToContents("Temperature", 0), BasicDigitalTwin.class);
+                assertThat(created1.getId()).isEqualTo(twin[0]);
+                assertThat(created1.getETag()).startsWith("W/\"");
+            }
+            client.createOrReplaceRelationship("floor1", "floor_to_room_edge", relationship("floor_to_room_edge",
+                    "floor1", "room21"), BasicRelationship.class);
+            client.createOrReplaceRelationship("room21", "room_to_therm_edge", relationship("room_to_therm_edge",
+                    "room21", "thermostat67"), BasicRelationship.class);
+
+            client.updateDigitalTwin("thermostat67", new JsonPatchDocument().appendReplace("/Temperature", 70.5));
+            BasicDigitalTwin thermostat = client.getDigitalTwin("thermostat67", BasicDigitalTwin.class);
+            assertThat(((Number) thermostat.getContents().get("Temperature")).doubleValue()).isEqualTo(70.5);
+            assertThat(thermostat.getMetadata().getModelId()).isEqualTo(THERMOSTAT);
+            assertThat(thermostat.getMetadata().getPropertyMetadata()).containsKey("Temperature");
+
+            List<IncomingRelationship> incoming = new ArrayList<>();
+            client.listIncomingRelationships("room21").forEach(incoming::add);
+            assertThat(incoming).singleElement().satisfies(r -> {
+                assertThat(r.getSourceId()).isEqualTo("floor1");
+                assertThat(r.getRelationshipName()).isEqualTo("contains");
+                assertThat(r.getRelationshipId()).isEqualTo("floor_to_room_edge");
+            });
+            List<BasicRelationship> outgoing = new ArrayList<>();
+            client.listRelationships("floor1", BasicRelationship.class).forEach(outgoing::add);
+            assertThat(outgoing).singleElement().satisfies(r -> {
+                assertThat(r.getTargetId()).isEqualTo("room21");
+                assertThat(r.getProperties()).containsEntry("ownershipUser", "Contoso");
+            });
+
+            // ADT refuses to delete a twin that still has relationships
+            assertThatThrownBy(() -> client.deleteDigitalTwin("room21"))
+                    .isInstanceOfSatisfying(ErrorResponseException.class, e -> {
+                        assertThat(e.getResponse().getStatusCode()).isEqualTo(400);
+                        assertThat(e.getValue().getError().getCode()).isEqualTo("RelationshipsNotDeleted");
+                    });
+
+            client.deleteRelationship("room21", "room_to_therm_edge");
+            client.deleteRelationship("floor1", "floor_to_room_edge");
+            for (String id : List.of("thermostat67", "room21", "floor1")) {
+                client.deleteDigitalTwin(id);
+            }
+            assertThatThrownBy(() -> client.getDigitalTwin("room21", BasicDigitalTwin.class))
+                    .isInstanceOfSatisfying(ErrorResponseException.class,
+                            e -> assertThat(e.getResponse().getStatusCode()).isEqualTo(404));
+            client.deleteModel(THERMOSTAT);
+            client.deleteModel(SPACE);
+            assertThat(client.listModels()).extracting(DigitalTwinsModelData::getModelId)
+                    .doesNotContain(SPACE, THERMOSTAT);
+        }
+
+        @Test
+        void optimisticConcurrencyWithEtags() throws Exception {
+            client.createModels(List.of(model("space.json").replace("Space;1", "Space;2")));
+            DigitalTwinsResponse<BasicDigitalTwin> created = client.createOrReplaceDigitalTwinWithResponse("etag1",
+                    new BasicDigitalTwin("etag1").setMetadata(new BasicDigitalTwinMetadata()
+                            .setModelId("dtmi:contosocom:DigitalTwins:Space;2")).addToContents("Temperature", 1),
+                    BasicDigitalTwin.class, null, com.azure.core.util.Context.NONE);
+            String etag = created.getDeserializedHeaders().getETag();
+            client.updateDigitalTwinWithResponse("etag1", new JsonPatchDocument().appendReplace("/Temperature", 2),
+                    new com.azure.digitaltwins.core.models.UpdateDigitalTwinOptions().setIfMatch(etag),
+                    com.azure.core.util.Context.NONE);
+            assertThatThrownBy(() -> client.updateDigitalTwinWithResponse("etag1",
+                    new JsonPatchDocument().appendReplace("/Temperature", 3),
+                    new com.azure.digitaltwins.core.models.UpdateDigitalTwinOptions().setIfMatch(etag),
+                    com.azure.core.util.Context.NONE))
+                    .isInstanceOfSatisfying(ErrorResponseException.class,
+                            e -> assertThat(e.getResponse().getStatusCode()).isEqualTo(412));
+            assertThat(client.getDigitalTwin("etag1", BasicDigitalTwin.class).getContents().get("Temperature"))
+                    .isEqualTo(2);
+        }
+
+        private static String model(String file) throws Exception {
+            return Files.readString(Path.of(AdtSdkScenarioIT.class.getResource("/models/" + file).toURI()));
+        }
+
+        private static BasicRelationship relationship(String id, String source, String target) {
+            return new BasicRelationship(id, source, target, "contains")
+                    .addProperty("ownershipUser", "Contoso")
+                    .addProperty("ownershipDepartment", "Comms Division");
+        }
+    }
+
+    @org.junit.jupiter.api.Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class OnSqlite extends Scenario {
+        @Override
+        Map<String, String> storeProperties() {
+            return Map.of("twingress.store.type", "sqlite");
+        }
+    }
+
+    @org.junit.jupiter.api.Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class OnPostgresql extends Scenario {
+        EmbeddedPostgresServer postgres;
+
+        @Override
+        Map<String, String> storeProperties() throws Exception {
+            postgres = EmbeddedPostgresServer.start();
+            return Map.of("twingress.store.type", "postgresql",
+                    "twingress.store.postgresql.url", postgres.createDatabase(),
+                    "twingress.store.postgresql.user", "postgres",
+                    "twingress.store.postgresql.password", "postgres");
+        }
+
+        @AfterAll
+        void stopPostgres() {
+            if (postgres != null) {
+                postgres.close();
+            }
+        }
+    }
+}
