@@ -1,0 +1,527 @@
+package io.twingress.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.twingress.Json;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What every {@link TwinStore} promises, run against a real database. Each test gets a freshly migrated, empty
+ * store, so ordering and counting tests see only their own rows.
+ */
+abstract class StoreContract {
+
+    protected TwinStore store;
+
+    /** A new, empty, migrated store; the test closes it. */
+    protected abstract TwinStore openStore() throws Exception;
+
+    @BeforeEach
+    void open() throws Exception {
+        store = openStore();
+    }
+
+    @AfterEach
+    void closeStore() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    // models
+
+    @Test
+    void modelsAreListedInUploadOrderAndReadBackAsStored() {
+        // upload order deliberately differs from id order, so ORDER BY id would fail this test
+        List<StoredModel> uploaded = List.of(model("dtmi:test:Zeta;1"), model("dtmi:test:Alpha;1"),
+                model("dtmi:test:Mu;1"));
+        for (StoredModel m : uploaded) {
+            store.write(tx -> {
+                tx.insertModel(m);
+                return null;
+            });
+        }
+
+        assertThat(store.<List<StoredModel>>read(StoreTx::models)).containsExactlyElementsOf(uploaded);
+        assertThat(store.<StoredModel>read(tx -> tx.model("dtmi:test:Alpha;1"))).isEqualTo(uploaded.get(1));
+        assertThat(store.<StoredModel>read(tx -> tx.model("dtmi:test:Missing;1"))).isNull();
+    }
+
+    @Test
+    void modelsCanBeDecommissionedAndDeleted() {
+        StoredModel m = model("dtmi:test:Room;1");
+        store.write(tx -> {
+            tx.insertModel(m);
+            tx.insertModel(model("dtmi:test:Floor;1"));
+            return null;
+        });
+
+        store.write(tx -> {
+            tx.updateModelDecommissioned(m.id(), true);
+            return null;
+        });
+        assertThat(store.<StoredModel>read(tx -> tx.model(m.id())).decommissioned()).isTrue();
+        assertThat(store.<StoredModel>read(tx -> tx.model("dtmi:test:Floor;1")).decommissioned()).isFalse();
+
+        store.write(tx -> {
+            tx.deleteModel(m.id());
+            return null;
+        });
+        assertThat(store.<StoredModel>read(tx -> tx.model(m.id()))).isNull();
+        assertThat(store.<List<StoredModel>>read(StoreTx::models)).extracting(StoredModel::id).containsExactly("dtmi:test:Floor;1");
+    }
+
+    @Test
+    void aSecondModelWithTheSameIdIsRejected() {
+        store.write(tx -> {
+            tx.insertModel(model("dtmi:test:Dup;1"));
+            return null;
+        });
+
+        assertThatThrownBy(() -> store.write(tx -> {
+            tx.insertModel(new StoredModel("dtmi:test:Dup;1", "{\"other\":true}", Instant.now(), false));
+            return null;
+        })).isInstanceOf(StoreException.class);
+        assertThat(store.<StoredModel>read(tx -> tx.model("dtmi:test:Dup;1")).definition()).isEqualTo("{\"@id\":\"dtmi:test:Dup;1\"}");
+    }
+
+    // twins
+
+    @Test
+    void twinsCanBeInsertedReadUpdatedAndDeleted() {
+        StoredTwin twin = twin("room-1", "dtmi:test:Room;1");
+        write(tx -> tx.insertTwin(twin));
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(twin);
+        assertThat(store.<StoredTwin>read(tx -> tx.twinForUpdate("room-1"))).isEqualTo(twin);
+        assertThat(store.<StoredTwin>read(tx -> tx.twinForShare("room-1"))).isEqualTo(twin);
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-2"))).isNull();
+
+        StoredTwin changed = new StoredTwin("room-1", "dtmi:test:Room;2", "W/\"e2\"", "{\"$dtId\":\"room-1\",\"t\":21}");
+        write(tx -> tx.updateTwin(changed));
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(changed);
+
+        write(tx -> tx.deleteTwin("room-1"));
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isNull();
+        assertThat(store.<Long>read(tx -> tx.countTwins(null))).isZero();
+    }
+
+    @Test
+    void aSecondTwinWithTheSameIdIsRejected() {
+        write(tx -> tx.insertTwin(twin("dup", "dtmi:test:A;1")));
+
+        assertThatThrownBy(() -> write(tx -> tx.insertTwin(twin("dup", "dtmi:test:B;1"))))
+                .isInstanceOf(StoreException.class);
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("dup")).modelId()).isEqualTo("dtmi:test:A;1");
+    }
+
+    @Test
+    void twinsArePagedByIdInCodePointOrder() {
+        // "B" < "_" < "a" by code point; a locale collation would put them in another order and break paging
+        List<String> ids = List.of("a-2", "B-1", "a-1", "_x", "a-10", "B-0", "c");
+        write(tx -> ids.forEach(id -> tx.insertTwin(twin(id, id.startsWith("a") ? "dtmi:test:A;1" : "dtmi:test:B;1"))));
+
+        List<String> sorted = List.of("B-0", "B-1", "_x", "a-1", "a-10", "a-2", "c");
+        assertThat(pageTwins(null, 3)).containsExactlyElementsOf(sorted);
+        assertThat(pageTwins(null, 1)).containsExactlyElementsOf(sorted);
+        assertThat(pageTwins(List.of("dtmi:test:A;1"), 2)).containsExactly("a-1", "a-10", "a-2");
+        assertThat(pageTwins(List.of("dtmi:test:A;1", "dtmi:test:B;1"), 4)).containsExactlyElementsOf(sorted);
+        assertThat(store.<List<StoredTwin>>read(tx -> tx.twins(List.of(), null, 10))).isEmpty();
+        assertThat(store.<List<StoredTwin>>read(tx -> tx.twins(List.of("dtmi:test:None;1"), null, 10))).isEmpty();
+        assertThat(store.<List<StoredTwin>>read(tx -> tx.twins(null, "c", 10))).isEmpty();
+    }
+
+    @Test
+    void twinsAreCountedPerModel() {
+        write(tx -> {
+            tx.insertTwin(twin("a1", "dtmi:test:A;1"));
+            tx.insertTwin(twin("a2", "dtmi:test:A;1"));
+            tx.insertTwin(twin("b1", "dtmi:test:B;1"));
+        });
+
+        assertThat(store.<Long>read(tx -> tx.countTwins(null))).isEqualTo(3);
+        assertThat(store.<Long>read(tx -> tx.countTwins(List.of("dtmi:test:A;1")))).isEqualTo(2);
+        assertThat(store.<Long>read(tx -> tx.countTwins(List.of("dtmi:test:A;1", "dtmi:test:B;1")))).isEqualTo(3);
+        assertThat(store.<Long>read(tx -> tx.countTwins(List.of("dtmi:test:C;1")))).isZero();
+        assertThat(store.<Long>read(tx -> tx.countTwins(List.of()))).isZero();
+    }
+
+    // relationships
+
+    @Test
+    void relationshipsCanBeInsertedReadUpdatedAndDeleted() {
+        write(tx -> {
+            tx.insertTwin(twin("floor", "dtmi:test:Floor;1"));
+            tx.insertTwin(twin("room", "dtmi:test:Room;1"));
+        });
+        StoredRelationship rel = rel("floor", "r1", "room", "contains");
+        write(tx -> tx.insertRelationship(rel));
+        assertThat(store.<StoredRelationship>read(tx -> tx.relationship("floor", "r1"))).isEqualTo(rel);
+        assertThat(store.<StoredRelationship>read(tx -> tx.relationshipForUpdate("floor", "r1"))).isEqualTo(rel);
+        // a relationship id is only unique within its source
+        assertThat(store.<StoredRelationship>read(tx -> tx.relationship("room", "r1"))).isNull();
+
+        StoredRelationship changed = new StoredRelationship("floor", "r1", "room", "contains", "W/\"e2\"",
+                "{\"$relationshipId\":\"r1\",\"since\":2024}");
+        write(tx -> tx.updateRelationship(changed));
+        assertThat(store.<StoredRelationship>read(tx -> tx.relationship("floor", "r1"))).isEqualTo(changed);
+
+        write(tx -> tx.deleteRelationship("floor", "r1"));
+        assertThat(store.<StoredRelationship>read(tx -> tx.relationship("floor", "r1"))).isNull();
+        assertThat(store.<Boolean>read(tx -> tx.hasRelationships("floor"))).isFalse();
+    }
+
+    @Test
+    void outgoingRelationshipsArePagedByIdWithAnOptionalNameFilter() {
+        write(tx -> {
+            for (String id : List.of("s", "t1", "t2", "other")) {
+                tx.insertTwin(twin(id, "dtmi:test:T;1"));
+            }
+            tx.insertRelationship(rel("s", "r3", "t1", "feeds"));
+            tx.insertRelationship(rel("s", "r1", "t1", "contains"));
+            tx.insertRelationship(rel("s", "r5", "t2", "contains"));
+            tx.insertRelationship(rel("s", "r2", "t2", "feeds"));
+            tx.insertRelationship(rel("s", "r4", "t2", "monitors"));
+            tx.insertRelationship(rel("other", "r0", "s", "contains"));
+        });
+
+        assertThat(ids(store.read(tx -> tx.outgoing("s", null, null, 10)))).containsExactly("r1", "r2", "r3", "r4", "r5");
+        assertThat(ids(store.read(tx -> tx.outgoing("s", List.of(), null, 10)))).containsExactly("r1", "r2", "r3", "r4", "r5");
+        assertThat(ids(store.read(tx -> tx.outgoing("s", List.of("feeds"), null, 10)))).containsExactly("r2", "r3");
+        assertThat(ids(store.read(tx -> tx.outgoing("s", List.of("feeds", "monitors"), "r2", 10))))
+                .containsExactly("r3", "r4");
+        assertThat(ids(store.read(tx -> tx.outgoing("t1", null, null, 10)))).isEmpty();
+
+        List<String> paged = new ArrayList<>();
+        String after = null;
+        for (int guard = 0; guard < 10; guard++) {
+            String from = after;
+            List<StoredRelationship> page = store.read(tx -> tx.outgoing("s", null, from, 2));
+            assertThat(page.size()).isLessThanOrEqualTo(2);
+            if (page.isEmpty()) {
+                break;
+            }
+            paged.addAll(ids(page));
+            after = page.get(page.size() - 1).id();
+        }
+        assertThat(paged).containsExactly("r1", "r2", "r3", "r4", "r5");
+    }
+
+    @Test
+    void incomingRelationshipsArePagedBySourceThenId() {
+        write(tx -> {
+            for (String id : List.of("target", "s-b", "s-a", "s-c", "elsewhere")) {
+                tx.insertTwin(twin(id, "dtmi:test:T;1"));
+            }
+            // the same relationship id under two sources: paging must not skip or repeat either
+            tx.insertRelationship(rel("s-b", "r1", "target", "feeds"));
+            tx.insertRelationship(rel("s-a", "r2", "target", "contains"));
+            tx.insertRelationship(rel("s-a", "r1", "target", "feeds"));
+            tx.insertRelationship(rel("s-c", "r0", "target", "feeds"));
+            tx.insertRelationship(rel("s-b", "r9", "elsewhere", "feeds"));
+        });
+        List<String> expected = List.of("s-a/r1", "s-a/r2", "s-b/r1", "s-c/r0");
+
+        for (int limit = 1; limit <= 4; limit++) {
+            int pageSize = limit;
+            assertThat(pageRelationships((a, b) -> store.read(tx -> tx.incoming("target", null, a, b, pageSize))))
+                    .as("page size %d", limit).containsExactlyElementsOf(expected);
+        }
+        assertThat(keys(store.read(tx -> tx.incoming("target", List.of("feeds"), null, null, 10))))
+                .containsExactly("s-a/r1", "s-b/r1", "s-c/r0");
+        assertThat(keys(store.read(tx -> tx.incoming("target", List.of("feeds"), "s-a", "r1", 10))))
+                .containsExactly("s-b/r1", "s-c/r0");
+        assertThat(keys(store.read(tx -> tx.incoming("s-a", null, null, null, 10)))).isEmpty();
+    }
+
+    @Test
+    void allRelationshipsArePagedBySourceThenId() {
+        write(tx -> {
+            for (String id : List.of("x", "y", "z")) {
+                tx.insertTwin(twin(id, "dtmi:test:T;1"));
+            }
+            tx.insertRelationship(rel("z", "a", "x", "n"));
+            tx.insertRelationship(rel("x", "b", "y", "n"));
+            tx.insertRelationship(rel("x", "a", "z", "n"));
+            tx.insertRelationship(rel("y", "a", "x", "n"));
+        });
+        List<String> expected = List.of("x/a", "x/b", "y/a", "z/a");
+
+        for (int limit = 1; limit <= 5; limit++) {
+            int pageSize = limit;
+            assertThat(pageRelationships((a, b) -> store.read(tx -> tx.relationships(a, b, pageSize))))
+                    .as("page size %d", limit).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void hasRelationshipsSeesBothDirections() {
+        write(tx -> {
+            for (String id : List.of("src", "dst", "alone")) {
+                tx.insertTwin(twin(id, "dtmi:test:T;1"));
+            }
+            tx.insertRelationship(rel("src", "r", "dst", "n"));
+        });
+
+        assertThat(store.<Boolean>read(tx -> tx.hasRelationships("src"))).isTrue();
+        assertThat(store.<Boolean>read(tx -> tx.hasRelationships("dst"))).isTrue();
+        assertThat(store.<Boolean>read(tx -> tx.hasRelationships("alone"))).isFalse();
+        assertThat(store.<Boolean>read(tx -> tx.hasRelationships("missing"))).isFalse();
+    }
+
+    // foreign keys
+
+    @Test
+    void aRelationshipToOrFromAMissingTwinIsRejected() {
+        write(tx -> tx.insertTwin(twin("present", "dtmi:test:T;1")));
+
+        assertThatThrownBy(() -> write(tx -> tx.insertRelationship(rel("present", "r", "absent", "n"))))
+                .isInstanceOf(StoreException.class);
+        assertThatThrownBy(() -> write(tx -> tx.insertRelationship(rel("absent", "r", "present", "n"))))
+                .isInstanceOf(StoreException.class);
+        assertThat(store.<List<StoredRelationship>>read(tx -> tx.relationships(null, null, 10))).isEmpty();
+    }
+
+    @Test
+    void aTwinWithRelationshipsCannotBeDeleted() {
+        write(tx -> {
+            tx.insertTwin(twin("from", "dtmi:test:T;1"));
+            tx.insertTwin(twin("to", "dtmi:test:T;1"));
+            tx.insertRelationship(rel("from", "r", "to", "n"));
+        });
+
+        assertThatThrownBy(() -> write(tx -> tx.deleteTwin("from"))).isInstanceOf(StoreException.class);
+        assertThatThrownBy(() -> write(tx -> tx.deleteTwin("to"))).isInstanceOf(StoreException.class);
+        assertThat(store.<Long>read(tx -> tx.countTwins(null))).isEqualTo(2);
+
+        write(tx -> {
+            tx.deleteRelationship("from", "r");
+            tx.deleteTwin("from");
+            tx.deleteTwin("to");
+        });
+        assertThat(store.<Long>read(tx -> tx.countTwins(null))).isZero();
+    }
+
+    // ingress dedup
+
+    @Test
+    void markSeenReportsDuplicatesWithinAScope() {
+        assertThat(store.<Boolean>write(tx -> tx.markSeen("kafka", "m-1"))).isTrue();
+        assertThat(store.<Boolean>write(tx -> tx.markSeen("kafka", "m-1"))).isFalse();
+        assertThat(store.<Boolean>write(tx -> tx.markSeen("mqtt", "m-1"))).isTrue();
+        assertThat(store.<Boolean>write(tx -> tx.markSeen("kafka", "m-2"))).isTrue();
+        // within one unit the second sighting is already a duplicate
+        assertThat(store.<List<Boolean>>write(tx -> List.of(tx.markSeen("http", "m-3"), tx.markSeen("http", "m-3"))))
+                .containsExactly(true, false);
+    }
+
+    @Test
+    void aRolledBackMarkSeenIsForgotten() {
+        assertThatThrownBy(() -> store.write(tx -> {
+            tx.markSeen("kafka", "lost");
+            throw new IllegalStateException("processing failed");
+        })).isInstanceOf(IllegalStateException.class);
+
+        // the message was not processed, so its redelivery must not be dropped as a duplicate
+        assertThat(store.<Boolean>write(tx -> tx.markSeen("kafka", "lost"))).isTrue();
+    }
+
+    // transactions
+
+    @Test
+    void aUnitThatThrowsLeavesNothingBehind() {
+        write(tx -> tx.insertTwin(twin("existing", "dtmi:test:T;1")));
+        IllegalStateException failure = new IllegalStateException("boom");
+
+        assertThatThrownBy(() -> store.write(tx -> {
+            tx.insertTwin(twin("new", "dtmi:test:T;1"));
+            tx.insertRelationship(rel("existing", "r", "new", "n"));
+            tx.updateTwin(new StoredTwin("existing", "dtmi:test:T;1", "W/\"changed\"", "{}"));
+            throw failure;
+        })).isSameAs(failure);
+
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("new"))).isNull();
+        assertThat(store.<StoredRelationship>read(tx -> tx.relationship("existing", "r"))).isNull();
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("existing"))).isEqualTo(twin("existing", "dtmi:test:T;1"));
+        // the store is still usable after a rollback
+        write(tx -> tx.insertTwin(twin("after", "dtmi:test:T;1")));
+        assertThat(store.<Long>read(tx -> tx.countTwins(null))).isEqualTo(2);
+    }
+
+    @Test
+    void aDatabaseErrorMidUnitRollsBackTheEarlierStatements() {
+        assertThatThrownBy(() -> write(tx -> {
+            tx.insertTwin(twin("half", "dtmi:test:T;1"));
+            tx.insertRelationship(rel("half", "r", "nowhere", "n"));
+        })).isInstanceOf(StoreException.class);
+
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("half"))).isNull();
+    }
+
+    @Test
+    void writesBecomeVisibleToReadsOnlyAfterCommit() {
+        StoredTwin seenInside = store.write(tx -> {
+            tx.insertTwin(twin("pending", "dtmi:test:T;1"));
+            assertThat(tx.twin("pending")).as("the unit sees its own write").isNotNull();
+            return store.read(other -> other.twin("pending"));
+        });
+
+        assertThat(seenInside).as("an uncommitted twin seen by a read").isNull();
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("pending"))).isNotNull();
+    }
+
+    // concurrency
+
+    @Test
+    @Timeout(60)
+    void concurrentIncrementsOfOneTwinAreSerialized() throws Exception {
+        write(tx -> tx.insertTwin(counter("counter", 0)));
+        int threads = 8;
+        int increments = 200;
+
+        runConcurrently(threads, () -> {
+            for (int i = 0; i < increments; i++) {
+                store.write(tx -> {
+                    StoredTwin current = tx.twinForUpdate("counter");
+                    ObjectNode body = Json.parseObject(current.body());
+                    int value = body.get("count").asInt();
+                    // widen the window between read and write so an unserialized store loses updates
+                    Thread.yield();
+                    tx.updateTwin(counter("counter", value + 1));
+                    return null;
+                });
+            }
+            return null;
+        });
+
+        int total = Json.parseObject(store.read(tx -> tx.twin("counter")).body()).get("count").asInt();
+        assertThat(total).isEqualTo(threads * increments);
+    }
+
+    @Test
+    @Timeout(60)
+    void concurrentCreatesOfOneTwinLeaveExactlyOneRowAndNoError() throws Exception {
+        int threads = 8;
+        for (int round = 0; round < 10; round++) {
+            String id = "race-" + round;
+            List<Boolean> created = runConcurrently(threads, () -> store.write(tx -> {
+                if (tx.twin(id) != null) {
+                    return false;
+                }
+                tx.insertTwin(twin(id, "dtmi:test:T;1"));
+                return true;
+            }));
+            assertThat(created).as("round %d", round).containsOnlyOnce(true);
+        }
+        assertThat(store.<Long>read(tx -> tx.countTwins(null))).isEqualTo(10);
+    }
+
+    // helpers
+
+    private void write(java.util.function.Consumer<StoreTx> work) {
+        store.write(tx -> {
+            work.accept(tx);
+            return null;
+        });
+    }
+
+    private static StoredModel model(String id) {
+        return new StoredModel(id, "{\"@id\":\"" + id + "\"}", Instant.now(), false);
+    }
+
+    private static StoredTwin twin(String id, String modelId) {
+        return new StoredTwin(id, modelId, "W/\"e1\"", "{\"$dtId\":\"" + id + "\"}");
+    }
+
+    private static StoredTwin counter(String id, int count) {
+        ObjectNode body = Json.object();
+        body.put("$dtId", id);
+        body.put("count", count);
+        return new StoredTwin(id, "dtmi:test:Counter;1", "W/\"" + count + "\"", Json.write(body));
+    }
+
+    private static StoredRelationship rel(String source, String id, String target, String name) {
+        return new StoredRelationship(source, id, target, name, "W/\"e1\"",
+                "{\"$relationshipId\":\"" + id + "\",\"$sourceId\":\"" + source + "\"}");
+    }
+
+    private List<String> pageTwins(Collection<String> modelIds, int limit) {
+        List<String> seen = new ArrayList<>();
+        String after = null;
+        for (int guard = 0; guard < 100; guard++) {
+            String from = after;
+            List<StoredTwin> page = store.read(tx -> tx.twins(modelIds, from, limit));
+            assertThat(page.size()).isLessThanOrEqualTo(limit);
+            if (page.isEmpty()) {
+                return seen;
+            }
+            page.forEach(t -> seen.add(t.id()));
+            after = page.get(page.size() - 1).id();
+        }
+        throw new AssertionError("paging did not end: " + seen);
+    }
+
+    /** Pages through (source, id) keys until an empty page; {@code fetch} takes the last key seen. */
+    private static List<String> pageRelationships(BiFunction<String, String, List<StoredRelationship>> fetch) {
+        List<String> seen = new ArrayList<>();
+        String afterSource = null;
+        String afterId = null;
+        for (int guard = 0; guard < 100; guard++) {
+            List<StoredRelationship> page = fetch.apply(afterSource, afterId);
+            if (page.isEmpty()) {
+                return seen;
+            }
+            seen.addAll(keys(page));
+            StoredRelationship last = page.get(page.size() - 1);
+            afterSource = last.sourceId();
+            afterId = last.id();
+        }
+        throw new AssertionError("paging did not end: " + seen);
+    }
+
+    private static List<String> ids(List<StoredRelationship> rels) {
+        return rels.stream().map(StoredRelationship::id).toList();
+    }
+
+    private static List<String> keys(List<StoredRelationship> rels) {
+        return rels.stream().map(r -> r.sourceId() + "/" + r.id()).toList();
+    }
+
+    /** Starts every task at the same moment and returns their results; any task's failure fails the test. */
+    private static <T> List<T> runConcurrently(int threads, Callable<T> task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CyclicBarrier start = new CyclicBarrier(threads);
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                futures.add(pool.submit(() -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    return task.call();
+                }));
+            }
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get(50, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
