@@ -48,6 +48,8 @@ public class TwingressConfiguration implements CamelConfiguration {
         registry.bind("relationshipsApi", new RelationshipsApi(twins));
         registry.bind("telemetryApi", new TelemetryApi(twins));
         registry.bind("apiErrors", new ApiErrors());
+        registry.bind(ApiHttpEngine.NAME, new ApiHttpEngine(Integer.parseInt(property(context, "camel.server.port",
+                "8080"))));
         context.addStartupListener(new ExtendedStartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
