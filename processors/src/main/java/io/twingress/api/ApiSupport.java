@@ -1,5 +1,6 @@
 package io.twingress.api;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Collection;
@@ -125,29 +126,21 @@ public final class ApiSupport {
 
     private static String nextLink(Exchange exchange, String token) {
         Message in = exchange.getMessage();
-        String host = header(exchange, "Host");
+        // the absolute request URL, as the server received it: scheme, authority and path of this listing
+        URI url = URI.create(in.getHeader(Exchange.HTTP_URL, String.class));
         String scheme = header(exchange, "X-Forwarded-Proto");
-        if (scheme == null) {
-            boolean tls = Boolean.parseBoolean(exchange.getContext().resolvePropertyPlaceholders(
-                    "{{camel.ssl.enabled:false}}"));
-            scheme = tls ? "https" : "http";
-        }
-        String path = in.getHeader(Exchange.HTTP_PATH, String.class);
-        if (path == null || path.isEmpty()) {
-            path = in.getHeader(Exchange.HTTP_URI, String.class);
-        }
         StringBuilder query = new StringBuilder();
         String raw = in.getHeader(Exchange.HTTP_RAW_QUERY, String.class);
         if (raw != null) {
             for (String pair : raw.split("&")) {
                 if (!pair.isEmpty() && !pair.startsWith("continuationToken=")) {
-                    query.append(query.length() == 0 ? "" : "&").append(pair);
+                    query.append(pair).append('&');
                 }
             }
         }
-        query.append(query.length() == 0 ? "" : "&").append("continuationToken=").append(token);
-        String base = host == null ? "" : scheme + "://" + host;
-        return base + (path.startsWith("/") ? path : "/" + path) + "?" + query;
+        query.append("continuationToken=").append(token);
+        return (scheme == null ? url.getScheme() : scheme) + "://" + url.getRawAuthority() + url.getRawPath() + "?"
+                + query;
     }
 
     /**

@@ -5,12 +5,28 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Runs Twingress on Camel Main: configuration in application.properties, beans in {@link TwingressConfiguration}. */
 public final class TwingressMain {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TwingressMain.class);
 
     private TwingressMain() {
     }
@@ -24,6 +40,7 @@ public final class TwingressMain {
         Main main = new Main();
         main.configure().addConfiguration(TwingressConfiguration.class);
         main.addMainListener(new UserRoutesDirectory());
+        main.addMainListener(new UserRoutesReplaceBuiltIns());
         return main;
     }
 
@@ -37,6 +54,46 @@ public final class TwingressMain {
                 Files.createDirectories(Path.of(dir));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create the user routes directory " + dir, e);
+            }
+        }
+    }
+
+    /**
+     * Loads the user's {@code *.camel.yaml} files from {@code twingress.routes.dir} after the built-in routes. A user
+     * route with the id of a built-in route replaces it: Camel Main refuses duplicate ids among the routes it
+     * discovers, so the user's files are loaded here instead and the built-in definition is dropped before any
+     * route is created.
+     */
+    static final class UserRoutesReplaceBuiltIns extends MainListenerSupport {
+        @Override
+        public void afterConfigure(BaseMainSupport main) {
+            CamelContext context = main.getCamelContext();
+            Path dir = Path.of(context.getPropertiesComponent().resolveProperty("twingress.routes.dir").orElse("routes"));
+            try (Stream<Path> files = Files.list(dir)) {
+                Resource[] resources = files.filter(f -> f.getFileName().toString().endsWith(".camel.yaml")).sorted()
+                        .map(f -> PluginHelper.getResourceLoader(context).resolveResource("file:" + f.toAbsolutePath()))
+                        .toArray(Resource[]::new);
+                if (resources.length == 0) {
+                    return;
+                }
+                Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+                List<RouteDefinition> builtIn = new ArrayList<>(model.getRouteDefinitions());
+                PluginHelper.getRoutesLoader(context).loadRoutes(resources);
+                List<RouteDefinition> user = model.getRouteDefinitions().stream().filter(r -> !builtIn.contains(r))
+                        .toList();
+                Set<String> userIds = new HashSet<>();
+                user.forEach(r -> userIds.add(r.getRouteId()));
+                List<RouteDefinition> replaced = builtIn.stream().filter(r -> userIds.contains(r.getRouteId())).toList();
+                if (!replaced.isEmpty()) {
+                    // removal goes by id and takes the user's definition too, so that one is added back
+                    Set<String> replacedIds = new HashSet<>();
+                    replaced.forEach(r -> replacedIds.add(r.getRouteId()));
+                    model.removeRouteDefinitions(replaced);
+                    model.addRouteDefinitions(user.stream().filter(r -> replacedIds.contains(r.getRouteId())).toList());
+                    LOG.info("Built-in routes replaced by the user's routes: {}", replacedIds);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot load the user routes from " + dir, e);
             }
         }
     }

@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.apache.camel.main.Main;
 
@@ -26,6 +27,11 @@ public final class TwingressServer implements AutoCloseable {
 
     /** Starts Twingress with its defaults plus {@code overrides}; the data and routes directories go under {@code dir}. */
     public static TwingressServer start(Path dir, Map<String, String> overrides) {
+        return start(dir, overrides, main -> { });
+    }
+
+    /** As {@link #start(Path, Map)}, letting the test bind beans into the registry before the routes start. */
+    public static TwingressServer start(Path dir, Map<String, String> overrides, Consumer<Main> beforeStart) {
         Map<String, String> props = new LinkedHashMap<>();
         int port = freePort();
         int managementPort = freePort();
@@ -36,6 +42,7 @@ public final class TwingressServer implements AutoCloseable {
         props.putAll(overrides);
         Main main = TwingressMain.create();
         props.forEach(main::addOverrideProperty);
+        beforeStart.accept(main);
         try {
             main.start();
         } catch (Exception e) {

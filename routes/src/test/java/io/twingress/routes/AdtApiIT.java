@@ -1,0 +1,209 @@
+package io.twingress.routes;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.Exchange;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.twingress.Json;
+import io.twingress.api.TelemetryHeaders;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The ADT protocol details over real HTTP: api-version, error bodies, paging, telemetry hand-off, health and
+ * metrics, and a user route that replaces a built-in one.
+ */
+class AdtApiIT {
+
+    static final String V = "api-version=2023-10-31";
+    static final String SPACE = "dtmi:contosocom:DigitalTwins:Space;1";
+
+    static TwingressServer server;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** Filled by the user's replacement of the twin-telemetry route. */
+    static final List<String> handedOn = new CopyOnWriteArrayList<>();
+
+    /** What the user's route calls: records each telemetry message it receives. */
+    public static final class TelemetryProbe {
+        public void record(Exchange exchange) {
+            handedOn.add(exchange.getMessage().getHeader(TelemetryHeaders.MESSAGE_ID, String.class) + " "
+                    + exchange.getMessage().getBody(String.class));
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path dir = Files.createTempDirectory("twingress-api-it");
+        Files.createDirectories(dir.resolve("routes"));
+        Files.writeString(dir.resolve("routes/telemetry-probe.camel.yaml"), """
+                - route:
+                    id: twin-telemetry
+                    from:
+                      uri: "direct:twin-telemetry"
+                      steps:
+                        - bean:
+                            ref: telemetryProbe
+                            method: record
+                """);
+        server = TwingressServer.start(dir, Map.of(), main -> main.bind("telemetryProbe", new TelemetryProbe()));
+        HttpResponse<String> upload = send("POST", "/models?" + V, "[" + resource("space.json") + "]", Map.of());
+        assertThat(upload.statusCode()).isEqualTo(201);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void apiVersionIsRequiredAndChecked() throws Exception {
+        HttpResponse<String> missing = send("GET", "/models", null, Map.of());
+        assertThat(missing.statusCode()).isEqualTo(400);
+        assertThat(error(missing)).isEqualTo("MissingApiVersionParameter");
+        HttpResponse<String> unknown = send("GET", "/models?api-version=2019-01-01", null, Map.of());
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(error(unknown)).isEqualTo("InvalidApiVersionParameter");
+        for (String version : List.of("2020-10-31", "2022-05-31", "2023-06-30", "2023-10-31")) {
+            assertThat(send("GET", "/models?api-version=" + version, null, Map.of()).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void errorsCarryAdtsBodyAndDoNotEchoRequestHeaders() throws Exception {
+        HttpResponse<String> missing = send("GET", "/digitaltwins/nope?" + V, null,
+                Map.of("Authorization", "Bearer secret-token"));
+        assertThat(missing.statusCode()).isEqualTo(404);
+        JsonNode body = Json.parse(missing.body());
+        assertThat(body.at("/error/code").asText()).isEqualTo("DigitalTwinNotFound");
+        assertThat(body.at("/error/message").asText()).contains("nope");
+        assertThat(missing.headers().firstValue("x-ms-error-code")).hasValue("DigitalTwinNotFound");
+        assertThat(missing.headers().firstValue("Authorization")).isEmpty();
+
+        HttpResponse<String> badJson = send("PUT", "/digitaltwins/x?" + V, "{not json", Map.of());
+        assertThat(badJson.statusCode()).isEqualTo(400);
+        assertThat(Json.parse(badJson.body()).at("/error/message").asText()).contains("not valid JSON");
+
+        HttpResponse<String> badModel = send("POST", "/models?" + V,
+                "[{\"@id\":\"dtmi:x:Bad;1\",\"@type\":\"Interface\",\"@context\":\"dtmi:dtdl:context;2\","
+                        + "\"contents\":[{\"@type\":\"Property\",\"name\":\"p\",\"schema\":\"strin\"}]}]", Map.of());
+        assertThat(badModel.statusCode()).isEqualTo(400);
+        assertThat(error(badModel)).isEqualTo("DTDLParserError");
+        assertThat(Json.parse(badModel.body()).at("/error/message").asText()).contains("dtmi:x:Bad;1", "strin");
+    }
+
+    @Test
+    void listsArePagedWithNextLinks() throws Exception {
+        put("/digitaltwins/hub?" + V, "{\"$metadata\":{\"$model\":\"" + SPACE + "\"}}");
+        for (int i = 0; i < 7; i++) {
+            put("/digitaltwins/leaf" + i + "?" + V, "{\"$metadata\":{\"$model\":\"" + SPACE + "\"}}");
+            put("/digitaltwins/hub/relationships/r" + i + "?" + V,
+                    "{\"$targetId\":\"leaf" + i + "\",\"$relationshipName\":\"contains\"}");
+        }
+        List<String> ids = new ArrayList<>();
+        String link = server.baseUrl() + "/digitaltwins/hub/relationships?" + V;
+        int pages = 0;
+        while (link != null) {
+            HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(link))
+                    .header("max-items-per-page", "3").GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            JsonNode body = Json.parse(page.body());
+            assertThat(body.get("value").size()).isLessThanOrEqualTo(3);
+            body.get("value").forEach(r -> ids.add(r.get("$relationshipId").asText()));
+            link = body.get("nextLink").isNull() ? null : body.get("nextLink").asText();
+            pages++;
+        }
+        assertThat(pages).isEqualTo(3);
+        assertThat(ids).containsExactly("r0", "r1", "r2", "r3", "r4", "r5", "r6");
+
+        HttpResponse<String> incoming = send("GET", "/digitaltwins/leaf3/incomingrelationships?" + V, null, Map.of());
+        assertThat(Json.parse(incoming.body()).get("value").get(0).get("$sourceId").asText()).isEqualTo("hub");
+    }
+
+    @Test
+    void telemetryIsValidatedAndHandedOnOnceToTheUsersRoute() throws Exception {
+        HttpResponse<String> models = send("POST", "/models?" + V, """
+                [{"@id":"dtmi:twingress:test:Fan;1","@type":"Interface","@context":"dtmi:dtdl:context;3",
+                  "contents":[{"@type":"Telemetry","name":"rpm","schema":"integer"}]},
+                 {"@id":"dtmi:twingress:test:Sensor;1","@type":"Interface","@context":"dtmi:dtdl:context;3",
+                  "contents":[{"@type":"Telemetry","name":"temperature","schema":"double"},
+                              {"@type":"Component","name":"fan","schema":"dtmi:twingress:test:Fan;1"}]}]
+                """, Map.of());
+        assertThat(models.statusCode()).as(models.body()).isEqualTo(201);
+        put("/digitaltwins/sensor1?" + V, "{\"$metadata\":{\"$model\":\"dtmi:twingress:test:Sensor;1\"},\"fan\":{}}");
+
+        HttpResponse<String> noId = send("POST", "/digitaltwins/sensor1/telemetry?" + V, "{\"temperature\":1}",
+                Map.of());
+        assertThat(noId.statusCode()).isEqualTo(400);
+        HttpResponse<String> wrongType = send("POST", "/digitaltwins/sensor1/telemetry?" + V,
+                "{\"temperature\":\"hot\"}", Map.of("Message-Id", "m0"));
+        assertThat(wrongType.statusCode()).isEqualTo(400);
+        assertThat(error(wrongType)).isEqualTo("ValidationFailed");
+        HttpResponse<String> undeclared = send("POST", "/digitaltwins/sensor1/telemetry?" + V, "{\"rpm\":5}",
+                Map.of("Message-Id", "m0"));
+        assertThat(undeclared.statusCode()).isEqualTo(400);
+        assertThat(handedOn).isEmpty();
+
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> sent = send("POST", "/digitaltwins/sensor1/telemetry?" + V,
+                    "{\"temperature\":21.5}", Map.of("Message-Id", "m1", "Telemetry-Source-Time",
+                            "2024-05-01T12:00:00Z"));
+            assertThat(sent.statusCode()).as(sent.body()).isEqualTo(204);
+        }
+        HttpResponse<String> component = send("POST", "/digitaltwins/sensor1/components/fan/telemetry?" + V,
+                "{\"rpm\":1200}", Map.of("Message-Id", "m2"));
+        assertThat(component.statusCode()).as(component.body()).isEqualTo(204);
+        assertThat(handedOn).containsExactly("m1 {\"temperature\":21.5}", "m2 {\"rpm\":1200}");
+    }
+
+    @Test
+    void healthAndMetricsAreServed() throws Exception {
+        HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create(server.managementUrl()
+                + "/observe/health")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("UP");
+        HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create(server.managementUrl()
+                + "/observe/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("camel_exchanges");
+    }
+
+    static void put(String path, String body) throws Exception {
+        HttpResponse<String> response = send("PUT", path, body, Map.of());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    static HttpResponse<String> send(String method, String path, String body, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String error(HttpResponse<String> response) {
+        return Json.parse(response.body()).at("/error/code").asText();
+    }
+
+    static String resource(String name) throws IOException {
+        try (var in = AdtApiIT.class.getResourceAsStream("/models/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
