@@ -56,7 +56,10 @@ public final class SqliteTwinStore extends JdbcTwinStore {
         config.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(synchronous));
         config.enforceForeignKeys(true);
         config.setBusyTimeout(30_000);
-        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        // a writer takes the write lock at BEGIN, so it cannot fail later when upgrading a read lock; a reader
+        // must not ask for it at all
+        config.setTransactionMode(readOnly ? SQLiteConfig.TransactionMode.DEFERRED
+                : SQLiteConfig.TransactionMode.IMMEDIATE);
         config.setReadOnly(readOnly);
         SQLiteDataSource ds = new SQLiteDataSource(config);
         ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());

@@ -386,6 +386,43 @@ abstract class StoreContract {
         assertThat(store.<StoredTwin>read(tx -> tx.twin("pending"))).isNotNull();
     }
 
+    @Test
+    void aReadSeesOneSnapshotWhileAWriterCommits() {
+        write(tx -> {
+            tx.insertTwin(twin("left", "dtmi:test:T;1"));
+            tx.insertTwin(twin("right", "dtmi:test:T;1"));
+        });
+
+        List<StoredTwin> seen = store.read(tx -> {
+            StoredTwin left = tx.twin("left");
+            store.write(w -> {
+                w.updateTwin(new StoredTwin("left", "dtmi:test:T;1", "W/\"e2\"", "{}"));
+                w.updateTwin(new StoredTwin("right", "dtmi:test:T;1", "W/\"e2\"", "{}"));
+                return null;
+            });
+            return List.of(left, tx.twin("right"), tx.twin("left"));
+        });
+
+        // a torn view (old left, new right) would break any answer assembled from several queries
+        assertThat(seen).extracting(StoredTwin::etag).containsOnly("W/\"e1\"");
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("right")).etag()).isEqualTo("W/\"e2\"");
+    }
+
+    @Test
+    void aReadThatThrowsLeavesTheStoreUsable() {
+        write(tx -> tx.insertTwin(twin("t", "dtmi:test:T;1")));
+        IllegalArgumentException failure = new IllegalArgumentException("bad query");
+        for (int i = 0; i < 20; i++) {
+            // more failures than the pool has connections: a leaked or poisoned connection would show up here
+            assertThatThrownBy(() -> store.read(tx -> {
+                tx.twin("t");
+                throw failure;
+            })).isSameAs(failure);
+        }
+
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("t"))).isNotNull();
+    }
+
     // concurrency
 
     @Test
