@@ -18,6 +18,8 @@ public abstract class JdbcTwinStore implements TwinStore {
     private static final int MAX_ATTEMPTS = 8;
 
     private final boolean rowLocks;
+    /** The write unit running on this thread, which a nested read or write joins. */
+    private final ThreadLocal<StoreTx> currentWrite = new ThreadLocal<>();
 
     protected JdbcTwinStore(boolean rowLocks) {
         this.rowLocks = rowLocks;
@@ -47,6 +49,12 @@ public abstract class JdbcTwinStore implements TwinStore {
 
     @Override
     public <T> T read(Function<StoreTx, T> work) {
+        StoreTx joined = currentWrite.get();
+        if (joined != null) {
+            // a second connection would not see the unit's own writes, and on PostgreSQL a full pool of
+            // writers each waiting for one more connection would starve
+            return work.apply(joined);
+        }
         try (Connection c = readConnection()) {
             // one transaction, so that every query of the unit sees the same snapshot: a page of twins and
             // the relationships read next cannot straddle a concurrent commit
@@ -73,6 +81,12 @@ public abstract class JdbcTwinStore implements TwinStore {
 
     @Override
     public <T> T write(Function<StoreTx, T> work) {
+        StoreTx joined = currentWrite.get();
+        if (joined != null) {
+            // on SQLite the nested unit would commit the outer one's half-done work; on PostgreSQL it would
+            // wait for row locks its own thread holds. Joining keeps one unit: it commits, fails and retries whole.
+            return work.apply(joined);
+        }
         for (int attempt = 1; ; attempt++) {
             try {
                 return withWriter(c -> inTransaction(c, work));
@@ -97,7 +111,13 @@ public abstract class JdbcTwinStore implements TwinStore {
         c.setAutoCommit(false);
         T result;
         try {
-            result = work.apply(new JdbcStoreTx(c, rowLocks));
+            JdbcStoreTx tx = new JdbcStoreTx(c, rowLocks);
+            currentWrite.set(tx);
+            try {
+                result = work.apply(tx);
+            } finally {
+                currentWrite.remove();
+            }
             c.commit();
         } catch (Throwable e) {
             // a failed commit must be rolled back too: turning auto-commit back on would otherwise commit
