@@ -260,8 +260,14 @@ final class JdbcStoreTx implements StoreTx {
 
     private PreparedStatement prepare(String sql, Object... args) throws SQLException {
         PreparedStatement ps = connection.prepareStatement(sql);
-        for (int i = 0; i < args.length; i++) {
-            ps.setObject(i + 1, args[i]);
+        try {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+        } catch (SQLException | RuntimeException e) {
+            // the caller's try-with-resources never received the statement, so it would stay open
+            ps.close();
+            throw e;
         }
         return ps;
     }

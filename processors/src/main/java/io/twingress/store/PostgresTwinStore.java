@@ -2,6 +2,7 @@ package io.twingress.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Set;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -43,6 +44,14 @@ public final class PostgresTwinStore extends JdbcTwinStore {
     @Override
     protected Connection readConnection() throws SQLException {
         return pool.getConnection();
+    }
+
+    @Override
+    protected void beginRead(Connection c) throws SQLException {
+        // one snapshot for the whole read unit; sent with the BEGIN, so it costs no extra round trip
+        try (Statement s = c.createStatement()) {
+            s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        }
     }
 
     @Override

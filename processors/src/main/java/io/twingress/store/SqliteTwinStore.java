@@ -35,11 +35,13 @@ public final class SqliteTwinStore extends JdbcTwinStore {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            SQLiteDataSource writeSource = dataSource(file, synchronous);
+            SQLiteDataSource writeSource = dataSource(file, synchronous, false);
             migrate(writeSource);
             this.writer = writeSource.getConnection();
             HikariConfig pool = new HikariConfig();
-            pool.setDataSource(dataSource(file, synchronous));
+            pool.setDataSource(dataSource(file, synchronous, true));
+            // Hikari applies its read-only flag to every connection; SQLite fixes it at open and refuses a change
+            pool.setReadOnly(true);
             pool.setMaximumPoolSize(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
             pool.setPoolName("twingress-sqlite-read");
             this.readers = new HikariDataSource(pool);
@@ -48,13 +50,17 @@ public final class SqliteTwinStore extends JdbcTwinStore {
         }
     }
 
-    private static SQLiteDataSource dataSource(Path file, String synchronous) {
+    private static SQLiteDataSource dataSource(Path file, String synchronous, boolean readOnly) {
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(synchronous));
         config.enforceForeignKeys(true);
         config.setBusyTimeout(30_000);
-        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        // a writer takes the write lock at BEGIN, so it cannot fail later when upgrading a read lock; a reader
+        // must not ask for it at all
+        config.setTransactionMode(readOnly ? SQLiteConfig.TransactionMode.DEFERRED
+                : SQLiteConfig.TransactionMode.IMMEDIATE);
+        config.setReadOnly(readOnly);
         SQLiteDataSource ds = new SQLiteDataSource(config);
         ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
         return ds;

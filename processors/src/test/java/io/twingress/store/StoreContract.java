@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -376,14 +377,70 @@ abstract class StoreContract {
 
     @Test
     void writesBecomeVisibleToReadsOnlyAfterCommit() {
-        StoredTwin seenInside = store.write(tx -> {
+        StoredTwin seenElsewhere = store.write(tx -> {
             tx.insertTwin(twin("pending", "dtmi:test:T;1"));
-            assertThat(tx.twin("pending")).as("the unit sees its own write").isNotNull();
-            return store.read(other -> other.twin("pending"));
+            // another thread, because a read on this thread joins the unit
+            return CompletableFuture.supplyAsync(() -> store.<StoredTwin>read(other -> other.twin("pending")))
+                    .orTimeout(10, TimeUnit.SECONDS).join();
         });
 
-        assertThat(seenInside).as("an uncommitted twin seen by a read").isNull();
+        assertThat(seenElsewhere).as("an uncommitted twin seen by another read").isNull();
         assertThat(store.<StoredTwin>read(tx -> tx.twin("pending"))).isNotNull();
+    }
+
+    @Test
+    void readsAndWritesNestedInAWriteJoinItsUnit() {
+        IllegalStateException failure = new IllegalStateException("late failure");
+
+        assertThatThrownBy(() -> store.write(tx -> {
+            tx.insertTwin(twin("outer", "dtmi:test:T;1"));
+            assertThat(store.<StoredTwin>read(inner -> inner.twin("outer"))).as("nested read").isNotNull();
+            store.write(inner -> {
+                inner.insertTwin(twin("inner", "dtmi:test:T;1"));
+                return null;
+            });
+            throw failure;
+        })).isSameAs(failure);
+
+        // the nested write did not commit on its own: the outer failure took it back too
+        assertThat(store.<Long>read(tx -> tx.countTwins(null))).isZero();
+    }
+
+    @Test
+    void aReadSeesOneSnapshotWhileAWriterCommits() {
+        write(tx -> {
+            tx.insertTwin(twin("left", "dtmi:test:T;1"));
+            tx.insertTwin(twin("right", "dtmi:test:T;1"));
+        });
+
+        List<StoredTwin> seen = store.read(tx -> {
+            StoredTwin left = tx.twin("left");
+            store.write(w -> {
+                w.updateTwin(new StoredTwin("left", "dtmi:test:T;1", "W/\"e2\"", "{}"));
+                w.updateTwin(new StoredTwin("right", "dtmi:test:T;1", "W/\"e2\"", "{}"));
+                return null;
+            });
+            return List.of(left, tx.twin("right"), tx.twin("left"));
+        });
+
+        // a torn view (old left, new right) would break any answer assembled from several queries
+        assertThat(seen).extracting(StoredTwin::etag).containsOnly("W/\"e1\"");
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("right")).etag()).isEqualTo("W/\"e2\"");
+    }
+
+    @Test
+    void aReadThatThrowsLeavesTheStoreUsable() {
+        write(tx -> tx.insertTwin(twin("t", "dtmi:test:T;1")));
+        IllegalArgumentException failure = new IllegalArgumentException("bad query");
+        for (int i = 0; i < 20; i++) {
+            // more failures than the pool has connections: a leaked or poisoned connection would show up here
+            assertThatThrownBy(() -> store.read(tx -> {
+                tx.twin("t");
+                throw failure;
+            })).isSameAs(failure);
+        }
+
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("t"))).isNotNull();
     }
 
     // concurrency
