@@ -40,6 +40,8 @@ public final class SqliteTwinStore extends JdbcTwinStore {
             this.writer = writeSource.getConnection();
             HikariConfig pool = new HikariConfig();
             pool.setDataSource(dataSource(file, synchronous, true));
+            // Hikari resets each connection to the pool's read-only flag, and SQLite refuses to change it later
+            pool.setReadOnly(true);
             pool.setMaximumPoolSize(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
             pool.setPoolName("twingress-sqlite-read");
             this.readers = new HikariDataSource(pool);
