@@ -10,9 +10,9 @@ import java.util.List;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
+import io.twingress.Json;
 import io.twingress.api.AdtException;
 
 /**
@@ -31,9 +31,12 @@ public final class TestModels {
     public static final String SPACE = "dtmi:contosocom:DigitalTwins:Space;1";
     public static final String THERMOSTAT = "dtmi:contosocom:DigitalTwins:Thermostat;1";
 
-    /** Single quotes keep inline JSON readable. */
-    private static final ObjectMapper LENIENT = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_SINGLE_QUOTES).build();
+    /**
+     * The service's own mapper (so numbers parse as the store reads them back) plus single quotes, which keep
+     * inline JSON readable.
+     */
+    private static final ObjectMapper LENIENT = Json.MAPPER.copy()
+            .configure(JsonReadFeature.ALLOW_SINGLE_QUOTES.mappedFeature(), true);
 
     private TestModels() {
     }
