@@ -21,6 +21,7 @@ import io.twingress.model.Content;
 import io.twingress.model.InterfaceModel;
 import io.twingress.model.ModelService;
 import io.twingress.store.StoreTx;
+import io.twingress.store.StoredModel;
 import io.twingress.store.StoredRelationship;
 import io.twingress.store.StoredTwin;
 import io.twingress.store.TwinStore;
@@ -91,6 +92,7 @@ public final class TwinService {
         String json = Json.write(twin);
         TwinValidator.checkSize(json);
         store.write(tx -> {
+            checkModelRow(tx, model.id());
             StoredTwin existing = tx.twinForUpdate(id);
             if (existing != null && createOnly) {
                 throw AdtException.preconditionFailed("Twin " + id + " already exists (If-None-Match: *).");
@@ -162,6 +164,7 @@ public final class TwinService {
                 model = entry.model();
             } else {
                 model = usableModel(modelId);
+                checkModelRow(tx, modelId);
             }
             TwinValidator.validateTwin(model, content, this::componentModel);
             String etag = newEtag();
@@ -413,13 +416,35 @@ public final class TwinService {
     private InterfaceModel usableModel(String modelId) {
         ModelService.Entry entry = models.find(modelId);
         if (entry == null) {
-            throw AdtException.validation("Model " + modelId + " is not stored: upload it first.");
+            throw modelNotStored(modelId);
         }
         if (entry.stored().decommissioned()) {
-            throw AdtException.badRequest("ModelDecommissioned", "Model " + modelId
-                    + " is decommissioned: no new twins may use it.");
+            throw modelDecommissioned(modelId);
         }
         return entry.model();
+    }
+
+    /**
+     * The model cache does not hear of a decommission or delete made through another instance sharing the store,
+     * so a twin that takes a model on checks the model's row in its own transaction.
+     */
+    private static void checkModelRow(StoreTx tx, String modelId) {
+        StoredModel row = tx.model(modelId);
+        if (row == null) {
+            throw modelNotStored(modelId);
+        }
+        if (row.decommissioned()) {
+            throw modelDecommissioned(modelId);
+        }
+    }
+
+    private static AdtException modelNotStored(String modelId) {
+        return AdtException.validation("Model " + modelId + " is not stored: upload it first.");
+    }
+
+    private static AdtException modelDecommissioned(String modelId) {
+        return AdtException.badRequest("ModelDecommissioned", "Model " + modelId
+                + " is decommissioned: no new twins may use it.");
     }
 
     private InterfaceModel componentModel(String id) {

@@ -224,6 +224,27 @@ class TwinServiceTest {
         }
 
         @Test
+        void refusesAModelAnotherInstanceDecommissionedOrDeleted() {
+            ModelService otherInstance = new ModelService(store);
+            otherInstance.decommission(OTHER);
+            otherInstance.delete(SPECIAL);
+
+            assertAdtError(() -> putTwinOf("o1", OTHER), 400, "ModelDecommissioned", OTHER);
+            assertAdtError(() -> putTwinOf("s1", SPECIAL), 400, "ValidationFailed", SPECIAL, "not stored");
+            putTwinOf("b1", BASE);
+            assertAdtError(() -> patch("b1", "[{'op':'replace','path':'/$metadata/$model','value':'" + SPECIAL
+                    + "'}]"), 400, "ValidationFailed", SPECIAL);
+            assertAdtError(() -> twins.getTwin("o1"), 404, "DigitalTwinNotFound", "o1");
+        }
+
+        @Test
+        void refusesASourceTimeThatIsNotADateTime() {
+            assertAdtError(() -> twins.putTwin("r1", json("{'$metadata':{'$model':'" + ROOM + "',"
+                    + "'count':{'sourceTime':'soon'}},'count':1,'comp1':{}}"), null), 400, "ValidationFailed",
+                    "count", "soon");
+        }
+
+        @Test
         void ofAnUnknownTwinIsNotFoundForEveryOperation() {
             assertAdtError(() -> twins.getTwin("ghost"), 404, "DigitalTwinNotFound", "ghost");
             assertAdtError(() -> patch("ghost", "[]"), 404, "DigitalTwinNotFound", "ghost");
