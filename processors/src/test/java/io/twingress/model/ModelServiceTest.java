@@ -205,6 +205,8 @@ class ModelServiceTest {
         assertAdtError(() -> other.delete(BASE), 409, "ModelReferencesNotDeleted", ROOM);
 
         other.delete(ROOM);
+        assertAdtError(() -> models.decommission(ROOM), 404, "ModelNotFound", ROOM);
+        assertThat(models.find(ROOM)).isNull();
         assertThat(ids(models.list(null))).containsExactly(BASE, SENSOR);
     }
 
