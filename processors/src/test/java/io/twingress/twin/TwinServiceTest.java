@@ -12,7 +12,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -495,6 +502,28 @@ class TwinServiceTest {
                     + "{'op':'remove','path':'/count'}]"), 400, "JsonPatchInvalid", "/count");
 
             assertThat(twins.getTwin("r1")).isEqualTo(before);
+        }
+
+        @Test
+        void concurrentPatchesOfOneTwinAreAppliedOneAfterAnother() throws Exception {
+            patch("r1", "[{'op':'add','path':'/tags','value':{}}]");
+            int writers = 16;
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<String>> etags = new ArrayList<>();
+                for (int i = 0; i < writers; i++) {
+                    String key = "k" + i;
+                    etags.add(pool.submit(() -> patch("r1", "[{'op':'add','path':'/tags/" + key + "','value':1}]")));
+                }
+                Set<String> distinct = new HashSet<>();
+                for (Future<String> etag : etags) {
+                    distinct.add(etag.get(30, TimeUnit.SECONDS));
+                }
+                assertThat(distinct).hasSize(writers);
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(twins.getTwin("r1").get("tags").size()).as("no update was lost").isEqualTo(writers);
         }
 
         @Test
