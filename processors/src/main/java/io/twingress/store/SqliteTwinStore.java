@@ -40,7 +40,7 @@ public final class SqliteTwinStore extends JdbcTwinStore {
             this.writer = writeSource.getConnection();
             HikariConfig pool = new HikariConfig();
             pool.setDataSource(dataSource(file, synchronous, true));
-            // Hikari resets each connection to the pool's read-only flag, and SQLite refuses to change it later
+            // Hikari applies its read-only flag to every connection; SQLite fixes it at open and refuses a change
             pool.setReadOnly(true);
             pool.setMaximumPoolSize(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
             pool.setPoolName("twingress-sqlite-read");
