@@ -65,7 +65,7 @@ public final class ModelService {
     public Entry get(String id) {
         Entry entry = find(id);
         if (entry == null) {
-            throw AdtException.notFound("ModelNotFound", "There is no model with id " + id + ".");
+            throw notFound(id);
         }
         return entry;
     }
@@ -135,8 +135,12 @@ public final class ModelService {
 
     /** Decommissioning is one-way: ADT has no way back. */
     public void decommission(String id) {
-        get(id);
         store.write(tx -> {
+            // the row, not the cache, says whether the model still exists: another instance may have deleted it
+            if (tx.model(id) == null) {
+                cache.remove(id);
+                throw notFound(id);
+            }
             tx.updateModelDecommissioned(id, true);
             return null;
         });
@@ -149,7 +153,7 @@ public final class ModelService {
         store.write(tx -> {
             sync(tx);
             if (!cache.containsKey(id)) {
-                throw AdtException.notFound("ModelNotFound", "There is no model with id " + id + ".");
+                throw notFound(id);
             }
             List<String> dependents = cache.values().stream()
                     .filter(e -> e.model().references().contains(id))
@@ -176,6 +180,10 @@ public final class ModelService {
             }
         }
         return ids;
+    }
+
+    private static AdtException notFound(String id) {
+        return AdtException.notFound("ModelNotFound", "There is no model with id " + id + ".");
     }
 
     private InterfaceModel resolvedOrNull(String id) {

@@ -21,6 +21,7 @@ import io.twingress.model.Content;
 import io.twingress.model.InterfaceModel;
 import io.twingress.model.ModelService;
 import io.twingress.store.StoreTx;
+import io.twingress.store.StoredModel;
 import io.twingress.store.StoredRelationship;
 import io.twingress.store.StoredTwin;
 import io.twingress.store.TwinStore;
@@ -91,6 +92,7 @@ public final class TwinService {
         String json = Json.write(twin);
         TwinValidator.checkSize(json);
         store.write(tx -> {
+            checkModelRow(tx, model.id());
             StoredTwin existing = tx.twinForUpdate(id);
             if (existing != null && createOnly) {
                 throw AdtException.preconditionFailed("Twin " + id + " already exists (If-None-Match: *).");
@@ -142,12 +144,15 @@ public final class TwinService {
                 } else if (path.stream().anyMatch(t -> t.startsWith("$"))) {
                     throw PatchOperation.invalid("Cannot " + op.op() + " " + op.pointer()
                             + ": system properties (starting with '$') cannot be patched.");
+                } else if (path.size() == 1 && componentNames.contains(path.get(0))) {
+                    applyToWholeComponent(content, op, touched);
                 } else {
                     JsonPatcher.apply(content, op, path);
                     touched.add(componentNames.contains(path.get(0)) && path.size() > 1
                             ? path.get(0) + "/" + path.get(1) : path.get(0));
                 }
             }
+            checkSourceTimesHaveValues(sourceTimes.keySet(), content, componentNames);
             touched.addAll(sourceTimes.keySet());
             InterfaceModel model;
             if (modelId.equals(existing.modelId())) {
@@ -159,6 +164,7 @@ public final class TwinService {
                 model = entry.model();
             } else {
                 model = usableModel(modelId);
+                checkModelRow(tx, modelId);
             }
             TwinValidator.validateTwin(model, content, this::componentModel);
             String etag = newEtag();
@@ -205,6 +211,40 @@ public final class TwinService {
             }
         }
         return patchTwin(id, prefixed, ifMatch);
+    }
+
+    /**
+     * Adds, replaces or removes a whole component. Its metadata is the service's: any {@code $metadata} in the new
+     * value is dropped, the old one is carried over so source times survive, and every property the new value sets
+     * counts as updated.
+     */
+    private static void applyToWholeComponent(ObjectNode content, PatchOperation op, Set<String> touched) {
+        String name = op.path().get(0);
+        JsonNode oldMetadata = content.path(name).path(METADATA);
+        JsonNode value = op.value();
+        if (value instanceof ObjectNode object && object.has(METADATA)) {
+            value = object.deepCopy().without(METADATA);
+        }
+        JsonPatcher.apply(content, new PatchOperation(op.op(), op.pointer(), op.path(), value), op.path());
+        if (content.get(name) instanceof ObjectNode component) {
+            component.fieldNames().forEachRemaining(p -> touched.add(name + "/" + p));
+            if (oldMetadata.isObject()) {
+                component.set(METADATA, oldMetadata);
+            }
+        }
+    }
+
+    /** A source time describes a value, so the property must have one once the patch is applied. */
+    private static void checkSourceTimesHaveValues(Set<String> paths, ObjectNode content, Set<String> componentNames) {
+        for (String path : paths) {
+            int slash = path.indexOf('/');
+            JsonNode owner = slash < 0 ? content : content.path(path.substring(0, slash));
+            String property = path.substring(slash + 1);
+            if (!owner.has(property) || (slash < 0 && componentNames.contains(property))) {
+                throw AdtException.validation("Cannot set the sourceTime of '" + path + "': the twin has no value"
+                        + " for that property. Add the property in the same patch or before.");
+            }
+        }
     }
 
     // ---- relationships
@@ -376,13 +416,35 @@ public final class TwinService {
     private InterfaceModel usableModel(String modelId) {
         ModelService.Entry entry = models.find(modelId);
         if (entry == null) {
-            throw AdtException.validation("Model " + modelId + " is not stored: upload it first.");
+            throw modelNotStored(modelId);
         }
         if (entry.stored().decommissioned()) {
-            throw AdtException.badRequest("ModelDecommissioned", "Model " + modelId
-                    + " is decommissioned: no new twins may use it.");
+            throw modelDecommissioned(modelId);
         }
         return entry.model();
+    }
+
+    /**
+     * The model cache does not hear of a decommission or delete made through another instance sharing the store,
+     * so a twin that takes a model on checks the model's row in its own transaction.
+     */
+    private static void checkModelRow(StoreTx tx, String modelId) {
+        StoredModel row = tx.model(modelId);
+        if (row == null) {
+            throw modelNotStored(modelId);
+        }
+        if (row.decommissioned()) {
+            throw modelDecommissioned(modelId);
+        }
+    }
+
+    private static AdtException modelNotStored(String modelId) {
+        return AdtException.validation("Model " + modelId + " is not stored: upload it first.");
+    }
+
+    private static AdtException modelDecommissioned(String modelId) {
+        return AdtException.badRequest("ModelDecommissioned", "Model " + modelId
+                + " is decommissioned: no new twins may use it.");
     }
 
     private InterfaceModel componentModel(String id) {

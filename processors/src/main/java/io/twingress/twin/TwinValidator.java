@@ -96,7 +96,7 @@ final class TwinValidator {
 
     /** Validates a telemetry message against the telemetry the model declares. */
     static void validateTelemetry(InterfaceModel model, JsonNode message) {
-        if (!message.isObject()) {
+        if (message == null || !message.isObject()) {
             throw AdtException.validation("Telemetry must be a JSON object of telemetry names and values.");
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = message.fields(); it.hasNext();) {
