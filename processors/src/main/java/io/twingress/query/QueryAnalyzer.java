@@ -149,8 +149,9 @@ final class QueryAnalyzer {
         }
     }
 
-    private List<String> twinAliases() {
-        return aliases.entrySet().stream().filter(e -> e.getValue() == Kind.TWIN).map(Map.Entry::getKey).toList();
+    private String twinAliases() {
+        return String.join(", ", aliases.entrySet().stream().filter(e -> e.getValue() == Kind.TWIN)
+                .map(Map.Entry::getKey).filter(alias -> !alias.startsWith("#")).toList());
     }
 
     private List<Column> columns(List<Column> columns) {
