@@ -57,9 +57,9 @@ public class InMemoryGraphSource implements GraphSource {
         bases.put(model.get("@id").asText(), extended);
     }
 
-    /** The {@code modelIds} argument of every {@link #twins} call so far, in order. */
+    /** The {@code modelIds} argument (null = no hint) of every {@link #twins} call so far, in order. */
     public synchronized List<Collection<String>> scanHints() {
-        return List.copyOf(scanHints);
+        return new ArrayList<>(scanHints);
     }
 
     public synchronized int countCalls() {
