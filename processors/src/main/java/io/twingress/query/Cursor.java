@@ -1,11 +1,13 @@
 package io.twingress.query;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.zip.CRC32;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -29,7 +31,7 @@ record Cursor(String query, List<String> after, int returned) {
         json.put("c", checksum());
         try {
             return Base64.getUrlEncoder().withoutPadding().encodeToString(mapper.writeValueAsBytes(json));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("a cursor is plain JSON", e);
         }
     }
@@ -59,7 +61,7 @@ record Cursor(String query, List<String> after, int returned) {
                     return cursor;
                 }
             }
-        } catch (IllegalArgumentException | java.io.IOException e) {
+        } catch (IllegalArgumentException | IOException e) {
             throw invalid();
         }
         throw invalid();

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.TextNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,7 +52,7 @@ class QueryParserTest {
         Query query = parse("SELECT * FROM DIGITALTWINS WHERE Temperature > 5");
         assertThat(query.where()).isEqualTo(new Expr.Compare(Expr.Op.GT,
                 new Expr.Path(Query.IMPLICIT, List.of("Temperature"), 34), new Expr.Literal(
-                        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.numberNode(5L), 48), 46));
+                        JsonNodeFactory.instance.numberNode(5L), 48), 46));
     }
 
     @Test
