@@ -1,0 +1,233 @@
+package io.twingress.query;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Produces one page of a checked query. Rows are produced in ascending key order (twin id, relationship
+ * (source id, id), or a pattern's id tuple) and the page resumes strictly after the cursor's key, so pages
+ * neither repeat nor skip rows that stayed unchanged while other twins were written.
+ */
+final class QueryRun {
+
+    /** Receives matching rows in key order; returning false stops the producer. */
+    interface Sink {
+        boolean accept(List<String> key, Map<String, ObjectNode> binding);
+    }
+
+    /** Twins or relationships read from the store per call when scanning. */
+    static final int SCAN_CHUNK = 1000;
+
+    private static final double BASE_CHARGE = 1.0;
+    private static final double CHARGE_PER_READ = 0.05;
+    private static final double CHARGE_PER_ROW = 0.2;
+
+    private static final Comparator<ObjectNode> RELATIONSHIP_ORDER = Comparator
+            .comparing((ObjectNode r) -> r.get("$sourceId").asText())
+            .thenComparing(r -> r.get("$relationshipId").asText());
+
+    private final Query query;
+    private final GraphSource source;
+    private final ObjectMapper mapper;
+    private final Cursor cursor;
+    private final int pageSize;
+    private final Evaluator evaluator;
+    private final String alias;
+    private final List<JsonNode> items = new ArrayList<>();
+    private List<String> lastKey;
+    private boolean more;
+    private long scanned;
+
+    QueryRun(Query query, GraphSource source, ObjectMapper mapper, Cursor cursor, int pageSize) {
+        this.query = query;
+        this.source = source;
+        this.mapper = mapper;
+        this.cursor = cursor;
+        this.pageSize = pageSize;
+        this.evaluator = new Evaluator(source);
+        this.alias = query.fromAlias() == null ? Query.IMPLICIT : query.fromAlias();
+    }
+
+    QueryPage page() {
+        if (query.selection() instanceof Query.Selection.Count) {
+            ObjectNode row = mapper.createObjectNode();
+            row.put("COUNT", count());
+            return new QueryPage(List.of(row), null, charge(1));
+        }
+        int limit = query.top() > 0 ? Math.min(pageSize, query.top() - cursor.returned()) : pageSize;
+        if (limit > 0) {
+            produce(cursor.after(), (key, binding) -> {
+                if (items.size() == limit) {
+                    // One row beyond the page proves a continuation token is needed.
+                    more = true;
+                    return false;
+                }
+                items.add(row(binding));
+                lastKey = key;
+                return query.top() == 0 || cursor.returned() + items.size() < query.top();
+            });
+        }
+        String token = more ? new Cursor(query.text(), lastKey, cursor.returned() + items.size()).encode(mapper) : null;
+        return new QueryPage(items, token, charge(items.size()));
+    }
+
+    private double charge(int rows) {
+        return Math.round((BASE_CHARGE + CHARGE_PER_READ * scanned + CHARGE_PER_ROW * rows) * 100) / 100.0;
+    }
+
+    private long count() {
+        if (query.pattern() == null && !query.relationships()) {
+            if (query.where() == null) {
+                return source.countTwins(null);
+            }
+            if (query.where() instanceof Expr.IsOfModel isOfModel) {
+                return source.countTwins(evaluator.family(isOfModel));
+            }
+        }
+        long[] count = {0};
+        produce(null, (key, binding) -> {
+            count[0]++;
+            return true;
+        });
+        return count[0];
+    }
+
+    private JsonNode row(Map<String, ObjectNode> binding) {
+        if (!(query.selection() instanceof Query.Selection.Columns columns)) {
+            return binding.get(alias);
+        }
+        ObjectNode row = mapper.createObjectNode();
+        for (Query.Column column : columns.columns()) {
+            JsonNode value = evaluator.value(column.path(), binding);
+            if (value != null) {
+                row.set(column.name(), value);
+            }
+        }
+        return row;
+    }
+
+    private void produce(List<String> after, Sink sink) {
+        if (query.pattern() != null) {
+            PatternWalk walk = new PatternWalk(query, source, evaluator);
+            checkKey(after, walk.keyLength());
+            try {
+                walk.run(after, sink);
+            } finally {
+                scanned += walk.scanned();
+            }
+        } else if (query.relationships()) {
+            checkKey(after, 2);
+            relationships(after, sink);
+        } else {
+            checkKey(after, 1);
+            twins(after == null ? null : after.get(0), sink);
+        }
+    }
+
+    private static void checkKey(List<String> after, int length) {
+        if (after != null && after.size() != length) {
+            throw Cursor.invalid();
+        }
+    }
+
+    private void twins(String after, Sink sink) {
+        TreeSet<String> pinned = QueryAnalyzer.pinnedValues(query.where(), alias, QueryAnalyzer.DT_ID);
+        if (pinned != null) {
+            for (String id : after == null ? pinned : pinned.tailSet(after, false)) {
+                ObjectNode twin = source.twin(id);
+                scanned++;
+                if (twin != null && !offer(List.of(id), twin, sink)) {
+                    return;
+                }
+            }
+            return;
+        }
+        Collection<String> models = modelHint();
+        // Without a condition every twin read is a row, so there is no point reading far past the page.
+        int chunk = query.where() == null ? Math.min(SCAN_CHUNK, pageSize + 1) : SCAN_CHUNK;
+        while (true) {
+            List<ObjectNode> twins = source.twins(models, after, chunk);
+            for (ObjectNode twin : twins) {
+                scanned++;
+                after = twin.get("$dtId").asText();
+                if (!offer(List.of(after), twin, sink)) {
+                    return;
+                }
+            }
+            if (twins.size() < chunk) {
+                return;
+            }
+        }
+    }
+
+    private Collection<String> modelHint() {
+        for (Expr conjunct : QueryAnalyzer.conjuncts(query.where())) {
+            if (conjunct instanceof Expr.IsOfModel isOfModel && isOfModel.alias().equals(alias)) {
+                return evaluator.family(isOfModel);
+            }
+        }
+        return null;
+    }
+
+    private void relationships(List<String> after, Sink sink) {
+        Expr where = query.where();
+        TreeSet<String> names = QueryAnalyzer.pinnedValues(where, alias, "$relationshipName");
+        TreeSet<String> sources = QueryAnalyzer.pinnedValues(where, alias, "$sourceId");
+        TreeSet<String> targets = QueryAnalyzer.pinnedValues(where, alias, "$targetId");
+        if (sources != null || targets != null) {
+            // Pinned ends bound the work to the neighbourhood; sorting restores the scan's key order.
+            List<ObjectNode> found = new ArrayList<>();
+            Set<String> nameHint = names;
+            if (sources != null) {
+                sources.forEach(id -> found.addAll(source.outgoing(id, nameHint)));
+            } else {
+                targets.forEach(id -> found.addAll(source.incoming(id, nameHint)));
+            }
+            found.sort(RELATIONSHIP_ORDER);
+            for (ObjectNode relationship : found) {
+                scanned++;
+                List<String> key = relationshipKey(relationship);
+                if ((after == null || PatternWalk.compareKeys(key, after) > 0) && !offer(key, relationship, sink)) {
+                    return;
+                }
+            }
+            return;
+        }
+        String afterSource = after == null ? null : after.get(0);
+        String afterId = after == null ? null : after.get(1);
+        while (true) {
+            List<ObjectNode> relationships = source.relationships(afterSource, afterId, SCAN_CHUNK);
+            for (ObjectNode relationship : relationships) {
+                scanned++;
+                List<String> key = relationshipKey(relationship);
+                afterSource = key.get(0);
+                afterId = key.get(1);
+                if (!offer(key, relationship, sink)) {
+                    return;
+                }
+            }
+            if (relationships.size() < SCAN_CHUNK) {
+                return;
+            }
+        }
+    }
+
+    private static List<String> relationshipKey(ObjectNode relationship) {
+        return List.of(relationship.get("$sourceId").asText(), relationship.get("$relationshipId").asText());
+    }
+
+    /** Checks the condition; true means keep producing. */
+    private boolean offer(List<String> key, ObjectNode item, Sink sink) {
+        Map<String, ObjectNode> binding = Map.of(alias, item);
+        return (query.where() != null && !evaluator.test(query.where(), binding)) || sink.accept(key, binding);
+    }
+}

@@ -1,0 +1,150 @@
+package io.twingress.query;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Throws thousands of broken queries and tokens at the engine: every one must give a page or a
+ * {@link QueryException}, never another exception (which the API would turn into a 500).
+ */
+class QueryFuzzTest {
+
+    private static final String ROOM = QueryConformanceSuite.ROOM;
+    private static final List<String> CORPUS = List.of(
+            "SELECT * FROM DIGITALTWINS",
+            "SELECT * FROM DIGITALTWINS WHERE Temperature > 69",
+            "SELECT TOP(3) T FROM DIGITALTWINS T WHERE IS_OF_MODEL(T, '" + ROOM + "', exact)",
+            "SELECT COUNT() FROM DIGITALTWINS T WHERE T.name NIN ['a', 'b'] OR NOT IS_DEFINED(T.x)",
+            "SELECT T.name AS n, T.lighting.brightness FROM DIGITALTWINS T WHERE T.location.floor = 2",
+            "SELECT * FROM DIGITALTWINS T WHERE T.name = 'O\\'Brien\\'s room' AND STARTSWITH(T.name, \"O\")",
+            "SELECT * FROM DIGITALTWINS T WHERE ARRAY_CONTAINS(T.tags, 'quiet') AND IS_NUMBER(T.Temperature)",
+            "SELECT * FROM DIGITALTWINS T WHERE T.$metadata.Temperature.lastUpdateTime > '2024-01-10'",
+            "SELECT F, R, Rel FROM DIGITALTWINS F JOIN R RELATED F.contains Rel WHERE F.$dtId = 'floor1' AND Rel.ownershipUser = 'Contoso'",
+            "SELECT F, R, D FROM DIGITALTWINS F JOIN R RELATED F.contains JOIN D RELATED R.hasDevice WHERE F.$dtId IN ['floor1', 'floor2']",
+            "SELECT a, b FROM DIGITALTWINS MATCH (a)-[*1..3]-(b) WHERE a.$dtId = 'building1'",
+            "SELECT r, x FROM DIGITALTWINS MATCH (r)-[rel:hasDevice|isAssociatedWith]->(x)<-[]-(y) WHERE r.$dtId = 'room11'",
+            "SELECT * FROM RELATIONSHIPS R WHERE R.$sourceId = 'floor1' AND R.$relationshipName IN ['contains']",
+            "SELECT R.$targetId AS t FROM RELATIONSHIPS R WHERE (R.ownershipUser = 'Contoso' OR IS_NULL(R.x))");
+    private static final String[] FRAGMENTS = {"SELECT", "FROM", "WHERE", "JOIN", "RELATED", "MATCH", "AND", "OR",
+            "NOT", "IN", "NIN", "TOP(", "COUNT()", "*", "(", ")", "[", "]", "-", "->", "<-", "..", "*..", ":", "|",
+            ",", ".", "'", "\"", "\\", "=", "!=", "<=", ">=", "$dtId", "T", "IS_OF_MODEL(", "exact", "ORDER BY",
+            "1e", "-0", "99999999999999999999", "\u00e9", "\uD83D\uDE00", "\u0000", "\n", "\t"};
+
+    private static final InMemoryGraphSource SOURCE = new InMemoryGraphSource();
+    private static final QueryEngine ENGINE = new QueryEngine(SOURCE, QueryConformanceSuite.MAPPER);
+
+    @BeforeAll
+    static void loadBuilding() {
+        QueryConformanceSuite.buildingModels().forEach(SOURCE::addModel);
+        QueryConformanceSuite.buildingTwins().forEach(SOURCE::putTwin);
+        QueryConformanceSuite.buildingRelationships().forEach(SOURCE::putRelationship);
+    }
+
+    @Test
+    void mutatedQueriesGiveAPageOrAQueryException() {
+        Random random = new Random(20240611L);
+        for (int i = 0; i < 6000; i++) {
+            String query = mutate(CORPUS.get(random.nextInt(CORPUS.size())), random);
+            run(query, random);
+        }
+    }
+
+    @Test
+    void randomTextAndExtremeShapesGiveAPageOrAQueryException() {
+        Random random = new Random(7L);
+        for (int i = 0; i < 1000; i++) {
+            StringBuilder text = new StringBuilder();
+            int length = random.nextInt(200);
+            for (int j = 0; j < length; j++) {
+                text.append(random.nextInt(4) == 0 ? FRAGMENTS[random.nextInt(FRAGMENTS.length)] + " "
+                        : String.valueOf(Character.toChars(random.nextInt(0x2FFFF))));
+            }
+            run(text.toString(), random);
+        }
+        String where = "SELECT * FROM DIGITALTWINS WHERE ";
+        run(where + "(".repeat(100_000), random);
+        run(where + "NOT ".repeat(1990) + "a = 1", random);
+        run(where + "a IN [" + "'x',".repeat(1990) + "'x']", random);
+        run(where + "a = 1 AND ".repeat(700) + "b = 2", random);
+        run("SELECT b FROM DIGITALTWINS MATCH (a)" + "-[]->(b)".repeat(900) + " WHERE a.$dtId = 'x'", random);
+        run(where + "a = '" + "'".repeat(10_000), random);
+    }
+
+    @Test
+    void mutatedContinuationTokensGiveAPageOrAQueryException() {
+        Random random = new Random(99L);
+        List<String> tokens = new ArrayList<>();
+        for (String query : CORPUS) {
+            String token = ENGINE.execute(query, null, 1).continuationToken();
+            if (token != null) {
+                tokens.add(token);
+            }
+        }
+        for (int i = 0; i < 3000; i++) {
+            char[] token = tokens.get(random.nextInt(tokens.size())).toCharArray();
+            int edits = 1 + random.nextInt(3);
+            for (int e = 0; e < edits; e++) {
+                token[random.nextInt(token.length)] = (char) (32 + random.nextInt(95));
+            }
+            String mutated = new String(token);
+            try {
+                ENGINE.execute(null, mutated, 1 + random.nextInt(3));
+            } catch (QueryException expected) {
+                // a rejected token is a correct outcome
+            } catch (RuntimeException | StackOverflowError e) {
+                fail("token " + mutated + " threw " + e, e);
+            }
+        }
+    }
+
+    private static void run(String query, Random random) {
+        try {
+            QueryPage page = ENGINE.execute(query, null, 1 + random.nextInt(4));
+            for (int pages = 0; pages < 3 && page.continuationToken() != null; pages++) {
+                page = ENGINE.execute(null, page.continuationToken(), 1 + random.nextInt(4));
+            }
+        } catch (QueryException expected) {
+            // a rejected query is a correct outcome
+        } catch (RuntimeException | StackOverflowError e) {
+            fail("query <" + query + "> threw " + e, e);
+        }
+    }
+
+    private static String mutate(String query, Random random) {
+        String mutated = query;
+        int edits = 1 + random.nextInt(4);
+        for (int e = 0; e < edits; e++) {
+            List<String> tokens = new ArrayList<>(List.of(mutated.split(" ", -1)));
+            int at = random.nextInt(mutated.length() + 1);
+            int token = random.nextInt(tokens.size());
+            mutated = switch (random.nextInt(8)) {
+                case 0 -> at < mutated.length() ? mutated.substring(0, at) + mutated.substring(at + 1) : mutated;
+                case 1 -> mutated.substring(0, at) + (char) (32 + random.nextInt(95)) + mutated.substring(at);
+                case 2 -> at + 1 < mutated.length() ? mutated.substring(0, at) + mutated.charAt(at + 1)
+                        + mutated.charAt(at) + mutated.substring(at + 2) : mutated;
+                case 3 -> {
+                    tokens.remove(token);
+                    yield String.join(" ", tokens);
+                }
+                case 4 -> {
+                    tokens.add(token, FRAGMENTS[random.nextInt(FRAGMENTS.length)]);
+                    yield String.join(" ", tokens);
+                }
+                case 5 -> {
+                    tokens.set(token, tokens.set(random.nextInt(tokens.size()), tokens.get(token)));
+                    yield String.join(" ", tokens);
+                }
+                case 6 -> mutated.substring(0, at) + new String(Character.toChars(random.nextInt(0x10FFFF) & ~0xF800 | 0x80))
+                        + mutated.substring(at);
+                default -> mutated.substring(0, at) + mutated.substring(at).toLowerCase();
+            };
+        }
+        return mutated;
+    }
+}
