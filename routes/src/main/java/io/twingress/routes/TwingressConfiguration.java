@@ -9,12 +9,16 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.twingress.Json;
 import io.twingress.api.ApiErrors;
+import io.twingress.api.QueryApi;
 import io.twingress.api.ModelsApi;
 import io.twingress.api.RelationshipsApi;
 import io.twingress.api.TelemetryApi;
 import io.twingress.api.TwinsApi;
 import io.twingress.model.ModelService;
+import io.twingress.query.QueryEngine;
+import io.twingress.query.StoreGraphSource;
 import io.twingress.store.PostgresTwinStore;
 import io.twingress.store.SqliteTwinStore;
 import io.twingress.store.TwinStore;
@@ -47,6 +51,7 @@ public class TwingressConfiguration implements CamelConfiguration {
         registry.bind("twinsApi", new TwinsApi(twins));
         registry.bind("relationshipsApi", new RelationshipsApi(twins));
         registry.bind("telemetryApi", new TelemetryApi(twins));
+        registry.bind("queryApi", new QueryApi(new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER)));
         registry.bind("apiErrors", new ApiErrors());
         registry.bind(ApiHttpEngine.NAME, new ApiHttpEngine(Integer.parseInt(property(context, "camel.server.port",
                 "8080"))));
