@@ -1,0 +1,75 @@
+package io.twingress.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.camel.main.Main;
+
+import io.twingress.routes.TwingressMain;
+import io.twingress.store.EmbeddedPostgresServer;
+
+/** The real application, booted in this JVM on free ports and a private data directory, on the chosen store. */
+final class InProcessTwingress implements AutoCloseable {
+
+    private final Main main;
+    private final int port;
+    private final EmbeddedPostgresServer postgres;
+
+    private InProcessTwingress(Main main, int port, EmbeddedPostgresServer postgres) {
+        this.main = main;
+        this.port = port;
+        this.postgres = postgres;
+    }
+
+    /** {@code store} is {@code sqlite} (the default configuration: synchronous=FULL) or {@code postgresql}. */
+    static InProcessTwingress start(String store, Path dir) throws Exception {
+        Map<String, String> props = new HashMap<>();
+        int port = freePort();
+        props.put("camel.server.port", Integer.toString(port));
+        props.put("camel.management.port", Integer.toString(freePort()));
+        props.put("twingress.data.dir", dir.resolve("data").toString());
+        props.put("twingress.routes.dir", dir.resolve("routes").toString());
+        EmbeddedPostgresServer postgres = null;
+        if (store.equals("postgresql")) {
+            postgres = EmbeddedPostgresServer.start();
+            props.put("twingress.store.type", "postgresql");
+            props.put("twingress.store.postgresql.url", postgres.createDatabase());
+            props.put("twingress.store.postgresql.user", EmbeddedPostgresServer.USER);
+            props.put("twingress.store.postgresql.password", EmbeddedPostgresServer.PASSWORD);
+        } else if (!store.equals("sqlite")) {
+            throw new IllegalArgumentException("store must be sqlite or postgresql: " + store);
+        }
+        Main main = TwingressMain.create();
+        props.forEach(main::addOverrideProperty);
+        main.start();
+        return new InProcessTwingress(main, port, postgres);
+    }
+
+    int port() {
+        return port;
+    }
+
+    Main main() {
+        return main;
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
