@@ -17,32 +17,44 @@ final class InProcessTwingress implements AutoCloseable {
 
     private final Main main;
     private final int port;
-    private final EmbeddedPostgresServer postgres;
+    private final BenchPostgres postgres;
 
-    private InProcessTwingress(Main main, int port, EmbeddedPostgresServer postgres) {
+    private InProcessTwingress(Main main, int port, BenchPostgres postgres) {
         this.main = main;
         this.port = port;
         this.postgres = postgres;
     }
 
-    /** {@code store} is {@code sqlite} (the default configuration: synchronous=FULL) or {@code postgresql}. */
+    /**
+     * {@code store} is {@code sqlite} (the default configuration: synchronous=FULL), {@code postgresql}
+     * (synchronous_commit=on) or {@code postgresql-async} (the embedded server's default, synchronous_commit=off).
+     */
     static InProcessTwingress start(String store, Path dir) throws Exception {
+        return start(store, dir, Map.of());
+    }
+
+    /** As {@link #start(String, Path)} with extra override properties, e.g. to open an existing store. */
+    static InProcessTwingress start(String store, Path dir, Map<String, String> extra) throws Exception {
         Map<String, String> props = new HashMap<>();
         int port = freePort();
         props.put("camel.server.port", Integer.toString(port));
         props.put("camel.management.port", Integer.toString(freePort()));
         props.put("twingress.data.dir", dir.resolve("data").toString());
         props.put("twingress.routes.dir", dir.resolve("routes").toString());
-        EmbeddedPostgresServer postgres = null;
-        if (store.equals("postgresql")) {
-            postgres = EmbeddedPostgresServer.start();
+        BenchPostgres postgres = null;
+        if (store.startsWith("postgresql") && !extra.containsKey("twingress.store.postgresql.url")) {
+            postgres = BenchPostgres.start(store.equals("postgresql"));
+            System.out.println(store + ": " + postgres.settings());
+            props.put("twingress.store.postgresql.url", postgres.url());
+        }
+        if (store.startsWith("postgresql")) {
             props.put("twingress.store.type", "postgresql");
-            props.put("twingress.store.postgresql.url", postgres.createDatabase());
             props.put("twingress.store.postgresql.user", EmbeddedPostgresServer.USER);
             props.put("twingress.store.postgresql.password", EmbeddedPostgresServer.PASSWORD);
         } else if (!store.equals("sqlite")) {
-            throw new IllegalArgumentException("store must be sqlite or postgresql: " + store);
+            throw new IllegalArgumentException("store must be sqlite, postgresql or postgresql-async: " + store);
         }
+        props.putAll(extra);
         Main main = TwingressMain.create();
         props.forEach(main::addOverrideProperty);
         main.start();
@@ -58,7 +70,7 @@ final class InProcessTwingress implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws Exception {
         main.stop();
         if (postgres != null) {
             postgres.close();

@@ -1,0 +1,310 @@
+package io.twingress.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.IntFunction;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.twingress.Json;
+import io.twingress.model.ModelService;
+import io.twingress.query.QueryEngine;
+import io.twingress.query.QueryPage;
+import io.twingress.query.StoreGraphSource;
+import io.twingress.store.EmbeddedPostgresServer;
+import io.twingress.store.PostgresTwinStore;
+import io.twingress.store.SqliteTwinStore;
+import io.twingress.store.StoredRelationship;
+import io.twingress.store.StoredTwin;
+import io.twingress.store.TwinStore;
+
+/**
+ * ADT queries over 100,110 twins and 300,100 relationships ({@link BuildingGraph}) on each store: in-process
+ * through {@link QueryEngine} over the production {@link StoreGraphSource}, then a time breakdown (store reads,
+ * JSON parsing, engine) through {@link TimedGraphSource}, then a smaller sample through HTTP {@code POST /query}
+ * on the real application opened on the same store.
+ *
+ * <p>Arguments: {@code --stores sqlite,postgresql} {@code --scale 1} (repetitions multiplier).
+ */
+public final class QueryBenchmark {
+
+    private static final int BATCH = 1000;
+
+    /** One query: its text for repetition i (so lookups can vary the id), how often to run it. */
+    private record Spec(String name, IntFunction<String> text, int warmup, int reps, int httpReps) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String[] stores = Args.value(args, "--stores", "sqlite,postgresql").split(",");
+        double scale = Double.parseDouble(Args.value(args, "--scale", "1"));
+        Machine.describe("QueryBenchmark");
+        List<String> table = new ArrayList<>();
+        List<String> breakdown = new ArrayList<>();
+        List<String> http = new ArrayList<>();
+        for (String kind : stores) {
+            runStore(kind, scale, table, breakdown, http);
+        }
+        System.out.println();
+        System.out.println("In-process (QueryEngine over StoreGraphSource). Multi-page rows: 'whole' = every page"
+                + " of the result fetched one after another, 'page' = one execute() call (first or continuation).");
+        System.out.println("| store | query | rows | pages | reps | whole p50 ms | whole p99 ms | page p50 ms"
+                + " | page p99 ms |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
+        table.forEach(System.out::println);
+        System.out.println();
+        System.out.println("Where the time goes (mean per whole result, TimedGraphSource): store = read units"
+                + " incl. JDBC and row mapping; parse = Jackson on stored bodies; engine = the rest.");
+        System.out.println("| store | query | store calls | rows parsed | total ms | store ms | parse ms | engine ms |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        breakdown.forEach(System.out::println);
+        System.out.println();
+        System.out.println("Over HTTP (POST /query on the in-process app, raw HTTP/1.1 keep-alive; client-side"
+                + " JSON parsing excluded)");
+        System.out.println("| store | query | rows | pages | reps | whole p50 ms | whole p99 ms | page p50 ms"
+                + " | page p99 ms | in-process whole p50 ms |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        http.forEach(System.out::println);
+    }
+
+    private static List<Spec> specs(double scale) {
+        Random random = new Random(7);
+        int fast = (int) Math.round(200 * scale);
+        int scan = (int) Math.round(30 * scale);
+        int big = (int) Math.round(10 * scale);
+        String room = BuildingGraph.ROOM;
+        return List.of(
+                new Spec("lookup by $dtId", i -> "SELECT * FROM DIGITALTWINS T WHERE T.$dtId = '"
+                        + randomDevice(random) + "'", 50, fast, 100),
+                new Spec("IS_OF_MODEL(Room) AND T.temperature > 25 (10,000 candidates)",
+                        i -> "SELECT * FROM DIGITALTWINS T WHERE IS_OF_MODEL(T, '" + room + "') AND T.temperature > 25",
+                        3, scan, 10),
+                new Spec("IS_OF_MODEL(Device) AND T.temperature > 25 (90,000 candidates)",
+                        i -> "SELECT * FROM DIGITALTWINS T WHERE IS_OF_MODEL(T, '" + BuildingGraph.DEVICE
+                                + "') AND T.temperature > 25", 1, big, 3),
+                new Spec("JOIN one hop room -> 9 devices",
+                        i -> "SELECT D FROM DIGITALTWINS R JOIN D RELATED R.hasDevice WHERE R.$dtId = '"
+                                + randomRoom(random) + "'", 50, fast, 100),
+                new Spec("JOIN one hop floor -> 100 rooms",
+                        i -> "SELECT R FROM DIGITALTWINS F JOIN R RELATED F.hasRoom WHERE F.$dtId = '"
+                                + BuildingGraph.floor(random.nextInt(10), random.nextInt(10)) + "'", 20, fast, 50),
+                new Spec("MATCH 3 hops room-adjacentTo->room-hasDevice->device-connectedTo->device (9 rows)",
+                        i -> "SELECT E FROM DIGITALTWINS MATCH (R)-[:adjacentTo]->(R2)-[:hasDevice]->(D)"
+                                + "-[:connectedTo]->(E) WHERE R.$dtId = '" + randomRoom(random) + "'", 50, fast, 100),
+                new Spec("COUNT() over all twins", i -> "SELECT COUNT() FROM DIGITALTWINS", 20, fast, 100),
+                new Spec("COUNT() IS_OF_MODEL(Room)",
+                        i -> "SELECT COUNT() FROM DIGITALTWINS T WHERE IS_OF_MODEL(T, '" + room + "')", 20, fast, 50));
+    }
+
+    private static String randomRoom(Random random) {
+        return BuildingGraph.room(random.nextInt(BuildingGraph.BUILDINGS), random.nextInt(BuildingGraph.FLOORS),
+                random.nextInt(BuildingGraph.ROOMS));
+    }
+
+    private static String randomDevice(Random random) {
+        return randomRoom(random) + "-d" + random.nextInt(BuildingGraph.DEVICES);
+    }
+
+    private static void runStore(String kind, double scale, List<String> table, List<String> breakdown,
+            List<String> http) throws Exception {
+        Path dir = Files.createTempDirectory("twingress-query-" + kind);
+        Path dbFile = dir.resolve("data/twingress.db");
+        BenchPostgres postgres = null;
+        TwinStore store;
+        if (kind.equals("sqlite")) {
+            store = new SqliteTwinStore(dbFile, "FULL");
+            System.out.println("sqlite: " + dbFile + " on " + Machine.disk(dir) + ", synchronous=FULL, WAL");
+        } else if (kind.equals("postgresql")) {
+            postgres = BenchPostgres.start(false);
+            System.out.println("postgresql: " + postgres.settings());
+            store = new PostgresTwinStore(postgres.url(), EmbeddedPostgresServer.USER,
+                    EmbeddedPostgresServer.PASSWORD, 16);
+        } else {
+            throw new IllegalArgumentException("store must be sqlite or postgresql: " + kind);
+        }
+        try {
+            ModelService models = new ModelService(store);
+            models.upload(BuildingGraph.models());
+            load(store);
+            if (postgres != null) {
+                // autovacuum would analyse the fresh tables within a minute; do it now so plans are the steady ones
+                try (Connection c = DriverManager.getConnection(postgres.url(), EmbeddedPostgresServer.USER,
+                        EmbeddedPostgresServer.PASSWORD); Statement s = c.createStatement()) {
+                    s.execute("ANALYZE");
+                }
+            }
+            Map<String, Double> inProcessP50 = new java.util.HashMap<>();
+            QueryEngine engine = new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER);
+            for (Spec spec : specs(scale)) {
+                Result r = measure(spec, (q, token) -> engine.execute(q, token, 0));
+                inProcessP50.put(spec.name(), r.whole.percentileMs(50));
+                table.add(row(kind, spec, r, null));
+                System.out.println(table.get(table.size() - 1) + "  (load " + Machine.load() + ")");
+            }
+            TimedGraphSource timed = new TimedGraphSource(store, models);
+            QueryEngine timedEngine = new QueryEngine(timed, Json.MAPPER);
+            for (Spec spec : specs(scale)) {
+                int reps = Math.max(3, spec.reps() / 10);
+                measure(new Spec(spec.name(), spec.text(), spec.warmup(), 1, 0), (q, t) -> timedEngine.execute(q, t, 0));
+                timed.reset();
+                Result r = measure(new Spec(spec.name(), spec.text(), 0, reps, 0), (q, t) -> timedEngine.execute(q, t, 0));
+                double total = r.whole.meanMs();
+                double storeMs = timed.storeNanos / 1e6 / reps;
+                double parseMs = timed.parseNanos / 1e6 / reps;
+                breakdown.add(String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | %s | %s | %s |", kind,
+                        spec.name(), timed.storeCalls / reps, timed.rows / reps, Stats.ms(total), Stats.ms(storeMs),
+                        Stats.ms(parseMs), Stats.ms(total - storeMs - parseMs)));
+                System.out.println(breakdown.get(breakdown.size() - 1));
+            }
+            if (kind.equals("sqlite")) {
+                store.close();
+                store = null;
+            }
+            Map<String, String> open = kind.equals("sqlite")
+                    ? Map.of("twingress.store.sqlite.file", dbFile.toString())
+                    : Map.of("twingress.store.postgresql.url", postgres.url());
+            try (InProcessTwingress app = InProcessTwingress.start(kind, dir.resolve("app"), open);
+                 RawHttp client = new RawHttp("127.0.0.1", app.port())) {
+                for (Spec spec : specs(scale)) {
+                    Spec sample = new Spec(spec.name(), spec.text(), Math.min(spec.warmup(), 20), spec.httpReps(), 0);
+                    Result r = measure(sample, (q, token) -> overHttp(client, q, token));
+                    http.add(row(kind, sample, r, inProcessP50.get(spec.name())));
+                    System.out.println(http.get(http.size() - 1));
+                }
+            }
+        } finally {
+            if (store != null) {
+                store.close();
+            }
+            if (postgres != null) {
+                postgres.close();
+            }
+        }
+    }
+
+    private static void load(TwinStore store) {
+        long start = System.nanoTime();
+        List<StoredTwin> twins = new ArrayList<>(BATCH);
+        int[] count = {0, 0};
+        BuildingGraph.twins(t -> {
+            twins.add(t);
+            if (twins.size() == BATCH) {
+                writeTwins(store, twins);
+            }
+            count[0]++;
+        });
+        writeTwins(store, twins);
+        long twinsDone = System.nanoTime();
+        List<StoredRelationship> rels = new ArrayList<>(BATCH);
+        BuildingGraph.relationships(r -> {
+            rels.add(r);
+            if (rels.size() == BATCH) {
+                writeRelationships(store, rels);
+            }
+            count[1]++;
+        });
+        writeRelationships(store, rels);
+        long end = System.nanoTime();
+        System.out.printf(Locale.ROOT, "%s: loaded %,d twins in %.1f s (%,.0f rows/s), %,d relationships in %.1f s"
+                + " (%,.0f rows/s), batches of %d rows per write unit%n", store.kind(), count[0],
+                (twinsDone - start) / 1e9, count[0] / ((twinsDone - start) / 1e9), count[1], (end - twinsDone) / 1e9,
+                count[1] / ((end - twinsDone) / 1e9), BATCH);
+    }
+
+    private static void writeTwins(TwinStore store, List<StoredTwin> batch) {
+        store.write(tx -> {
+            batch.forEach(tx::insertTwin);
+            return null;
+        });
+        batch.clear();
+    }
+
+    private static void writeRelationships(TwinStore store, List<StoredRelationship> batch) {
+        store.write(tx -> {
+            batch.forEach(tx::insertRelationship);
+            return null;
+        });
+        batch.clear();
+    }
+
+    private static final class Result {
+        final Stats whole = new Stats();
+        final Stats page = new Stats();
+        int rows;
+        int pages;
+    }
+
+    /** Fetches one page: a {@link QueryPage} in-process, the reply body over HTTP. */
+    @FunctionalInterface
+    private interface QueryRunner {
+        Object fetch(String query, String token) throws Exception;
+    }
+
+    private static Result measure(Spec spec, QueryRunner runner) throws Exception {
+        Result result = new Result();
+        for (int i = 0; i < spec.warmup() + spec.reps(); i++) {
+            boolean counted = i >= spec.warmup();
+            String query = spec.text().apply(i);
+            String token = null;
+            int rows = 0;
+            int pages = 0;
+            long wholeNanos = 0;
+            do {
+                long start = System.nanoTime();
+                Object page = runner.fetch(token == null ? query : null, token);
+                long took = System.nanoTime() - start;
+                wholeNanos += took;
+                pages++;
+                if (page instanceof QueryPage p) {
+                    rows += p.items().size();
+                    token = p.continuationToken();
+                } else {
+                    JsonNode body = Json.parse((String) page);
+                    rows += body.path("value").size();
+                    JsonNode next = body.path("continuationToken");
+                    token = next.isTextual() ? next.asText() : null;
+                }
+                if (counted) {
+                    result.page.add(took);
+                }
+            } while (token != null);
+            if (counted) {
+                result.whole.add(wholeNanos);
+                result.rows = rows;
+                result.pages = pages;
+            }
+        }
+        return result;
+    }
+
+    /** Returns the reply body; the caller parses it outside the timed section. */
+    private static String overHttp(RawHttp client, String query, String token) throws Exception {
+        ObjectNode body = Json.object();
+        if (query != null) {
+            body.put("query", query);
+        } else {
+            body.put("continuationToken", token);
+        }
+        RawHttp.Reply reply = client.send("POST", "/query?api-version=2023-10-31", "application/json",
+                Json.write(body));
+        if (reply.status() != 200) {
+            throw new IllegalStateException("POST /query answered " + reply.status() + ": " + reply.body());
+        }
+        return reply.body();
+    }
+
+    private static String row(String kind, Spec spec, Result r, Double inProcessP50) {
+        String base = String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %s | %s | %s | %s |", kind, spec.name(),
+                r.rows, r.pages, spec.reps(), Stats.ms(r.whole.percentileMs(50)), Stats.ms(r.whole.percentileMs(99)),
+                Stats.ms(r.page.percentileMs(50)), Stats.ms(r.page.percentileMs(99)));
+        return inProcessP50 == null ? base : base + " " + Stats.ms(inProcessP50) + " |";
+    }
+}
