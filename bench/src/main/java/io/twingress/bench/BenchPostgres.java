@@ -11,10 +11,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import io.twingress.store.EmbeddedPostgresServer;
 
 /**
- * A PostgreSQL 17 from Maven artifacts, durable or not. The embedded server's builder turns
- * {@code synchronous_commit} off, which acknowledges a commit before its WAL is flushed: fine for tests, but a
- * write figure taken that way is not comparable with SQLite at {@code synchronous=FULL}. {@code durable} turns it
- * back on, as a production server runs.
+ * A PostgreSQL 17 from Maven artifacts, durable or not. The embedded server starts with {@code synchronous_commit}
+ * and {@code fsync} off, so a commit is acknowledged before anything reaches the disk: fine for tests, but a write
+ * figure taken that way is not comparable with SQLite at {@code synchronous=FULL}. {@code durable} turns both back
+ * on, as a production server runs.
  */
 final class BenchPostgres implements AutoCloseable {
 
@@ -33,7 +33,8 @@ final class BenchPostgres implements AutoCloseable {
             EmbeddedPostgresServer server = EmbeddedPostgresServer.start();
             return new BenchPostgres(null, server, server.createDatabase());
         }
-        EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("synchronous_commit", "on").start();
+        EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("synchronous_commit", "on")
+                .setServerConfig("fsync", "on").setServerConfig("full_page_writes", "on").start();
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE twingress_bench");
         }
@@ -50,11 +51,12 @@ final class BenchPostgres implements AutoCloseable {
                 EmbeddedPostgresServer.PASSWORD); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT current_setting('server_version'), "
                      + "current_setting('synchronous_commit'), current_setting('fsync'), "
-                     + "current_setting('wal_sync_method'), current_setting('shared_buffers')")) {
+                     + "current_setting('wal_sync_method'), current_setting('shared_buffers'), "
+                     + "current_setting('full_page_writes')")) {
             rs.next();
             return "PostgreSQL " + rs.getString(1) + ", synchronous_commit=" + rs.getString(2) + ", fsync="
                     + rs.getString(3) + ", wal_sync_method=" + rs.getString(4) + ", shared_buffers="
-                    + rs.getString(5);
+                    + rs.getString(5) + ", full_page_writes=" + rs.getString(6);
         } catch (SQLException e) {
             return "unknown settings: " + e.getMessage();
         }

@@ -34,7 +34,7 @@ public final class PatchThroughput {
         List<String> rows = new ArrayList<>();
         for (String store : stores) {
             Path dir = Files.createTempDirectory("twingress-patch-" + store);
-            System.out.println("store " + store + ", data dir on " + Machine.disk(dir));
+            System.out.println("store " + store + ", " + FsyncProbe.describe(dir, 1000));
             try (InProcessTwingress app = InProcessTwingress.start(store, dir)) {
                 setUp(app.port(), twins);
                 rows.add(run(store, "1 client, own twins", app.port(), 1, false, twins, warmup, duration));

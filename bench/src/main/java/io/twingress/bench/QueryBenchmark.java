@@ -141,6 +141,7 @@ public final class QueryBenchmark {
                     s.execute("ANALYZE");
                 }
             }
+            explain(kind, kind.equals("sqlite") ? "jdbc:sqlite:" + dbFile.toAbsolutePath() : postgres.url());
             Map<String, Double> inProcessP50 = new java.util.HashMap<>();
             QueryEngine engine = new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER);
             for (Spec spec : specs(scale)) {
@@ -186,6 +187,70 @@ public final class QueryBenchmark {
             }
             if (postgres != null) {
                 postgres.close();
+            }
+        }
+    }
+
+    /**
+     * The plans of the statements the scans and hops run, written as the store writes them (JdbcStoreTx), with
+     * the Room family and a page boundary bound: a plan that walks the primary key and filters on model reads
+     * every twin of every model to fill a page.
+     */
+    private static void explain(String kind, String url) throws Exception {
+        String roomFamily = "SELECT id, model_id, etag, body FROM twins WHERE 1 = 1 AND model_id IN (?, ?)"
+                + " AND id > ? ORDER BY id LIMIT ?";
+        Object[] roomArgs = {BuildingGraph.ROOM, BuildingGraph.CONFERENCE_ROOM, "b03-f4-r050", 1000};
+        String outgoing = "SELECT source_id, id, target_id, name, etag, body FROM relationships WHERE source_id = ?"
+                + " AND name IN (?) ORDER BY id LIMIT ?";
+        Object[] outgoingArgs = {"b03-f4-r050", "hasDevice", Integer.MAX_VALUE};
+        String prefix = kind.equals("sqlite") ? "EXPLAIN QUERY PLAN " : "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ";
+        try (Connection c = kind.equals("sqlite") ? DriverManager.getConnection(url)
+                : DriverManager.getConnection(url, EmbeddedPostgresServer.USER, EmbeddedPostgresServer.PASSWORD)) {
+            // the same page three ways: as the store asks for it, for one model only (index order, no sort),
+            // and without the bodies; the differences say whether sorting or moving bodies is the cost
+            Object[][] variants = {
+                {"family page as the store reads it (IN 2 models, ORDER BY id, 1000 rows)", roomFamily, roomArgs},
+                {"one model only (Room, 8,000 twins)", roomFamily.replace("IN (?, ?)", "IN (?)"),
+                    new Object[] {BuildingGraph.ROOM, "b03-f4-r050", 1000}},
+                {"family page, ids only", roomFamily.replace("id, model_id, etag, body", "id"), roomArgs}};
+            for (Object[] v : variants) {
+                Stats t = new Stats();
+                for (int i = 0; i < 40; i++) {
+                    long start = System.nanoTime();
+                    try (var ps = c.prepareStatement((String) v[1])) {
+                        Object[] args = (Object[]) v[2];
+                        for (int a = 0; a < args.length; a++) {
+                            ps.setObject(a + 1, args[a]);
+                        }
+                        try (var rs = ps.executeQuery()) {
+                            int columns = rs.getMetaData().getColumnCount();
+                            while (rs.next()) {
+                                for (int col = 1; col <= columns; col++) {
+                                    rs.getString(col);
+                                }
+                            }
+                        }
+                    }
+                    if (i >= 10) {
+                        t.add(System.nanoTime() - start);
+                    }
+                }
+                System.out.println(kind + " raw JDBC, " + v[0] + ": p50 " + Stats.ms(t.percentileMs(50)) + " ms");
+            }
+            for (Object[] statement : new Object[][] {{roomFamily, roomArgs}, {outgoing, outgoingArgs}}) {
+                System.out.println(kind + " plan: " + statement[0]);
+                try (var ps = c.prepareStatement(prefix + statement[0])) {
+                    Object[] args = (Object[]) statement[1];
+                    for (int i = 0; i < args.length; i++) {
+                        ps.setObject(i + 1, args[i]);
+                    }
+                    try (var rs = ps.executeQuery()) {
+                        int columns = rs.getMetaData().getColumnCount();
+                        while (rs.next()) {
+                            System.out.println("    " + rs.getString(columns));
+                        }
+                    }
+                }
             }
         }
     }
