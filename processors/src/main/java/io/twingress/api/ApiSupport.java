@@ -61,6 +61,12 @@ public final class ApiSupport {
     }
 
     public static JsonNode body(Exchange exchange) {
+        String contentType = header(exchange, Exchange.CONTENT_TYPE);
+        if (contentType != null && contentType.startsWith("application/x-www-form-urlencoded")) {
+            // the HTTP server has already decoded such a body as a form, so the JSON in it is gone
+            throw AdtException.badRequest("InvalidArgument", "The body must be JSON sent with Content-Type:"
+                    + " application/json, not " + contentType + ".");
+        }
         String text = exchange.getMessage().getBody(String.class);
         if (text == null || text.isBlank()) {
             throw AdtException.badRequest("InvalidArgument", "The request needs a JSON body.");

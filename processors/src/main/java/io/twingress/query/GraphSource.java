@@ -6,6 +6,8 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.twingress.store.NumericBound;
+
 /**
  * What the query engine reads: twins and relationships exactly as the REST API returns them, and the
  * model hierarchy. Implemented over the store; every read sees all writes committed before it started.
@@ -22,6 +24,14 @@ public interface GraphSource {
      * is in it are returned; this is a hint to narrow the scan, the engine still evaluates its predicate.
      */
     List<ObjectNode> twins(Collection<String> modelIds, String afterId, int limit);
+
+    /**
+     * As {@link #twins(Collection, String, int)}, where the source may also skip twins that the numeric bounds
+     * rule out; it must never skip one they allow.
+     */
+    default List<ObjectNode> twins(Collection<String> modelIds, List<NumericBound> bounds, String afterId, int limit) {
+        return twins(modelIds, afterId, limit);
+    }
 
     /**
      * Relationships in ascending ({@code $sourceId}, {@code $relationshipId}) order after the given position

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.twingress.query.Query.Column;
 import io.twingress.query.Query.Edge;
 import io.twingress.query.Query.Selection;
+import io.twingress.store.NumericBound;
 
 /**
  * Resolves names in a parsed query: which leading path segment is an alias, what IS_OF_MODEL's optional
@@ -42,6 +43,31 @@ final class QueryAnalyzer {
             return List.of();
         }
         return where instanceof Expr.And and ? and.operands() : List.of(where);
+    }
+
+    /**
+     * Numeric bounds top-level conjuncts put on {@code alias}'s properties ({@code T.temperature > 25}), for the
+     * store to narrow a scan with. Only plain property paths compared with a number count.
+     */
+    static List<NumericBound> numericBounds(Expr where, String alias) {
+        List<NumericBound> bounds = new ArrayList<>();
+        for (Expr conjunct : conjuncts(where)) {
+            if (!(conjunct instanceof Expr.Compare compare) || compare.op() == Expr.Op.EQ
+                    || compare.op() == Expr.Op.NE) {
+                continue;
+            }
+            boolean literalRight = compare.right() instanceof Expr.Literal;
+            Expr pathSide = literalRight ? compare.left() : compare.right();
+            Expr literalSide = literalRight ? compare.right() : compare.left();
+            if (pathSide instanceof Expr.Path path && alias.equals(path.root())
+                    && literalSide instanceof Expr.Literal literal && literal.value().isNumber()
+                    && path.segments().stream().noneMatch(n -> n.startsWith("$"))) {
+                // "T.x < 5" bounds x from above; "5 < T.x" from below
+                boolean less = compare.op() == Expr.Op.LT || compare.op() == Expr.Op.LE;
+                bounds.add(new NumericBound(path.segments(), less == literalRight, literal.value().decimalValue()));
+            }
+        }
+        return bounds;
     }
 
     /**

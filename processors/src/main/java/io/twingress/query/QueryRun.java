@@ -17,6 +17,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * (source id, id), or a pattern's id tuple) and the page resumes strictly after the cursor's key, so pages
  * neither repeat nor skip rows that stayed unchanged while other twins were written.
  */
+import io.twingress.store.NumericBound;
+
 final class QueryRun {
 
     /** Receives matching rows in key order; returning false stops the producer. */
@@ -152,10 +154,11 @@ final class QueryRun {
             return;
         }
         Collection<String> models = modelHint();
+        List<NumericBound> bounds = QueryAnalyzer.numericBounds(query.where(), alias);
         // Without a condition every twin read is a row, so there is no point reading far past the page.
         int chunk = query.where() == null ? Math.min(SCAN_CHUNK, pageSize + 1) : SCAN_CHUNK;
         while (true) {
-            List<ObjectNode> twins = source.twins(models, after, chunk);
+            List<ObjectNode> twins = source.twins(models, bounds, after, chunk);
             for (ObjectNode twin : twins) {
                 scanned++;
                 after = twin.get("$dtId").asText();

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.twingress.Json;
 import io.twingress.model.ModelService;
+import io.twingress.store.NumericBound;
 import io.twingress.store.StoredRelationship;
 import io.twingress.store.StoredTwin;
 import io.twingress.store.TwinStore;
@@ -36,6 +37,11 @@ public final class StoreGraphSource implements GraphSource {
     @Override
     public List<ObjectNode> twins(Collection<String> modelIds, String afterId, int limit) {
         return twinBodies(store.read(tx -> tx.twins(modelIds, afterId, limit)));
+    }
+
+    @Override
+    public List<ObjectNode> twins(Collection<String> modelIds, List<NumericBound> bounds, String afterId, int limit) {
+        return twinBodies(store.read(tx -> tx.twins(modelIds, bounds, afterId, limit)));
     }
 
     @Override

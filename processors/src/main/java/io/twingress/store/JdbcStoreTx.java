@@ -15,15 +15,22 @@ final class JdbcStoreTx implements StoreTx {
     private static final String TWIN_COLUMNS = "id, model_id, etag, body";
     private static final String REL_COLUMNS = "source_id, id, target_id, name, etag, body";
 
+    /** Above this many models a scan filters by model instead of merging one index range per model. */
+    private static final int MAX_MERGED_MODELS = 16;
+
     private final Connection connection;
+    private final Dialect dialect;
     private final String forUpdate;
     private final String forShare;
 
-    JdbcStoreTx(Connection connection, boolean rowLocks) {
+    JdbcStoreTx(Connection connection, Dialect dialect, boolean write) {
         this.connection = connection;
-        // SQLite serializes writers on the whole database, so row locks are neither needed nor supported.
-        this.forUpdate = rowLocks ? " FOR UPDATE" : "";
-        this.forShare = rowLocks ? " FOR SHARE" : "";
+        this.dialect = dialect;
+        // SQLite serializes writers on the whole database, so row locks are neither needed nor supported;
+        // a read unit takes none.
+        boolean locks = write && dialect.rowLocks;
+        this.forUpdate = locks ? " FOR UPDATE" : "";
+        this.forShare = locks ? " FOR SHARE" : "";
     }
 
     @Override
@@ -87,23 +94,67 @@ final class JdbcStoreTx implements StoreTx {
     }
 
     @Override
-    public List<StoredTwin> twins(Collection<String> modelIds, String afterId, int limit) {
+    public List<StoredTwin> twins(Collection<String> modelIds, List<NumericBound> bounds, String afterId, int limit) {
+        if (modelIds != null && modelIds.isEmpty()) {
+            return List.of();
+        }
         List<Object> args = new ArrayList<>();
+        String sql;
+        if (modelIds != null && modelIds.size() > 1 && modelIds.size() <= MAX_MERGED_MODELS) {
+            // One ordered index range per model, merged: a plain IN would sort every remaining twin of the
+            // family for each page.
+            List<String> ranges = new ArrayList<>();
+            for (String model : modelIds) {
+                ranges.add("SELECT * FROM (" + twinScan("model_id = ?", List.of(model), bounds, afterId, args)
+                        + " LIMIT ?) AS m" + ranges.size());
+                args.add(limit);
+            }
+            sql = String.join(" UNION ALL ", ranges) + " ORDER BY id LIMIT ?";
+        } else if (modelIds == null) {
+            sql = twinScan(null, List.of(), bounds, afterId, args) + " LIMIT ?";
+        } else {
+            String in = modelIds.size() == 1 ? "model_id = ?" : "model_id IN (" + placeholders(modelIds.size()) + ")";
+            sql = twinScan(in, modelIds, bounds, afterId, args) + " LIMIT ?";
+        }
+        args.add(limit);
+        return query(sql, JdbcStoreTx::toTwin, args.toArray());
+    }
+
+    private String twinScan(String modelCondition, Collection<String> modelArgs, List<NumericBound> bounds,
+            String afterId, List<Object> args) {
         StringBuilder sql = new StringBuilder("SELECT " + TWIN_COLUMNS + " FROM twins WHERE 1 = 1");
-        if (modelIds != null) {
-            sql.append(" AND model_id IN (").append(placeholders(modelIds.size())).append(')');
-            args.addAll(modelIds);
+        if (modelCondition != null) {
+            sql.append(" AND ").append(modelCondition);
+            args.addAll(modelArgs);
         }
         if (afterId != null) {
             sql.append(" AND id > ?");
             args.add(afterId);
         }
-        sql.append(" ORDER BY id LIMIT ?");
-        args.add(limit);
-        if (modelIds != null && modelIds.isEmpty()) {
-            return List.of();
+        if (dialect.jsonBounds) {
+            for (NumericBound bound : bounds) {
+                String path = jsonPath(bound.path());
+                if (path != null) {
+                    // inclusive and compared as doubles: rounding can only let more twins through, never fewer
+                    sql.append(" AND json_extract(body, ?) ").append(bound.upper() ? "<=" : ">=").append(" ?");
+                    args.add(path);
+                    args.add(bound.value().doubleValue());
+                }
+            }
         }
-        return query(sql.toString(), JdbcStoreTx::toTwin, args.toArray());
+        return sql.append(" ORDER BY id").toString();
+    }
+
+    /** SQLite's JSON path for property names, or null when a name needs escaping the path syntax lacks. */
+    private static String jsonPath(List<String> names) {
+        StringBuilder path = new StringBuilder("$");
+        for (String name : names) {
+            if (name.indexOf('"') >= 0 || name.indexOf('\\') >= 0) {
+                return null;
+            }
+            path.append(".\"").append(name).append('"');
+        }
+        return path.toString();
     }
 
     @Override

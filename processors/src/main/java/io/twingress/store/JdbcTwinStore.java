@@ -17,12 +17,12 @@ public abstract class JdbcTwinStore implements TwinStore {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcTwinStore.class);
     private static final int MAX_ATTEMPTS = 8;
 
-    private final boolean rowLocks;
+    private final Dialect dialect;
     /** The write unit running on this thread, which a nested read or write joins. */
     private final ThreadLocal<StoreTx> currentWrite = new ThreadLocal<>();
 
-    protected JdbcTwinStore(boolean rowLocks) {
-        this.rowLocks = rowLocks;
+    JdbcTwinStore(Dialect dialect) {
+        this.dialect = dialect;
     }
 
     /** Brings the schema up to date; the migrations live under {@code db/migration/<kind>}. */
@@ -62,7 +62,7 @@ public abstract class JdbcTwinStore implements TwinStore {
             T result;
             try {
                 beginRead(c);
-                result = work.apply(new JdbcStoreTx(c, false));
+                result = work.apply(new JdbcStoreTx(c, dialect, false));
                 c.commit();
             } catch (Throwable e) {
                 rollbackAfter(c, e);
@@ -111,7 +111,7 @@ public abstract class JdbcTwinStore implements TwinStore {
         c.setAutoCommit(false);
         T result;
         try {
-            JdbcStoreTx tx = new JdbcStoreTx(c, rowLocks);
+            JdbcStoreTx tx = new JdbcStoreTx(c, dialect, true);
             currentWrite.set(tx);
             try {
                 result = work.apply(tx);

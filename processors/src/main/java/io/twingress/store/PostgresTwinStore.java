@@ -20,7 +20,7 @@ public final class PostgresTwinStore extends JdbcTwinStore {
     private final HikariDataSource pool;
 
     public PostgresTwinStore(String url, String user, String password, int poolSize) {
-        super(true);
+        super(Dialect.POSTGRESQL);
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setUsername(user);

@@ -28,7 +28,7 @@ public final class SqliteTwinStore extends JdbcTwinStore {
      * @param synchronous {@code FULL} (every commit is on disk before it is acknowledged) or {@code NORMAL}
      */
     public SqliteTwinStore(Path file, String synchronous) {
-        super(false);
+        super(Dialect.SQLITE);
         this.file = file;
         try {
             Path parent = file.toAbsolutePath().getParent();

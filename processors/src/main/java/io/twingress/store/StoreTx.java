@@ -37,7 +37,12 @@ public interface StoreTx {
     void deleteTwin(String id);
 
     /** Twins ordered by id, after {@code afterId} (null: from the start); {@code modelIds} null means any model. */
-    List<StoredTwin> twins(Collection<String> modelIds, String afterId, int limit);
+    default List<StoredTwin> twins(Collection<String> modelIds, String afterId, int limit) {
+        return twins(modelIds, List.of(), afterId, limit);
+    }
+
+    /** As {@link #twins(Collection, String, int)}; the store may also use the bounds to skip twins. */
+    List<StoredTwin> twins(Collection<String> modelIds, List<NumericBound> bounds, String afterId, int limit);
 
     long countTwins(Collection<String> modelIds);
 

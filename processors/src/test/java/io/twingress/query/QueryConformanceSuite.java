@@ -150,6 +150,9 @@ public abstract class QueryConformanceSuite {
         assertThat(ids(rooms + "T.Temperature > 70")).containsExactly("room12");
         assertThat(ids(rooms + "T.Temperature >= 68.0")).containsExactly("room11", "room12", "room21");
         assertThat(ids(rooms + "T.Temperature > -1.5e1")).containsExactly("room11", "room12", "room21");
+        // the literal on the left, and a path into an object property
+        assertThat(ids(rooms + "70 > T.Temperature")).containsExactly("room21");
+        assertThat(ids(rooms + "T.location.floor >= 2")).containsExactly("room21");
         assertThat(ids(rooms + "T.name >= 'Room 2'")).containsExactly("room21");
         assertThat(ids(rooms + "T.occupied = false")).containsExactly("room12");
     }

@@ -98,6 +98,13 @@ class AdtApiIT {
         assertThat(badJson.statusCode()).isEqualTo(400);
         assertThat(Json.parse(badJson.body()).at("/error/message").asText()).contains("not valid JSON");
 
+        HttpResponse<String> form = HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/query?" + V))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"SELECT * FROM DIGITALTWINS\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(form.statusCode()).isEqualTo(400);
+        assertThat(Json.parse(form.body()).at("/error/message").asText()).contains("Content-Type: application/json");
+
         HttpResponse<String> badModel = send("POST", "/models?" + V,
                 "[{\"@id\":\"dtmi:x:Bad;1\",\"@type\":\"Interface\",\"@context\":\"dtmi:dtdl:context;2\","
                         + "\"contents\":[{\"@type\":\"Property\",\"name\":\"p\",\"schema\":\"strin\"}]}]", Map.of());
