@@ -202,40 +202,52 @@ public final class QueryBenchmark {
     }
 
     /**
-     * The plans of the statements the scans and hops run, written as the store writes them (JdbcStoreTx), with
-     * the Room family and a page boundary bound: a plan that walks the primary key and filters on model reads
-     * every twin of every model to fill a page.
+     * Plans and raw JDBC timings of the statements behind a Room-family scan page, written out here as the store
+     * issues them (JdbcStoreTx): the plain IN form the store used before 5edd691, the per-model merge it uses since,
+     * and the merge with SQLite's json_extract bound on temperature. Written out because the store does not expose
+     * its SQL; if JdbcStoreTx changes, these lines must follow.
      */
     private static void explain(String kind, String url) throws Exception {
-        String roomFamily = "SELECT id, model_id, etag, body FROM twins WHERE 1 = 1 AND model_id IN (?, ?)"
-                + " AND id > ? ORDER BY id LIMIT ?";
-        Object[] roomArgs = {BuildingGraph.ROOM, BuildingGraph.CONFERENCE_ROOM, "b03-f4-r050", 1000};
-        String outgoing = "SELECT source_id, id, target_id, name, etag, body FROM relationships WHERE source_id = ?"
-                + " AND name IN (?) ORDER BY id LIMIT ?";
-        Object[] outgoingArgs = {"b03-f4-r050", "hasDevice", Integer.MAX_VALUE};
+        String columns = "id, model_id, etag, body";
+        String after = "b03-f4-r050";
+        String in = "SELECT " + columns + " FROM twins WHERE 1 = 1 AND model_id IN (?, ?) AND id > ? ORDER BY id LIMIT ?";
+        Object[] inArgs = {BuildingGraph.ROOM, BuildingGraph.CONFERENCE_ROOM, after, 1000};
+        String one = "SELECT " + columns + " FROM twins WHERE 1 = 1 AND model_id = ? AND id > ?%s ORDER BY id";
+        String merged = "SELECT * FROM (" + one.formatted("") + " LIMIT ?) AS m0 UNION ALL SELECT * FROM ("
+                + one.formatted("") + " LIMIT ?) AS m1 ORDER BY id LIMIT ?";
+        Object[] mergedArgs = {BuildingGraph.ROOM, after, 1000, BuildingGraph.CONFERENCE_ROOM, after, 1000, 1000};
+        String bound = " AND json_extract(body, ?) >= ?";
+        String mergedBound = "SELECT * FROM (" + one.formatted(bound) + " LIMIT ?) AS m0 UNION ALL SELECT * FROM ("
+                + one.formatted(bound) + " LIMIT ?) AS m1 ORDER BY id LIMIT ?";
+        Object[] mergedBoundArgs = {BuildingGraph.ROOM, after, "$.\"temperature\"", 25.0, 1000,
+            BuildingGraph.CONFERENCE_ROOM, after, "$.\"temperature\"", 25.0, 1000, 1000};
+        List<Object[]> variants = new ArrayList<>();
+        variants.add(new Object[] {"family page, IN (2 models) + ORDER BY id (store before 5edd691)", in, inArgs});
+        variants.add(new Object[] {"family page, one index range per model merged (store since 5edd691)", merged,
+            mergedArgs});
+        if (kind.equals("sqlite")) {
+            variants.add(new Object[] {"family page, merged + json_extract(temperature) >= 25 (SQLite since 5edd691)",
+                mergedBound, mergedBoundArgs});
+        }
+        variants.add(new Object[] {"one model only (Room), index order", one.formatted("") + " LIMIT ?",
+            new Object[] {BuildingGraph.ROOM, after, 1000}});
+        variants.add(new Object[] {"family page, IN form, ids only", in.replace(columns, "id"), inArgs});
         String prefix = kind.equals("sqlite") ? "EXPLAIN QUERY PLAN " : "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ";
         try (Connection c = kind.equals("sqlite") ? DriverManager.getConnection(url)
                 : DriverManager.getConnection(url, EmbeddedPostgresServer.USER, EmbeddedPostgresServer.PASSWORD)) {
-            // the same page three ways: as the store asks for it, for one model only (index order, no sort),
-            // and without the bodies; the differences say whether sorting or moving bodies is the cost
-            Object[][] variants = {
-                {"family page as the store reads it (IN 2 models, ORDER BY id, 1000 rows)", roomFamily, roomArgs},
-                {"one model only (Room, 8,000 twins)", roomFamily.replace("IN (?, ?)", "IN (?)"),
-                    new Object[] {BuildingGraph.ROOM, "b03-f4-r050", 1000}},
-                {"family page, ids only", roomFamily.replace("id, model_id, etag, body", "id"), roomArgs}};
             for (Object[] v : variants) {
                 Stats t = new Stats();
+                int rows = 0;
                 for (int i = 0; i < 40; i++) {
                     long start = System.nanoTime();
+                    rows = 0;
                     try (var ps = c.prepareStatement((String) v[1])) {
-                        Object[] args = (Object[]) v[2];
-                        for (int a = 0; a < args.length; a++) {
-                            ps.setObject(a + 1, args[a]);
-                        }
+                        bind(ps, (Object[]) v[2]);
                         try (var rs = ps.executeQuery()) {
-                            int columns = rs.getMetaData().getColumnCount();
+                            int width = rs.getMetaData().getColumnCount();
                             while (rs.next()) {
-                                for (int col = 1; col <= columns; col++) {
+                                rows++;
+                                for (int col = 1; col <= width; col++) {
                                     rs.getString(col);
                                 }
                             }
@@ -245,23 +257,24 @@ public final class QueryBenchmark {
                         t.add(System.nanoTime() - start);
                     }
                 }
-                System.out.println(kind + " raw JDBC, " + v[0] + ": p50 " + Stats.ms(t.percentileMs(50)) + " ms");
-            }
-            for (Object[] statement : new Object[][] {{roomFamily, roomArgs}, {outgoing, outgoingArgs}}) {
-                System.out.println(kind + " plan: " + statement[0]);
-                try (var ps = c.prepareStatement(prefix + statement[0])) {
-                    Object[] args = (Object[]) statement[1];
-                    for (int i = 0; i < args.length; i++) {
-                        ps.setObject(i + 1, args[i]);
-                    }
+                System.out.println(kind + " raw JDBC, " + v[0] + ": " + rows + " rows, p50 "
+                        + Stats.ms(t.percentileMs(50)) + " ms");
+                try (var ps = c.prepareStatement(prefix + v[1])) {
+                    bind(ps, (Object[]) v[2]);
                     try (var rs = ps.executeQuery()) {
-                        int columns = rs.getMetaData().getColumnCount();
+                        int width = rs.getMetaData().getColumnCount();
                         while (rs.next()) {
-                            System.out.println("    " + rs.getString(columns));
+                            System.out.println("    " + rs.getString(width));
                         }
                     }
                 }
             }
+        }
+    }
+
+    private static void bind(java.sql.PreparedStatement ps, Object[] args) throws java.sql.SQLException {
+        for (int i = 0; i < args.length; i++) {
+            ps.setObject(i + 1, args[i]);
         }
     }
 

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.twingress.Json;
 import io.twingress.model.ModelService;
 import io.twingress.query.GraphSource;
+import io.twingress.store.NumericBound;
 import io.twingress.store.StoredRelationship;
 import io.twingress.store.StoredTwin;
 import io.twingress.store.TwinStore;
@@ -69,6 +70,14 @@ final class TimedGraphSource implements GraphSource {
     @Override
     public List<ObjectNode> twins(Collection<String> modelIds, String afterId, int limit) {
         List<StoredTwin> found = timed(() -> store.read(tx -> tx.twins(modelIds, afterId, limit)));
+        List<ObjectNode> out = new ArrayList<>(found.size());
+        found.forEach(t -> out.add(parse(t.body())));
+        return out;
+    }
+
+    @Override
+    public List<ObjectNode> twins(Collection<String> modelIds, List<NumericBound> bounds, String afterId, int limit) {
+        List<StoredTwin> found = timed(() -> store.read(tx -> tx.twins(modelIds, bounds, afterId, limit)));
         List<ObjectNode> out = new ArrayList<>(found.size());
         found.forEach(t -> out.add(parse(t.body())));
         return out;
