@@ -1,7 +1,9 @@
 package io.twingress.query;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,6 +19,18 @@ public interface GraphSource {
 
     /** The twin, or null. */
     ObjectNode twin(String id);
+
+    /** The twins among these ids that exist, by id; a source should read them all at once. */
+    default Map<String, ObjectNode> twins(Collection<String> ids) {
+        Map<String, ObjectNode> found = new HashMap<>();
+        for (String id : ids) {
+            ObjectNode twin = twin(id);
+            if (twin != null) {
+                found.put(id, twin);
+            }
+        }
+        return found;
+    }
 
     /**
      * Twins in ascending {@code $dtId} order with ids strictly greater than {@code afterId} (null = from the

@@ -181,6 +181,14 @@ final class PatternWalk {
         String nearId = binding.get(step.near()).get("$dtId").asText();
         String boundFarId = step.closing() ? binding.get(step.far()).get("$dtId").asText() : null;
         List<Candidate> candidates = step.singleHop() ? hop(step, nearId, boundFarId) : reach(step, nearId, boundFarId);
+        // one read for every twin this step reaches, rather than one per relationship
+        Map<String, ObjectNode> farTwins = Map.of();
+        if (!step.closing() && !candidates.isEmpty()) {
+            Set<String> farIds = new HashSet<>();
+            candidates.forEach(c -> farIds.add(c.farId()));
+            farTwins = source.twins(farIds);
+            scanned += farIds.size();
+        }
         for (Candidate candidate : candidates) {
             boolean candidateTight = false;
             if (tight) {
@@ -192,8 +200,7 @@ final class PatternWalk {
                 candidateTight = order == 0;
             }
             if (!step.closing()) {
-                ObjectNode far = source.twin(candidate.farId());
-                scanned++;
+                ObjectNode far = farTwins.get(candidate.farId());
                 if (far == null) {
                     continue;
                 }

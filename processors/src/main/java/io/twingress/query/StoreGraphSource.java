@@ -2,7 +2,9 @@ package io.twingress.query;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -32,6 +34,13 @@ public final class StoreGraphSource implements GraphSource {
     public ObjectNode twin(String id) {
         StoredTwin twin = store.read(tx -> tx.twin(id));
         return twin == null ? null : Json.parseObject(twin.body());
+    }
+
+    @Override
+    public Map<String, ObjectNode> twins(Collection<String> ids) {
+        Map<String, ObjectNode> found = new HashMap<>();
+        store.read(tx -> tx.twinsById(ids)).forEach(t -> found.put(t.id(), Json.parseObject(t.body())));
+        return found;
     }
 
     @Override

@@ -72,6 +72,19 @@ final class JdbcStoreTx implements StoreTx {
     }
 
     @Override
+    public List<StoredTwin> twinsById(Collection<String> ids) {
+        List<StoredTwin> found = new ArrayList<>();
+        List<String> all = new ArrayList<>(ids);
+        // bounded IN lists keep every statement well under the drivers' parameter limits
+        for (int from = 0; from < all.size(); from += 500) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            found.addAll(query("SELECT " + TWIN_COLUMNS + " FROM twins WHERE id IN (" + placeholders(chunk.size())
+                    + ")", JdbcStoreTx::toTwin, chunk.toArray()));
+        }
+        return found;
+    }
+
+    @Override
     public StoredTwin twinForShare(String id) {
         return first(query("SELECT " + TWIN_COLUMNS + " FROM twins WHERE id = ?" + forShare, JdbcStoreTx::toTwin, id));
     }

@@ -28,6 +28,9 @@ public interface StoreTx {
 
     StoredTwin twinForUpdate(String id);
 
+    /** The twins among these ids that exist, in no particular order. */
+    List<StoredTwin> twinsById(Collection<String> ids);
+
     StoredTwin twinForShare(String id);
 
     void insertTwin(StoredTwin twin);

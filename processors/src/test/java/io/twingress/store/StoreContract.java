@@ -149,6 +149,20 @@ abstract class StoreContract {
     }
 
     @Test
+    void twinsAreReadByIdsInOneCall() {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 1203; i++) {
+            ids.add("t" + i);
+        }
+        write(tx -> ids.forEach(id -> tx.insertTwin(twin(id, "dtmi:test:A;1"))));
+        List<String> asked = new java.util.ArrayList<>(ids);
+        asked.add("missing");
+        assertThat(store.<List<StoredTwin>>read(tx -> tx.twinsById(asked))).extracting(StoredTwin::id)
+                .containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(store.<List<StoredTwin>>read(tx -> tx.twinsById(List.of()))).isEmpty();
+    }
+
+    @Test
     void twinsAreCountedPerModel() {
         write(tx -> {
             tx.insertTwin(twin("a1", "dtmi:test:A;1"));
