@@ -2,7 +2,9 @@ package io.twingress.bench;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -65,6 +67,14 @@ final class TimedGraphSource implements GraphSource {
     public ObjectNode twin(String id) {
         StoredTwin twin = timed(() -> store.read(tx -> tx.twin(id)));
         return twin == null ? null : parse(twin.body());
+    }
+
+    @Override
+    public Map<String, ObjectNode> twins(Collection<String> ids) {
+        List<StoredTwin> found = timed(() -> store.read(tx -> tx.twinsById(ids)));
+        Map<String, ObjectNode> out = new HashMap<>();
+        found.forEach(t -> out.put(t.id(), parse(t.body())));
+        return out;
     }
 
     @Override
