@@ -17,9 +17,16 @@ import java.nio.file.StandardOpenOption;
 public final class FsyncProbe {
 
     public static void main(String[] args) throws IOException {
-        Path dir = Path.of(Args.value(args, "--dir", Files.createTempDirectory("twingress-fsync").toString()));
+        String given = Args.value(args, "--dir", null);
+        Path dir = given != null ? Path.of(given) : Files.createTempDirectory("twingress-fsync");
         int syncs = Integer.parseInt(Args.value(args, "--syncs", "1000"));
-        System.out.println(describe(dir, syncs));
+        try {
+            System.out.println(describe(dir, syncs));
+        } finally {
+            if (given == null) {
+                TempDirs.delete(dir);
+            }
+        }
     }
 
     static String describe(Path dir, int syncs) throws IOException {

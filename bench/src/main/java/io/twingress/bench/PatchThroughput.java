@@ -40,6 +40,8 @@ public final class PatchThroughput {
                 rows.add(run(store, "1 client, own twins", app.port(), 1, false, twins, warmup, duration));
                 rows.add(run(store, "8 clients, own twins", app.port(), 8, false, twins, warmup, duration));
                 rows.add(run(store, "8 clients, same twin", app.port(), 8, true, twins, warmup, duration));
+            } finally {
+                TempDirs.delete(dir);
             }
         }
         System.out.println();

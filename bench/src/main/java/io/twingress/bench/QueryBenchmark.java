@@ -198,6 +198,7 @@ public final class QueryBenchmark {
             if (postgres != null) {
                 postgres.close();
             }
+            TempDirs.delete(dir);
         }
     }
 

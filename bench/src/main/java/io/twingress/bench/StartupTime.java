@@ -31,6 +31,14 @@ public final class StartupTime {
         Machine.describe("StartupTime");
         System.out.println("jar: " + jar);
         Path work = Files.createTempDirectory("twingress-startup");
+        try {
+            measure(jar, work, runs);
+        } finally {
+            TempDirs.delete(work);
+        }
+    }
+
+    private static void measure(Path jar, Path work, int runs) throws Exception {
         launch(jar, work.resolve("warmup"));
         Stats toServing = new Stats();
         Stats toFirst200 = new Stats();
