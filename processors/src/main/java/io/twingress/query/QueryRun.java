@@ -28,6 +28,8 @@ final class QueryRun {
 
     /** Twins or relationships read from the store per call when scanning. */
     static final int SCAN_CHUNK = 1000;
+    /** The smallest follow-up read of a dense scan, so that a page is not finished one twin at a time. */
+    private static final int MIN_DENSE_CHUNK = 32;
 
     private static final double BASE_CHARGE = 1.0;
     private static final double CHARGE_PER_READ = 0.05;
@@ -155,8 +157,11 @@ final class QueryRun {
         }
         Collection<String> models = modelHint();
         List<NumericBound> bounds = QueryAnalyzer.numericBounds(query.where(), alias);
-        // Without a condition every twin read is a row, so there is no point reading far past the page.
-        int chunk = query.where() == null ? Math.min(SCAN_CHUNK, pageSize + 1) : SCAN_CHUNK;
+        // When most twins read are rows (no condition, or the store already applied the bounds), read about what
+        // the page still needs plus the one row that proves another page follows, rather than a chunk that the
+        // next page reads again.
+        boolean dense = query.where() == null || !bounds.isEmpty();
+        int chunk = dense ? Math.min(SCAN_CHUNK, pageSize) + 1 : SCAN_CHUNK;
         while (true) {
             List<ObjectNode> twins = source.twins(models, bounds, after, chunk);
             for (ObjectNode twin : twins) {
@@ -168,6 +173,9 @@ final class QueryRun {
             }
             if (twins.size() < chunk) {
                 return;
+            }
+            if (dense) {
+                chunk = Math.min(SCAN_CHUNK, Math.max(MIN_DENSE_CHUNK, 2 * (pageSize - items.size()) + 1));
             }
         }
     }

@@ -15,9 +15,6 @@ final class JdbcStoreTx implements StoreTx {
     private static final String TWIN_COLUMNS = "id, model_id, etag, body";
     private static final String REL_COLUMNS = "source_id, id, target_id, name, etag, body";
 
-    /** Above this many models a scan filters by model instead of merging one index range per model. */
-    private static final int MAX_MERGED_MODELS = 16;
-
     private final Connection connection;
     private final Dialect dialect;
     private final String forUpdate;
@@ -112,23 +109,17 @@ final class JdbcStoreTx implements StoreTx {
             return List.of();
         }
         List<Object> args = new ArrayList<>();
-        String sql;
-        if (modelIds != null && modelIds.size() > 1 && modelIds.size() <= MAX_MERGED_MODELS) {
-            // One ordered index range per model, merged: a plain IN would sort every remaining twin of the
-            // family for each page.
-            List<String> ranges = new ArrayList<>();
-            for (String model : modelIds) {
-                ranges.add("SELECT * FROM (" + twinScan("model_id = ?", List.of(model), bounds, afterId, args)
-                        + " LIMIT ?) AS m" + ranges.size());
-                args.add(limit);
-            }
-            sql = String.join(" UNION ALL ", ranges) + " ORDER BY id LIMIT ?";
-        } else if (modelIds == null) {
-            sql = twinScan(null, List.of(), bounds, afterId, args) + " LIMIT ?";
-        } else {
-            String in = modelIds.size() == 1 ? "model_id = ?" : "model_id IN (" + placeholders(modelIds.size()) + ")";
-            sql = twinScan(in, modelIds, bounds, afterId, args) + " LIMIT ?";
+        String modelCondition = null;
+        if (modelIds != null && modelIds.size() == 1) {
+            modelCondition = "model_id = ?";
+        } else if (modelIds != null) {
+            // SQLite would read a family of models through the model index and then sort every remaining twin of
+            // the family for each page; the unary + makes it walk the id order and filter instead
+            modelCondition = (dialect.scanFamiliesById ? "+" : "") + "model_id IN (" + placeholders(modelIds.size())
+                    + ")";
         }
+        String sql = twinScan(modelCondition, modelIds == null ? List.of() : modelIds, bounds, afterId, args)
+                + " LIMIT ?";
         args.add(limit);
         return query(sql, JdbcStoreTx::toTwin, args.toArray());
     }
