@@ -58,18 +58,7 @@ public abstract class JdbcTwinStore implements TwinStore {
         try (Connection c = readConnection()) {
             // one transaction, so that every query of the unit sees the same snapshot: a page of twins and
             // the relationships read next cannot straddle a concurrent commit
-            c.setAutoCommit(false);
-            T result;
-            try {
-                beginRead(c);
-                result = work.apply(new JdbcStoreTx(c, dialect, false));
-                c.commit();
-            } catch (Throwable e) {
-                rollbackAfter(c, e);
-                throw e;
-            }
-            c.setAutoCommit(true);
-            return result;
+            return inTransaction(c, work, false);
         } catch (SQLException e) {
             throw new StoreException("cannot read from the " + kind() + " store", e);
         }
@@ -89,7 +78,7 @@ public abstract class JdbcTwinStore implements TwinStore {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                return withWriter(c -> inTransaction(c, work));
+                return withWriter(c -> inTransaction(c, work, true));
             } catch (SQLException e) {
                 if (attempt >= MAX_ATTEMPTS || !isRetryable(e.getSQLState(), e)) {
                     throw new StoreException("cannot write to the " + kind() + " store", e);
@@ -107,12 +96,16 @@ public abstract class JdbcTwinStore implements TwinStore {
         }
     }
 
-    private <T> T inTransaction(Connection c, Function<StoreTx, T> work) throws SQLException {
+    private <T> T inTransaction(Connection c, Function<StoreTx, T> work, boolean write) throws SQLException {
         c.setAutoCommit(false);
         T result;
         try {
-            JdbcStoreTx tx = new JdbcStoreTx(c, dialect, true);
-            currentWrite.set(tx);
+            JdbcStoreTx tx = new JdbcStoreTx(c, dialect, write);
+            if (write) {
+                currentWrite.set(tx);
+            } else {
+                beginRead(c);
+            }
             try {
                 result = work.apply(tx);
             } finally {
