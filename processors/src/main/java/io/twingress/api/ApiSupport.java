@@ -1,7 +1,9 @@
 package io.twingress.api;
 
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
@@ -48,16 +50,22 @@ public final class ApiSupport {
         return value == null ? null : value.toString();
     }
 
-    /** A query parameter that may repeat ({@code ?dependenciesFor=a&dependenciesFor=b}). */
-    public static List<String> headers(Exchange exchange, String name) {
-        Object value = exchange.getMessage().getHeader(name);
-        if (value == null) {
-            return List.of();
+    /**
+     * A query parameter that may repeat ({@code ?dependenciesFor=a&dependenciesFor=b}), read from the raw query:
+     * the server's own parsing also splits on ';', which every versioned DTMI contains.
+     */
+    public static List<String> queryParameters(Exchange exchange, String name) {
+        String raw = exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, String.class);
+        List<String> values = new ArrayList<>();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
+                    values.add(URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
         }
-        if (value instanceof Collection<?> many) {
-            return many.stream().map(Object::toString).toList();
-        }
-        return List.of(value.toString());
+        return values;
     }
 
     public static JsonNode body(Exchange exchange) {

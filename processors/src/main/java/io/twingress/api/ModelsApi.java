@@ -42,7 +42,7 @@ public final class ModelsApi {
         int size = ApiSupport.pageSize(exchange, MAX_PAGE);
         String token = ApiSupport.header(exchange, "continuationToken");
         int offset = token == null ? 0 : parseOffset(ApiSupport.decodeToken(token, 1)[0]);
-        List<ModelService.Entry> all = models.list(ApiSupport.headers(exchange, "dependenciesFor"));
+        List<ModelService.Entry> all = models.list(ApiSupport.queryParameters(exchange, "dependenciesFor"));
         List<JsonNode> page = all.stream().skip(offset).limit(size).map(e -> (JsonNode) modelData(e, includeDefinition))
                 .toList();
         int next = offset + page.size();

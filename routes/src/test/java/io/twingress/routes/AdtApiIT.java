@@ -142,6 +142,48 @@ class AdtApiIT {
     }
 
     @Test
+    void modelsArePagedAndListedWithTheirDependencies() throws Exception {
+        HttpResponse<String> upload = send("POST", "/models?" + V, """
+                [{"@id":"dtmi:twingress:paging:Base;1","@type":"Interface","@context":"dtmi:dtdl:context;3"},
+                 {"@id":"dtmi:twingress:paging:Part;1","@type":"Interface","@context":"dtmi:dtdl:context;3"},
+                 {"@id":"dtmi:twingress:paging:Whole;1","@type":"Interface","@context":"dtmi:dtdl:context;3",
+                  "extends":"dtmi:twingress:paging:Base;1",
+                  "contents":[{"@type":"Component","name":"part","schema":"dtmi:twingress:paging:Part;1"}]},
+                 {"@id":"dtmi:twingress:paging:Other;1","@type":"Interface","@context":"dtmi:dtdl:context;3"}]
+                """, Map.of());
+        assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
+
+        List<String> ids = new ArrayList<>();
+        String link = server.baseUrl() + "/models?" + V + "&dependenciesFor=dtmi:twingress:paging:Whole;1";
+        while (link != null) {
+            HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(link))
+                    .header("max-items-per-page", "1").GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+            JsonNode body = Json.parse(page.body());
+            assertThat(body.get("value")).hasSize(1);
+            assertThat(body.get("value").get(0).has("model")).isFalse();
+            ids.add(body.get("value").get(0).get("id").asText());
+            link = body.get("nextLink").isNull() ? null : body.get("nextLink").asText();
+        }
+        assertThat(ids).containsExactly("dtmi:twingress:paging:Base;1", "dtmi:twingress:paging:Part;1",
+                "dtmi:twingress:paging:Whole;1");
+
+        HttpResponse<String> withDefinition = send("GET",
+                "/models/dtmi:twingress:paging:Other;1?" + V + "&includeModelDefinition=true", null, Map.of());
+        assertThat(Json.parse(withDefinition.body()).at("/model/@id").asText()).isEqualTo("dtmi:twingress:paging:Other;1");
+        HttpResponse<String> referenced = send("DELETE", "/models/dtmi:twingress:paging:Part;1?" + V, null, Map.of());
+        assertThat(referenced.statusCode()).isEqualTo(409);
+        assertThat(error(referenced)).isEqualTo("ModelReferencesNotDeleted");
+        HttpResponse<String> decommission = send("PATCH", "/models/dtmi:twingress:paging:Other;1?" + V,
+                "[{\"op\":\"replace\",\"path\":\"/decommissioned\",\"value\":true}]", Map.of());
+        assertThat(decommission.statusCode()).isEqualTo(204);
+        HttpResponse<String> twinOfDecommissioned = send("PUT", "/digitaltwins/late?" + V,
+                "{\"$metadata\":{\"$model\":\"dtmi:twingress:paging:Other;1\"}}", Map.of());
+        assertThat(twinOfDecommissioned.statusCode()).isEqualTo(400);
+        assertThat(error(twinOfDecommissioned)).isEqualTo("ModelDecommissioned");
+    }
+
+    @Test
     void telemetryIsValidatedAndHandedOnOnceToTheUsersRoute() throws Exception {
         HttpResponse<String> models = send("POST", "/models?" + V, """
                 [{"@id":"dtmi:twingress:test:Fan;1","@type":"Interface","@context":"dtmi:dtdl:context;3",
