@@ -109,27 +109,16 @@ final class JdbcStoreTx implements StoreTx {
             return List.of();
         }
         List<Object> args = new ArrayList<>();
-        String modelCondition = null;
+        StringBuilder sql = new StringBuilder("SELECT " + TWIN_COLUMNS + " FROM twins WHERE 1 = 1");
         if (modelIds != null && modelIds.size() == 1) {
-            modelCondition = "model_id = ?";
+            sql.append(" AND model_id = ?");
+            args.addAll(modelIds);
         } else if (modelIds != null) {
             // SQLite would read a family of models through the model index and then sort every remaining twin of
             // the family for each page; the unary + makes it walk the id order and filter instead
-            modelCondition = (dialect.scanFamiliesById ? "+" : "") + "model_id IN (" + placeholders(modelIds.size())
-                    + ")";
-        }
-        String sql = twinScan(modelCondition, modelIds == null ? List.of() : modelIds, bounds, afterId, args)
-                + " LIMIT ?";
-        args.add(limit);
-        return query(sql, JdbcStoreTx::toTwin, args.toArray());
-    }
-
-    private String twinScan(String modelCondition, Collection<String> modelArgs, List<NumericBound> bounds,
-            String afterId, List<Object> args) {
-        StringBuilder sql = new StringBuilder("SELECT " + TWIN_COLUMNS + " FROM twins WHERE 1 = 1");
-        if (modelCondition != null) {
-            sql.append(" AND ").append(modelCondition);
-            args.addAll(modelArgs);
+            sql.append(dialect.scanFamiliesById ? " AND +model_id IN (" : " AND model_id IN (")
+                    .append(placeholders(modelIds.size())).append(')');
+            args.addAll(modelIds);
         }
         if (afterId != null) {
             sql.append(" AND id > ?");
@@ -146,7 +135,9 @@ final class JdbcStoreTx implements StoreTx {
                 }
             }
         }
-        return sql.append(" ORDER BY id").toString();
+        sql.append(" ORDER BY id LIMIT ?");
+        args.add(limit);
+        return query(sql.toString(), JdbcStoreTx::toTwin, args.toArray());
     }
 
     /** SQLite's JSON path for property names, or null when a name needs escaping the path syntax lacks. */
