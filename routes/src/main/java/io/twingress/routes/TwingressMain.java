@@ -1,10 +1,7 @@
 package io.twingress.routes;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -12,14 +9,13 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import org.apache.camel.CamelContext;
-import org.apache.camel.spi.Resource;
-import org.apache.camel.support.PluginHelper;
-
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,23 +35,8 @@ public final class TwingressMain {
     public static Main create() {
         Main main = new Main();
         main.configure().addConfiguration(TwingressConfiguration.class);
-        main.addMainListener(new UserRoutesDirectory());
         main.addMainListener(new UserRoutesReplaceBuiltIns());
         return main;
-    }
-
-    /** camel.main.routesIncludePattern fails on a missing directory, so the user routes directory is made first. */
-    static final class UserRoutesDirectory extends MainListenerSupport {
-        @Override
-        public void beforeConfigure(BaseMainSupport main) {
-            String dir = main.getCamelContext().getPropertiesComponent().resolveProperty("twingress.routes.dir")
-                    .orElse("routes");
-            try {
-                Files.createDirectories(Path.of(dir));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create the user routes directory " + dir, e);
-            }
-        }
     }
 
     /**
@@ -68,7 +49,10 @@ public final class TwingressMain {
         @Override
         public void afterConfigure(BaseMainSupport main) {
             CamelContext context = main.getCamelContext();
-            Path dir = Path.of(context.getPropertiesComponent().resolveProperty("twingress.routes.dir").orElse("routes"));
+            Path dir = Path.of(context.getPropertiesComponent().resolveProperty("twingress.routes.dir").orElse("user-routes"));
+            if (!Files.isDirectory(dir)) {
+                return;
+            }
             try (Stream<Path> files = Files.list(dir)) {
                 Resource[] resources = files.filter(f -> f.getFileName().toString().endsWith(".camel.yaml")).sorted()
                         .map(f -> PluginHelper.getResourceLoader(context).resolveResource("file:" + f.toAbsolutePath()))
