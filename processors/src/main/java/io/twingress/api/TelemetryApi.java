@@ -1,8 +1,11 @@
 package io.twingress.api;
 
+import java.util.Map;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
+import io.twingress.Json;
 import io.twingress.twin.TwinService;
 
 /**
@@ -30,11 +33,11 @@ public final class TelemetryApi {
         message.setHeader(TelemetryHeaders.MESSAGE_ID, telemetry.messageId());
         message.setHeader(TelemetryHeaders.SOURCE_TIME, telemetry.sourceTime());
         message.setHeader(TelemetryHeaders.DUPLICATE, telemetry.duplicate());
-        message.setBody(io.twingress.Json.write(telemetry.payload()));
+        message.setBody(Json.write(telemetry.payload()));
     }
 
     /** Replies 204 once the telemetry was handed on. */
     public void accepted(Exchange exchange) {
-        ApiSupport.noContent(exchange, java.util.Map.of());
+        ApiSupport.noContent(exchange, Map.of());
     }
 }
