@@ -238,7 +238,13 @@ final class JdbcStoreTx implements StoreTx {
     @Override
     public boolean markSeen(String scope, String messageId) {
         return update("INSERT INTO ingress_seen (scope, message_id, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                scope, messageId, Instant.now().toString()) == 1;
+                scope, messageId, System.currentTimeMillis()) == 1;
+    }
+
+    @Override
+    public int pruneSeen(Instant before, int limit) {
+        return update("DELETE FROM ingress_seen WHERE (scope, message_id) IN (SELECT scope, message_id FROM"
+                + " ingress_seen WHERE seen_at < ? LIMIT ?)", before.toEpochMilli(), limit);
     }
 
     private static void appendNames(StringBuilder sql, List<Object> args, Collection<String> names) {

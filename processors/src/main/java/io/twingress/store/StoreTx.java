@@ -1,5 +1,6 @@
 package io.twingress.store;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 
@@ -78,4 +79,7 @@ public interface StoreTx {
 
     /** Records a message id within a scope; false if it was already recorded (a duplicate). */
     boolean markSeen(String scope, String messageId);
+
+    /** Forgets up to {@code limit} message ids recorded before {@code before}; returns how many. */
+    int pruneSeen(Instant before, int limit);
 }

@@ -336,6 +336,22 @@ abstract class StoreContract {
     // ingress dedup
 
     @Test
+    void seenMessageIdsArePrunedByAgeInBatches() {
+        for (int i = 0; i < 7; i++) {
+            int n = i;
+            assertThat(store.<Boolean>write(tx -> tx.markSeen("telemetry:t1", "m-" + n))).isTrue();
+        }
+        Instant past = Instant.now().minusSeconds(3600);
+        assertThat(store.<Integer>write(tx -> tx.pruneSeen(past, 100))).isZero();
+        assertThat(store.<Boolean>write(tx -> tx.markSeen("telemetry:t1", "m-0"))).isFalse();
+
+        Instant future = Instant.now().plusSeconds(1);
+        assertThat(store.<Integer>write(tx -> tx.pruneSeen(future, 5))).isEqualTo(5);
+        assertThat(store.<Integer>write(tx -> tx.pruneSeen(future, 5))).isEqualTo(2);
+        assertThat(store.<Boolean>write(tx -> tx.markSeen("telemetry:t1", "m-0"))).isTrue();
+    }
+
+    @Test
     void markSeenReportsDuplicatesWithinAScope() {
         assertThat(store.<Boolean>write(tx -> tx.markSeen("kafka", "m-1"))).isTrue();
         assertThat(store.<Boolean>write(tx -> tx.markSeen("kafka", "m-1"))).isFalse();

@@ -1,6 +1,8 @@
 package io.twingress.routes;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -16,6 +18,7 @@ import io.twingress.api.ModelsApi;
 import io.twingress.api.RelationshipsApi;
 import io.twingress.api.TelemetryApi;
 import io.twingress.api.TwinsApi;
+import io.twingress.ingest.DedupPruner;
 import io.twingress.model.ModelService;
 import io.twingress.query.QueryEngine;
 import io.twingress.query.StoreGraphSource;
@@ -53,6 +56,8 @@ public class TwingressConfiguration implements CamelConfiguration {
         registry.bind("telemetryApi", new TelemetryApi(twins));
         registry.bind("queryApi", new QueryApi(new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER)));
         registry.bind("apiErrors", new ApiErrors());
+        registry.bind("dedupPruner", new DedupPruner(store, Duration.parse(property(context,
+                "twingress.ingress.dedupRetention", "PT24H")), Clock.systemUTC()));
         registry.bind(ApiHttpEngine.NAME, new ApiHttpEngine(Integer.parseInt(property(context, "camel.server.port",
                 "8080"))));
         context.addStartupListener(new ExtendedStartupListener() {
