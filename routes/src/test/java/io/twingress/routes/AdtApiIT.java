@@ -11,16 +11,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.camel.Exchange;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.twingress.Json;
-import io.twingress.api.TelemetryHeaders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,32 +32,14 @@ class AdtApiIT {
 
     static TwingressServer server;
     static final HttpClient HTTP = HttpClient.newHttpClient();
-    /** Filled by the user's replacement of the twin-telemetry route. */
-    static final List<String> handedOn = new CopyOnWriteArrayList<>();
-
-    /** What the user's route calls: records each telemetry message it receives. */
-    public static final class TelemetryProbe {
-        public void record(Exchange exchange) {
-            handedOn.add(exchange.getMessage().getHeader(TelemetryHeaders.MESSAGE_ID, String.class) + " "
-                    + exchange.getMessage().getBody(String.class));
-        }
-    }
+    /** The user's replacement of the twin-telemetry route, recording what the API hands on. */
+    static TelemetryProbe probe;
 
     @BeforeAll
     static void start() throws Exception {
         Path dir = Files.createTempDirectory("twingress-api-it");
-        Files.createDirectories(dir.resolve("routes"));
-        Files.writeString(dir.resolve("routes/telemetry-probe.camel.yaml"), """
-                - route:
-                    id: twin-telemetry
-                    from:
-                      uri: "direct:twin-telemetry"
-                      steps:
-                        - bean:
-                            ref: telemetryProbe
-                            method: record
-                """);
-        server = TwingressServer.start(dir, Map.of(), main -> main.bind("telemetryProbe", new TelemetryProbe()));
+        probe = TelemetryProbe.install(dir);
+        server = TwingressServer.start(dir, Map.of(), probe::bind);
         HttpResponse<String> upload = send("POST", "/models?" + V, "[" + resource("space.json") + "]", Map.of());
         assertThat(upload.statusCode()).isEqualTo(201);
     }
@@ -205,7 +184,7 @@ class AdtApiIT {
         HttpResponse<String> undeclared = send("POST", "/digitaltwins/sensor1/telemetry?" + V, "{\"rpm\":5}",
                 Map.of("Message-Id", "m0"));
         assertThat(undeclared.statusCode()).isEqualTo(400);
-        assertThat(handedOn).isEmpty();
+        assertThat(probe.received()).isEmpty();
 
         for (int i = 0; i < 2; i++) {
             HttpResponse<String> sent = send("POST", "/digitaltwins/sensor1/telemetry?" + V,
@@ -216,7 +195,7 @@ class AdtApiIT {
         HttpResponse<String> component = send("POST", "/digitaltwins/sensor1/components/fan/telemetry?" + V,
                 "{\"rpm\":1200}", Map.of("Message-Id", "m2"));
         assertThat(component.statusCode()).as(component.body()).isEqualTo(204);
-        assertThat(handedOn).containsExactly("m1 {\"temperature\":21.5}", "m2 {\"rpm\":1200}");
+        assertThat(probe.received()).containsExactly("m1 {\"temperature\":21.5}", "m2 {\"rpm\":1200}");
     }
 
     @Test
