@@ -8,6 +8,8 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.twingress.AdtError;
+import io.twingress.AdtException;
 import io.twingress.Json;
 
 /** Turns a failed API exchange into ADT's error reply; unexpected failures are logged with an id the reply names. */
@@ -30,7 +32,7 @@ public final class ApiErrors {
     private static AdtException unexpected(Throwable failure) {
         String incident = UUID.randomUUID().toString();
         LOG.error("Unexpected failure, incident {}", incident, failure);
-        return new AdtException(500, "InternalServerError", "The request failed on the server (incident "
+        return AdtError.INTERNAL_SERVER_ERROR.with("The request failed on the server (incident "
                 + incident + "); it was not applied unless a later read shows it.");
     }
 }

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
+import io.twingress.AdtError;
 import io.twingress.Json;
 
 /** Request and response plumbing every ADT handler shares: api-version, JSON bodies, paging, replies. */
@@ -32,11 +33,10 @@ public final class ApiSupport {
     public static void requireApiVersion(Exchange exchange) {
         String version = exchange.getMessage().getHeader("api-version", String.class);
         if (version == null || version.isEmpty()) {
-            throw AdtException.badRequest("MissingApiVersionParameter",
-                    "The api-version query parameter is required, e.g. api-version=2023-10-31.");
+            throw AdtError.MISSING_API_VERSION.with("The api-version query parameter is required, e.g. api-version=2023-10-31.");
         }
         if (!API_VERSIONS.contains(version)) {
-            throw AdtException.badRequest("InvalidApiVersionParameter", "The api-version '" + version
+            throw AdtError.INVALID_API_VERSION.with("The api-version '" + version
                     + "' is not supported. Supported versions: " + String.join(", ", API_VERSIONS.stream().sorted()
                             .toList()) + ".");
         }
@@ -72,17 +72,17 @@ public final class ApiSupport {
         String contentType = header(exchange, Exchange.CONTENT_TYPE);
         if (contentType != null && contentType.startsWith("application/x-www-form-urlencoded")) {
             // the HTTP server has already decoded such a body as a form, so the JSON in it is gone
-            throw AdtException.badRequest("InvalidArgument", "The body must be JSON sent with Content-Type:"
+            throw AdtError.INVALID_ARGUMENT.with("The body must be JSON sent with Content-Type:"
                     + " application/json, not " + contentType + ".");
         }
         String text = exchange.getMessage().getBody(String.class);
         if (text == null || text.isBlank()) {
-            throw AdtException.badRequest("InvalidArgument", "The request needs a JSON body.");
+            throw AdtError.INVALID_ARGUMENT.with("The request needs a JSON body.");
         }
         try {
             return Json.parse(text);
         } catch (IllegalArgumentException e) {
-            throw AdtException.badRequest("InvalidArgument", "The request body is not valid JSON: " + e.getMessage());
+            throw AdtError.INVALID_ARGUMENT.with("The request body is not valid JSON: " + e.getMessage());
         }
     }
 
@@ -99,7 +99,7 @@ public final class ApiSupport {
             }
             return Math.min(size, max);
         } catch (NumberFormatException e) {
-            throw AdtException.badRequest("InvalidArgument", "max-items-per-page must be a positive integer.");
+            throw AdtError.INVALID_ARGUMENT.with("max-items-per-page must be a positive integer.");
         }
     }
 
@@ -119,7 +119,7 @@ public final class ApiSupport {
         } catch (IllegalArgumentException e) {
             // falls through to the refusal below
         }
-        throw AdtException.badRequest("InvalidArgument", "The continuationToken is not one this server issued.");
+        throw AdtError.INVALID_ARGUMENT.with("The continuationToken is not one this server issued.");
     }
 
     /**

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 
+import io.twingress.AdtError;
 import io.twingress.Json;
 import io.twingress.model.ModelService;
 
@@ -27,7 +28,7 @@ public final class ModelsApi {
         ApiSupport.requireApiVersion(exchange);
         JsonNode body = ApiSupport.body(exchange);
         if (!body.isArray()) {
-            throw AdtException.badRequest("InvalidArgument", "The body must be a JSON array of DTDL interfaces.");
+            throw AdtError.INVALID_ARGUMENT.with("The body must be a JSON array of DTDL interfaces.");
         }
         List<JsonNode> batch = new ArrayList<>();
         body.forEach(batch::add);
@@ -65,7 +66,7 @@ public final class ModelsApi {
                 && "/decommissioned".equals(patch.get(0).path("path").asText())
                 && patch.get(0).path("value").asBoolean(false);
         if (!valid) {
-            throw AdtException.badRequest("JsonPatchInvalid", "A model can only be decommissioned:"
+            throw AdtError.JSON_PATCH_INVALID.with("A model can only be decommissioned:"
                     + " [{\"op\":\"replace\",\"path\":\"/decommissioned\",\"value\":true}].");
         }
         models.decommission(ApiSupport.header(exchange, "id"));
@@ -82,7 +83,7 @@ public final class ModelsApi {
         try {
             return Math.max(0, Integer.parseInt(text));
         } catch (NumberFormatException e) {
-            throw AdtException.badRequest("InvalidArgument", "The continuationToken is not one this server issued.");
+            throw AdtError.INVALID_ARGUMENT.with("The continuationToken is not one this server issued.");
         }
     }
 

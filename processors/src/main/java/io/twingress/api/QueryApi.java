@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 
+import io.twingress.AdtError;
 import io.twingress.Json;
 import io.twingress.query.QueryEngine;
 import io.twingress.query.QueryException;
@@ -26,14 +27,13 @@ public final class QueryApi {
         String query = text(body, "query");
         String token = text(body, "continuationToken");
         if ((query == null) == (token == null)) {
-            throw AdtException.badRequest("SqlQueryError",
-                    "The body must hold either \"query\" or \"continuationToken\", as a string.");
+            throw AdtError.SQL_QUERY_ERROR.with("The body must hold either \"query\" or \"continuationToken\", as a string.");
         }
         QueryPage page;
         try {
             page = engine.execute(query, token, ApiSupport.pageSize(exchange, QueryEngine.MAX_PAGE_SIZE));
         } catch (QueryException e) {
-            throw AdtException.badRequest("SqlQueryError", e.getMessage());
+            throw AdtError.SQL_QUERY_ERROR.with(e.getMessage());
         }
         ObjectNode result = Json.object();
         page.items().forEach(result.putArray("value")::add);

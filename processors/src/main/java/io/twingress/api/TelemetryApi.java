@@ -6,6 +6,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 import io.twingress.Json;
+import io.twingress.ingest.TelemetryHeaders;
 import io.twingress.twin.TwinService;
 
 /**

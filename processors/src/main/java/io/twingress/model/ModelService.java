@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.twingress.Json;
-import io.twingress.api.AdtException;
+import io.twingress.AdtError;
+import io.twingress.AdtException;
 import io.twingress.store.StoreTx;
 import io.twingress.store.StoredModel;
 import io.twingress.store.TwinStore;
@@ -73,10 +74,10 @@ public final class ModelService {
     /** Validates and stores a batch, all or nothing. */
     public List<Entry> upload(List<JsonNode> batch) {
         if (batch.isEmpty()) {
-            throw AdtException.badRequest("InvalidArgument", "The request body must be a non-empty array of models.");
+            throw AdtError.INVALID_ARGUMENT.with("The request body must be a non-empty array of models.");
         }
         if (batch.size() > MAX_MODELS_PER_UPLOAD) {
-            throw AdtException.badRequest("LimitExceeded", "At most " + MAX_MODELS_PER_UPLOAD
+            throw AdtError.LIMIT_EXCEEDED.with("At most " + MAX_MODELS_PER_UPLOAD
                     + " models can be uploaded at once; this request has " + batch.size() + ".");
         }
         List<Entry> created = store.write(tx -> {
@@ -84,18 +85,18 @@ public final class ModelService {
             for (JsonNode model : batch) {
                 String id = model.path("@id").asText(null);
                 if (id != null && (cache.containsKey(id) || tx.model(id) != null)) {
-                    throw AdtException.conflict("ModelAlreadyExists", "A model with id " + id
+                    throw AdtError.MODEL_ALREADY_EXISTS.with("A model with id " + id
                             + " already exists. Models are immutable: upload a new version or delete this one first.");
                 }
             }
             if (cache.size() + batch.size() > MAX_MODELS) {
-                throw AdtException.badRequest("LimitExceeded", "An instance holds at most " + MAX_MODELS + " models.");
+                throw AdtError.LIMIT_EXCEEDED.with("An instance holds at most " + MAX_MODELS + " models.");
             }
             List<InterfaceModel> parsed;
             try {
                 parsed = parser.parse(batch, this::resolvedOrNull);
             } catch (DtdlException e) {
-                throw AdtException.badRequest("DTDLParserError", e.getMessage());
+                throw AdtError.DTDL_PARSER_ERROR.with(e.getMessage());
             }
             Instant now = Instant.now();
             List<Entry> entries = new ArrayList<>();
@@ -161,7 +162,7 @@ public final class ModelService {
                     .sorted()
                     .toList();
             if (!dependents.isEmpty()) {
-                throw AdtException.conflict("ModelReferencesNotDeleted", "Model " + id
+                throw AdtError.MODEL_REFERENCES_NOT_DELETED.with("Model " + id
                         + " cannot be deleted because these models reference it: " + String.join(", ", dependents)
                         + ". Delete them first.");
             }
@@ -183,7 +184,7 @@ public final class ModelService {
     }
 
     private static AdtException notFound(String id) {
-        return AdtException.notFound("ModelNotFound", "There is no model with id " + id + ".");
+        return AdtError.MODEL_NOT_FOUND.with("There is no model with id " + id + ".");
     }
 
     private InterfaceModel resolvedOrNull(String id) {

@@ -5,7 +5,8 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.twingress.api.AdtException;
+import io.twingress.AdtError;
+import io.twingress.AdtException;
 
 /**
  * One JSON Patch operation as ADT accepts it: only {@code add}, {@code replace} and {@code remove}.
@@ -55,6 +56,6 @@ public record PatchOperation(String op, String pointer, List<String> path, JsonN
     }
 
     static AdtException invalid(String message) {
-        return AdtException.badRequest("JsonPatchInvalid", message);
+        return AdtError.JSON_PATCH_INVALID.with(message);
     }
 }

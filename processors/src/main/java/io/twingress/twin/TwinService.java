@@ -16,7 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.twingress.Json;
-import io.twingress.api.AdtException;
+import io.twingress.AdtError;
+import io.twingress.AdtException;
 import io.twingress.model.Content;
 import io.twingress.model.InterfaceModel;
 import io.twingress.model.ModelService;
@@ -62,10 +63,10 @@ public final class TwinService {
         JsonNode requestMetadata = body.path(METADATA);
         String modelId = requestMetadata.path("$model").asText(null);
         if (modelId == null) {
-            throw AdtException.validation("The twin needs a model: set $metadata.$model to a model id.");
+            throw AdtError.VALIDATION_FAILED.with("The twin needs a model: set $metadata.$model to a model id.");
         }
         if (body.has("$dtId") && !id.equals(body.get("$dtId").asText())) {
-            throw AdtException.validation("$dtId '" + body.get("$dtId").asText() + "' does not match the twin id '"
+            throw AdtError.VALIDATION_FAILED.with("$dtId '" + body.get("$dtId").asText() + "' does not match the twin id '"
                     + id + "' in the path.");
         }
         InterfaceModel model = usableModel(modelId);
@@ -95,7 +96,7 @@ public final class TwinService {
             checkModelRow(tx, model.id());
             StoredTwin existing = tx.twinForUpdate(id);
             if (existing != null && createOnly) {
-                throw AdtException.preconditionFailed("Twin " + id + " already exists (If-None-Match: *).");
+                throw AdtError.PRECONDITION_FAILED.with("Twin " + id + " already exists (If-None-Match: *).");
             }
             StoredTwin row = new StoredTwin(id, model.id(), etag, json);
             if (existing == null) {
@@ -158,7 +159,7 @@ public final class TwinService {
             if (modelId.equals(existing.modelId())) {
                 ModelService.Entry entry = models.find(modelId);
                 if (entry == null) {
-                    throw AdtException.validation("Model " + modelId + " of twin " + id + " was deleted, so the twin"
+                    throw AdtError.VALIDATION_FAILED.with("Model " + modelId + " of twin " + id + " was deleted, so the twin"
                             + " is read-only: change its model with /$metadata/$model in the same patch.");
                 }
                 model = entry.model();
@@ -182,7 +183,7 @@ public final class TwinService {
             StoredTwin existing = existingTwin(tx.twinForUpdate(id), id);
             checkIfMatch(ifMatch, existing.etag(), "Twin " + id);
             if (tx.hasRelationships(id)) {
-                throw AdtException.badRequest("RelationshipsNotDeleted", "Twin " + id + " still has incoming or"
+                throw AdtError.RELATIONSHIPS_NOT_DELETED.with("Twin " + id + " still has incoming or"
                         + " outgoing relationships: delete them before deleting the twin.");
             }
             tx.deleteTwin(id);
@@ -195,7 +196,7 @@ public final class TwinService {
         ModelService.Entry entry = models.find(twin.path(METADATA).path("$model").asText());
         if (entry == null || !(entry.model().content(component) instanceof Content.Component)
                 || !twin.has(component)) {
-            throw AdtException.notFound("ComponentNotFound", "Twin " + id + " has no component '" + component + "'.");
+            throw AdtError.COMPONENT_NOT_FOUND.with("Twin " + id + " has no component '" + component + "'.");
         }
         return (ObjectNode) twin.get(component);
     }
@@ -241,7 +242,7 @@ public final class TwinService {
             JsonNode owner = slash < 0 ? content : content.path(path.substring(0, slash));
             String property = path.substring(slash + 1);
             if (!owner.has(property) || (slash < 0 && componentNames.contains(property))) {
-                throw AdtException.validation("Cannot set the sourceTime of '" + path + "': the twin has no value"
+                throw AdtError.VALIDATION_FAILED.with("Cannot set the sourceTime of '" + path + "': the twin has no value"
                         + " for that property. Add the property in the same patch or before.");
             }
         }
@@ -260,13 +261,13 @@ public final class TwinService {
         String targetId = textField(body, "$targetId");
         String name = textField(body, "$relationshipName");
         if (body.has("$sourceId") && !sourceId.equals(body.get("$sourceId").asText())) {
-            throw AdtException.validation("$sourceId does not match the twin id '" + sourceId + "' in the path.");
+            throw AdtError.VALIDATION_FAILED.with("$sourceId does not match the twin id '" + sourceId + "' in the path.");
         }
         if (body.has("$relationshipId") && !relationshipId.equals(body.get("$relationshipId").asText())) {
-            throw AdtException.validation("$relationshipId does not match '" + relationshipId + "' in the path.");
+            throw AdtError.VALIDATION_FAILED.with("$relationshipId does not match '" + relationshipId + "' in the path.");
         }
         if (sourceId.equals(targetId)) {
-            throw AdtException.badRequest("OperationNotAllowed", "A relationship cannot point from twin " + sourceId
+            throw AdtError.OPERATION_NOT_ALLOWED.with("A relationship cannot point from twin " + sourceId
                     + " to itself.");
         }
         ObjectNode properties = Json.object();
@@ -280,13 +281,13 @@ public final class TwinService {
             StoredTwin source = existingTwin(tx.twinForShare(sourceId), sourceId);
             StoredTwin target = tx.twinForShare(targetId);
             if (target == null) {
-                throw AdtException.badRequest("TargetTwinNotFound", "The target twin " + targetId + " does not exist.");
+                throw AdtError.TARGET_TWIN_NOT_FOUND.with("The target twin " + targetId + " does not exist.");
             }
             Content.Relationship declared = declaredRelationship(source, name);
             if (declared.target() != null) {
                 ModelService.Entry targetModel = models.find(target.modelId());
                 if (targetModel == null || !targetModel.model().isA(declared.target())) {
-                    throw AdtException.badRequest("InvalidRelationship", "Relationship '" + name + "' of model "
+                    throw AdtError.INVALID_RELATIONSHIP.with("Relationship '" + name + "' of model "
                             + source.modelId() + " must target a twin of model " + declared.target() + "; twin "
                             + targetId + " is of model " + target.modelId() + ".");
                 }
@@ -294,11 +295,11 @@ public final class TwinService {
             TwinValidator.validateRelationshipProperties(declared, properties);
             StoredRelationship existing = tx.relationshipForUpdate(sourceId, relationshipId);
             if (existing != null && createOnly) {
-                throw AdtException.preconditionFailed("Relationship " + relationshipId + " already exists"
+                throw AdtError.PRECONDITION_FAILED.with("Relationship " + relationshipId + " already exists"
                         + " (If-None-Match: *).");
             }
             if (existing != null && (!existing.targetId().equals(targetId) || !existing.name().equals(name))) {
-                throw AdtException.badRequest("OperationNotAllowed", "Relationship " + relationshipId + " already"
+                throw AdtError.OPERATION_NOT_ALLOWED.with("Relationship " + relationshipId + " already"
                         + " exists as '" + existing.name() + "' to " + existing.targetId() + "; its name and target"
                         + " cannot change. Delete it and create it again.");
             }
@@ -384,7 +385,7 @@ public final class TwinService {
     public Telemetry acceptTelemetry(String twinId, String component, JsonNode payload, String messageId,
             String sourceTime) {
         if (messageId == null || messageId.isBlank()) {
-            throw AdtException.badRequest("InvalidArgument", "The Message-Id header is required: it identifies the"
+            throw AdtError.INVALID_ARGUMENT.with("The Message-Id header is required: it identifies the"
                     + " message so that a resent one is delivered once.");
         }
         if (sourceTime != null) {
@@ -394,12 +395,12 @@ public final class TwinService {
             StoredTwin twin = existingTwin(tx.twin(twinId), twinId);
             ModelService.Entry entry = models.find(twin.modelId());
             if (entry == null) {
-                throw AdtException.validation("Model " + twin.modelId() + " of twin " + twinId + " was deleted.");
+                throw AdtError.VALIDATION_FAILED.with("Model " + twin.modelId() + " of twin " + twinId + " was deleted.");
             }
             InterfaceModel model = entry.model();
             if (component != null) {
                 if (!(model.content(component) instanceof Content.Component declared)) {
-                    throw AdtException.notFound("ComponentNotFound", "Twin " + twinId + " has no component '"
+                    throw AdtError.COMPONENT_NOT_FOUND.with("Twin " + twinId + " has no component '"
                             + component + "'.");
                 }
                 model = componentModel(declared.schema());
@@ -439,11 +440,11 @@ public final class TwinService {
     }
 
     private static AdtException modelNotStored(String modelId) {
-        return AdtException.validation("Model " + modelId + " is not stored: upload it first.");
+        return AdtError.VALIDATION_FAILED.with("Model " + modelId + " is not stored: upload it first.");
     }
 
     private static AdtException modelDecommissioned(String modelId) {
-        return AdtException.badRequest("ModelDecommissioned", "Model " + modelId
+        return AdtError.MODEL_DECOMMISSIONED.with("Model " + modelId
                 + " is decommissioned: no new twins may use it.");
     }
 
@@ -455,10 +456,10 @@ public final class TwinService {
     private Content.Relationship declaredRelationship(StoredTwin source, String name) {
         ModelService.Entry entry = models.find(source.modelId());
         if (entry == null) {
-            throw AdtException.validation("Model " + source.modelId() + " of twin " + source.id() + " was deleted.");
+            throw AdtError.VALIDATION_FAILED.with("Model " + source.modelId() + " of twin " + source.id() + " was deleted.");
         }
         if (!(entry.model().content(name) instanceof Content.Relationship declared)) {
-            throw AdtException.badRequest("InvalidRelationship", "Model " + source.modelId()
+            throw AdtError.INVALID_RELATIONSHIP.with("Model " + source.modelId()
                     + " has no relationship named '" + name + "'.");
         }
         return declared;
@@ -614,21 +615,21 @@ public final class TwinService {
         try {
             return OffsetDateTime.parse(text).toInstant().toString();
         } catch (DateTimeParseException e) {
-            throw AdtException.validation(what + " '" + text + "' is not an ISO 8601 date-time with a time zone,"
+            throw AdtError.VALIDATION_FAILED.with(what + " '" + text + "' is not an ISO 8601 date-time with a time zone,"
                     + " e.g. 2024-05-01T12:00:00Z.");
         }
     }
 
     private static StoredTwin existingTwin(StoredTwin twin, String id) {
         if (twin == null) {
-            throw AdtException.notFound("DigitalTwinNotFound", "There is no digital twin with id " + id + ".");
+            throw AdtError.DIGITAL_TWIN_NOT_FOUND.with("There is no digital twin with id " + id + ".");
         }
         return twin;
     }
 
     private static StoredRelationship existingRelationship(StoredRelationship rel, String sourceId, String id) {
         if (rel == null) {
-            throw AdtException.notFound("RelationshipNotFound", "Twin " + sourceId + " has no relationship with id "
+            throw AdtError.RELATIONSHIP_NOT_FOUND.with("Twin " + sourceId + " has no relationship with id "
                     + id + ".");
         }
         return rel;
@@ -636,7 +637,7 @@ public final class TwinService {
 
     private static void checkIfMatch(String ifMatch, String etag, String what) {
         if (ifMatch != null && !ifMatch.equals("*") && !ifMatch.equals(etag)) {
-            throw AdtException.preconditionFailed(what + " has ETag " + etag + ", not " + ifMatch
+            throw AdtError.PRECONDITION_FAILED.with(what + " has ETag " + etag + ", not " + ifMatch
                     + " (If-Match): it changed since it was read.");
         }
     }
@@ -646,21 +647,21 @@ public final class TwinService {
             return false;
         }
         if (!ifNoneMatch.equals("*")) {
-            throw AdtException.badRequest("InvalidArgument", "If-None-Match accepts only '*' (create only).");
+            throw AdtError.INVALID_ARGUMENT.with("If-None-Match accepts only '*' (create only).");
         }
         return true;
     }
 
     private static void checkTwinId(String id) {
         if (id == null || id.isBlank() || id.length() > 1024 || id.chars().anyMatch(Character::isISOControl)) {
-            throw AdtException.badRequest("InvalidArgument", "An id is 1 to 1,024 characters without control"
+            throw AdtError.INVALID_ARGUMENT.with("An id is 1 to 1,024 characters without control"
                     + " characters.");
         }
     }
 
     private static ObjectNode requireObject(JsonNode node, String what) {
         if (node == null || !node.isObject()) {
-            throw AdtException.validation("The request body must be a JSON object describing the " + what + ".");
+            throw AdtError.VALIDATION_FAILED.with("The request body must be a JSON object describing the " + what + ".");
         }
         return (ObjectNode) node;
     }
@@ -668,7 +669,7 @@ public final class TwinService {
     private static String textField(ObjectNode body, String name) {
         JsonNode value = body.get(name);
         if (value == null || !value.isTextual() || value.asText().isEmpty()) {
-            throw AdtException.validation("The relationship needs " + name + " as a non-empty string.");
+            throw AdtError.VALIDATION_FAILED.with("The relationship needs " + name + " as a non-empty string.");
         }
         return value.asText();
     }

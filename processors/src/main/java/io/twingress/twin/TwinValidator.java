@@ -7,7 +7,7 @@ import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.twingress.api.AdtException;
+import io.twingress.AdtError;
 import io.twingress.model.Content;
 import io.twingress.model.InterfaceModel;
 import io.twingress.model.SchemaValidator;
@@ -41,7 +41,7 @@ final class TwinValidator {
         }
         for (Content declared : model.contents().values()) {
             if (declared instanceof Content.Component && !content.has(declared.name())) {
-                throw AdtException.validation("Component '" + declared.name() + "' of model " + model.id()
+                throw AdtError.VALIDATION_FAILED.with("Component '" + declared.name() + "' of model " + model.id()
                         + " is missing: every component must be present (an empty object {} is enough).");
             }
         }
@@ -50,10 +50,10 @@ final class TwinValidator {
     private static void validateComponent(InterfaceModel owner, Content.Component component, JsonNode value,
             InterfaceModel componentModel) {
         if (!value.isObject()) {
-            throw AdtException.validation("Component '" + component.name() + "' must be a JSON object.");
+            throw AdtError.VALIDATION_FAILED.with("Component '" + component.name() + "' must be a JSON object.");
         }
         if (componentModel == null) {
-            throw AdtException.validation("Component '" + component.name() + "' of model " + owner.id()
+            throw AdtError.VALIDATION_FAILED.with("Component '" + component.name() + "' of model " + owner.id()
                     + " uses model " + component.schema() + ", which is not stored.");
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext();) {
@@ -68,14 +68,14 @@ final class TwinValidator {
     private static void validateProperty(InterfaceModel model, Content declared, String name, JsonNode value,
             String prefix) {
         if (name.startsWith("$")) {
-            throw AdtException.validation("'" + prefix + name + "' is not allowed: names starting with '$' are"
+            throw AdtError.VALIDATION_FAILED.with("'" + prefix + name + "' is not allowed: names starting with '$' are"
                     + " reserved for system properties.");
         }
         if (declared == null) {
-            throw AdtException.validation("'" + prefix + name + "' is not a property of model " + model.id() + ".");
+            throw AdtError.VALIDATION_FAILED.with("'" + prefix + name + "' is not a property of model " + model.id() + ".");
         }
         if (!(declared instanceof Content.Property property)) {
-            throw AdtException.validation("'" + prefix + name + "' is a " + kind(declared) + " of model "
+            throw AdtError.VALIDATION_FAILED.with("'" + prefix + name + "' is a " + kind(declared) + " of model "
                     + model.id() + ", not a property: only properties are stored on a twin.");
         }
         checkValue(property, value, prefix + name);
@@ -87,7 +87,7 @@ final class TwinValidator {
             Map.Entry<String, JsonNode> field = it.next();
             Content.Property property = relationship.properties().get(field.getKey());
             if (property == null) {
-                throw AdtException.validation("'" + field.getKey() + "' is not a property of relationship '"
+                throw AdtError.VALIDATION_FAILED.with("'" + field.getKey() + "' is not a property of relationship '"
                         + relationship.name() + "'.");
             }
             checkValue(property, field.getValue(), field.getKey());
@@ -97,18 +97,18 @@ final class TwinValidator {
     /** Validates a telemetry message against the telemetry the model declares. */
     static void validateTelemetry(InterfaceModel model, JsonNode message) {
         if (message == null || !message.isObject()) {
-            throw AdtException.validation("Telemetry must be a JSON object of telemetry names and values.");
+            throw AdtError.VALIDATION_FAILED.with("Telemetry must be a JSON object of telemetry names and values.");
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = message.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> field = it.next();
             Content declared = model.content(field.getKey());
             if (!(declared instanceof Content.Telemetry telemetry)) {
-                throw AdtException.validation("'" + field.getKey() + "' is not a telemetry of model " + model.id()
+                throw AdtError.VALIDATION_FAILED.with("'" + field.getKey() + "' is not a telemetry of model " + model.id()
                         + (declared == null ? "." : " (it is a " + kind(declared) + ")."));
             }
             String problem = SchemaValidator.validate(telemetry.schema(), field.getValue());
             if (problem != null) {
-                throw AdtException.validation("Telemetry '" + field.getKey() + "': " + problem);
+                throw AdtError.VALIDATION_FAILED.with("Telemetry '" + field.getKey() + "': " + problem);
             }
         }
     }
@@ -116,7 +116,7 @@ final class TwinValidator {
     static void checkSize(String twinJson) {
         int bytes = twinJson.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_TWIN_BYTES) {
-            throw AdtException.validation("The twin would be " + bytes + " bytes; a twin is at most "
+            throw AdtError.VALIDATION_FAILED.with("The twin would be " + bytes + " bytes; a twin is at most "
                     + MAX_TWIN_BYTES + " bytes.");
         }
     }
@@ -124,14 +124,14 @@ final class TwinValidator {
     private static void checkValue(Content.Property property, JsonNode value, String label) {
         String problem = SchemaValidator.validate(property.schema(), value);
         if (problem != null) {
-            throw AdtException.validation("Property '" + label + "': " + problem);
+            throw AdtError.VALIDATION_FAILED.with("Property '" + label + "': " + problem);
         }
         checkStrings(value, label);
     }
 
     private static void checkStrings(JsonNode value, String label) {
         if (value.isTextual() && value.textValue().getBytes(StandardCharsets.UTF_8).length > MAX_STRING_BYTES) {
-            throw AdtException.validation("Property '" + label + "': a string value is at most " + MAX_STRING_BYTES
+            throw AdtError.VALIDATION_FAILED.with("Property '" + label + "': a string value is at most " + MAX_STRING_BYTES
                     + " bytes.");
         }
         if (value.isContainerNode()) {

@@ -13,7 +13,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 import io.twingress.Json;
-import io.twingress.api.AdtException;
+import io.twingress.AdtError;
+import io.twingress.AdtException;
 
 /**
  * Models and assertions shared by the service tests. The small graph covers what the twin rules branch on:

@@ -9,7 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.camel.Exchange;
 import org.apache.camel.main.Main;
 
-import io.twingress.api.TelemetryHeaders;
+import io.twingress.ingest.TelemetryHeaders;
 
 /**
  * A user route that replaces the built-in twin-telemetry route and records what reaches it, as

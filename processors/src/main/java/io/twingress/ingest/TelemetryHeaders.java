@@ -1,4 +1,4 @@
-package io.twingress.api;
+package io.twingress.ingest;
 
 /** Headers a telemetry message carries from the API to the telemetry route. */
 public final class TelemetryHeaders {
