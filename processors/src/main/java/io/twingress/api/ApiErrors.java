@@ -20,13 +20,22 @@ public final class ApiErrors {
     public void reply(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         AdtException error = failure instanceof AdtException adt ? adt : unexpected(failure);
+        ApiSupport.reply(exchange, error.status(), json(error), Map.of("x-ms-error-code", error.code()));
+    }
+
+    /** ADT's error body, as text, for replies made outside a route (the HTTP layer's own). */
+    public static String body(AdtException error) {
+        return Json.write(json(error));
+    }
+
+    private static ObjectNode json(AdtException error) {
         ObjectNode body = Json.object();
         ObjectNode e = body.putObject("error");
         e.put("code", error.code());
         e.put("message", error.getMessage());
         e.putArray("details");
         e.putObject("innererror").put("code", error.code());
-        ApiSupport.reply(exchange, error.status(), body, Map.of("x-ms-error-code", error.code()));
+        return body;
     }
 
     private static AdtException unexpected(Throwable failure) {

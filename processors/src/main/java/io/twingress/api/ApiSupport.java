@@ -1,11 +1,9 @@
 package io.twingress.api;
 
 import java.net.URI;
-import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,47 +27,21 @@ public final class ApiSupport {
     private ApiSupport() {
     }
 
-    /** Every ADT call names its api-version; an unknown one is refused before anything happens. */
+    /** Every ADT call names its api-version as a query parameter; an unknown one is refused before anything happens. */
     public static void requireApiVersion(Exchange exchange) {
-        String version = exchange.getMessage().getHeader("api-version", String.class);
+        String version = ApiRequest.of(exchange).query("api-version");
         if (version == null || version.isEmpty()) {
-            throw AdtError.MISSING_API_VERSION.with("The api-version query parameter is required, e.g. api-version=2023-10-31.");
+            throw AdtError.MISSING_API_VERSION.with("The api-version query parameter is required, e.g."
+                    + " api-version=2023-10-31.");
         }
         if (!API_VERSIONS.contains(version)) {
-            throw AdtError.INVALID_API_VERSION.with("The api-version '" + version
-                    + "' is not supported. Supported versions: " + String.join(", ", API_VERSIONS.stream().sorted()
-                            .toList()) + ".");
+            throw AdtError.INVALID_API_VERSION.with("The api-version '" + version + "' is not supported. Supported"
+                    + " versions: " + String.join(", ", API_VERSIONS.stream().sorted().toList()) + ".");
         }
-    }
-
-    public static String header(Exchange exchange, String name) {
-        Object value = exchange.getMessage().getHeader(name);
-        if (value instanceof Collection<?> many) {
-            value = many.isEmpty() ? null : many.iterator().next();
-        }
-        return value == null ? null : value.toString();
-    }
-
-    /**
-     * A query parameter that may repeat ({@code ?dependenciesFor=a&dependenciesFor=b}), read from the raw query:
-     * the server's own parsing also splits on ';', which every versioned DTMI contains.
-     */
-    public static List<String> queryParameters(Exchange exchange, String name) {
-        String raw = exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, String.class);
-        List<String> values = new ArrayList<>();
-        if (raw != null) {
-            for (String pair : raw.split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0 && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
-                    values.add(URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return values;
     }
 
     public static JsonNode body(Exchange exchange) {
-        String contentType = header(exchange, Exchange.CONTENT_TYPE);
+        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
         if (contentType != null && contentType.startsWith("application/x-www-form-urlencoded")) {
             // the HTTP server has already decoded such a body as a form, so the JSON in it is gone
             throw AdtError.INVALID_ARGUMENT.with("The body must be JSON sent with Content-Type:"
@@ -88,7 +60,7 @@ public final class ApiSupport {
 
     /** The page size the client asked for with {@code max-items-per-page}, capped at {@code max}. */
     public static int pageSize(Exchange exchange, int max) {
-        String asked = header(exchange, "max-items-per-page");
+        String asked = ApiRequest.of(exchange).header("max-items-per-page");
         if (asked == null) {
             return max;
         }
@@ -138,23 +110,47 @@ public final class ApiSupport {
         reply(exchange, 200, page, Map.of());
     }
 
+    /**
+     * The link to the next page: this request again with the token. The scheme and host are the configured public
+     * base URL's, else the request's own; a forwarded header is not trusted, since any client can send one.
+     */
     private static String nextLink(Exchange exchange, String token) {
-        Message in = exchange.getMessage();
-        // the absolute request URL, as the server received it: scheme, authority and path of this listing
-        URI url = URI.create(in.getHeader(Exchange.HTTP_URL, String.class));
-        String scheme = header(exchange, "X-Forwarded-Proto");
-        StringBuilder query = new StringBuilder();
-        String raw = in.getHeader(Exchange.HTTP_RAW_QUERY, String.class);
-        if (raw != null) {
-            for (String pair : raw.split("&")) {
-                if (!pair.isEmpty() && !pair.startsWith("continuationToken=")) {
-                    query.append(pair).append('&');
-                }
+        ApiRequest request = ApiRequest.of(exchange);
+        String base = exchange.getContext().getPropertiesComponent().resolveProperty("twingress.api.publicBaseUrl")
+                .filter(b -> !b.isBlank()).orElseGet(() -> requestBase(exchange));
+        StringBuilder link = new StringBuilder(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+        for (String segment : request.segments()) {
+            link.append('/').append(encode(segment));
+        }
+        char separator = '?';
+        for (Map.Entry<String, List<String>> parameter : request.queryParameters().entrySet()) {
+            if (parameter.getKey().equals("continuationToken")) {
+                continue;
+            }
+            for (String value : parameter.getValue()) {
+                link.append(separator).append(encode(parameter.getKey())).append('=').append(encode(value));
+                separator = '&';
             }
         }
-        query.append("continuationToken=").append(token);
-        return (scheme == null ? url.getScheme() : scheme) + "://" + url.getRawAuthority() + url.getRawPath() + "?"
-                + query;
+        return link.append(separator).append("continuationToken=").append(encode(token)).toString();
+    }
+
+    private static String requestBase(Exchange exchange) {
+        URI url;
+        try {
+            url = URI.create(exchange.getMessage().getHeader(Exchange.HTTP_URL, String.class));
+        } catch (RuntimeException e) {
+            throw AdtError.BAD_REQUEST.with("The request's Host is not a valid host name.");
+        }
+        if (url.getScheme() == null || url.getHost() == null) {
+            throw AdtError.BAD_REQUEST.with("The request's Host is not a valid host name.");
+        }
+        return url.getScheme() + "://" + url.getRawAuthority();
+    }
+
+    /** Percent-encodes a path segment or query part; a space becomes %20, which both read back as a space. */
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /**

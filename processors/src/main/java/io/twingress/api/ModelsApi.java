@@ -25,7 +25,6 @@ public final class ModelsApi {
     }
 
     public void create(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
         JsonNode body = ApiSupport.body(exchange);
         if (!body.isArray()) {
             throw AdtError.INVALID_ARGUMENT.with("The body must be a JSON array of DTDL interfaces.");
@@ -38,12 +37,11 @@ public final class ModelsApi {
     }
 
     public void list(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
-        boolean includeDefinition = Boolean.parseBoolean(ApiSupport.header(exchange, "includeModelDefinition"));
+        boolean includeDefinition = Boolean.parseBoolean(ApiRequest.of(exchange).query("includeModelDefinition"));
         int size = ApiSupport.pageSize(exchange, MAX_PAGE);
-        String token = ApiSupport.header(exchange, "continuationToken");
+        String token = ApiRequest.of(exchange).query("continuationToken");
         int offset = token == null ? 0 : parseOffset(ApiSupport.decodeToken(token, 1)[0]);
-        List<ModelService.Entry> all = models.list(ApiSupport.queryParameters(exchange, "dependenciesFor"));
+        List<ModelService.Entry> all = models.list(ApiRequest.of(exchange).queryAll("dependenciesFor"));
         List<JsonNode> page = all.stream().skip(offset).limit(size).map(e -> (JsonNode) modelData(e, includeDefinition))
                 .toList();
         int next = offset + page.size();
@@ -51,32 +49,34 @@ public final class ModelsApi {
     }
 
     public void get(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
-        boolean includeDefinition = Boolean.parseBoolean(ApiSupport.header(exchange, "includeModelDefinition"));
-        ApiSupport.reply(exchange, 200, modelData(models.get(ApiSupport.header(exchange, "id")), includeDefinition),
+        boolean includeDefinition = Boolean.parseBoolean(ApiRequest.of(exchange).query("includeModelDefinition"));
+        ApiSupport.reply(exchange, 200, modelData(models.get(id(exchange)), includeDefinition),
                 Map.of());
     }
 
     /** Only {@code replace /decommissioned true} is accepted, as in ADT. */
     public void update(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
         JsonNode patch = ApiSupport.body(exchange);
         boolean valid = patch.isArray() && patch.size() == 1
                 && "replace".equals(patch.get(0).path("op").asText())
                 && "/decommissioned".equals(patch.get(0).path("path").asText())
-                && patch.get(0).path("value").asBoolean(false);
+                && patch.get(0).path("value").isBoolean() && patch.get(0).path("value").booleanValue();
         if (!valid) {
             throw AdtError.JSON_PATCH_INVALID.with("A model can only be decommissioned:"
                     + " [{\"op\":\"replace\",\"path\":\"/decommissioned\",\"value\":true}].");
         }
-        models.decommission(ApiSupport.header(exchange, "id"));
+        models.decommission(id(exchange));
         ApiSupport.noContent(exchange, Map.of());
     }
 
     public void delete(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
-        models.delete(ApiSupport.header(exchange, "id"));
+        models.delete(id(exchange));
         ApiSupport.noContent(exchange, Map.of());
+    }
+
+    /** {@code /models/{id}} */
+    private static String id(Exchange exchange) {
+        return ApiRequest.of(exchange).segment(1);
     }
 
     private static int parseOffset(String text) {

@@ -22,7 +22,6 @@ public final class QueryApi {
     }
 
     public void query(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
         JsonNode body = ApiSupport.body(exchange);
         String query = text(body, "query");
         String token = text(body, "continuationToken");

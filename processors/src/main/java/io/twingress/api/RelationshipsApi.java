@@ -10,53 +10,49 @@ import org.apache.camel.Exchange;
 
 import io.twingress.Json;
 import io.twingress.store.StoredRelationship;
-import io.twingress.twin.TwinService;
+import io.twingress.twin.RelationshipOperations;
+import io.twingress.twin.TwinOperations;
 
 /** ADT's relationship operations under {@code /digitaltwins/{id}}. */
 public final class RelationshipsApi {
 
     static final int MAX_PAGE = 1000;
 
-    private final TwinService twins;
+    private final RelationshipOperations relationships;
 
-    public RelationshipsApi(TwinService twins) {
-        this.twins = twins;
+    public RelationshipsApi(RelationshipOperations relationships) {
+        this.relationships = relationships;
     }
 
     public void get(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
-        ObjectNode rel = twins.getRelationship(TwinsApi.id(exchange), relId(exchange));
+        ObjectNode rel = relationships.get(TwinsApi.id(exchange), relId(exchange));
         ApiSupport.reply(exchange, 200, rel, Map.of("ETag", rel.get("$etag").asText()));
     }
 
     public void put(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
-        TwinService.Written written = twins.putRelationship(TwinsApi.id(exchange), relId(exchange),
-                ApiSupport.body(exchange), ApiSupport.header(exchange, "If-None-Match"));
+        TwinOperations.Written written = relationships.put(TwinsApi.id(exchange), relId(exchange),
+                ApiSupport.body(exchange), ApiRequest.of(exchange).header("If-None-Match"));
         ApiSupport.reply(exchange, 200, written.body(), Map.of("ETag", written.etag()));
     }
 
     public void patch(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
-        String etag = twins.patchRelationship(TwinsApi.id(exchange), relId(exchange), ApiSupport.body(exchange),
-                ApiSupport.header(exchange, "If-Match"));
+        String etag = relationships.patch(TwinsApi.id(exchange), relId(exchange), ApiSupport.body(exchange),
+                ApiRequest.of(exchange).header("If-Match"));
         ApiSupport.noContent(exchange, Map.of("ETag", etag));
     }
 
     public void delete(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
-        twins.deleteRelationship(TwinsApi.id(exchange), relId(exchange), ApiSupport.header(exchange, "If-Match"));
+        relationships.delete(TwinsApi.id(exchange), relId(exchange), ApiRequest.of(exchange).header("If-Match"));
         ApiSupport.noContent(exchange, Map.of());
     }
 
     public void list(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
         int size = ApiSupport.pageSize(exchange, MAX_PAGE);
-        String token = ApiSupport.header(exchange, "continuationToken");
+        String token = ApiRequest.of(exchange).query("continuationToken");
         String after = token == null ? null : ApiSupport.decodeToken(token, 1)[0];
         // one extra row tells whether another page follows
-        List<ObjectNode> rows = twins.listRelationships(TwinsApi.id(exchange),
-                ApiSupport.header(exchange, "relationshipName"), after, size + 1);
+        List<ObjectNode> rows = relationships.listOutgoing(TwinsApi.id(exchange),
+                ApiRequest.of(exchange).query("relationshipName"), after, size + 1);
         boolean more = rows.size() > size;
         List<ObjectNode> page = more ? rows.subList(0, size) : rows;
         String next = more ? ApiSupport.encodeToken(page.get(size - 1).get("$relationshipId").asText()) : null;
@@ -64,11 +60,10 @@ public final class RelationshipsApi {
     }
 
     public void listIncoming(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
         int size = ApiSupport.pageSize(exchange, MAX_PAGE);
-        String token = ApiSupport.header(exchange, "continuationToken");
+        String token = ApiRequest.of(exchange).query("continuationToken");
         String[] after = token == null ? new String[] {null, null} : ApiSupport.decodeToken(token, 2);
-        List<StoredRelationship> rows = twins.listIncoming(TwinsApi.id(exchange), after[0], after[1], size + 1);
+        List<StoredRelationship> rows = relationships.listIncoming(TwinsApi.id(exchange), after[0], after[1], size + 1);
         boolean more = rows.size() > size;
         List<StoredRelationship> page = more ? rows.subList(0, size) : rows;
         List<JsonNode> items = new ArrayList<>();
@@ -83,7 +78,8 @@ public final class RelationshipsApi {
         ApiSupport.page(exchange, items, more ? ApiSupport.encodeToken(last.sourceId(), last.id()) : null);
     }
 
+    /** {@code /digitaltwins/{id}/relationships/{relationshipId}} */
     private static String relId(Exchange exchange) {
-        return ApiSupport.header(exchange, "relationshipId");
+        return ApiRequest.of(exchange).segment(3);
     }
 }

@@ -3,38 +3,26 @@ package io.twingress.api;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 
-import io.twingress.Json;
-import io.twingress.ingest.TelemetryHeaders;
-import io.twingress.twin.TwinService;
+import io.twingress.ingest.TelemetryIntake;
 
 /**
- * ADT's telemetry operations. A valid message leaves here as the exchange body (the raw payload) with
- * {@link TelemetryHeaders}; the route hands it on to the telemetry endpoint and replies 204.
+ * ADT's telemetry operations. A checked message leaves {@link #accept} as the exchange body (the raw payload) with
+ * the ingest side's telemetry headers; the route hands it on once per message id and replies 204.
  */
 public final class TelemetryApi {
 
-    private final TwinService twins;
+    private final TelemetryIntake intake;
 
-    public TelemetryApi(TwinService twins) {
-        this.twins = twins;
+    public TelemetryApi(TelemetryIntake intake) {
+        this.intake = intake;
     }
 
     public void accept(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
-        TwinService.Telemetry telemetry = twins.acceptTelemetry(TwinsApi.id(exchange),
-                ApiSupport.header(exchange, "componentPath"), ApiSupport.body(exchange),
-                ApiSupport.header(exchange, "Message-Id"), ApiSupport.header(exchange, "Telemetry-Source-Time"));
-        Message message = exchange.getMessage();
-        message.getHeaders().clear();
-        message.setHeader(TelemetryHeaders.TWIN_ID, telemetry.twinId());
-        message.setHeader(TelemetryHeaders.COMPONENT, telemetry.component());
-        message.setHeader(TelemetryHeaders.MODEL_ID, telemetry.modelId());
-        message.setHeader(TelemetryHeaders.MESSAGE_ID, telemetry.messageId());
-        message.setHeader(TelemetryHeaders.SOURCE_TIME, telemetry.sourceTime());
-        message.setHeader(TelemetryHeaders.DUPLICATE, telemetry.duplicate());
-        message.setBody(Json.write(telemetry.payload()));
+        ApiRequest request = ApiRequest.of(exchange);
+        TelemetryIntake.Telemetry telemetry = intake.check(TwinsApi.id(exchange), TwinsApi.component(exchange),
+                ApiSupport.body(exchange), request.header("Message-Id"), request.header("Telemetry-Source-Time"));
+        TelemetryIntake.describe(exchange, telemetry);
     }
 
     /** Replies 204 once the telemetry was handed on. */

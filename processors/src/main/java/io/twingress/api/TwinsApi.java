@@ -5,56 +5,56 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 
-import io.twingress.twin.TwinService;
+import io.twingress.twin.TwinOperations;
 
-/** ADT's {@code /digitaltwins/{id}} and component operations. */
+/** ADT's {@code /digitaltwins/{id}} and {@code /digitaltwins/{id}/components/{componentPath}} operations. */
 public final class TwinsApi {
 
-    private final TwinService twins;
+    private final TwinOperations twins;
 
-    public TwinsApi(TwinService twins) {
+    public TwinsApi(TwinOperations twins) {
         this.twins = twins;
     }
 
     public void get(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
-        ObjectNode twin = twins.getTwin(id(exchange));
+        ObjectNode twin = twins.get(id(exchange));
         ApiSupport.reply(exchange, 200, twin, Map.of("ETag", twin.get("$etag").asText()));
     }
 
     public void put(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
-        TwinService.Written written = twins.putTwin(id(exchange), ApiSupport.body(exchange),
-                ApiSupport.header(exchange, "If-None-Match"));
+        TwinOperations.Written written = twins.put(id(exchange), ApiSupport.body(exchange),
+                ApiRequest.of(exchange).header("If-None-Match"));
         ApiSupport.reply(exchange, 200, written.body(), Map.of("ETag", written.etag()));
     }
 
     public void patch(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
-        String etag = twins.patchTwin(id(exchange), ApiSupport.body(exchange), ApiSupport.header(exchange, "If-Match"));
+        String etag = twins.patch(id(exchange), ApiSupport.body(exchange), ApiRequest.of(exchange).header("If-Match"));
         ApiSupport.noContent(exchange, Map.of("ETag", etag));
     }
 
     public void delete(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
-        twins.deleteTwin(id(exchange), ApiSupport.header(exchange, "If-Match"));
+        twins.delete(id(exchange), ApiRequest.of(exchange).header("If-Match"));
         ApiSupport.noContent(exchange, Map.of());
     }
 
     public void getComponent(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
-        ObjectNode component = twins.getComponent(id(exchange), ApiSupport.header(exchange, "componentPath"));
-        ApiSupport.reply(exchange, 200, component, Map.of());
+        ApiSupport.reply(exchange, 200, twins.getComponent(id(exchange), component(exchange)), Map.of());
     }
 
     public void patchComponent(Exchange exchange) {
-        ApiSupport.requireApiVersion(exchange);
-        String etag = twins.patchComponent(id(exchange), ApiSupport.header(exchange, "componentPath"),
-                ApiSupport.body(exchange), ApiSupport.header(exchange, "If-Match"));
+        String etag = twins.patchComponent(id(exchange), component(exchange), ApiSupport.body(exchange),
+                ApiRequest.of(exchange).header("If-Match"));
         ApiSupport.noContent(exchange, Map.of("ETag", etag));
     }
 
+    /** The twin id: {@code /digitaltwins/{id}/...}. */
     static String id(Exchange exchange) {
-        return ApiSupport.header(exchange, "id");
+        return ApiRequest.of(exchange).segment(1);
+    }
+
+    /** The component: {@code /digitaltwins/{id}/components/{componentPath}}. */
+    static String component(Exchange exchange) {
+        ApiRequest request = ApiRequest.of(exchange);
+        return "components".equals(request.segment(2)) ? request.segment(3) : null;
     }
 }

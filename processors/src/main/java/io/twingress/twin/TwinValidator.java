@@ -16,7 +16,7 @@ import io.twingress.model.SchemaValidator;
  * Checks twin, component and relationship values against their model, with ADT's limits. Failures are
  * {@code ValidationFailed} and name the property and what is wrong with it.
  */
-final class TwinValidator {
+public final class TwinValidator {
 
     static final int MAX_TWIN_BYTES = 32 * 1024;
     static final int MAX_STRING_BYTES = 4 * 1024;
@@ -95,7 +95,7 @@ final class TwinValidator {
     }
 
     /** Validates a telemetry message against the telemetry the model declares. */
-    static void validateTelemetry(InterfaceModel model, JsonNode message) {
+    public static void validateTelemetry(InterfaceModel model, JsonNode message) {
         if (message == null || !message.isObject()) {
             throw AdtError.VALIDATION_FAILED.with("Telemetry must be a JSON object of telemetry names and values.");
         }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.twingress.store.SqliteTwinStore;
-import io.twingress.twin.TwinService;
+import io.twingress.twin.TwinModels;
+import io.twingress.twin.TwinOperations;
 
 class ModelServiceTest {
 
@@ -131,16 +132,16 @@ class ModelServiceTest {
     @Test
     void decommissionedModelRefusesNewTwinsButItsTwinsStayPatchable() {
         models.upload(List.of(base(), other()));
-        TwinService twins = new TwinService(store, models);
-        twins.putTwin("old", json("{'$metadata':{'$model':'" + OTHER + "'},'x':1}"), null);
+        TwinOperations twins = new TwinOperations(store, new TwinModels(models));
+        twins.put("old", json("{'$metadata':{'$model':'" + OTHER + "'},'x':1}"), null);
 
         models.decommission(OTHER);
 
         assertThat(models.get(OTHER).stored().decommissioned()).isTrue();
-        assertAdtError(() -> twins.putTwin("new", json("{'$metadata':{'$model':'" + OTHER + "'}}"), null),
+        assertAdtError(() -> twins.put("new", json("{'$metadata':{'$model':'" + OTHER + "'}}"), null),
                 400, "ModelDecommissioned", OTHER);
-        twins.patchTwin("old", json("[{'op':'replace','path':'/x','value':2}]"), null);
-        assertThat(twins.getTwin("old").get("x").asInt()).isEqualTo(2);
+        twins.patch("old", json("[{'op':'replace','path':'/x','value':2}]"), null);
+        assertThat(twins.get("old").get("x").asInt()).isEqualTo(2);
         assertThat(new ModelService(store).get(OTHER).stored().decommissioned()).as("kept across restarts").isTrue();
     }
 

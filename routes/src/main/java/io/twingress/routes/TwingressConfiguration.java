@@ -4,92 +4,130 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 
+import io.vertx.core.Vertx;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ExtendedStartupListener;
-import org.apache.camel.support.service.ServiceSupport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.camel.Configuration;
+import org.apache.camel.PropertyInject;
 
 import io.twingress.Json;
 import io.twingress.api.ApiErrors;
-import io.twingress.api.QueryApi;
 import io.twingress.api.ModelsApi;
+import io.twingress.api.QueryApi;
 import io.twingress.api.RelationshipsApi;
 import io.twingress.api.TelemetryApi;
 import io.twingress.api.TwinsApi;
 import io.twingress.ingest.DedupPruner;
+import io.twingress.ingest.TelemetryIntake;
 import io.twingress.model.ModelService;
 import io.twingress.query.QueryEngine;
 import io.twingress.query.StoreGraphSource;
 import io.twingress.store.PostgresTwinStore;
 import io.twingress.store.SqliteTwinStore;
 import io.twingress.store.TwinStore;
-import io.twingress.twin.TwinService;
+import io.twingress.twin.RelationshipOperations;
+import io.twingress.twin.TwinModels;
+import io.twingress.twin.TwinOperations;
 
 /**
- * Creates the twin domain from {@code twingress.*} properties and binds each bean once, under the name the YAML
- * routes call it by.
+ * The twin domain's beans, each bound once under the name the YAML routes call it by. Every setting comes from
+ * {@code application.properties}, where its default lives and is documented. Beans are lazy, so each is made when
+ * the first route or bean asks for it, whatever the order of the methods here.
  */
+@Configuration
 public class TwingressConfiguration implements CamelConfiguration {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TwingressConfiguration.class);
-
-    @Override
-    public void configure(CamelContext context) throws Exception {
-        TwinStore store = openStore(context);
-        context.addService(new ServiceSupport() {
-            @Override
-            protected void doStop() {
-                store.close();
-            }
-        });
-        ModelService models = new ModelService(store);
-        TwinService twins = new TwinService(store, models);
-        var registry = context.getRegistry();
-        registry.bind("twinStore", store);
-        registry.bind("modelService", models);
-        registry.bind("twinService", twins);
-        registry.bind("modelsApi", new ModelsApi(models));
-        registry.bind("twinsApi", new TwinsApi(twins));
-        registry.bind("relationshipsApi", new RelationshipsApi(twins));
-        registry.bind("telemetryApi", new TelemetryApi(twins));
-        registry.bind("queryApi", new QueryApi(new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER)));
-        registry.bind("apiErrors", new ApiErrors());
-        registry.bind("dedupPruner", new DedupPruner(store, Duration.parse(property(context,
-                "twingress.ingress.dedupRetention", "PT24H")), Clock.systemUTC()));
-        registry.bind(ApiHttpEngine.NAME, new ApiHttpEngine(Integer.parseInt(property(context, "camel.server.port",
-                "8080"))));
-        context.addStartupListener(new ExtendedStartupListener() {
-            @Override
-            public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
-                LOG.info("Twingress is serving the Azure Digital Twins data-plane API at {}://{}:{} ({} store)",
-                        property(ctx, "camel.ssl.enabled", "false").equals("true") ? "https" : "http",
-                        property(ctx, "camel.server.host", "0.0.0.0"), property(ctx, "camel.server.port", "8080"),
-                        store.kind());
-            }
-        });
-    }
-
-    private static TwinStore openStore(CamelContext context) {
-        String type = property(context, "twingress.store.type", "sqlite");
+    @BindToRegistry(value = "twinStore", lazy = true, destroyMethod = "close")
+    public TwinStore twinStore(@PropertyInject("twingress.store.type") String type,
+            @PropertyInject("twingress.store.sqlite.file") String sqliteFile,
+            @PropertyInject("twingress.store.sqlite.synchronous") String synchronous,
+            @PropertyInject("twingress.store.postgresql.url") String url,
+            @PropertyInject("twingress.store.postgresql.user") String user,
+            @PropertyInject(value = "twingress.store.postgresql.password", defaultValue = "") String password,
+            @PropertyInject("twingress.store.postgresql.poolSize") int poolSize) {
         return switch (type) {
-            case "sqlite" -> new SqliteTwinStore(Path.of(property(context, "twingress.store.sqlite.file",
-                    "data/twingress.db")), property(context, "twingress.store.sqlite.synchronous", "FULL"));
-            case "postgresql" -> new PostgresTwinStore(property(context, "twingress.store.postgresql.url", ""),
-                    property(context, "twingress.store.postgresql.user", ""),
-                    property(context, "twingress.store.postgresql.password", ""),
-                    Integer.parseInt(property(context, "twingress.store.postgresql.poolSize", "16")));
+            case "sqlite" -> new SqliteTwinStore(Path.of(sqliteFile), synchronous);
+            case "postgresql" -> new PostgresTwinStore(url, user, password, poolSize);
             default -> throw new IllegalArgumentException("twingress.store.type must be sqlite or postgresql, not "
                     + type);
         };
     }
 
-    static String property(CamelContext context, String key, String defaultValue) {
-        return context.getPropertiesComponent().resolveProperty(key).orElse(defaultValue);
+    @BindToRegistry(value = "modelService", lazy = true)
+    public ModelService modelService(@BeanInject("twinStore") TwinStore store) {
+        return new ModelService(store);
+    }
+
+    @BindToRegistry(value = "twinModels", lazy = true)
+    public TwinModels twinModels(@BeanInject("modelService") ModelService models) {
+        return new TwinModels(models);
+    }
+
+    @BindToRegistry(value = "modelsApi", lazy = true)
+    public ModelsApi modelsApi(@BeanInject("modelService") ModelService models) {
+        return new ModelsApi(models);
+    }
+
+    @BindToRegistry(value = "twinsApi", lazy = true)
+    public TwinsApi twinsApi(@BeanInject("twinStore") TwinStore store, @BeanInject("twinModels") TwinModels models) {
+        return new TwinsApi(new TwinOperations(store, models));
+    }
+
+    @BindToRegistry(value = "relationshipsApi", lazy = true)
+    public RelationshipsApi relationshipsApi(@BeanInject("twinStore") TwinStore store,
+            @BeanInject("twinModels") TwinModels models) {
+        return new RelationshipsApi(new RelationshipOperations(store, models));
+    }
+
+    @BindToRegistry(value = "telemetryIntake", lazy = true)
+    public TelemetryIntake telemetryIntake(CamelContext context, @BeanInject("twinStore") TwinStore store,
+            @BeanInject("twinModels") TwinModels models) {
+        return new TelemetryIntake(store, models, context.createProducerTemplate());
+    }
+
+    @BindToRegistry(value = "telemetryApi", lazy = true)
+    public TelemetryApi telemetryApi(@BeanInject("telemetryIntake") TelemetryIntake intake) {
+        return new TelemetryApi(intake);
+    }
+
+    @BindToRegistry(value = "queryApi", lazy = true)
+    public QueryApi queryApi(@BeanInject("twinStore") TwinStore store,
+            @BeanInject("modelService") ModelService models) {
+        return new QueryApi(new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER));
+    }
+
+    @BindToRegistry("apiErrors")
+    public ApiErrors apiErrors() {
+        return new ApiErrors();
+    }
+
+    @BindToRegistry(value = "dedupPruner", lazy = true)
+    public DedupPruner dedupPruner(@BeanInject("twinStore") TwinStore store,
+            @PropertyInject("twingress.ingress.dedupRetention") String retention) {
+        return new DedupPruner(store, Duration.parse(retention), Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "httpGuard", destroyMethod = "close")
+    public HttpGuard httpGuard(@PropertyInject("twingress.http.idleTimeout") int idleTimeoutSeconds) {
+        return new HttpGuard(idleTimeoutSeconds);
+    }
+
+    /** The Vert.x instance Camel's HTTP servers are made with (see {@link HttpGuard}). */
+    @BindToRegistry("vertx")
+    public Vertx vertx(@BeanInject("httpGuard") HttpGuard guard) {
+        return guard.guardedVertx();
+    }
+
+    /** platform-http's engine, bound to the API port (see {@link ApiHttpEngine}). */
+    @BindToRegistry(ApiHttpEngine.NAME)
+    public ApiHttpEngine apiHttpEngine(@PropertyInject("camel.server.port") int port) {
+        return new ApiHttpEngine(port);
+    }
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        context.addStartupListener(new ApiStarted());
     }
 }

@@ -33,12 +33,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.twingress.ingest.TelemetryIntake;
 import io.twingress.model.ModelService;
 import io.twingress.model.TestModels;
 import io.twingress.store.SqliteTwinStore;
 import io.twingress.store.StoredRelationship;
 
-class TwinServiceTest {
+class TwinOperationsTest {
 
     private static final String T1 = "2024-05-01T12:00:00Z";
     private static final String T2 = "2024-06-02T08:30:00Z";
@@ -48,14 +49,19 @@ class TwinServiceTest {
 
     private SqliteTwinStore store;
     private ModelService models;
-    private TwinService twins;
+    private TwinOperations twins;
+    private RelationshipOperations relationships;
+    private TelemetryIntake intake;
 
     @BeforeEach
     void open() {
         store = new SqliteTwinStore(dir.resolve("twins.db"), "NORMAL");
         models = new ModelService(store);
         models.upload(TestModels.all());
-        twins = new TwinService(store, models);
+        TwinModels twinModels = new TwinModels(models);
+        twins = new TwinOperations(store, twinModels);
+        relationships = new RelationshipOperations(store, twinModels);
+        intake = new TelemetryIntake(store, twinModels, null);
     }
 
     @AfterEach
@@ -64,17 +70,17 @@ class TwinServiceTest {
     }
 
     /** A Room twin with the given extra members, e.g. "'count':1". */
-    private TwinService.Written putRoom(String id, String members) {
-        return twins.putTwin(id, json("{'$metadata':{'$model':'" + ROOM + "'},'comp1':{}"
+    private TwinOperations.Written putRoom(String id, String members) {
+        return twins.put(id, json("{'$metadata':{'$model':'" + ROOM + "'},'comp1':{}"
                 + (members.isEmpty() ? "" : "," + members) + "}"), null);
     }
 
-    private TwinService.Written putTwinOf(String id, String model) {
-        return twins.putTwin(id, json("{'$metadata':{'$model':'" + model + "'}}"), null);
+    private TwinOperations.Written putTwinOf(String id, String model) {
+        return twins.put(id, json("{'$metadata':{'$model':'" + model + "'}}"), null);
     }
 
     private String patch(String id, String document) {
-        return twins.patchTwin(id, json(document), null);
+        return twins.patch(id, json(document), null);
     }
 
     private static String lastUpdate(JsonNode twin, String property) {
@@ -91,10 +97,10 @@ class TwinServiceTest {
 
         @Test
         void createsTheTwinWithMetadataAndReturnsWhatGetReturns() {
-            TwinService.Written written = twins.putTwin("r1", json("{'$metadata':{'$model':'" + ROOM + "'},"
+            TwinOperations.Written written = twins.put("r1", json("{'$metadata':{'$model':'" + ROOM + "'},"
                     + "'count':1,'name':'hall','comp1':{'cp':2.5}}"), null);
 
-            ObjectNode twin = twins.getTwin("r1");
+            ObjectNode twin = twins.get("r1");
             assertThat(twin).isEqualTo(written.body());
             assertThat(twin.get("$dtId").asText()).isEqualTo("r1");
             assertThat(twin.get("$etag").asText()).isEqualTo(written.etag()).startsWith("W/\"");
@@ -116,21 +122,21 @@ class TwinServiceTest {
 
         @Test
         void keepsSourceTimesGivenInTheBody() {
-            twins.putTwin("r1", json("{'$metadata':{'$model':'" + ROOM + "','count':{'sourceTime':'" + T1 + "'}},"
+            twins.put("r1", json("{'$metadata':{'$model':'" + ROOM + "','count':{'sourceTime':'" + T1 + "'}},"
                     + "'count':1,'comp1':{'cp':1,'$metadata':{'cp':{'sourceTime':'" + T2 + "'}}}}"), null);
 
-            ObjectNode twin = twins.getTwin("r1");
+            ObjectNode twin = twins.get("r1");
             assertThat(twin.at("/$metadata/count/sourceTime").asText()).isEqualTo(T1);
             assertThat(twin.at("/comp1/$metadata/cp/sourceTime").asText()).isEqualTo(T2);
         }
 
         @Test
         void replacesTheWholeTwin() {
-            TwinService.Written first = putRoom("r1", "'count':1,'label':'a'");
+            TwinOperations.Written first = putRoom("r1", "'count':1,'label':'a'");
 
-            TwinService.Written second = putRoom("r1", "'label':'b'");
+            TwinOperations.Written second = putRoom("r1", "'label':'b'");
 
-            ObjectNode twin = twins.getTwin("r1");
+            ObjectNode twin = twins.get("r1");
             assertThat(twin.get("label").asText()).isEqualTo("b");
             assertThat(twin.has("count")).isFalse();
             assertThat(twin.get("$metadata").has("count")).isFalse();
@@ -139,35 +145,35 @@ class TwinServiceTest {
 
         @Test
         void needsEveryComponentButAnEmptyOneIsEnough() {
-            assertAdtError(() -> twins.putTwin("r1", json("{'$metadata':{'$model':'" + ROOM + "'}}"), null),
+            assertAdtError(() -> twins.put("r1", json("{'$metadata':{'$model':'" + ROOM + "'}}"), null),
                     400, "ValidationFailed", "comp1");
-            assertAdtError(() -> twins.getTwin("r1"), 404, "DigitalTwinNotFound", "r1");
+            assertAdtError(() -> twins.get("r1"), 404, "DigitalTwinNotFound", "r1");
 
             putRoom("r1", "");
-            assertThat(twins.getTwin("r1").get("comp1").get("$metadata").has("$lastUpdateTime")).isTrue();
+            assertThat(twins.get("r1").get("comp1").get("$metadata").has("$lastUpdateTime")).isTrue();
         }
 
         @Test
         void needsAStoredModel() {
-            assertAdtError(() -> twins.putTwin("t", json("{'count':1}"), null), 400, "ValidationFailed", "$model");
+            assertAdtError(() -> twins.put("t", json("{'count':1}"), null), 400, "ValidationFailed", "$model");
             assertAdtError(() -> putTwinOf("t", "dtmi:test:Nope;1"), 400, "ValidationFailed", "dtmi:test:Nope;1");
-            assertAdtError(() -> twins.putTwin("t", json("[]"), null), 400, "ValidationFailed", "JSON object");
+            assertAdtError(() -> twins.put("t", json("[]"), null), 400, "ValidationFailed", "JSON object");
         }
 
         @Test
         void refusesADtIdOtherThanThePathId() {
-            assertAdtError(() -> twins.putTwin("t", json("{'$dtId':'u','$metadata':{'$model':'" + BASE + "'}}"),
+            assertAdtError(() -> twins.put("t", json("{'$dtId':'u','$metadata':{'$model':'" + BASE + "'}}"),
                     null), 400, "ValidationFailed", "'u'", "'t'");
         }
 
         @Test
         void withIfNoneMatchStarOnlyCreates() {
-            twins.putTwin("r1", json("{'$metadata':{'$model':'" + ROOM + "'},'comp1':{},'count':1}"), "*");
+            twins.put("r1", json("{'$metadata':{'$model':'" + ROOM + "'},'comp1':{},'count':1}"), "*");
 
-            assertAdtError(() -> twins.putTwin("r1", json("{'$metadata':{'$model':'" + ROOM + "'},'comp1':{},"
+            assertAdtError(() -> twins.put("r1", json("{'$metadata':{'$model':'" + ROOM + "'},'comp1':{},"
                     + "'count':2}"), "*"), 412, "PreconditionFailed", "r1");
-            assertThat(twins.getTwin("r1").get("count").asInt()).isEqualTo(1);
-            assertAdtError(() -> twins.putTwin("r2", json("{'$metadata':{'$model':'" + BASE + "'}}"), "W/\"x\""),
+            assertThat(twins.get("r1").get("count").asInt()).isEqualTo(1);
+            assertAdtError(() -> twins.put("r2", json("{'$metadata':{'$model':'" + BASE + "'}}"), "W/\"x\""),
                     400, "InvalidArgument", "If-None-Match");
         }
 
@@ -179,7 +185,7 @@ class TwinServiceTest {
             String d = twins.patchComponent("r1", "comp1", json("[{'op':'add','path':'/cp','value':1}]"), null);
 
             assertThat(List.of(a, b, c, d)).doesNotHaveDuplicates();
-            assertThat(twins.getTwin("r1").get("$etag").asText()).isEqualTo(d);
+            assertThat(twins.get("r1").get("$etag").asText()).isEqualTo(d);
         }
 
         static Stream<Arguments> invalidBodies() {
@@ -212,19 +218,19 @@ class TwinServiceTest {
                     + (members.startsWith("'comp1'") ? "" : ",'comp1':{}") + "}";
             if (members.startsWith("'$")) {
                 // system-looking names are not properties: ADT drops them from a PUT rather than storing them
-                twins.putTwin("r1", json(body), null);
-                assertThat(twins.getTwin("r1").has("$custom")).isFalse();
+                twins.put("r1", json(body), null);
+                assertThat(twins.get("r1").has("$custom")).isFalse();
                 return;
             }
-            assertAdtError(() -> twins.putTwin("r1", json(body), null), 400, "ValidationFailed", messageParts);
-            assertAdtError(() -> twins.getTwin("r1"), 404, "DigitalTwinNotFound", "r1");
+            assertAdtError(() -> twins.put("r1", json(body), null), 400, "ValidationFailed", messageParts);
+            assertAdtError(() -> twins.get("r1"), 404, "DigitalTwinNotFound", "r1");
         }
 
         @Test
         void acceptsValidValuesOfEverySchemaKind() {
             putRoom("r1", "'count':3,'mode':'off','settings':{'level':2},'tags':{'a':1,'b':2}");
 
-            ObjectNode twin = twins.getTwin("r1");
+            ObjectNode twin = twins.get("r1");
             assertThat(twin.get("settings")).isEqualTo(json("{'level':2}"));
             assertThat(twin.get("tags")).isEqualTo(json("{'a':1,'b':2}"));
             assertThat(twin.get("mode").asText()).isEqualTo("off");
@@ -241,21 +247,21 @@ class TwinServiceTest {
             putTwinOf("b1", BASE);
             assertAdtError(() -> patch("b1", "[{'op':'replace','path':'/$metadata/$model','value':'" + SPECIAL
                     + "'}]"), 400, "ValidationFailed", SPECIAL);
-            assertAdtError(() -> twins.getTwin("o1"), 404, "DigitalTwinNotFound", "o1");
+            assertAdtError(() -> twins.get("o1"), 404, "DigitalTwinNotFound", "o1");
         }
 
         @Test
         void refusesASourceTimeThatIsNotADateTime() {
-            assertAdtError(() -> twins.putTwin("r1", json("{'$metadata':{'$model':'" + ROOM + "',"
+            assertAdtError(() -> twins.put("r1", json("{'$metadata':{'$model':'" + ROOM + "',"
                     + "'count':{'sourceTime':'soon'}},'count':1,'comp1':{}}"), null), 400, "ValidationFailed",
                     "count", "soon");
         }
 
         @Test
         void ofAnUnknownTwinIsNotFoundForEveryOperation() {
-            assertAdtError(() -> twins.getTwin("ghost"), 404, "DigitalTwinNotFound", "ghost");
+            assertAdtError(() -> twins.get("ghost"), 404, "DigitalTwinNotFound", "ghost");
             assertAdtError(() -> patch("ghost", "[]"), 404, "DigitalTwinNotFound", "ghost");
-            assertAdtError(() -> twins.deleteTwin("ghost", null), 404, "DigitalTwinNotFound", "ghost");
+            assertAdtError(() -> twins.delete("ghost", null), 404, "DigitalTwinNotFound", "ghost");
             assertAdtError(() -> twins.getComponent("ghost", "comp1"), 404, "DigitalTwinNotFound", "ghost");
         }
 
@@ -263,10 +269,10 @@ class TwinServiceTest {
         void deleteRemovesTheTwinAndHonoursIfMatch() {
             String etag = putRoom("r1", "").etag();
 
-            assertAdtError(() -> twins.deleteTwin("r1", "W/\"stale\""), 412, "PreconditionFailed", "r1");
-            twins.deleteTwin("r1", etag);
+            assertAdtError(() -> twins.delete("r1", "W/\"stale\""), 412, "PreconditionFailed", "r1");
+            twins.delete("r1", etag);
 
-            assertAdtError(() -> twins.getTwin("r1"), 404, "DigitalTwinNotFound", "r1");
+            assertAdtError(() -> twins.get("r1"), 404, "DigitalTwinNotFound", "r1");
         }
     }
 
@@ -283,7 +289,7 @@ class TwinServiceTest {
             patch("r1", "[{'op':'add','path':'/count','value':1}]");
             patch("r1", "[{'op':'add','path':'/count','value':2},{'op':'add','path':'/label','value':'b'}]");
 
-            ObjectNode twin = twins.getTwin("r1");
+            ObjectNode twin = twins.get("r1");
             assertThat(twin.get("count").asInt()).isEqualTo(2);
             assertThat(twin.get("label").asText()).isEqualTo("b");
         }
@@ -292,14 +298,14 @@ class TwinServiceTest {
         void replaceOfAnUnsetPropertyIsInvalid() {
             assertAdtError(() -> patch("r1", "[{'op':'replace','path':'/count','value':1}]"), 400,
                     "JsonPatchInvalid", "/count", "add");
-            assertThat(twins.getTwin("r1").has("count")).isFalse();
+            assertThat(twins.get("r1").has("count")).isFalse();
         }
 
         @Test
         void removeDropsTheValueAndItsMetadataButAnUnsetOneIsInvalid() {
             patch("r1", "[{'op':'remove','path':'/label'}]");
 
-            ObjectNode twin = twins.getTwin("r1");
+            ObjectNode twin = twins.get("r1");
             assertThat(twin.has("label")).isFalse();
             assertThat(twin.get("$metadata").has("label")).isFalse();
             assertAdtError(() -> patch("r1", "[{'op':'remove','path':'/label'}]"), 400, "JsonPatchInvalid",
@@ -314,7 +320,7 @@ class TwinServiceTest {
             patch("r1", "[{'op':'add','path':'/settings','value':{'level':1}}]");
             patch("r1", "[{'op':'replace','path':'/settings/level','value':2},"
                     + "{'op':'add','path':'/settings/note','value':'n'}]");
-            assertThat(twins.getTwin("r1").get("settings")).isEqualTo(json("{'level':2,'note':'n'}"));
+            assertThat(twins.get("r1").get("settings")).isEqualTo(json("{'level':2,'note':'n'}"));
             assertAdtError(() -> patch("r1", "[{'op':'replace','path':'/settings/level','value':'x'}]"), 400,
                     "ValidationFailed", "'settings'", "'level'");
             assertAdtError(() -> patch("r1", "[{'op':'add','path':'/settings/other','value':1}]"), 400,
@@ -326,7 +332,7 @@ class TwinServiceTest {
             patch("r1", "[{'op':'add','path':'/tags','value':{}},{'op':'add','path':'/tags/a','value':1}]");
             patch("r1", "[{'op':'add','path':'/tags/b','value':2},{'op':'remove','path':'/tags/a'}]");
 
-            assertThat(twins.getTwin("r1").get("tags")).isEqualTo(json("{'b':2}"));
+            assertThat(twins.get("r1").get("tags")).isEqualTo(json("{'b':2}"));
             assertAdtError(() -> patch("r1", "[{'op':'add','path':'/tags/c','value':'heavy'}]"), 400,
                     "ValidationFailed", "'tags'", "'c'");
         }
@@ -372,17 +378,17 @@ class TwinServiceTest {
         void sourceTimeIsSetThroughMetadataAndKeptByALaterValueOnlyPatch() throws InterruptedException {
             patch("r1", "[{'op':'add','path':'/count','value':1},"
                     + "{'op':'add','path':'/$metadata/count/sourceTime','value':'2024-05-01T14:00:00+02:00'}]");
-            ObjectNode before = twins.getTwin("r1");
+            ObjectNode before = twins.get("r1");
             assertThat(before.at("/$metadata/count/sourceTime").asText()).as("normalized to UTC").isEqualTo(T1);
             tick();
 
             patch("r1", "[{'op':'replace','path':'/count','value':2}]");
 
-            ObjectNode after = twins.getTwin("r1");
+            ObjectNode after = twins.get("r1");
             assertThat(after.at("/$metadata/count/sourceTime").asText()).isEqualTo(T1);
             assertThat(lastUpdate(after, "count")).isNotEqualTo(lastUpdate(before, "count"));
             patch("r1", "[{'op':'replace','path':'/$metadata/count/sourceTime','value':'" + T2 + "'}]");
-            assertThat(twins.getTwin("r1").at("/$metadata/count/sourceTime").asText()).isEqualTo(T2);
+            assertThat(twins.get("r1").at("/$metadata/count/sourceTime").asText()).isEqualTo(T2);
         }
 
         @Test
@@ -392,7 +398,7 @@ class TwinServiceTest {
             tick();
             patch("r1", "[{'op':'replace','path':'/comp1/cp','value':2}]");
 
-            assertThat(twins.getTwin("r1").at("/comp1/$metadata/cp/sourceTime").asText()).isEqualTo(T1);
+            assertThat(twins.get("r1").at("/comp1/$metadata/cp/sourceTime").asText()).isEqualTo(T1);
         }
 
         @Test
@@ -431,7 +437,7 @@ class TwinServiceTest {
                     + "'$metadata':{'$lastUpdateTime':'2000-01-01T00:00:00Z',"
                     + "'cp':{'lastUpdateTime':'2000-01-01T00:00:00Z','sourceTime':'not a time'}}}}]");
 
-            ObjectNode twin = twins.getTwin("r1");
+            ObjectNode twin = twins.get("r1");
             String now = twin.at("/$metadata/$lastUpdateTime").asText();
             assertThat(twin.at("/comp1/cp").asInt()).isEqualTo(1);
             assertThat(twin.at("/comp1/$metadata/cp/lastUpdateTime").asText()).isEqualTo(now);
@@ -446,7 +452,7 @@ class TwinServiceTest {
 
             patch("r1", "[{'op':'replace','path':'/comp1','value':{'cp':2}}]");
 
-            assertThat(twins.getTwin("r1").at("/comp1/$metadata/cp/sourceTime").asText()).isEqualTo(T1);
+            assertThat(twins.get("r1").at("/comp1/$metadata/cp/sourceTime").asText()).isEqualTo(T1);
         }
 
         @Test
@@ -463,28 +469,28 @@ class TwinServiceTest {
 
         @Test
         void ifMatchMustBeTheCurrentEtagOrStar() {
-            String etag = twins.getTwin("r1").get("$etag").asText();
+            String etag = twins.get("r1").get("$etag").asText();
 
-            assertAdtError(() -> twins.patchTwin("r1", json("[{'op':'replace','path':'/label','value':'b'}]"),
+            assertAdtError(() -> twins.patch("r1", json("[{'op':'replace','path':'/label','value':'b'}]"),
                     "W/\"stale\""), 412, "PreconditionFailed", "r1");
-            assertThat(twins.getTwin("r1").get("label").asText()).isEqualTo("a");
+            assertThat(twins.get("r1").get("label").asText()).isEqualTo("a");
 
-            String next = twins.patchTwin("r1", json("[{'op':'replace','path':'/label','value':'b'}]"), etag);
-            twins.patchTwin("r1", json("[{'op':'replace','path':'/label','value':'c'}]"), "*");
-            assertAdtError(() -> twins.patchTwin("r1", json("[{'op':'replace','path':'/label','value':'d'}]"),
+            String next = twins.patch("r1", json("[{'op':'replace','path':'/label','value':'b'}]"), etag);
+            twins.patch("r1", json("[{'op':'replace','path':'/label','value':'c'}]"), "*");
+            assertAdtError(() -> twins.patch("r1", json("[{'op':'replace','path':'/label','value':'d'}]"),
                     next), 412, "PreconditionFailed", next);
-            assertThat(twins.getTwin("r1").get("label").asText()).isEqualTo("c");
+            assertThat(twins.get("r1").get("label").asText()).isEqualTo("c");
         }
 
         @Test
         void onlyTouchedPropertiesGetANewLastUpdateTime() throws InterruptedException {
             patch("r1", "[{'op':'add','path':'/count','value':1},{'op':'add','path':'/comp1/cp','value':1}]");
-            ObjectNode before = twins.getTwin("r1");
+            ObjectNode before = twins.get("r1");
             tick();
 
             patch("r1", "[{'op':'replace','path':'/count','value':2}]");
 
-            ObjectNode after = twins.getTwin("r1");
+            ObjectNode after = twins.get("r1");
             String now = after.at("/$metadata/$lastUpdateTime").asText();
             assertThat(now).isNotEqualTo(before.at("/$metadata/$lastUpdateTime").asText());
             assertThat(lastUpdate(after, "count")).isEqualTo(now);
@@ -494,14 +500,14 @@ class TwinServiceTest {
 
         @Test
         void aPatchThatWouldLeaveTheTwinInvalidChangesNothing() {
-            ObjectNode before = twins.getTwin("r1");
+            ObjectNode before = twins.get("r1");
 
             assertAdtError(() -> patch("r1", "[{'op':'replace','path':'/label','value':'b'},"
                     + "{'op':'add','path':'/count','value':'many'}]"), 400, "ValidationFailed", "'count'");
             assertAdtError(() -> patch("r1", "[{'op':'replace','path':'/label','value':'b'},"
                     + "{'op':'remove','path':'/count'}]"), 400, "JsonPatchInvalid", "/count");
 
-            assertThat(twins.getTwin("r1")).isEqualTo(before);
+            assertThat(twins.get("r1")).isEqualTo(before);
         }
 
         @Test
@@ -523,12 +529,12 @@ class TwinServiceTest {
             } finally {
                 pool.shutdownNow();
             }
-            assertThat(twins.getTwin("r1").get("tags").size()).as("no update was lost").isEqualTo(writers);
+            assertThat(twins.get("r1").get("tags").size()).as("no update was lost").isEqualTo(writers);
         }
 
         @Test
         void anEmptyPatchChangesNothing() {
-            String etag = twins.getTwin("r1").get("$etag").asText();
+            String etag = twins.get("r1").get("$etag").asText();
 
             assertThat(patch("r1", "[]")).isEqualTo(etag);
         }
@@ -542,7 +548,7 @@ class TwinServiceTest {
                     + "{'op':'remove','path':'/count'},{'op':'add','path':'/total','value':3},"
                     + "{'op':'remove','path':'/comp1'}]");
 
-            ObjectNode twin = twins.getTwin("r1");
+            ObjectNode twin = twins.get("r1");
             assertThat(twin.at("/$metadata/$model").asText()).isEqualTo(ROOM_V2);
             assertThat(twin.get("total").asInt()).isEqualTo(3);
             assertThat(twin.has("count")).isFalse();
@@ -555,7 +561,7 @@ class TwinServiceTest {
         @Test
         void aModelChangeWhoseResultDoesNotConformChangesNothing() {
             patch("r1", "[{'op':'add','path':'/count','value':3}]");
-            ObjectNode before = twins.getTwin("r1");
+            ObjectNode before = twins.get("r1");
 
             assertAdtError(() -> patch("r1", "[{'op':'replace','path':'/$metadata/$model','value':'" + ROOM_V2
                     + "'},{'op':'remove','path':'/comp1'}]"), 400, "ValidationFailed", "'count'", ROOM_V2);
@@ -564,7 +570,7 @@ class TwinServiceTest {
             assertAdtError(() -> patch("r1", "[{'op':'replace','path':'/$metadata/$model','value':7}]"), 400,
                     "JsonPatchInvalid", "$model");
 
-            assertThat(twins.getTwin("r1")).isEqualTo(before);
+            assertThat(twins.get("r1")).isEqualTo(before);
         }
 
         @Test
@@ -580,12 +586,12 @@ class TwinServiceTest {
             putTwinOf("s1", SPECIAL);
             models.delete(SPECIAL);
 
-            assertThat(twins.getTwin("s1").get("$dtId").asText()).isEqualTo("s1");
+            assertThat(twins.get("s1").get("$dtId").asText()).isEqualTo("s1");
             assertAdtError(() -> patch("s1", "[{'op':'add','path':'/name','value':'n'}]"), 400, "ValidationFailed",
                     SPECIAL, "/$metadata/$model");
             patch("s1", "[{'op':'replace','path':'/$metadata/$model','value':'" + BASE + "'},"
                     + "{'op':'add','path':'/name','value':'n'}]");
-            assertThat(twins.getTwin("s1").get("name").asText()).isEqualTo("n");
+            assertThat(twins.get("s1").get("name").asText()).isEqualTo("n");
         }
     }
 
@@ -600,16 +606,16 @@ class TwinServiceTest {
             putTwinOf("other", OTHER);
         }
 
-        private TwinService.Written relate(String source, String id, String name, String target, String props) {
-            return twins.putRelationship(source, id, json("{'$targetId':'" + target + "','$relationshipName':'"
+        private TwinOperations.Written relate(String source, String id, String name, String target, String props) {
+            return relationships.put(source, id, json("{'$targetId':'" + target + "','$relationshipName':'"
                     + name + "'" + (props.isEmpty() ? "" : "," + props) + "}"), null);
         }
 
         @Test
         void putCreatesTheRelationshipAndGetReturnsIt() {
-            TwinService.Written written = relate("room", "r1", "feeds", "base", "'weight':1.5");
+            TwinOperations.Written written = relate("room", "r1", "feeds", "base", "'weight':1.5");
 
-            ObjectNode rel = twins.getRelationship("room", "r1");
+            ObjectNode rel = relationships.get("room", "r1");
             assertThat(rel).isEqualTo(written.body());
             assertThat(rel.get("$relationshipId").asText()).isEqualTo("r1");
             assertThat(rel.get("$sourceId").asText()).isEqualTo("room");
@@ -624,7 +630,7 @@ class TwinServiceTest {
             relate("room", "n1", "near", "other", "");
             relate("special", "n2", "near", "room", "");
 
-            assertThat(twins.getRelationship("special", "n2").get("$targetId").asText()).isEqualTo("room");
+            assertThat(relationships.get("special", "n2").get("$targetId").asText()).isEqualTo("room");
         }
 
         @Test
@@ -653,14 +659,14 @@ class TwinServiceTest {
                     "'weight'");
             assertAdtError(() -> relate("room", "r1", "feeds", "base", "'colour':'red'"), 400, "ValidationFailed",
                     "'colour'", "'feeds'");
-            assertAdtError(() -> twins.getRelationship("room", "r1"), 404, "RelationshipNotFound", "r1");
+            assertAdtError(() -> relationships.get("room", "r1"), 404, "RelationshipNotFound", "r1");
         }
 
         @Test
         void putNeedsTargetAndNameAndExistingTwins() {
-            assertAdtError(() -> twins.putRelationship("room", "r1", json("{'$relationshipName':'near'}"), null),
+            assertAdtError(() -> relationships.put("room", "r1", json("{'$relationshipName':'near'}"), null),
                     400, "ValidationFailed", "$targetId");
-            assertAdtError(() -> twins.putRelationship("room", "r1", json("{'$targetId':'base'}"), null), 400,
+            assertAdtError(() -> relationships.put("room", "r1", json("{'$targetId':'base'}"), null), 400,
                     "ValidationFailed", "$relationshipName");
             assertAdtError(() -> relate("room", "r1", "near", "ghost", ""), 400, "TargetTwinNotFound", "ghost");
             assertAdtError(() -> relate("ghost", "r1", "near", "base", ""), 404, "DigitalTwinNotFound", "ghost");
@@ -678,36 +684,36 @@ class TwinServiceTest {
             String second = relate("room", "r1", "feeds", "base", "").etag();
 
             assertThat(second).isNotEqualTo(first);
-            assertThat(twins.getRelationship("room", "r1").has("weight")).isFalse();
+            assertThat(relationships.get("room", "r1").has("weight")).isFalse();
             assertAdtError(() -> relate("room", "r1", "feeds", "special", ""), 400, "OperationNotAllowed", "r1",
                     "base");
             assertAdtError(() -> relate("room", "r1", "near", "base", ""), 400, "OperationNotAllowed", "r1");
-            assertAdtError(() -> twins.putRelationship("room", "r1", json("{'$targetId':'base',"
+            assertAdtError(() -> relationships.put("room", "r1", json("{'$targetId':'base',"
                     + "'$relationshipName':'feeds'}"), "*"), 412, "PreconditionFailed", "r1");
-            assertThat(twins.getRelationship("room", "r1").get("$targetId").asText()).isEqualTo("base");
+            assertThat(relationships.get("room", "r1").get("$targetId").asText()).isEqualTo("base");
         }
 
         @Test
         void patchChangesPropertiesWithTheTwinPatchRules() {
             String etag = relate("room", "r1", "feeds", "base", "").etag();
 
-            assertAdtError(() -> twins.patchRelationship("room", "r1",
+            assertAdtError(() -> relationships.patch("room", "r1",
                     json("[{'op':'replace','path':'/weight','value':1}]"), null), 400, "JsonPatchInvalid", "/weight");
-            String next = twins.patchRelationship("room", "r1", json("[{'op':'add','path':'/weight','value':2}]"),
+            String next = relationships.patch("room", "r1", json("[{'op':'add','path':'/weight','value':2}]"),
                     etag);
             assertThat(next).isNotEqualTo(etag);
-            assertThat(twins.getRelationship("room", "r1").get("weight").asInt()).isEqualTo(2);
+            assertThat(relationships.get("room", "r1").get("weight").asInt()).isEqualTo(2);
 
-            assertAdtError(() -> twins.patchRelationship("room", "r1",
+            assertAdtError(() -> relationships.patch("room", "r1",
                     json("[{'op':'replace','path':'/weight','value':'x'}]"), null), 400, "ValidationFailed", "weight");
-            assertAdtError(() -> twins.patchRelationship("room", "r1",
+            assertAdtError(() -> relationships.patch("room", "r1",
                     json("[{'op':'replace','path':'/$targetId','value':'special'}]"), null), 400, "JsonPatchInvalid",
                     "/$targetId");
-            assertAdtError(() -> twins.patchRelationship("room", "r1",
+            assertAdtError(() -> relationships.patch("room", "r1",
                     json("[{'op':'remove','path':'/weight'}]"), etag), 412, "PreconditionFailed", "r1");
-            assertAdtError(() -> twins.patchRelationship("room", "nope", json("[]"), null), 404,
+            assertAdtError(() -> relationships.patch("room", "nope", json("[]"), null), 404,
                     "RelationshipNotFound", "nope");
-            assertThat(twins.getRelationship("room", "r1").get("$etag").asText()).isEqualTo(next);
+            assertThat(relationships.get("room", "r1").get("$etag").asText()).isEqualTo(next);
         }
 
         @Test
@@ -715,13 +721,13 @@ class TwinServiceTest {
             String etag = relate("room", "r1", "near", "base", "").etag();
             relate("room", "r2", "near", "base", "");
 
-            assertAdtError(() -> twins.deleteRelationship("room", "r1", "W/\"stale\""), 412, "PreconditionFailed",
+            assertAdtError(() -> relationships.delete("room", "r1", "W/\"stale\""), 412, "PreconditionFailed",
                     "r1");
-            twins.deleteRelationship("room", "r1", etag);
+            relationships.delete("room", "r1", etag);
 
-            assertAdtError(() -> twins.getRelationship("room", "r1"), 404, "RelationshipNotFound", "r1");
-            assertAdtError(() -> twins.deleteRelationship("room", "r1", null), 404, "RelationshipNotFound", "r1");
-            assertThat(twins.getRelationship("room", "r2")).isNotNull();
+            assertAdtError(() -> relationships.get("room", "r1"), 404, "RelationshipNotFound", "r1");
+            assertAdtError(() -> relationships.delete("room", "r1", null), 404, "RelationshipNotFound", "r1");
+            assertThat(relationships.get("room", "r2")).isNotNull();
         }
 
         @Test
@@ -732,15 +738,15 @@ class TwinServiceTest {
             relate("room", "d", "feeds", "special", "");
             relate("room", "e", "near", "special", "");
 
-            assertThat(relIds(twins.listRelationships("room", null, null, 10))).containsExactly("a", "b", "c", "d",
+            assertThat(relIds(relationships.listOutgoing("room", null, null, 10))).containsExactly("a", "b", "c", "d",
                     "e");
-            assertThat(relIds(twins.listRelationships("room", null, null, 2))).containsExactly("a", "b");
-            assertThat(relIds(twins.listRelationships("room", null, "b", 2))).containsExactly("c", "d");
-            assertThat(relIds(twins.listRelationships("room", null, "d", 2))).containsExactly("e");
-            assertThat(relIds(twins.listRelationships("room", "near", null, 2))).containsExactly("a", "c");
-            assertThat(relIds(twins.listRelationships("room", "near", "c", 2))).containsExactly("e");
-            assertThat(twins.listRelationships("base", null, null, 10)).isEmpty();
-            assertAdtError(() -> twins.listRelationships("ghost", null, null, 10), 404, "DigitalTwinNotFound",
+            assertThat(relIds(relationships.listOutgoing("room", null, null, 2))).containsExactly("a", "b");
+            assertThat(relIds(relationships.listOutgoing("room", null, "b", 2))).containsExactly("c", "d");
+            assertThat(relIds(relationships.listOutgoing("room", null, "d", 2))).containsExactly("e");
+            assertThat(relIds(relationships.listOutgoing("room", "near", null, 2))).containsExactly("a", "c");
+            assertThat(relIds(relationships.listOutgoing("room", "near", "c", 2))).containsExactly("e");
+            assertThat(relationships.listOutgoing("base", null, null, 10)).isEmpty();
+            assertAdtError(() -> relationships.listOutgoing("ghost", null, null, 10), 404, "DigitalTwinNotFound",
                     "ghost");
         }
 
@@ -751,27 +757,27 @@ class TwinServiceTest {
             relate("room", "a", "near", "base", "");
             relate("room", "y", "near", "other", "");
 
-            List<StoredRelationship> all = twins.listIncoming("base", null, null, 10);
+            List<StoredRelationship> all = relationships.listIncoming("base", null, null, 10);
             assertThat(all).extracting(r -> r.sourceId() + "/" + r.id() + ":" + r.name())
                     .containsExactly("room/a:near", "room/x:feeds", "special/a:near");
-            assertThat(twins.listIncoming("base", "room", "a", 1)).extracting(StoredRelationship::id)
+            assertThat(relationships.listIncoming("base", "room", "a", 1)).extracting(StoredRelationship::id)
                     .containsExactly("x");
-            assertThat(twins.listIncoming("base", "room", "x", 5)).extracting(StoredRelationship::sourceId)
+            assertThat(relationships.listIncoming("base", "room", "x", 5)).extracting(StoredRelationship::sourceId)
                     .containsExactly("special");
-            assertAdtError(() -> twins.listIncoming("ghost", null, null, 10), 404, "DigitalTwinNotFound", "ghost");
+            assertAdtError(() -> relationships.listIncoming("ghost", null, null, 10), 404, "DigitalTwinNotFound", "ghost");
         }
 
         @Test
         void aTwinWithRelationshipsCannotBeDeleted() {
             relate("room", "r1", "feeds", "base", "");
 
-            assertAdtError(() -> twins.deleteTwin("room", null), 400, "RelationshipsNotDeleted", "room");
-            assertAdtError(() -> twins.deleteTwin("base", null), 400, "RelationshipsNotDeleted", "base");
+            assertAdtError(() -> twins.delete("room", null), 400, "RelationshipsNotDeleted", "room");
+            assertAdtError(() -> twins.delete("base", null), 400, "RelationshipsNotDeleted", "base");
 
-            twins.deleteRelationship("room", "r1", null);
-            twins.deleteTwin("base", null);
-            twins.deleteTwin("room", null);
-            assertAdtError(() -> twins.getTwin("room"), 404, "DigitalTwinNotFound", "room");
+            relationships.delete("room", "r1", null);
+            twins.delete("base", null);
+            twins.delete("room", null);
+            assertAdtError(() -> twins.get("room"), 404, "DigitalTwinNotFound", "room");
         }
 
         private List<String> relIds(List<ObjectNode> rels) {
@@ -788,72 +794,64 @@ class TwinServiceTest {
         }
 
         @Test
-        void validTelemetryIsAcceptedOnceAndARepeatIsMarkedDuplicate() {
-            TwinService.Telemetry first = twins.acceptTelemetry("r1", null, json("{'temp':21.5}"), "m1", null);
+        void validTelemetryIsCheckedAndDescribed() {
+            TelemetryIntake.Telemetry first = intake.check("r1", null, json("{'temp':21.5}"), "m1", null);
 
-            assertThat(first.duplicate()).isFalse();
             assertThat(first.modelId()).isEqualTo(ROOM);
             assertThat(first.twinId()).isEqualTo("r1");
             assertThat(first.messageId()).isEqualTo("m1");
             assertThat(first.payload()).isEqualTo(json("{'temp':21.5}"));
-            assertThat(twins.acceptTelemetry("r1", null, json("{'temp':21.5}"), "m1", null).duplicate()).isTrue();
-            assertThat(twins.acceptTelemetry("r1", null, json("{'temp':22}"), "m2", null).duplicate()).isFalse();
-            putRoom("r2", "");
-            assertThat(twins.acceptTelemetry("r2", null, json("{'temp':21.5}"), "m1", null).duplicate())
-                    .as("ids are per twin").isFalse();
         }
 
         @Test
         void telemetryMustMatchTheModelsTelemetryContents() {
-            assertAdtError(() -> twins.acceptTelemetry("r1", null, json("{'bogus':1}"), "m1", null), 400,
+            assertAdtError(() -> intake.check("r1", null, json("{'bogus':1}"), "m1", null), 400,
                     "ValidationFailed", "'bogus'");
-            assertAdtError(() -> twins.acceptTelemetry("r1", null, json("{'count':1}"), "m1", null), 400,
+            assertAdtError(() -> intake.check("r1", null, json("{'count':1}"), "m1", null), 400,
                     "ValidationFailed", "'count'", "property");
-            assertAdtError(() -> twins.acceptTelemetry("r1", null, json("{'temp':'hot'}"), "m1", null), 400,
+            assertAdtError(() -> intake.check("r1", null, json("{'temp':'hot'}"), "m1", null), 400,
                     "ValidationFailed", "'temp'", "double");
-            assertAdtError(() -> twins.acceptTelemetry("r1", null, json("[1]"), "m1", null), 400,
+            assertAdtError(() -> intake.check("r1", null, json("[1]"), "m1", null), 400,
                     "ValidationFailed", "JSON object");
-            assertAdtError(() -> twins.acceptTelemetry("r1", null, null, "m1", null), 400, "ValidationFailed",
+            assertAdtError(() -> intake.check("r1", null, null, "m1", null), 400, "ValidationFailed",
                     "JSON object");
-            assertThat(twins.acceptTelemetry("r1", null, json("{'temp':1}"), "m1", null).duplicate())
-                    .as("refused messages are not remembered").isFalse();
         }
 
         @Test
         void componentTelemetryIsCheckedAgainstTheComponentModel() {
-            TwinService.Telemetry accepted = twins.acceptTelemetry("r1", "comp1", json("{'reading':3}"), "m1", null);
+            TelemetryIntake.Telemetry accepted = intake.check("r1", "comp1", json("{'reading':3}"), "m1", null);
 
             assertThat(accepted.modelId()).isEqualTo(SENSOR);
             assertThat(accepted.component()).isEqualTo("comp1");
-            assertAdtError(() -> twins.acceptTelemetry("r1", "comp1", json("{'temp':1.5}"), "m2", null), 400,
+            assertAdtError(() -> intake.check("r1", "comp1", json("{'temp':1.5}"), "m2", null), 400,
                     "ValidationFailed", "'temp'", SENSOR);
-            assertAdtError(() -> twins.acceptTelemetry("r1", "comp1", json("{'reading':1.5}"), "m2", null), 400,
+            assertAdtError(() -> intake.check("r1", "comp1", json("{'reading':1.5}"), "m2", null), 400,
                     "ValidationFailed", "'reading'");
-            assertAdtError(() -> twins.acceptTelemetry("r1", "nope", json("{'reading':1}"), "m2", null), 404,
+            assertAdtError(() -> intake.check("r1", "nope", json("{'reading':1}"), "m2", null), 404,
                     "ComponentNotFound", "nope");
         }
 
         @Test
         void theMessageIdIsRequired() {
-            assertAdtError(() -> twins.acceptTelemetry("r1", null, json("{'temp':1}"), null, null), 400,
+            assertAdtError(() -> intake.check("r1", null, json("{'temp':1}"), null, null), 400,
                     "InvalidArgument", "Message-Id");
-            assertAdtError(() -> twins.acceptTelemetry("r1", null, json("{'temp':1}"), " ", null), 400,
+            assertAdtError(() -> intake.check("r1", null, json("{'temp':1}"), " ", null), 400,
                     "InvalidArgument", "Message-Id");
         }
 
         @Test
         void theSourceTimeMustBeAnRfc3339DateTime() {
-            assertAdtError(() -> twins.acceptTelemetry("r1", null, json("{'temp':1}"), "m1", "yesterday"), 400,
+            assertAdtError(() -> intake.check("r1", null, json("{'temp':1}"), "m1", "yesterday"), 400,
                     "ValidationFailed", "Telemetry-Source-Time", "yesterday");
-            assertAdtError(() -> twins.acceptTelemetry("r1", null, json("{'temp':1}"), "m1", "2024-05-01T12:00:00"),
+            assertAdtError(() -> intake.check("r1", null, json("{'temp':1}"), "m1", "2024-05-01T12:00:00"),
                     400, "ValidationFailed", "Telemetry-Source-Time");
 
-            assertThat(twins.acceptTelemetry("r1", null, json("{'temp':1}"), "m1", T1).sourceTime()).isEqualTo(T1);
+            assertThat(intake.check("r1", null, json("{'temp':1}"), "m1", T1).sourceTime()).isEqualTo(T1);
         }
 
         @Test
         void telemetryForAnUnknownTwinIsNotFound() {
-            assertAdtError(() -> twins.acceptTelemetry("ghost", null, json("{'temp':1}"), "m1", null), 404,
+            assertAdtError(() -> intake.check("ghost", null, json("{'temp':1}"), "m1", null), 404,
                     "DigitalTwinNotFound", "ghost");
         }
     }

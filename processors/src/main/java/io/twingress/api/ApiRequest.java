@@ -1,0 +1,163 @@
+package io.twingress.api;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+
+import io.twingress.AdtError;
+
+/**
+ * One API request as the client sent it, read from the raw request line: path segments from the path alone, query
+ * parameters from the query alone, headers only as headers. The HTTP server merges all three into one map of Camel
+ * headers, where {@code ?id=victim} or a header {@code id: victim} would override the path's {@code id}; handlers
+ * read this instead. Text is decoded as strict UTF-8, so two URLs never name one twin.
+ */
+public final class ApiRequest {
+
+    /** An exchange property, which no client can set. */
+    static final String PROPERTY = "TwingressApiRequest";
+
+    private final Exchange exchange;
+    private final List<String> segments;
+    private final Map<String, List<String>> query;
+
+    private ApiRequest(Exchange exchange, List<String> segments, Map<String, List<String>> query) {
+        this.exchange = exchange;
+        this.segments = segments;
+        this.query = query;
+    }
+
+    /** The request of this exchange, parsed on first use. */
+    public static ApiRequest of(Exchange exchange) {
+        ApiRequest request = exchange.getProperty(PROPERTY, ApiRequest.class);
+        if (request == null) {
+            request = parse(exchange);
+            exchange.setProperty(PROPERTY, request);
+        }
+        return request;
+    }
+
+    private static ApiRequest parse(Exchange exchange) {
+        String uri = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
+        if (uri == null) {
+            throw AdtError.BAD_REQUEST.with("The request has no URI.");
+        }
+        int q = uri.indexOf('?');
+        String rawPath = q < 0 ? uri : uri.substring(0, q);
+        String rawQuery = q < 0 ? null : uri.substring(q + 1);
+        int schemeEnd = rawPath.indexOf("://");
+        if (schemeEnd >= 0) {
+            // an absolute-form request target: the path starts after the authority
+            int slash = rawPath.indexOf('/', schemeEnd + 3);
+            rawPath = slash < 0 ? "/" : rawPath.substring(slash);
+        }
+        List<String> segments = new ArrayList<>();
+        for (String raw : rawPath.split("/", -1)) {
+            segments.add(decode(raw, false, "path"));
+        }
+        if (!segments.isEmpty() && segments.get(0).isEmpty()) {
+            segments.remove(0);
+        }
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        if (rawQuery != null) {
+            for (String pair : rawQuery.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String name = decode(eq < 0 ? pair : pair.substring(0, eq), true, "query");
+                String value = eq < 0 ? "" : decode(pair.substring(eq + 1), true, "query");
+                query.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+            }
+        }
+        return new ApiRequest(exchange, List.copyOf(segments), query);
+    }
+
+    /** The path segment at {@code index} (0 is the first after the leading slash), decoded. */
+    public String segment(int index) {
+        return index < segments.size() ? segments.get(index) : null;
+    }
+
+    /** A query parameter's first value, or null. */
+    public String query(String name) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    /** Every value of a repeatable query parameter. */
+    public List<String> queryAll(String name) {
+        return query.getOrDefault(name, List.of());
+    }
+
+    List<String> segments() {
+        return segments;
+    }
+
+    /** Every query parameter, in request order, for links that repeat the request. */
+    Map<String, List<String>> queryParameters() {
+        return query;
+    }
+
+    /**
+     * An HTTP request header. The server also maps query parameters to headers, so a query parameter of the same
+     * name is refused rather than let stand in for the header.
+     */
+    public String header(String name) {
+        for (String parameter : query.keySet()) {
+            if (parameter.equalsIgnoreCase(name)) {
+                throw AdtError.INVALID_ARGUMENT.with(name + " is an HTTP header, not a query parameter.");
+            }
+        }
+        Object value = exchange.getMessage().getHeader(name);
+        if (value instanceof Iterable<?> many) {
+            var it = many.iterator();
+            value = it.hasNext() ? it.next() : null;
+        }
+        return value == null ? null : value.toString();
+    }
+
+    /** Percent-decoding that refuses what is not valid UTF-8 (lossy decoding would make U+FFFD of it). */
+    static String decode(String raw, boolean plusIsSpace, String where) {
+        if (raw.indexOf('%') < 0 && !(plusIsSpace && raw.indexOf('+') >= 0)) {
+            return raw;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= raw.length() || Character.digit(raw.charAt(i + 1), 16) < 0
+                        || Character.digit(raw.charAt(i + 2), 16) < 0) {
+                    throw malformed(where);
+                }
+                bytes.write(Character.digit(raw.charAt(i + 1), 16) * 16 + Character.digit(raw.charAt(i + 2), 16));
+                i += 2;
+            } else if (c == '+' && plusIsSpace) {
+                bytes.write(' ');
+            } else {
+                byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                bytes.write(encoded, 0, encoded.length);
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw malformed(where);
+        }
+    }
+
+    private static RuntimeException malformed(String where) {
+        return AdtError.INVALID_ARGUMENT.with("The request " + where.toLowerCase(Locale.ROOT) + " is not valid"
+                + " percent-encoded UTF-8.");
+    }
+}

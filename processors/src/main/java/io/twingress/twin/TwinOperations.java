@@ -1,0 +1,256 @@
+package io.twingress.twin;
+
+import static io.twingress.twin.TwinChecks.existingTwin;
+import static io.twingress.twin.TwinMetadata.METADATA;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.twingress.AdtError;
+import io.twingress.Json;
+import io.twingress.model.Content;
+import io.twingress.model.InterfaceModel;
+import io.twingress.store.StoredTwin;
+import io.twingress.store.TwinStore;
+
+/**
+ * Creating, reading, patching and deleting twins and their components as ADT does. Each change is one write unit
+ * in which the twin's row is locked, so writes to one twin apply one after another.
+ */
+public final class TwinOperations {
+
+    /** A twin or relationship as stored and returned, with its new ETag. */
+    public record Written(ObjectNode body, String etag) {
+    }
+
+    private final TwinStore store;
+    private final TwinModels models;
+
+    public TwinOperations(TwinStore store, TwinModels models) {
+        this.store = store;
+        this.models = models;
+    }
+
+    public ObjectNode get(String id) {
+        return Json.parseObject(store.read(tx -> existingTwin(tx.twin(id), id)).body());
+    }
+
+    public Written put(String id, JsonNode request, String ifNoneMatch) {
+        TwinChecks.checkId(id);
+        ObjectNode body = TwinChecks.requireObject(request, "twin");
+        String modelId = body.path(METADATA).path("$model").asText(null);
+        if (modelId == null) {
+            throw AdtError.VALIDATION_FAILED.with("The twin needs a model: set $metadata.$model to a model id.");
+        }
+        if (body.has("$dtId") && !id.equals(body.get("$dtId").asText())) {
+            throw AdtError.VALIDATION_FAILED.with("$dtId '" + body.get("$dtId").asText() + "' does not match the"
+                    + " twin id '" + id + "' in the path.");
+        }
+        InterfaceModel model = models.usable(modelId);
+        ObjectNode content = Json.object();
+        body.fields().forEachRemaining(f -> {
+            if (!f.getKey().startsWith("$")) {
+                content.set(f.getKey(), f.getValue().deepCopy());
+            }
+        });
+        TwinValidator.validateTwin(model, content, models::find);
+        boolean createOnly = TwinChecks.createOnly(ifNoneMatch);
+        Map<String, String> sourceTimes = TwinMetadata.requestSourceTimes(model, body);
+        // a component's metadata is the service's to write; only the source times above are taken from it
+        content.forEach(value -> {
+            if (value instanceof ObjectNode component) {
+                component.remove(METADATA);
+            }
+        });
+        Set<String> touched = new HashSet<>(sourceTimes.keySet());
+        touched.addAll(TwinMetadata.propertyPaths(model, content));
+        String etag = TwinChecks.newEtag();
+        ObjectNode twin = TwinMetadata.assemble(id, etag, model, content, Json.object(), touched, sourceTimes,
+                Instant.now().toString());
+        String json = Json.write(twin);
+        TwinValidator.checkSize(json);
+        store.write(tx -> {
+            TwinModels.checkRow(tx, model.id());
+            StoredTwin existing = tx.twinForUpdate(id);
+            if (existing != null && createOnly) {
+                throw AdtError.PRECONDITION_FAILED.with("Twin " + id + " already exists (If-None-Match: *).");
+            }
+            StoredTwin row = new StoredTwin(id, model.id(), etag, json);
+            if (existing == null) {
+                tx.insertTwin(row);
+            } else {
+                tx.updateTwin(row);
+            }
+            return null;
+        });
+        return new Written(twin, etag);
+    }
+
+    public String patch(String id, JsonNode document, String ifMatch) {
+        List<PatchOperation> ops = PatchOperation.parseAll(document);
+        return store.write(tx -> {
+            StoredTwin existing = existingTwin(tx.twinForUpdate(id), id);
+            TwinChecks.checkIfMatch(ifMatch, existing.etag(), "Twin " + id);
+            if (ops.isEmpty()) {
+                return existing.etag();
+            }
+            ObjectNode twin = Json.parseObject(existing.body());
+            ObjectNode content = TwinMetadata.contentOf(twin);
+            String modelId = existing.modelId();
+            Map<String, String> sourceTimes = new HashMap<>();
+            Set<String> touched = new HashSet<>();
+            Set<String> componentNames = models.componentNames(modelId);
+            for (PatchOperation op : ops) {
+                List<String> path = op.path();
+                if (path.get(0).equals(METADATA)) {
+                    if (path.size() == 2 && path.get(1).equals("$model") && !op.op().equals("remove")) {
+                        if (!op.value().isTextual()) {
+                            throw PatchOperation.invalid("/$metadata/$model must be a model id string.");
+                        }
+                        modelId = op.value().asText();
+                        componentNames = models.componentNames(modelId);
+                    } else if (path.size() == 3 && path.get(2).equals("sourceTime")) {
+                        sourceTimes.put(path.get(1), sourceTime(op));
+                    } else {
+                        throw PatchOperation.invalid("Cannot " + op.op() + " " + op.pointer()
+                                + ": only /$metadata/$model and /$metadata/<property>/sourceTime can be patched.");
+                    }
+                } else if (path.size() == 4 && path.get(1).equals(METADATA) && path.get(3).equals("sourceTime")
+                        && componentNames.contains(path.get(0))) {
+                    sourceTimes.put(path.get(0) + "/" + path.get(2), sourceTime(op));
+                } else if (path.stream().anyMatch(t -> t.startsWith("$"))) {
+                    throw PatchOperation.invalid("Cannot " + op.op() + " " + op.pointer()
+                            + ": system properties (starting with '$') cannot be patched.");
+                } else if (path.size() == 1 && componentNames.contains(path.get(0))) {
+                    applyToWholeComponent(content, op, touched);
+                } else {
+                    JsonPatcher.apply(content, op, path);
+                    touched.add(componentNames.contains(path.get(0)) && path.size() > 1
+                            ? path.get(0) + "/" + path.get(1) : path.get(0));
+                }
+            }
+            checkSourceTimesHaveValues(sourceTimes.keySet(), content, componentNames);
+            touched.addAll(sourceTimes.keySet());
+            InterfaceModel model;
+            if (modelId.equals(existing.modelId())) {
+                model = modelOfPatchedTwin(existing);
+            } else {
+                model = models.usable(modelId);
+                TwinModels.checkRow(tx, modelId);
+            }
+            TwinValidator.validateTwin(model, content, models::find);
+            String etag = TwinChecks.newEtag();
+            ObjectNode updated = TwinMetadata.assemble(id, etag, model, content, (ObjectNode) twin.get(METADATA),
+                    touched, sourceTimes, Instant.now().toString());
+            String json = Json.write(updated);
+            TwinValidator.checkSize(json);
+            tx.updateTwin(new StoredTwin(id, model.id(), etag, json));
+            return etag;
+        });
+    }
+
+    public void delete(String id, String ifMatch) {
+        store.write(tx -> {
+            StoredTwin existing = existingTwin(tx.twinForUpdate(id), id);
+            TwinChecks.checkIfMatch(ifMatch, existing.etag(), "Twin " + id);
+            if (tx.hasRelationships(id)) {
+                throw AdtError.RELATIONSHIPS_NOT_DELETED.with("Twin " + id + " still has incoming or outgoing"
+                        + " relationships: delete them before deleting the twin.");
+            }
+            tx.deleteTwin(id);
+            return null;
+        });
+    }
+
+    /**
+     * A component of a twin. The model may have been replaced since the twin was written (deleted and uploaded
+     * again with the same id), so the stored value is checked to be a component too.
+     */
+    public ObjectNode getComponent(String id, String component) {
+        ObjectNode twin = get(id);
+        InterfaceModel model = models.find(twin.path(METADATA).path("$model").asText());
+        if (model == null || !(model.content(component) instanceof Content.Component)
+                || !(twin.get(component) instanceof ObjectNode value)) {
+            throw AdtError.COMPONENT_NOT_FOUND.with("Twin " + id + " has no component '" + component + "'.");
+        }
+        return value;
+    }
+
+    public String patchComponent(String id, String component, JsonNode document, String ifMatch) {
+        getComponent(id, component);
+        List<PatchOperation> ops = PatchOperation.parseAll(document);
+        var prefixed = Json.MAPPER.createArrayNode();
+        for (PatchOperation op : ops) {
+            ObjectNode o = prefixed.addObject().put("op", op.op()).put("path", "/" + escape(component) + op.pointer());
+            if (op.value() != null) {
+                o.set("value", op.value());
+            }
+        }
+        return patch(id, prefixed, ifMatch);
+    }
+
+    private InterfaceModel modelOfPatchedTwin(StoredTwin existing) {
+        InterfaceModel model = models.find(existing.modelId());
+        if (model == null) {
+            throw AdtError.VALIDATION_FAILED.with("Model " + existing.modelId() + " of twin " + existing.id()
+                    + " was deleted, so the twin is read-only: change its model with /$metadata/$model in the"
+                    + " same patch.");
+        }
+        return model;
+    }
+
+    /**
+     * Adds, replaces or removes a whole component. Its metadata is the service's: any {@code $metadata} in the new
+     * value is dropped, the old one is carried over so source times survive, and every property the new value sets
+     * counts as updated.
+     */
+    private static void applyToWholeComponent(ObjectNode content, PatchOperation op, Set<String> touched) {
+        String name = op.path().get(0);
+        JsonNode oldMetadata = content.path(name).path(METADATA);
+        JsonNode value = op.value();
+        if (value instanceof ObjectNode object && object.has(METADATA)) {
+            value = object.deepCopy().without(METADATA);
+        }
+        JsonPatcher.apply(content, new PatchOperation(op.op(), op.pointer(), op.path(), value), op.path());
+        if (content.get(name) instanceof ObjectNode component) {
+            component.fieldNames().forEachRemaining(p -> touched.add(name + "/" + p));
+            if (oldMetadata.isObject()) {
+                component.set(METADATA, oldMetadata);
+            }
+        }
+    }
+
+    /** A source time describes a value, so the property must have one once the patch is applied. */
+    private static void checkSourceTimesHaveValues(Set<String> paths, ObjectNode content, Set<String> componentNames) {
+        for (String path : paths) {
+            int slash = path.indexOf('/');
+            JsonNode owner = slash < 0 ? content : content.path(path.substring(0, slash));
+            String property = path.substring(slash + 1);
+            if (!owner.has(property) || (slash < 0 && componentNames.contains(property))) {
+                throw AdtError.VALIDATION_FAILED.with("Cannot set the sourceTime of '" + path + "': the twin has no"
+                        + " value for that property. Add the property in the same patch or before.");
+            }
+        }
+    }
+
+    private static String sourceTime(PatchOperation op) {
+        if (op.op().equals("remove")) {
+            throw PatchOperation.invalid("Cannot remove " + op.pointer() + ": set a new sourceTime instead.");
+        }
+        if (!op.value().isTextual()) {
+            throw PatchOperation.invalid(op.pointer() + " must be an ISO 8601 date-time string.");
+        }
+        return TwinMetadata.parseTime(op.value().asText(), op.pointer());
+    }
+
+    private static String escape(String token) {
+        return token.replace("~", "~0").replace("/", "~1");
+    }
+}

@@ -1,0 +1,32 @@
+package io.twingress.routes;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.ExtendedStartupListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.twingress.store.TwinStore;
+
+/**
+ * Once every route runs: puts the HTTP layer's own replies in place, then logs where the API is served, the line
+ * a user (and the startup benchmark) waits for.
+ */
+final class ApiStarted implements ExtendedStartupListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiStarted.class);
+
+    @Override
+    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+    }
+
+    @Override
+    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+        HttpFallback.install(context);
+        var properties = context.getPropertiesComponent();
+        LOG.info("Twingress is serving the Azure Digital Twins data-plane API at {}://{}:{} ({} store)",
+                properties.resolveProperty("camel.ssl.enabled").orElse("false").equals("true") ? "https" : "http",
+                properties.resolveProperty("camel.server.host").orElseThrow(),
+                properties.resolveProperty("camel.server.port").orElseThrow(),
+                context.getRegistry().lookupByNameAndType("twinStore", TwinStore.class).kind());
+    }
+}

@@ -1,0 +1,194 @@
+package io.twingress.routes;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.twingress.Json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What a careless or malicious client sends: parameters that try to stand in for the path or for internal headers,
+ * ids that are not UTF-8, forged forwarding headers, unknown paths and methods, a broken Host, and a fuzzed mix of
+ * all of them. Every reply is ADT's error body or a success, never a 5xx.
+ */
+class HostileInputIT {
+
+    static final String V = "api-version=2023-10-31";
+    static final String SPACE = "dtmi:contosocom:DigitalTwins:Space;1";
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** Every name a route or handler reads, and Camel's own HTTP headers. */
+    static final List<String> INTERNAL = List.of("id", "relationshipId", "componentPath", "TwingressTwinId",
+            "TwingressComponent", "TwingressModelId", "TwingressMessageId", "TwingressSourceTime", "CamelHttpUri",
+            "CamelHttpPath", "CamelHttpQuery", "CamelHttpRawQuery", "CamelHttpUrl", "CamelHttpMethod");
+
+    static TwingressServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path dir = Files.createTempDirectory("twingress-hostile-it");
+        server = TwingressServer.start(dir, Map.of());
+        String space = new String(HostileInputIT.class.getResourceAsStream("/models/space.json").readAllBytes(),
+                StandardCharsets.UTF_8);
+        assertThat(send("POST", "/models?" + V, "[" + space + "]", Map.of()).statusCode()).isEqualTo(201);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void aRequestActsOnlyOnWhatItsPathNames() throws Exception {
+        for (String name : INTERNAL) {
+            putTwin("attacker");
+            putTwin("victim");
+            send("PATCH", "/digitaltwins/attacker?" + V + "&" + name + "=victim",
+                    "[{\"op\":\"replace\",\"path\":\"/Temperature\",\"value\":99}]", Map.of());
+            send("PATCH", "/digitaltwins/attacker?" + V, "[{\"op\":\"replace\",\"path\":\"/Temperature\",\"value\":98}]",
+                    Map.of(name, "victim"));
+            send("DELETE", "/digitaltwins/attacker?" + V + "&" + name + "=victim", null, Map.of());
+            HttpResponse<String> victim = send("GET", "/digitaltwins/victim?" + V, null, Map.of());
+            assertThat(victim.statusCode()).as(name).isEqualTo(200);
+            assertThat(Json.parse(victim.body()).get("Temperature").asInt()).as(name).isEqualTo(1);
+            putTwin("attacker");
+            send("DELETE", "/digitaltwins/attacker?" + V, null, Map.of(name, "victim"));
+            assertThat(send("GET", "/digitaltwins/victim?" + V, null, Map.of()).statusCode()).as(name).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void headersAreHeadersAndQueryParametersAreQueryParameters() throws Exception {
+        putTwin("t1");
+        HttpResponse<String> messageIdInQuery = send("POST", "/digitaltwins/t1/telemetry?" + V + "&Message-Id=m1",
+                "{}", Map.of());
+        assertError(messageIdInQuery, 400, "InvalidArgument", "Message-Id is an HTTP header");
+        HttpResponse<String> versionAsHeader = send("GET", "/models", null, Map.of("api-version", "2023-10-31"));
+        assertError(versionAsHeader, 400, "MissingApiVersionParameter", "api-version");
+    }
+
+    @Test
+    void idsThatAreNotUtf8AreRefused() throws Exception {
+        for (String id : List.of("%FF", "%ED%A0%80", "a%zz", "%C3")) {
+            assertError(send("GET", "/digitaltwins/" + id + "?" + V, null, Map.of()), 400, "InvalidArgument",
+                    "UTF-8");
+        }
+    }
+
+    @Test
+    void nextLinksUseTheRequestsOwnSchemeAndHost() throws Exception {
+        putTwin("hub");
+        for (int i = 0; i < 3; i++) {
+            putTwin("leaf" + i);
+            assertThat(send("PUT", "/digitaltwins/hub/relationships/r" + i + "?" + V,
+                    "{\"$targetId\":\"leaf" + i + "\",\"$relationshipName\":\"contains\"}", Map.of()).statusCode())
+                    .isEqualTo(200);
+        }
+        HttpResponse<String> page = send("GET", "/digitaltwins/hub/relationships?" + V, null,
+                Map.of("X-Forwarded-Proto", "javascript:alert(1)//", "max-items-per-page", "1"));
+        String next = Json.parse(page.body()).get("nextLink").asText();
+        assertThat(next).startsWith(server.baseUrl() + "/digitaltwins/hub/relationships?");
+        assertThat(send("GET", next.substring(server.baseUrl().length()), null, Map.of("max-items-per-page", "1"))
+                .statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theHttpLayersOwnRepliesCarryAdtsErrorBody() throws Exception {
+        assertError(send("GET", "/no/such/path?" + V, null, Map.of()), 404, "NotFound", "/no/such/path");
+        assertError(send("DELETE", "/query?" + V, null, Map.of()), 405, "MethodNotAllowed", "DELETE");
+    }
+
+    @Test
+    void aHostHeaderThatIsNotAnAuthorityIsAnswered400() throws Exception {
+        URI base = URI.create(server.baseUrl());
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /models?" + V + " HTTP/1.1\r\nHost: %zz\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String reply = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(reply).startsWith("HTTP/1.1 400").contains("\"code\":\"BadRequest\"");
+        }
+        assertThat(send("GET", "/models?" + V, null, Map.of()).statusCode()).isEqualTo(200);
+    }
+
+    /** Mutated requests over every path: no 5xx, every error in ADT's shape, and the server keeps serving. */
+    @Test
+    void fuzzedRequestsGetNoServerError() throws Exception {
+        putTwin("f1");
+        Random random = new Random(20261130);
+        List<String> paths = List.of("/models", "/models/dtmi:x:y;1", "/digitaltwins/f1", "/digitaltwins/f1/components/c",
+                "/digitaltwins/f1/relationships", "/digitaltwins/f1/relationships/r1",
+                "/digitaltwins/f1/incomingrelationships", "/query", "/digitaltwins/f1/telemetry",
+                "/digitaltwins/f1/components/c/telemetry");
+        List<String> methods = List.of("GET", "PUT", "POST", "PATCH", "DELETE");
+        List<String> bodies = List.of("", "{}", "[]", "{} {}", "[{\"op\":\"add\",\"path\":\"/m/~2\",\"value\":1}]",
+                "{\"query\":\"SELECT * FROM DIGITALTWINS T WHERE T.d < 1e400\"}", "{\"query\":1e9999999999}",
+                "{\"$metadata\":{\"$model\":\"" + SPACE + "\"},\"Temperature\":1e400}", "\u0000", "{\"a\":",
+                "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+        List<String> queries = List.of(V, "", "api-version=x", V + "&continuationToken=%%", V + "&id=f2",
+                V + "&includeModelDefinition=maybe", V + "&dependenciesFor=%FF");
+        int answered = 0;
+        for (int i = 0; i < 400; i++) {
+            String path = paths.get(random.nextInt(paths.size()));
+            String query = queries.get(random.nextInt(queries.size()));
+            String body = bodies.get(random.nextInt(bodies.size()));
+            Map<String, String> headers = random.nextBoolean() ? Map.of() : Map.of("If-Match", "x",
+                    "Message-Id", "m" + i, "max-items-per-page", random.nextBoolean() ? "0" : "1e3");
+            HttpResponse<String> reply = send(methods.get(random.nextInt(methods.size())), path + "?" + query,
+                    body.isEmpty() ? null : body, headers);
+            assertThat(reply.statusCode()).as(path + "?" + query + " " + body).isLessThan(500);
+            if (reply.statusCode() >= 400) {
+                JsonNode error = Json.parse(reply.body());
+                assertThat(error.at("/error/code").asText()).as(reply.body()).isNotEmpty();
+                assertThat(error.at("/error/message").asText()).as(reply.body()).isNotEmpty();
+            }
+            answered++;
+        }
+        assertThat(answered).isEqualTo(400);
+        assertThat(send("GET", "/digitaltwins/f1?" + V, null, Map.of()).statusCode()).isEqualTo(200);
+    }
+
+    private static void putTwin(String id) throws Exception {
+        HttpResponse<String> put = send("PUT", "/digitaltwins/" + id + "?" + V,
+                "{\"$metadata\":{\"$model\":\"" + SPACE + "\"},\"Temperature\":1}", Map.of());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    }
+
+    private static void assertError(HttpResponse<String> reply, int status, String code, String fragment) {
+        assertThat(reply.statusCode()).as(reply.body()).isEqualTo(status);
+        assertThat(Json.parse(reply.body()).at("/error/code").asText()).isEqualTo(code);
+        assertThat(reply.headers().firstValue("x-ms-error-code")).hasValue(code);
+        assertThat(Json.parse(reply.body()).at("/error/message").asText()).contains(fragment);
+    }
+
+    static HttpResponse<String> send(String method, String pathAndQuery, String body, Map<String, String> headers)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + pathAndQuery))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        headers.forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
