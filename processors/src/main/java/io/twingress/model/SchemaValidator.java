@@ -1,21 +1,15 @@
 package io.twingress.model;
 
-import java.time.Duration;
-import java.time.LocalDate;
-import java.time.LocalTime;
-import java.time.OffsetDateTime;
-import java.time.Period;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** Checks a JSON value (a property value, a telemetry field) against a resolved DTDL schema. */
 public final class SchemaValidator {
 
-    /** java.time's ISO_LOCAL_TIME also accepts {@code hh:mm}; DTDL times always carry seconds. */
-    private static final Pattern TIME = Pattern.compile("\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?");
+    /** A problem that needs no explanation beyond "expected X but got Y": the value is not even of X's JSON type. */
+    private static final String WRONG_TYPE = "";
 
     private SchemaValidator() {
     }
@@ -38,44 +32,42 @@ public final class SchemaValidator {
     }
 
     private static String primitive(Schema.PrimitiveKind kind, JsonNode value) {
-        boolean ok = switch (kind) {
-            case BOOLEAN -> value.isBoolean();
-            case INTEGER -> value.isIntegralNumber() && value.canConvertToInt();
-            case LONG -> value.isIntegralNumber() && value.canConvertToLong();
-            case DOUBLE, FLOAT -> value.isNumber();
-            case STRING -> value.isTextual();
-            case DATE -> value.isTextual() && parses(() -> LocalDate.parse(value.asText()));
-            case DATE_TIME -> value.isTextual() && parses(() -> OffsetDateTime.parse(value.asText()));
-            case TIME -> value.isTextual() && TIME.matcher(value.asText()).matches()
-                    && parses(() -> LocalTime.parse(value.asText()));
-            case DURATION -> value.isTextual() && isDuration(value.asText());
+        String problem = switch (kind) {
+            case BOOLEAN -> value.isBoolean() ? null : WRONG_TYPE;
+            case INTEGER -> integral(value, value.canConvertToInt(), "an integer is 32-bit, -2147483648 to 2147483647");
+            case LONG -> integral(value, value.canConvertToLong(),
+                    "a long is 64-bit, -9223372036854775808 to 9223372036854775807");
+            // finite once rounded, so that every client reads a number back rather than an error or Infinity
+            case DOUBLE -> !value.isNumber() ? WRONG_TYPE : Double.isFinite(value.doubleValue()) ? null
+                    : "it is beyond the range of a double, at most " + Double.MAX_VALUE + " either side of zero";
+            case FLOAT -> !value.isNumber() ? WRONG_TYPE : Float.isFinite(value.floatValue()) ? null
+                    : "it is beyond the range of a float, at most " + Float.MAX_VALUE + " either side of zero";
+            case STRING -> value.isTextual() ? null : WRONG_TYPE;
+            case DATE -> text(value, Rfc3339::checkDate);
+            case DATE_TIME -> text(value, Rfc3339::toInstant);
+            case TIME -> text(value, Rfc3339::checkTime);
+            case DURATION -> value.isTextual() ? IsoDuration.problem(value.asText()) : WRONG_TYPE;
         };
-        return ok ? null : "expected " + article(kind) + " but got " + value;
+        if (problem == null) {
+            return null;
+        }
+        String expected = "expected " + article(kind) + " but got " + value;
+        return problem.equals(WRONG_TYPE) ? expected : expected + ": " + problem;
     }
 
-    /**
-     * ISO 8601 durations mix date parts ({@link Period}: years, months, weeks, days) and time parts
-     * ({@link Duration}: hours, minutes, seconds); java.time parses each half with a different class.
-     */
-    private static boolean isDuration(String text) {
-        int t = text.indexOf('T');
-        String datePart = t < 0 ? text : text.substring(0, t);
-        boolean hasDate = !datePart.matches("-?P");
-        if (!hasDate && t < 0) {
-            return false;
-        }
-        if (hasDate && !parses(() -> Period.parse(datePart))) {
-            return false;
-        }
-        return t < 0 || parses(() -> Duration.parse("P" + text.substring(t)));
+    private static String integral(JsonNode value, boolean fits, String range) {
+        return !value.isIntegralNumber() ? WRONG_TYPE : fits ? null : range;
     }
 
-    private static boolean parses(Runnable parse) {
+    private static String text(JsonNode value, Consumer<String> check) {
+        if (!value.isTextual()) {
+            return WRONG_TYPE;
+        }
         try {
-            parse.run();
-            return true;
-        } catch (DateTimeParseException e) {
-            return false;
+            check.accept(value.asText());
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
         }
     }
 

@@ -46,13 +46,30 @@ public record PatchOperation(String op, String pointer, List<String> path, JsonN
         }
         List<String> tokens = new ArrayList<>();
         for (String raw : pointer.substring(1).split("/", -1)) {
-            tokens.add(raw.replace("~1", "/").replace("~0", "~"));
+            tokens.add(unescape(raw, index, pointer));
         }
         JsonNode value = node.get("value");
         if (!op.equals("remove") && value == null) {
             throw invalid("Operation " + index + " (" + op + " " + pointer + ") has no value.");
         }
         return new PatchOperation(op, pointer, List.copyOf(tokens), value);
+    }
+
+    /** RFC 6901: in a token, "~1" is '/' and "~0" is '~'; any other '~' is not a JSON pointer. */
+    private static String unescape(String raw, int index, String pointer) {
+        StringBuilder token = new StringBuilder(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c != '~') {
+                token.append(c);
+            } else if (i + 1 < raw.length() && (raw.charAt(i + 1) == '0' || raw.charAt(i + 1) == '1')) {
+                token.append(raw.charAt(++i) == '0' ? '~' : '/');
+            } else {
+                throw invalid("Operation " + index + " has path '" + pointer + "': a '~' in a path must be written"
+                        + " ~0, and a '/' inside a name ~1.");
+            }
+        }
+        return token.toString();
     }
 
     static AdtException invalid(String message) {

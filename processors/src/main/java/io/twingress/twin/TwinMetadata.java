@@ -1,7 +1,5 @@
 package io.twingress.twin;
 
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -16,6 +14,7 @@ import io.twingress.AdtError;
 import io.twingress.Json;
 import io.twingress.model.Content;
 import io.twingress.model.InterfaceModel;
+import io.twingress.model.Rfc3339;
 
 /**
  * A twin's {@code $metadata} as ADT keeps it: the model, the twin's and each component's last update time, and per
@@ -116,31 +115,41 @@ public final class TwinMetadata {
     /** Source times a PUT body carries in {@code $metadata.<p>.sourceTime} or a component's metadata. */
     static Map<String, String> requestSourceTimes(InterfaceModel model, ObjectNode body) {
         Map<String, String> times = new HashMap<>();
-        collectSourceTimes(body.path(METADATA), "", times);
+        collectSourceTimes(model, body, "", times);
         body.fields().forEachRemaining(f -> {
             if (model.content(f.getKey()) instanceof Content.Component) {
-                collectSourceTimes(f.getValue().path(METADATA), f.getKey() + "/", times);
+                collectSourceTimes(null, f.getValue(), f.getKey() + "/", times);
             }
         });
         return times;
     }
 
-    private static void collectSourceTimes(JsonNode metadata, String prefix, Map<String, String> times) {
-        metadata.fields().forEachRemaining(f -> {
+    /** @param model the twin's model when {@code owner} is the twin itself, whose components have no source time */
+    private static void collectSourceTimes(InterfaceModel model, JsonNode owner, String prefix,
+            Map<String, String> times) {
+        owner.path(METADATA).fields().forEachRemaining(f -> {
             JsonNode time = f.getValue().path("sourceTime");
-            if (!f.getKey().startsWith("$") && time.isTextual()) {
-                times.put(prefix + f.getKey(), parseTime(time.asText(), "sourceTime of " + prefix + f.getKey()));
+            String name = f.getKey();
+            if (name.startsWith("$") || time.isMissingNode()) {
+                return;
             }
+            if (!owner.has(name) || (model != null && model.content(name) instanceof Content.Component)) {
+                throw AdtError.VALIDATION_FAILED.with("The $metadata gives a sourceTime for '" + prefix + name
+                        + "', which the twin does not set: a sourceTime describes a property's value. Set the"
+                        + " property or leave out its sourceTime.");
+            }
+            times.put(prefix + name, parseTime(time.isTextual() ? time.asText() : time.toString(),
+                    "sourceTime of " + prefix + name));
         });
     }
 
     /** A source time as an instant; {@code what} names where it came from in the error. */
     public static String parseTime(String text, String what) {
         try {
-            return OffsetDateTime.parse(text).toInstant().toString();
-        } catch (DateTimeParseException e) {
-            throw AdtError.VALIDATION_FAILED.with(what + " '" + text + "' is not an ISO 8601 date-time with a time"
-                    + " zone, e.g. 2024-05-01T12:00:00Z.");
+            return Rfc3339.toInstant(text);
+        } catch (IllegalArgumentException e) {
+            throw AdtError.VALIDATION_FAILED.with(what + " '" + text + "' is not an RFC 3339 date-time: "
+                    + e.getMessage() + ".");
         }
     }
 }

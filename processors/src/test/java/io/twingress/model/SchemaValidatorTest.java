@@ -23,8 +23,9 @@ class SchemaValidatorTest {
         throw new IllegalArgumentException(dtdlName);
     }
 
+    /** Parsed as the service parses request bodies, so 1e400 arrives as the exact number, not as Infinity. */
     private static String validate(Schema schema, String json) {
-        return SchemaValidator.validate(schema, DtdlParserTest.json(json));
+        return SchemaValidator.validate(schema, TestModels.json(json));
     }
 
     @ParameterizedTest(name = "{0} accepts {1}")
@@ -78,7 +79,69 @@ class SchemaValidatorTest {
     @Test
     void messagesQuoteTheOffendingValue() {
         assertThat(validate(primitive("integer"), "'abc'")).isEqualTo("expected an integer but got \"abc\"");
-        assertThat(validate(primitive("dateTime"), "'noon'")).isEqualTo("expected a dateTime but got \"noon\"");
+        assertThat(validate(primitive("dateTime"), "'noon'")).isEqualTo("expected a dateTime but got \"noon\": write"
+                + " it as yyyy-MM-ddThh:mm:ss, optionally with a fraction of a second, and Z or an offset such as"
+                + " +02:00, e.g. 2024-05-01T12:30:00Z");
+    }
+
+    @ParameterizedTest(name = "{0} accepts {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "double   | 1.7976931348623157e308",
+            "double   | -1.7976931348623157e308",
+            "double   | 9223372036854775808",
+            "float    | 3.4028235e38",
+            "float    | -3.4e38",
+            "integer  | 2147483647",
+            "long     | -9223372036854775808",
+            "date     | '0001-01-01'",
+            "date     | '9999-12-31'",
+            "dateTime | '2016-12-31T23:59:60Z'",
+            "dateTime | '2024-05-01T12:30:00.123456789+14:00'",
+            "dateTime | '0001-01-01T00:00:00Z'",
+            "dateTime | '9999-12-31T23:59:59.999999999Z'",
+            "time     | '23:59:60'",
+            "time     | '00:00:00.123456789'",
+            "duration | 'P1W'",
+            "duration | '-P1D'",
+            "duration | 'PT1M0.000000001S'",
+    })
+    void primitivesAcceptValuesAtTheEdgeOfTheirRange(String schema, String value) {
+        assertThat(validate(primitive(schema), value)).isNull();
+    }
+
+    @ParameterizedTest(name = "{0} rejects {1}: {2}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "double   | 1e400                            | beyond the range of a double",
+            "double   | -1e400                           | beyond the range of a double",
+            "double   | 1.8e308                          | beyond the range of a double",
+            "float    | 3.5e38                           | beyond the range of a float",
+            "float    | -1e39                            | beyond the range of a float",
+            "integer  | 2147483648                       | 32-bit",
+            "integer  | -2147483649                      | 32-bit",
+            "long     | 9223372036854775808              | 64-bit",
+            "long     | -9223372036854775809             | 64-bit",
+            "date     | '0000-01-01'                     | 0001 to 9999",
+            "date     | '+10000-01-01'                   | 0001 to 9999",
+            "dateTime | '2024-01-01T10:00Z'              | the seconds are missing",
+            "dateTime | '10000-01-01T00:00:00Z'          | 0001 to 9999",
+            "dateTime | '2024-01-01T10:00:00.1234567890Z' | at most 9 digits",
+            "time     | '08:15'                          | the seconds are missing",
+            "time     | '23:59:59.1234567890'            | at most 9 digits",
+            "duration | 'p1d'                            | upper-case",
+            "duration | 'P-1D'                           | no sign",
+            "duration | 'PT-1H'                          | no sign",
+            "duration | 'P999999999W'                    | at most 999999999 days",
+    })
+    void primitivesSayWhyAValueIsOutOfRange(String schema, String value, String reason) {
+        assertThat(validate(primitive(schema), value)).startsWith("expected a").contains(reason);
+    }
+
+    @Test
+    void aNumberTooLargeForEveryNumericSchemaIsRefusedByEach() {
+        String huge = "1" + "0".repeat(400);
+        for (String schema : List.of("integer", "long", "double", "float")) {
+            assertThat(validate(primitive(schema), huge)).as(schema).startsWith("expected a");
+        }
     }
 
     @Test

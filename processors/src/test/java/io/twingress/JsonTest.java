@@ -1,0 +1,44 @@
+package io.twingress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.math.BigDecimal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class JsonTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{} {}", "{}{}", "[] []", "{\"a\":1}\n{\"a\":2}", "1 2", "\"a\" \"b\""})
+    void aSecondDocumentAfterTheFirstIsRefused(String text) {
+        assertThatIllegalArgumentException().isThrownBy(() -> Json.parse(text))
+                .withMessageContaining("more text follows the JSON document")
+                .withMessageContaining("send exactly one JSON value");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[] x", "{} ,", "{}]", "[1] null x"})
+    void otherTextAfterTheDocumentIsRefused(String text) {
+        assertThatIllegalArgumentException().isThrownBy(() -> Json.parse(text));
+    }
+
+    @Test
+    void whitespaceAfterTheDocumentIsFine() {
+        assertThat(Json.parse(" {\"a\":[1]} \r\n\t ")).isEqualTo(Json.object().set("a", Json.MAPPER.createArrayNode().add(1)));
+    }
+
+    @Test
+    void numbersBeyondADoubleKeepTheirValue() {
+        JsonNode node = Json.parse("{\"big\":1e400,\"small\":-1e400,\"long\":123456789012345678901234567890}");
+
+        assertThat(node.get("big").isBigDecimal()).isTrue();
+        assertThat(node.get("big").decimalValue()).isEqualByComparingTo(new BigDecimal("1e400"));
+        assertThat(node.get("small").decimalValue()).isEqualByComparingTo(new BigDecimal("-1e400"));
+        assertThat(node.get("long").bigIntegerValue()).hasToString("123456789012345678901234567890");
+        assertThat(Json.parse(Json.write(node))).as("written and read back").isEqualTo(node);
+    }
+}
