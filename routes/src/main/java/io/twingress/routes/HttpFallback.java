@@ -22,7 +22,8 @@ final class HttpFallback {
     }
 
     static void install(CamelContext context) {
-        Router router = VertxPlatformHttpRouter.lookup(context);
+        int port = Integer.parseInt(context.getPropertiesComponent().resolveProperty("camel.server.port").orElseThrow());
+        Router router = VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
         List<Pattern> paths = context.getRestRegistry().listAllRestServices().stream()
                 .map(s -> Pattern.compile(s.getUrl().replaceAll("^https?://[^/]*", "")
                         .replaceAll("\\{[^/}]+}", "[^/]+")))
