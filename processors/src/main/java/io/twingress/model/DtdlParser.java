@@ -73,7 +73,8 @@ public final class DtdlParser {
     private static final int MAX_V3_EXTENDS_TREE = 1024;
 
     /**
-     * Parses and validates a batch as uploaded with {@code POST /models}.
+     * Parses and validates a batch as uploaded with {@code POST /models}; only the ids of stored models themselves
+     * are known to be taken.
      *
      * @param batch  interface documents; they may reference each other in any order
      * @param stored looks up an already stored model by id, returning null when unknown
@@ -81,15 +82,45 @@ public final class DtdlParser {
      * @throws DtdlException naming the element and the broken rule
      */
     public List<InterfaceModel> parse(List<JsonNode> batch, Function<String, InterfaceModel> stored) {
+        return parse(batch, stored, id -> stored.apply(id) == null ? null : id);
+    }
+
+    /**
+     * As {@link #parse(List, Function)}, knowing every @id the stored models declare.
+     *
+     * @param storedIds the stored model that declares an @id (as its own id or an element's), or null when none
+     *                  does; the batch may not declare any of those ids again
+     */
+    public List<InterfaceModel> parse(List<JsonNode> batch, Function<String, InterfaceModel> stored,
+            Function<String, String> storedIds) {
+        return parse(batch, stored, storedIds, true);
+    }
+
+    /**
+     * Resolves models read back from the store. They passed the rules when they were uploaded; rules added since
+     * (those {@link Doc#strict} guards) are not applied to them again, so a model stored by an earlier release keeps
+     * loading.
+     */
+    public List<InterfaceModel> reload(List<JsonNode> storedModels, Function<String, InterfaceModel> stored) {
+        return parse(storedModels, stored, id -> null, false);
+    }
+
+    private List<InterfaceModel> parse(List<JsonNode> batch, Function<String, InterfaceModel> stored,
+            Function<String, String> storedIds, boolean strict) {
         Batch run = new Batch(stored);
         for (int i = 0; i < batch.size(); i++) {
-            Doc doc = header(batch.get(i), i);
+            Doc doc = header(batch.get(i), i, strict);
             if (run.docs.putIfAbsent(doc.id, doc) != null) {
                 throw new DtdlException(doc.id + ": @id appears more than once in the batch");
             }
+            String owner = strict ? storedIds.apply(doc.id) : null;
+            if (owner != null) {
+                throw new DtdlException(doc.id + ": @id " + (owner.equals(doc.id) ? "is already a stored model"
+                        : "is already the @id of an element of stored model " + owner));
+            }
         }
         Set<String> elementIds = new HashSet<>(run.docs.keySet());
-        run.docs.values().forEach(doc -> checkElementIds(doc, doc.json, "", elementIds));
+        run.docs.values().forEach(doc -> checkElementIds(doc, doc.json, "", elementIds, storedIds));
         List<InterfaceModel> result = new ArrayList<>(batch.size());
         for (Doc doc : run.docs.values()) {
             result.add(run.model(doc.id));
@@ -97,12 +128,33 @@ public final class DtdlParser {
         return result;
     }
 
-    /** One uploaded interface with the facts its @context gives. */
-    private record Doc(String id, int version, Set<String> extensions, JsonNode json) {
+    /** The @ids a stored definition declares below its interface: contents, schemas, fields and so on. */
+    static Set<String> elementIds(JsonNode definition) {
+        Set<String> ids = new LinkedHashSet<>();
+        collectElementIds(definition, true, ids);
+        return ids;
+    }
+
+    private static void collectElementIds(JsonNode node, boolean root, Set<String> ids) {
+        if (node.isObject() && !root && node.path("@id").isTextual()) {
+            ids.add(node.get("@id").asText());
+        }
+        if (node.isContainerNode()) {
+            node.forEach(child -> collectElementIds(child, false, ids));
+        }
+    }
+
+    /**
+     * One uploaded interface with the facts its @context gives.
+     *
+     * @param strict false for a model read back from the store: the rules added after models were first stored
+     *               (@ids unique across models) are skipped
+     */
+    private record Doc(String id, int version, Set<String> extensions, JsonNode json, boolean strict) {
     }
 
     /** Checks the parts of a document every later rule depends on: @context, @type, @id, size, keys. */
-    private static Doc header(JsonNode json, int index) {
+    private static Doc header(JsonNode json, int index, boolean strict) {
         String where = "model at index " + index;
         if (json == null || !json.isObject()) {
             throw new DtdlException(where + ": a model must be a JSON object");
@@ -125,7 +177,7 @@ public final class DtdlParser {
         if (type == null || !type.isTextual() || !type.asText().equals("Interface")) {
             throw new DtdlException(id + ": @type must be 'Interface' (ADT accepts only Interfaces at the top level)");
         }
-        Doc doc = new Doc(id, version, Set.copyOf(extensions), json);
+        Doc doc = new Doc(id, version, Set.copyOf(extensions), json, strict);
         checkKeys(doc, json, INTERFACE_KEYS, "interface");
         checkDescriptive(doc, json, "interface");
         return doc;
@@ -162,11 +214,15 @@ public final class DtdlParser {
         return version;
     }
 
-    /** Element @ids must be valid DTMIs and unique across the whole batch, interface ids included. */
-    private static void checkElementIds(Doc doc, JsonNode node, String path, Set<String> seen) {
+    /**
+     * Element @ids must be valid DTMIs and unique across the whole batch, interface ids included, and may not be
+     * taken by a stored model or one of its elements.
+     */
+    private static void checkElementIds(Doc doc, JsonNode node, String path, Set<String> seen,
+            Function<String, String> storedIds) {
         if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                checkElementIds(doc, node.get(i), path + "[" + i + "]", seen);
+                checkElementIds(doc, node.get(i), path + "[" + i + "]", seen, storedIds);
             }
         } else if (node.isObject()) {
             JsonNode id = node.get("@id");
@@ -179,11 +235,19 @@ public final class DtdlParser {
                 if (problem != null) {
                     throw fail(doc, where, "'" + id.asText() + "' " + problem);
                 }
-                if (!seen.add(id.asText())) {
+                // stored models were checked when they were uploaded, each against those before it
+                if (doc.strict && !seen.add(id.asText())) {
                     throw fail(doc, where, "'" + id.asText() + "' is used by more than one element in the batch");
                 }
+                String owner = doc.strict ? storedIds.apply(id.asText()) : null;
+                if (owner != null) {
+                    throw fail(doc, where, "'" + id.asText() + "' is already the @id of "
+                            + (owner.equals(id.asText()) ? "a stored model" : "an element of stored model " + owner)
+                            + "; every @id must be unique");
+                }
             }
-            node.properties().forEach(e -> checkElementIds(doc, e.getValue(), path + "." + e.getKey(), seen));
+            node.properties().forEach(e -> checkElementIds(doc, e.getValue(), path + "." + e.getKey(), seen,
+                    storedIds));
         }
     }
 
