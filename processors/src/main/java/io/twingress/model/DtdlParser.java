@@ -659,20 +659,16 @@ public final class DtdlParser {
         private Content.Relationship relationship(JsonNode node, Types types, String where) {
             checkCoTypes(node, types, where, "target", "maxMultiplicity", "minMultiplicity", "properties", "writable");
             String target = node.has("target") ? dtmi(node.get("target"), where + ": target") : null;
-            JsonNode min = node.get("minMultiplicity");
-            if (min != null && !(min.isIntegralNumber() && min.asLong() == 0)) {
+            Integer min = integer(node, "minMultiplicity", where);
+            if (min != null && min != 0) {
                 throw fail(doc, where, "minMultiplicity must be 0");
             }
-            Integer max = null;
-            JsonNode maxNode = node.get("maxMultiplicity");
-            if (maxNode != null) {
-                if (!maxNode.isIntegralNumber() || !maxNode.canConvertToInt() || maxNode.asInt() < 1) {
-                    throw fail(doc, where, "maxMultiplicity must be an integer of at least 1");
-                }
-                max = maxNode.asInt();
-                if (doc.version == 2 && max > MAX_V2_MULTIPLICITY) {
-                    throw fail(doc, where, "DTDL v2 allows a maxMultiplicity of at most " + MAX_V2_MULTIPLICITY);
-                }
+            Integer max = integer(node, "maxMultiplicity", where);
+            if (max != null && max < 1) {
+                throw fail(doc, where, "maxMultiplicity must be an integer of at least 1");
+            }
+            if (max != null && doc.version == 2 && max > MAX_V2_MULTIPLICITY) {
+                throw fail(doc, where, "DTDL v2 allows a maxMultiplicity of at most " + MAX_V2_MULTIPLICITY);
             }
             JsonNode writable = node.get("writable");
             if (writable != null && !writable.isBoolean()) {
@@ -706,6 +702,22 @@ public final class DtdlParser {
             }
             return new Content.Relationship(node.get("name").asText(), target, max,
                     Collections.unmodifiableMap(properties));
+        }
+
+        /** An integer-valued key, or null. DTDL integers are 32-bit: a larger number is refused, not wrapped. */
+        private Integer integer(JsonNode node, String key, String where) {
+            JsonNode value = node.get(key);
+            if (value == null) {
+                return null;
+            }
+            if (!value.isIntegralNumber()) {
+                throw fail(doc, where, key + " must be an integer");
+            }
+            if (!value.canConvertToInt()) {
+                throw fail(doc, where, key + " " + value + " is outside the 32-bit integer range ("
+                        + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE + ")");
+            }
+            return value.intValue();
         }
 
         private Content.Component component(JsonNode node, Types types, String where) {
@@ -882,9 +894,8 @@ public final class DtdlParser {
                 entryWhere = where + ": enum value '" + name + "'";
                 JsonNode raw = entry.get("enumValue");
                 Object value;
-                if (valueKind == Schema.PrimitiveKind.INTEGER && raw != null && raw.isIntegralNumber()
-                        && raw.canConvertToInt()) {
-                    value = raw.asInt();
+                if (valueKind == Schema.PrimitiveKind.INTEGER && raw != null && raw.isIntegralNumber()) {
+                    value = integer(entry, "enumValue", entryWhere);
                 } else if (valueKind == Schema.PrimitiveKind.STRING && raw != null && raw.isTextual()) {
                     value = raw.asText();
                 } else {

@@ -1,0 +1,184 @@
+package io.twingress.model;
+
+import static io.twingress.model.TestModels.assertAdtError;
+import static io.twingress.model.TestModels.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.twingress.store.SqliteTwinStore;
+import io.twingress.store.StoredModel;
+
+/**
+ * DTDL rules checked at upload, seen as a client of {@code POST /models} sees them: {@code 400 DTDLParserError} with a
+ * message naming the element and the rule. Models stored before a rule existed keep loading.
+ */
+class ModelRulesTest {
+
+    private static final String V2 = "dtmi:dtdl:context;2";
+    private static final String V3 = "dtmi:dtdl:context;3";
+    private static final String V3_QUANTITATIVE = "['" + V3 + "','dtmi:dtdl:extension:quantitativeTypes;1']";
+
+    @TempDir
+    Path dir;
+
+    private SqliteTwinStore store;
+    private ModelService models;
+
+    @BeforeEach
+    void open() {
+        store = new SqliteTwinStore(dir.resolve("twins.db"), "NORMAL");
+        models = new ModelService(store);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    /** An interface; {@code context} is a quoted string or a JSON array, {@code body} extra members. */
+    private static JsonNode model(String context, String id, String body) {
+        String quoted = context.startsWith("[") ? context : "'" + context + "'";
+        return json("{'@context':" + quoted + ",'@id':'" + id + "','@type':'Interface'"
+                + (body.isEmpty() ? "" : "," + body) + "}");
+    }
+
+    private static String contents(String... elements) {
+        return "'contents':[" + String.join(",", elements) + "]";
+    }
+
+    private void assertRefused(JsonNode model, String... fragments) {
+        assertAdtError(() -> models.upload(List.of(model)), 400, "DTDLParserError", fragments);
+        assertThat(models.find(model.get("@id").asText())).as("nothing stored").isNull();
+    }
+
+    private void assertAccepted(JsonNode model) {
+        models.upload(List.of(model));
+        assertThat(models.find(model.get("@id").asText())).isNotNull();
+    }
+
+    @Nested
+    class Integers {
+
+        private String relationship(String members) {
+            return contents("{'@type':'Relationship','name':'r'" + members + "}");
+        }
+
+        @Test
+        void multiplicitiesBeyondThe32BitRangeAreRefusedNotWrapped() {
+            for (String context : List.of(V2, V3)) {
+                // 2^64 used to be read as a long, wrap to 0 and pass as minMultiplicity 0
+                assertRefused(model(context, "dtmi:com:x:A;1", relationship(",'minMultiplicity':18446744073709551616")),
+                        "content 'r': minMultiplicity 18446744073709551616 is outside the 32-bit integer range");
+                assertRefused(model(context, "dtmi:com:x:A;1", relationship(",'minMultiplicity':4294967296")),
+                        "minMultiplicity 4294967296 is outside the 32-bit integer range");
+                assertRefused(model(context, "dtmi:com:x:A;1", relationship(",'maxMultiplicity':2147483648")),
+                        "content 'r': maxMultiplicity 2147483648 is outside the 32-bit integer range");
+                assertRefused(model(context, "dtmi:com:x:A;1", relationship(",'minMultiplicity':0.5")),
+                        "minMultiplicity must be an integer");
+            }
+        }
+
+        @Test
+        void v3TakesAMaxMultiplicityUpToTheLargest32BitInteger() {
+            assertAccepted(model(V3, "dtmi:com:x:A;1",
+                    relationship(",'minMultiplicity':0,'maxMultiplicity':2147483647")));
+            assertRefused(model(V2, "dtmi:com:x:B;1", relationship(",'maxMultiplicity':2147483647")),
+                    "DTDL v2 allows a maxMultiplicity of at most 500");
+        }
+
+        @Test
+        void integerEnumValuesBeyondThe32BitRangeAreRefused() {
+            for (String context : List.of(V2, V3)) {
+                assertRefused(model(context, "dtmi:com:x:A;1", contents("{'@type':'Property','name':'level','schema':"
+                                + "{'@type':'Enum','valueSchema':'integer','enumValues':["
+                                + "{'name':'low','enumValue':1},{'name':'huge','enumValue':2147483648}]}}")),
+                        "enum value 'huge': enumValue 2147483648 is outside the 32-bit integer range");
+            }
+        }
+    }
+
+    @Nested
+    class Ids {
+
+        private static final String STORED = "dtmi:com:x:Stored;1";
+
+        private JsonNode withSchema(String context, String id, String schemaId) {
+            return model(context, id, "'schemas':[{'@id':'" + schemaId + "','@type':'Enum','valueSchema':'string',"
+                    + "'enumValues':[{'name':'a','enumValue':'a'}]}]");
+        }
+
+        @Test
+        void aSchemaMayNotTakeTheIdOfAStoredModel() {
+            models.upload(List.of(model(V2, STORED, "")));
+            for (String context : List.of(V2, V3)) {
+                assertRefused(withSchema(context, "dtmi:com:x:A;1", STORED),
+                        "dtmi:com:x:A;1: .schemas[0].@id: '" + STORED + "' is already the @id of a stored model");
+            }
+        }
+
+        @Test
+        void aSchemaMayNotTakeTheIdOfAStoredElement() {
+            models.upload(List.of(withSchema(V3, STORED, "dtmi:com:x:Shared;1")));
+
+            assertRefused(withSchema(V3, "dtmi:com:x:A;1", "dtmi:com:x:Shared;1"),
+                    "'dtmi:com:x:Shared;1' is already the @id of an element of stored model " + STORED);
+            assertRefused(model(V2, "dtmi:com:x:Shared;1", ""),
+                    "dtmi:com:x:Shared;1: @id is already the @id of an element of stored model " + STORED);
+        }
+
+        @Test
+        void aSchemaMayNotTakeTheIdOfAModelInTheSameUpload() {
+            for (String context : List.of(V2, V3)) {
+                assertAdtError(() -> models.upload(List.of(model(context, "dtmi:com:x:B;1", ""),
+                                withSchema(context, "dtmi:com:x:A;1", "dtmi:com:x:B;1"))), 400, "DTDLParserError",
+                        "'dtmi:com:x:B;1' is used by more than one element in the batch");
+            }
+        }
+
+        @Test
+        void aDeletedModelsIdsAreFreeAgain() {
+            models.upload(List.of(withSchema(V3, STORED, "dtmi:com:x:Shared;1")));
+            models.delete(STORED);
+
+            assertAccepted(withSchema(V3, "dtmi:com:x:A;1", "dtmi:com:x:Shared;1"));
+        }
+    }
+
+    @Nested
+    class StoredBeforeTheRules {
+
+        /** A row as an earlier release stored it, without the checks of this one. */
+        private void storeRaw(JsonNode definition) {
+            store.write(tx -> {
+                tx.lockModels();
+                tx.insertModel(new StoredModel(definition.get("@id").asText(), definition.toString(), Instant.now(),
+                        false));
+                return null;
+            });
+        }
+
+        @Test
+        void aStoredModelWhoseBaseIsGoneIsLeftOutWithoutHidingTheOthers() {
+            storeRaw(model(V2, "dtmi:com:x:Healthy;1", ""));
+            storeRaw(model(V2, "dtmi:com:x:Orphan;1", "'extends':'dtmi:com:x:Gone;1'"));
+            storeRaw(model(V2, "dtmi:com:x:Derived;1", "'extends':'dtmi:com:x:Healthy;1'"));
+
+            ModelService fresh = new ModelService(store);
+
+            assertThat(fresh.list(null)).extracting(e -> e.model().id())
+                    .containsExactly("dtmi:com:x:Healthy;1", "dtmi:com:x:Derived;1");
+            assertThat(fresh.modelAndDerived("dtmi:com:x:Healthy;1"))
+                    .containsExactly("dtmi:com:x:Healthy;1", "dtmi:com:x:Derived;1");
+        }
+    }
+}
