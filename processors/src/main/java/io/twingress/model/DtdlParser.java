@@ -5,9 +5,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IllformedLocaleException;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -60,6 +63,13 @@ public final class DtdlParser {
     private static final int MAX_INTERFACE_ID_LENGTH = 128;
     private static final int MAX_NAME_LENGTH = 64;
     private static final int MAX_COMMENT_LENGTH = 512;
+    private static final int MAX_DISPLAY_NAME_LENGTH = 64;
+    private static final int MAX_DESCRIPTION_LENGTH = 512;
+    /**
+     * Languages per displayName or description. DTDL sets no number; this is more than any localisation we know of
+     * and keeps one element's text small.
+     */
+    static final int MAX_LANGUAGES = 100;
     private static final int MAX_MODEL_BYTES = 1024 * 1024;
     private static final int MAX_SCHEMA_DEPTH = 5;
     private static final int MAX_EXTENDS_DEPTH = 10;
@@ -148,7 +158,8 @@ public final class DtdlParser {
      * One uploaded interface with the facts its @context gives.
      *
      * @param strict false for a model read back from the store: the rules added after models were first stored
-     *               (@ids unique across models) are skipped
+     *               (language tags, the v3 text limits, @ids unique across models, the descriptive keys of
+     *               schema elements) are skipped
      */
     private record Doc(String id, int version, Set<String> extensions, JsonNode json, boolean strict) {
     }
@@ -288,10 +299,17 @@ public final class DtdlParser {
         }
     }
 
-    /** displayName and description are strings or language maps; v2 caps their length, comment is ≤512. */
+    /**
+     * displayName and description are strings or language maps keyed by BCP 47 language tags, at most 64 and 512
+     * characters in both DTDL versions; comment is at most 512.
+     */
     private static void checkDescriptive(Doc doc, JsonNode node, String where) {
-        checkLocalizable(doc, node.get("displayName"), "displayName", doc.version == 2 ? 64 : Integer.MAX_VALUE, where);
-        checkLocalizable(doc, node.get("description"), "description", doc.version == 2 ? 512 : Integer.MAX_VALUE, where);
+        // the v3 limits were not enforced before, so a v3 model stored then may exceed them
+        boolean limited = doc.version == 2 || doc.strict;
+        checkLocalizable(doc, node.get("displayName"), "displayName",
+                limited ? MAX_DISPLAY_NAME_LENGTH : Integer.MAX_VALUE, where);
+        checkLocalizable(doc, node.get("description"), "description",
+                limited ? MAX_DESCRIPTION_LENGTH : Integer.MAX_VALUE, where);
         JsonNode comment = node.get("comment");
         if (comment != null && (!comment.isTextual() || comment.asText().length() > MAX_COMMENT_LENGTH)) {
             throw fail(doc, where, "comment must be a string of at most " + MAX_COMMENT_LENGTH + " characters");
@@ -304,6 +322,9 @@ public final class DtdlParser {
         }
         List<JsonNode> texts = new ArrayList<>();
         if (value.isObject()) {
+            if (doc.strict) {
+                checkLanguages(doc, value, key, where);
+            }
             value.forEach(texts::add);
         } else {
             texts.add(value);
@@ -316,6 +337,43 @@ public final class DtdlParser {
                 throw fail(doc, where, key + " is longer than " + maxLength + " characters");
             }
         }
+    }
+
+    private static void checkLanguages(Doc doc, JsonNode map, String key, String where) {
+        if (map.size() > MAX_LANGUAGES) {
+            throw fail(doc, where, key + " has " + map.size() + " languages; at most " + MAX_LANGUAGES
+                    + " are allowed");
+        }
+        Set<String> seen = new HashSet<>();
+        for (Iterator<String> tags = map.fieldNames(); tags.hasNext(); ) {
+            String tag = tags.next();
+            if (!isLanguageTag(tag)) {
+                throw fail(doc, where, key + " language '" + tag
+                        + "' is not a BCP 47 language tag such as 'en', 'de-CH' or 'zh-Hant'");
+            }
+            if (!seen.add(tag.toLowerCase(Locale.ROOT))) {
+                throw fail(doc, where, key + " gives language '" + tag
+                        + "' more than once (language tags do not distinguish case)");
+            }
+        }
+    }
+
+    /**
+     * True for a well-formed BCP 47 tag whose language is a 2–3 letter code (or private use, {@code x-...}).
+     * BCP 47 reserves 4-letter languages and registers none of 5–8 letters, so a key such as {@code english} is a
+     * mistake even though its form parses.
+     */
+    static boolean isLanguageTag(String tag) {
+        if (tag.isEmpty()) {
+            return false;
+        }
+        try {
+            new Locale.Builder().setLanguageTag(tag);
+        } catch (IllformedLocaleException e) {
+            return false;
+        }
+        int end = tag.indexOf('-');
+        return (end < 0 ? tag.length() : end) <= 3;
     }
 
     private static Set<String> union(Set<String> base, String... more) {
@@ -836,6 +894,9 @@ public final class DtdlParser {
             if (depth > MAX_SCHEMA_DEPTH) {
                 throw fail(doc, where, "complex schemas may nest at most " + MAX_SCHEMA_DEPTH + " levels deep");
             }
+            if (doc.strict) {
+                checkDescriptive(doc, node, where);
+            }
             JsonNode type = node.get("@type");
             String kind = type != null && type.isTextual() ? type.asText() : String.valueOf(type);
             return switch (kind) {
@@ -892,6 +953,9 @@ public final class DtdlParser {
                 checkKeys(doc, entry, union(NAMED_KEYS, "enumValue"), entryWhere);
                 String name = name(entry, entryWhere);
                 entryWhere = where + ": enum value '" + name + "'";
+                if (doc.strict) {
+                    checkDescriptive(doc, entry, entryWhere);
+                }
                 JsonNode raw = entry.get("enumValue");
                 Object value;
                 if (valueKind == Schema.PrimitiveKind.INTEGER && raw != null && raw.isIntegralNumber()) {
@@ -921,6 +985,10 @@ public final class DtdlParser {
             }
             checkKeys(doc, key, union(NAMED_KEYS, "schema"), where + ": mapKey");
             checkKeys(doc, value, union(NAMED_KEYS, "schema"), where + ": mapValue");
+            if (doc.strict) {
+                checkDescriptive(doc, key, where + ": mapKey");
+                checkDescriptive(doc, value, where + ": mapValue");
+            }
             String keyName = name(key, where + ": mapKey");
             String valueName = name(value, where + ": mapValue");
             JsonNode keySchema = key.get("schema");
@@ -949,6 +1017,9 @@ public final class DtdlParser {
                 String name = name(field, where + ": fields[" + i + "]");
                 String fieldWhere = where + ": field '" + name + "'";
                 checkKeys(doc, field, union(NAMED_KEYS, "schema"), fieldWhere);
+                if (doc.strict) {
+                    checkDescriptive(doc, field, fieldWhere);
+                }
                 if (fields.containsKey(name)) {
                     throw fail(doc, fieldWhere, "the name is used by more than one field");
                 }

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
@@ -103,6 +105,66 @@ class ModelRulesTest {
                                 + "{'@type':'Enum','valueSchema':'integer','enumValues':["
                                 + "{'name':'low','enumValue':1},{'name':'huge','enumValue':2147483648}]}}")),
                         "enum value 'huge': enumValue 2147483648 is outside the 32-bit integer range");
+            }
+        }
+    }
+
+    @Nested
+    class LanguageMaps {
+
+        @Test
+        void keysAreBcp47LanguageTags() {
+            assertAccepted(model(V3, "dtmi:com:x:A;1", "'displayName':{'en':'Room','de-CH':'Zimmer',"
+                    + "'zh-Hant-TW':'房間','es-419':'Cuarto','x-house':'R'},'description':{'en-GB':'A room'}"));
+            for (String context : List.of(V2, V3)) {
+                assertRefused(model(context, "dtmi:com:x:B;1", "'displayName':{'english':'Room'}"),
+                        "dtmi:com:x:B;1: interface: displayName language 'english' is not a BCP 47 language tag");
+                assertRefused(model(context, "dtmi:com:x:B;1", "'description':{'en_US':'A room'}"),
+                        "description language 'en_US' is not a BCP 47 language tag");
+                assertRefused(model(context, "dtmi:com:x:B;1", "'displayName':{'':'Room'}"),
+                        "displayName language '' is not a BCP 47 language tag");
+                assertRefused(model(context, "dtmi:com:x:B;1", "'displayName':{'en':'Room','EN':'ROOM'}"),
+                        "displayName gives language 'EN' more than once");
+            }
+        }
+
+        @Test
+        void everyElementsTextsAreChecked() {
+            assertRefused(model(V3, "dtmi:com:x:A;1", contents(
+                            "{'@type':'Telemetry','name':'t','schema':'double','displayName':{'de-':'T'}}")),
+                    "content 't': displayName language 'de-' is not a BCP 47 language tag");
+            assertRefused(model(V3, "dtmi:com:x:A;1", contents("{'@type':'Property','name':'mode','schema':"
+                            + "{'@type':'Enum','valueSchema':'string','enumValues':["
+                            + "{'name':'on','enumValue':'on','displayName':{'deutsch':'an'}}]}}")),
+                    "enum value 'on': displayName language 'deutsch'");
+            assertRefused(model(V2, "dtmi:com:x:A;1", contents("{'@type':'Property','name':'p','schema':"
+                            + "{'@type':'Object','fields':[{'name':'f','schema':'string','description':{'1':'x'}}]}}")),
+                    "field 'f': description language '1'");
+        }
+
+        @Test
+        void aMapHoldsAtMostOneHundredLanguages() {
+            assertAccepted(model(V3, "dtmi:com:x:A;1", "'displayName':" + languages(100)));
+            assertRefused(model(V3, "dtmi:com:x:B;1", "'displayName':" + languages(101)),
+                    "displayName has 101 languages; at most 100 are allowed");
+        }
+
+        /** {'aa':'n','ab':'n',...}: distinct, well-formed two-letter tags. */
+        private String languages(int n) {
+            return IntStream.range(0, n)
+                    .mapToObj(i -> "'" + (char) ('a' + i / 26) + (char) ('a' + i % 26) + "':'n'")
+                    .collect(Collectors.joining(",", "{", "}"));
+        }
+
+        @Test
+        void textsKeepDtdlsLengthLimitsInBothVersions() {
+            for (String context : List.of(V2, V3)) {
+                assertAccepted(model(context, "dtmi:com:x:Ok" + context.charAt(context.length() - 1) + ";1",
+                        "'displayName':'" + "d".repeat(64) + "','description':{'en':'" + "d".repeat(512) + "'}"));
+                assertRefused(model(context, "dtmi:com:x:A;1", "'displayName':{'en':'" + "d".repeat(65) + "'}"),
+                        "displayName is longer than 64 characters");
+                assertRefused(model(context, "dtmi:com:x:A;1", "'description':'" + "d".repeat(513) + "'"),
+                        "description is longer than 512 characters");
             }
         }
     }
