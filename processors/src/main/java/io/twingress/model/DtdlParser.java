@@ -40,15 +40,6 @@ public final class DtdlParser {
     private static final Map<String, String> EXTENSION_CO_TYPE_KEYS =
             Map.of("ValueAnnotation", "annotates", "Override", "overrides");
 
-    /** The semantic types DTDL v2 defines; v3 moved them (and more) into the quantitativeTypes extension. */
-    private static final Set<String> SEMANTIC_TYPES_V2 = Set.of(
-            "Acceleration", "Angle", "AngularAcceleration", "AngularVelocity", "Area", "Capacitance", "Current",
-            "DataRate", "DataSize", "Density", "Distance", "ElectricCharge", "Energy", "Force", "Frequency",
-            "Humidity", "Illuminance", "Inductance", "Latitude", "Length", "Longitude", "Luminance", "Luminosity",
-            "LuminousFlux", "LuminousIntensity", "MagneticFlux", "MagneticInduction", "Mass", "MassFlowRate",
-            "Power", "Pressure", "RelativeHumidity", "Resistance", "SoundPressure", "Temperature", "Thrust",
-            "TimeSpan", "Torque", "Velocity", "Voltage", "Volume", "VolumeFlowRate");
-
     private static final Pattern DTMI = Pattern.compile(
             "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*"
                     + "(?:;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?)?$");
@@ -158,8 +149,8 @@ public final class DtdlParser {
      * One uploaded interface with the facts its @context gives.
      *
      * @param strict false for a model read back from the store: the rules added after models were first stored
-     *               (language tags, the v3 text limits, @ids unique across models, the descriptive keys of
-     *               schema elements) are skipped
+     *               (language tags, the v3 text limits, units of semantic types, @ids unique across models, the
+     *               descriptive keys of schema elements) are skipped
      */
     private record Doc(String id, int version, Set<String> extensions, JsonNode json, boolean strict) {
     }
@@ -804,6 +795,8 @@ public final class DtdlParser {
         private boolean checkCoTypes(JsonNode node, Types types, String where, String... kindKeys) {
             Set<String> allowed = union(NAMED_KEYS, kindKeys);
             boolean semantic = false;
+            boolean quantitative = doc.version == 2 || doc.extensions.contains(QUANTITATIVE_TYPES);
+            List<String> semanticTypes = new ArrayList<>();
             for (String coType : types.coTypes) {
                 String extension = EXTENSION_CO_TYPES.get(coType);
                 if (extension != null) {
@@ -813,8 +806,13 @@ public final class DtdlParser {
                     if (EXTENSION_CO_TYPE_KEYS.containsKey(coType)) {
                         allowed = union(allowed, EXTENSION_CO_TYPE_KEYS.get(coType));
                     }
-                } else if (doc.version == 2 && SEMANTIC_TYPES_V2.contains(coType)
-                        || doc.version == 3 && doc.extensions.contains(QUANTITATIVE_TYPES)) {
+                } else if (quantitative && SemanticTypes.unitType(doc.version, coType) != null) {
+                    semantic = true;
+                    semanticTypes.add(coType);
+                } else if (doc.version == 3 && quantitative) {
+                    if (doc.strict) {
+                        throw fail(doc, where, "'" + coType + "' is not a semantic type of " + QUANTITATIVE_TYPES);
+                    }
                     semantic = true;
                 } else if (doc.version == 2) {
                     throw fail(doc, where, "'" + coType + "' is not a DTDL v2 semantic type");
@@ -831,6 +829,9 @@ public final class DtdlParser {
                 if (unit == null || !unit.isTextual()) {
                     throw fail(doc, where, "a semantic type needs a 'unit'");
                 }
+                if (doc.strict) {
+                    checkUnit(unit.asText(), semanticTypes, where);
+                }
                 allowed = union(allowed, "unit");
             } else if (node.has("unit")) {
                 throw fail(doc, where, "'unit' is only allowed with a semantic type such as [\""
@@ -839,6 +840,18 @@ public final class DtdlParser {
             checkKeys(doc, node, allowed, where);
             checkDescriptive(doc, node, where);
             return semantic;
+        }
+
+        /** A semantic type takes only the units of its unit type: a Temperature is not measured in metres. */
+        private void checkUnit(String unit, List<String> semanticTypes, String where) {
+            for (String semanticType : semanticTypes) {
+                String unitType = SemanticTypes.unitType(doc.version, semanticType);
+                Set<String> units = SemanticTypes.units(doc.version, unitType);
+                if (!units.contains(unit)) {
+                    throw fail(doc, where, "unit '" + unit + "' is not a " + unitType + ", which " + semanticType
+                            + " takes: " + String.join(", ", new TreeSet<>(units)));
+                }
+            }
         }
 
         private Schema contentSchema(JsonNode node, String where, boolean noArrays, boolean numeric) {

@@ -170,6 +170,78 @@ class ModelRulesTest {
     }
 
     @Nested
+    class Units {
+
+        private String telemetry(String semanticType, String unit) {
+            return contents("{'@type':['Telemetry','" + semanticType + "'],'name':'t','schema':'double','unit':'"
+                    + unit + "'}");
+        }
+
+        @Test
+        void aSemanticTypeTakesOnlyItsOwnUnits() {
+            assertRefused(model(V2, "dtmi:com:x:A;1", contents(
+                            "{'@type':['Property','Temperature'],'name':'temp','schema':'double','unit':'metre'}")),
+                    "content 'temp': unit 'metre' is not a TemperatureUnit, which Temperature takes:"
+                            + " degreeCelsius, degreeFahrenheit, kelvin");
+            assertRefused(model(V3_QUANTITATIVE, "dtmi:com:x:A;1", telemetry("Temperature", "metre")),
+                    "unit 'metre' is not a TemperatureUnit");
+            assertRefused(model(V3_QUANTITATIVE, "dtmi:com:x:A;1", telemetry("Pressure", "Pascal")),
+                    "unit 'Pascal' is not a PressureUnit");
+            assertAccepted(model(V2, "dtmi:com:x:A;1", telemetry("Temperature", "kelvin")));
+            assertAccepted(model(V3_QUANTITATIVE, "dtmi:com:x:B;1", telemetry("Pressure", "pascal")));
+        }
+
+        @Test
+        void semanticTypesSharingAUnitTypeTakeTheSameUnits() {
+            assertAccepted(model(V2, "dtmi:com:x:A;1", contents(
+                    "{'@type':['Telemetry','Humidity'],'name':'h','schema':'double','unit':'gramPerCubicMetre'}",
+                    "{'@type':['Telemetry','Luminosity'],'name':'l','schema':'double','unit':'watt'}",
+                    "{'@type':['Telemetry','Distance'],'name':'d','schema':'float','unit':'nauticalMile'}",
+                    "{'@type':['Property','RelativeHumidity'],'name':'rh','schema':'integer','unit':'percent'}")));
+            assertRefused(model(V2, "dtmi:com:x:B;1", telemetry("Humidity", "percent")),
+                    "unit 'percent' is not a DensityUnit, which Humidity takes");
+        }
+
+        @Test
+        void unitsTheV3ExtensionAddedAreNotV2Units() {
+            assertRefused(model(V2, "dtmi:com:x:A;1", telemetry("Density", "microgramPerCubicMetre")),
+                    "unit 'microgramPerCubicMetre' is not a DensityUnit");
+            assertRefused(model(V2, "dtmi:com:x:A;1", telemetry("Pressure", "hectopascal")),
+                    "unit 'hectopascal' is not a PressureUnit");
+            assertAccepted(model(V3_QUANTITATIVE, "dtmi:com:x:A;1", contents(
+                    "{'@type':['Telemetry','Density'],'name':'d','schema':'double','unit':'microgramPerCubicMetre'}",
+                    "{'@type':['Telemetry','Pressure'],'name':'p','schema':'double','unit':'hectopascal'}",
+                    "{'@type':['Telemetry','Concentration'],'name':'c','schema':'double','unit':'partsPerMillion'}",
+                    "{'@type':['Telemetry','EnergyRate'],'name':'e','schema':'double','unit':'tonOfRefrigeration'}")));
+        }
+
+        @Test
+        void semanticTypesTheV3ExtensionAddedAreNotV2Types() {
+            assertRefused(model(V2, "dtmi:com:x:A;1", telemetry("ApparentPower", "voltAmpere")),
+                    "'ApparentPower' is not a DTDL v2 semantic type");
+        }
+
+        @Test
+        void v3RefusesCoTypesTheExtensionDoesNotDefine() {
+            assertRefused(model(V3_QUANTITATIVE, "dtmi:com:x:A;1", telemetry("Wobble", "metre")),
+                    "content 't': 'Wobble' is not a semantic type of dtmi:dtdl:extension:quantitativeTypes;1");
+        }
+
+        @Test
+        void everySemanticTypeNamesAUnitTypeWithUnits() {
+            for (int version : List.of(2, 3)) {
+                for (String semanticType : SemanticTypes.semanticTypes(version)) {
+                    String unitType = SemanticTypes.unitType(version, semanticType);
+                    assertThat(SemanticTypes.units(version, unitType)).as("v%d %s (%s)", version, semanticType,
+                            unitType).isNotEmpty();
+                }
+            }
+            assertThat(SemanticTypes.semanticTypes(2)).hasSize(42);
+            assertThat(SemanticTypes.semanticTypes(3)).hasSize(52).containsAll(SemanticTypes.semanticTypes(2));
+        }
+    }
+
+    @Nested
     class Ids {
 
         private static final String STORED = "dtmi:com:x:Stored;1";
@@ -227,6 +299,25 @@ class ModelRulesTest {
                         false));
                 return null;
             });
+        }
+
+        @Test
+        void modelsStoredBeforeARuleExistedKeepLoading() {
+            JsonNode old = model(V3_QUANTITATIVE, "dtmi:com:x:Old;1", "'displayName':{'english':'" + "x".repeat(80)
+                    + "'}," + contents(
+                    "{'@type':['Telemetry','Temperature'],'name':'t','schema':'double','unit':'metre'}",
+                    "{'@type':['Telemetry','Wobble'],'name':'w','schema':'double','unit':'x'}"));
+            JsonNode sharing = model(V3, "dtmi:com:x:Sharing;1", "'schemas':[{'@id':'dtmi:com:x:Old;1',"
+                    + "'@type':'Enum','valueSchema':'string','enumValues':[{'name':'a','enumValue':'a'}]}]");
+            storeRaw(old);
+            storeRaw(sharing);
+
+            assertThat(models.find("dtmi:com:x:Old;1")).isNotNull();
+            assertThat(new ModelService(store).list(null)).extracting(e -> e.model().id())
+                    .containsExactly("dtmi:com:x:Old;1", "dtmi:com:x:Sharing;1");
+            assertRefused(model(V3_QUANTITATIVE, "dtmi:com:x:New;1", contents(
+                    "{'@type':['Telemetry','Temperature'],'name':'t','schema':'double','unit':'metre'}")),
+                    "unit 'metre' is not a TemperatureUnit");
         }
 
         @Test
