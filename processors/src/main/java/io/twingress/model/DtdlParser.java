@@ -60,7 +60,7 @@ public final class DtdlParser {
      * Languages per displayName or description. DTDL sets no number; this is more than any localisation we know of
      * and keeps one element's text small.
      */
-    static final int MAX_LANGUAGES = 100;
+    private static final int MAX_LANGUAGES = 100;
     private static final int MAX_MODEL_BYTES = 1024 * 1024;
     private static final int MAX_SCHEMA_DEPTH = 5;
     private static final int MAX_EXTENDS_DEPTH = 10;
@@ -354,7 +354,7 @@ public final class DtdlParser {
      * BCP 47 reserves 4-letter languages and registers none of 5–8 letters, so a key such as {@code english} is a
      * mistake even though its form parses.
      */
-    static boolean isLanguageTag(String tag) {
+    private static boolean isLanguageTag(String tag) {
         if (tag.isEmpty()) {
             return false;
         }
