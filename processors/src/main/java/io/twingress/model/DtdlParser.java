@@ -5,9 +5,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IllformedLocaleException;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -37,15 +40,6 @@ public final class DtdlParser {
     private static final Map<String, String> EXTENSION_CO_TYPE_KEYS =
             Map.of("ValueAnnotation", "annotates", "Override", "overrides");
 
-    /** The semantic types DTDL v2 defines; v3 moved them (and more) into the quantitativeTypes extension. */
-    private static final Set<String> SEMANTIC_TYPES_V2 = Set.of(
-            "Acceleration", "Angle", "AngularAcceleration", "AngularVelocity", "Area", "Capacitance", "Current",
-            "DataRate", "DataSize", "Density", "Distance", "ElectricCharge", "Energy", "Force", "Frequency",
-            "Humidity", "Illuminance", "Inductance", "Latitude", "Length", "Longitude", "Luminance", "Luminosity",
-            "LuminousFlux", "LuminousIntensity", "MagneticFlux", "MagneticInduction", "Mass", "MassFlowRate",
-            "Power", "Pressure", "RelativeHumidity", "Resistance", "SoundPressure", "Temperature", "Thrust",
-            "TimeSpan", "Torque", "Velocity", "Voltage", "Volume", "VolumeFlowRate");
-
     private static final Pattern DTMI = Pattern.compile(
             "^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*"
                     + "(?:;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?)?$");
@@ -60,6 +54,13 @@ public final class DtdlParser {
     private static final int MAX_INTERFACE_ID_LENGTH = 128;
     private static final int MAX_NAME_LENGTH = 64;
     private static final int MAX_COMMENT_LENGTH = 512;
+    private static final int MAX_DISPLAY_NAME_LENGTH = 64;
+    private static final int MAX_DESCRIPTION_LENGTH = 512;
+    /**
+     * Languages per displayName or description. DTDL sets no number; this is more than any localisation we know of
+     * and keeps one element's text small.
+     */
+    private static final int MAX_LANGUAGES = 100;
     private static final int MAX_MODEL_BYTES = 1024 * 1024;
     private static final int MAX_SCHEMA_DEPTH = 5;
     private static final int MAX_EXTENDS_DEPTH = 10;
@@ -73,7 +74,8 @@ public final class DtdlParser {
     private static final int MAX_V3_EXTENDS_TREE = 1024;
 
     /**
-     * Parses and validates a batch as uploaded with {@code POST /models}.
+     * Parses and validates a batch as uploaded with {@code POST /models}; only the ids of stored models themselves
+     * are known to be taken.
      *
      * @param batch  interface documents; they may reference each other in any order
      * @param stored looks up an already stored model by id, returning null when unknown
@@ -81,15 +83,45 @@ public final class DtdlParser {
      * @throws DtdlException naming the element and the broken rule
      */
     public List<InterfaceModel> parse(List<JsonNode> batch, Function<String, InterfaceModel> stored) {
+        return parse(batch, stored, id -> stored.apply(id) == null ? null : id);
+    }
+
+    /**
+     * As {@link #parse(List, Function)}, knowing every @id the stored models declare.
+     *
+     * @param storedIds the stored model that declares an @id (as its own id or an element's), or null when none
+     *                  does; the batch may not declare any of those ids again
+     */
+    public List<InterfaceModel> parse(List<JsonNode> batch, Function<String, InterfaceModel> stored,
+            Function<String, String> storedIds) {
+        return parse(batch, stored, storedIds, true);
+    }
+
+    /**
+     * Resolves models read back from the store. They passed the rules when they were uploaded; rules added since
+     * (those {@link Doc#strict} guards) are not applied to them again, so a model stored by an earlier release keeps
+     * loading.
+     */
+    public List<InterfaceModel> reload(List<JsonNode> storedModels, Function<String, InterfaceModel> stored) {
+        return parse(storedModels, stored, id -> null, false);
+    }
+
+    private List<InterfaceModel> parse(List<JsonNode> batch, Function<String, InterfaceModel> stored,
+            Function<String, String> storedIds, boolean strict) {
         Batch run = new Batch(stored);
         for (int i = 0; i < batch.size(); i++) {
-            Doc doc = header(batch.get(i), i);
+            Doc doc = header(batch.get(i), i, strict);
             if (run.docs.putIfAbsent(doc.id, doc) != null) {
                 throw new DtdlException(doc.id + ": @id appears more than once in the batch");
             }
+            String owner = strict ? storedIds.apply(doc.id) : null;
+            if (owner != null) {
+                throw new DtdlException(doc.id + ": @id " + (owner.equals(doc.id) ? "is already a stored model"
+                        : "is already the @id of an element of stored model " + owner));
+            }
         }
         Set<String> elementIds = new HashSet<>(run.docs.keySet());
-        run.docs.values().forEach(doc -> checkElementIds(doc, doc.json, "", elementIds));
+        run.docs.values().forEach(doc -> checkElementIds(doc, doc.json, "", elementIds, storedIds));
         List<InterfaceModel> result = new ArrayList<>(batch.size());
         for (Doc doc : run.docs.values()) {
             result.add(run.model(doc.id));
@@ -97,12 +129,34 @@ public final class DtdlParser {
         return result;
     }
 
-    /** One uploaded interface with the facts its @context gives. */
-    private record Doc(String id, int version, Set<String> extensions, JsonNode json) {
+    /** The @ids a stored definition declares below its interface: contents, schemas, fields and so on. */
+    static Set<String> elementIds(JsonNode definition) {
+        Set<String> ids = new LinkedHashSet<>();
+        collectElementIds(definition, true, ids);
+        return ids;
+    }
+
+    private static void collectElementIds(JsonNode node, boolean root, Set<String> ids) {
+        if (node.isObject() && !root && node.path("@id").isTextual()) {
+            ids.add(node.get("@id").asText());
+        }
+        if (node.isContainerNode()) {
+            node.forEach(child -> collectElementIds(child, false, ids));
+        }
+    }
+
+    /**
+     * One uploaded interface with the facts its @context gives.
+     *
+     * @param strict false for a model read back from the store: the rules added after models were first stored
+     *               (language tags, the v3 text limits, units of semantic types, @ids unique across models, the
+     *               descriptive keys of schema elements) are skipped
+     */
+    private record Doc(String id, int version, Set<String> extensions, JsonNode json, boolean strict) {
     }
 
     /** Checks the parts of a document every later rule depends on: @context, @type, @id, size, keys. */
-    private static Doc header(JsonNode json, int index) {
+    private static Doc header(JsonNode json, int index, boolean strict) {
         String where = "model at index " + index;
         if (json == null || !json.isObject()) {
             throw new DtdlException(where + ": a model must be a JSON object");
@@ -125,7 +179,7 @@ public final class DtdlParser {
         if (type == null || !type.isTextual() || !type.asText().equals("Interface")) {
             throw new DtdlException(id + ": @type must be 'Interface' (ADT accepts only Interfaces at the top level)");
         }
-        Doc doc = new Doc(id, version, Set.copyOf(extensions), json);
+        Doc doc = new Doc(id, version, Set.copyOf(extensions), json, strict);
         checkKeys(doc, json, INTERFACE_KEYS, "interface");
         checkDescriptive(doc, json, "interface");
         return doc;
@@ -162,11 +216,15 @@ public final class DtdlParser {
         return version;
     }
 
-    /** Element @ids must be valid DTMIs and unique across the whole batch, interface ids included. */
-    private static void checkElementIds(Doc doc, JsonNode node, String path, Set<String> seen) {
+    /**
+     * Element @ids must be valid DTMIs and unique across the whole batch, interface ids included, and may not be
+     * taken by a stored model or one of its elements.
+     */
+    private static void checkElementIds(Doc doc, JsonNode node, String path, Set<String> seen,
+            Function<String, String> storedIds) {
         if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                checkElementIds(doc, node.get(i), path + "[" + i + "]", seen);
+                checkElementIds(doc, node.get(i), path + "[" + i + "]", seen, storedIds);
             }
         } else if (node.isObject()) {
             JsonNode id = node.get("@id");
@@ -179,11 +237,19 @@ public final class DtdlParser {
                 if (problem != null) {
                     throw fail(doc, where, "'" + id.asText() + "' " + problem);
                 }
-                if (!seen.add(id.asText())) {
+                // stored models were checked when they were uploaded, each against those before it
+                if (doc.strict && !seen.add(id.asText())) {
                     throw fail(doc, where, "'" + id.asText() + "' is used by more than one element in the batch");
                 }
+                String owner = doc.strict ? storedIds.apply(id.asText()) : null;
+                if (owner != null) {
+                    throw fail(doc, where, "'" + id.asText() + "' is already the @id of "
+                            + (owner.equals(id.asText()) ? "a stored model" : "an element of stored model " + owner)
+                            + "; every @id must be unique");
+                }
             }
-            node.properties().forEach(e -> checkElementIds(doc, e.getValue(), path + "." + e.getKey(), seen));
+            node.properties().forEach(e -> checkElementIds(doc, e.getValue(), path + "." + e.getKey(), seen,
+                    storedIds));
         }
     }
 
@@ -224,10 +290,17 @@ public final class DtdlParser {
         }
     }
 
-    /** displayName and description are strings or language maps; v2 caps their length, comment is ≤512. */
+    /**
+     * displayName and description are strings or language maps keyed by BCP 47 language tags, at most 64 and 512
+     * characters in both DTDL versions; comment is at most 512.
+     */
     private static void checkDescriptive(Doc doc, JsonNode node, String where) {
-        checkLocalizable(doc, node.get("displayName"), "displayName", doc.version == 2 ? 64 : Integer.MAX_VALUE, where);
-        checkLocalizable(doc, node.get("description"), "description", doc.version == 2 ? 512 : Integer.MAX_VALUE, where);
+        // the v3 limits were not enforced before, so a v3 model stored then may exceed them
+        boolean limited = doc.version == 2 || doc.strict;
+        checkLocalizable(doc, node.get("displayName"), "displayName",
+                limited ? MAX_DISPLAY_NAME_LENGTH : Integer.MAX_VALUE, where);
+        checkLocalizable(doc, node.get("description"), "description",
+                limited ? MAX_DESCRIPTION_LENGTH : Integer.MAX_VALUE, where);
         JsonNode comment = node.get("comment");
         if (comment != null && (!comment.isTextual() || comment.asText().length() > MAX_COMMENT_LENGTH)) {
             throw fail(doc, where, "comment must be a string of at most " + MAX_COMMENT_LENGTH + " characters");
@@ -240,6 +313,9 @@ public final class DtdlParser {
         }
         List<JsonNode> texts = new ArrayList<>();
         if (value.isObject()) {
+            if (doc.strict) {
+                checkLanguages(doc, value, key, where);
+            }
             value.forEach(texts::add);
         } else {
             texts.add(value);
@@ -252,6 +328,43 @@ public final class DtdlParser {
                 throw fail(doc, where, key + " is longer than " + maxLength + " characters");
             }
         }
+    }
+
+    private static void checkLanguages(Doc doc, JsonNode map, String key, String where) {
+        if (map.size() > MAX_LANGUAGES) {
+            throw fail(doc, where, key + " has " + map.size() + " languages; at most " + MAX_LANGUAGES
+                    + " are allowed");
+        }
+        Set<String> seen = new HashSet<>();
+        for (Iterator<String> tags = map.fieldNames(); tags.hasNext(); ) {
+            String tag = tags.next();
+            if (!isLanguageTag(tag)) {
+                throw fail(doc, where, key + " language '" + tag
+                        + "' is not a BCP 47 language tag such as 'en', 'de-CH' or 'zh-Hant'");
+            }
+            if (!seen.add(tag.toLowerCase(Locale.ROOT))) {
+                throw fail(doc, where, key + " gives language '" + tag
+                        + "' more than once (language tags do not distinguish case)");
+            }
+        }
+    }
+
+    /**
+     * True for a well-formed BCP 47 tag whose language is a 2–3 letter code (or private use, {@code x-...}).
+     * BCP 47 reserves 4-letter languages and registers none of 5–8 letters, so a key such as {@code english} is a
+     * mistake even though its form parses.
+     */
+    private static boolean isLanguageTag(String tag) {
+        if (tag.isEmpty()) {
+            return false;
+        }
+        try {
+            new Locale.Builder().setLanguageTag(tag);
+        } catch (IllformedLocaleException e) {
+            return false;
+        }
+        int end = tag.indexOf('-');
+        return (end < 0 ? tag.length() : end) <= 3;
     }
 
     private static Set<String> union(Set<String> base, String... more) {
@@ -595,20 +708,16 @@ public final class DtdlParser {
         private Content.Relationship relationship(JsonNode node, Types types, String where) {
             checkCoTypes(node, types, where, "target", "maxMultiplicity", "minMultiplicity", "properties", "writable");
             String target = node.has("target") ? dtmi(node.get("target"), where + ": target") : null;
-            JsonNode min = node.get("minMultiplicity");
-            if (min != null && !(min.isIntegralNumber() && min.asLong() == 0)) {
+            Integer min = integer(node, "minMultiplicity", where);
+            if (min != null && min != 0) {
                 throw fail(doc, where, "minMultiplicity must be 0");
             }
-            Integer max = null;
-            JsonNode maxNode = node.get("maxMultiplicity");
-            if (maxNode != null) {
-                if (!maxNode.isIntegralNumber() || !maxNode.canConvertToInt() || maxNode.asInt() < 1) {
-                    throw fail(doc, where, "maxMultiplicity must be an integer of at least 1");
-                }
-                max = maxNode.asInt();
-                if (doc.version == 2 && max > MAX_V2_MULTIPLICITY) {
-                    throw fail(doc, where, "DTDL v2 allows a maxMultiplicity of at most " + MAX_V2_MULTIPLICITY);
-                }
+            Integer max = integer(node, "maxMultiplicity", where);
+            if (max != null && max < 1) {
+                throw fail(doc, where, "maxMultiplicity must be an integer of at least 1");
+            }
+            if (max != null && doc.version == 2 && max > MAX_V2_MULTIPLICITY) {
+                throw fail(doc, where, "DTDL v2 allows a maxMultiplicity of at most " + MAX_V2_MULTIPLICITY);
             }
             JsonNode writable = node.get("writable");
             if (writable != null && !writable.isBoolean()) {
@@ -644,6 +753,22 @@ public final class DtdlParser {
                     Collections.unmodifiableMap(properties));
         }
 
+        /** An integer-valued key, or null. DTDL integers are 32-bit: a larger number is refused, not wrapped. */
+        private Integer integer(JsonNode node, String key, String where) {
+            JsonNode value = node.get(key);
+            if (value == null) {
+                return null;
+            }
+            if (!value.isIntegralNumber()) {
+                throw fail(doc, where, key + " must be an integer");
+            }
+            if (!value.canConvertToInt()) {
+                throw fail(doc, where, key + " " + value + " is outside the 32-bit integer range ("
+                        + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE + ")");
+            }
+            return value.intValue();
+        }
+
         private Content.Component component(JsonNode node, Types types, String where) {
             checkCoTypes(node, types, where, "schema");
             JsonNode schemaNode = node.get("schema");
@@ -670,6 +795,8 @@ public final class DtdlParser {
         private boolean checkCoTypes(JsonNode node, Types types, String where, String... kindKeys) {
             Set<String> allowed = union(NAMED_KEYS, kindKeys);
             boolean semantic = false;
+            boolean quantitative = doc.version == 2 || doc.extensions.contains(QUANTITATIVE_TYPES);
+            List<String> semanticTypes = new ArrayList<>();
             for (String coType : types.coTypes) {
                 String extension = EXTENSION_CO_TYPES.get(coType);
                 if (extension != null) {
@@ -679,8 +806,13 @@ public final class DtdlParser {
                     if (EXTENSION_CO_TYPE_KEYS.containsKey(coType)) {
                         allowed = union(allowed, EXTENSION_CO_TYPE_KEYS.get(coType));
                     }
-                } else if (doc.version == 2 && SEMANTIC_TYPES_V2.contains(coType)
-                        || doc.version == 3 && doc.extensions.contains(QUANTITATIVE_TYPES)) {
+                } else if (quantitative && SemanticTypes.unitType(doc.version, coType) != null) {
+                    semantic = true;
+                    semanticTypes.add(coType);
+                } else if (doc.version == 3 && quantitative) {
+                    if (doc.strict) {
+                        throw fail(doc, where, "'" + coType + "' is not a semantic type of " + QUANTITATIVE_TYPES);
+                    }
                     semantic = true;
                 } else if (doc.version == 2) {
                     throw fail(doc, where, "'" + coType + "' is not a DTDL v2 semantic type");
@@ -697,6 +829,9 @@ public final class DtdlParser {
                 if (unit == null || !unit.isTextual()) {
                     throw fail(doc, where, "a semantic type needs a 'unit'");
                 }
+                if (doc.strict) {
+                    checkUnit(unit.asText(), semanticTypes, where);
+                }
                 allowed = union(allowed, "unit");
             } else if (node.has("unit")) {
                 throw fail(doc, where, "'unit' is only allowed with a semantic type such as [\""
@@ -705,6 +840,18 @@ public final class DtdlParser {
             checkKeys(doc, node, allowed, where);
             checkDescriptive(doc, node, where);
             return semantic;
+        }
+
+        /** A semantic type takes only the units of its unit type: a Temperature is not measured in metres. */
+        private void checkUnit(String unit, List<String> semanticTypes, String where) {
+            for (String semanticType : semanticTypes) {
+                String unitType = SemanticTypes.unitType(doc.version, semanticType);
+                Set<String> units = SemanticTypes.units(doc.version, unitType);
+                if (!units.contains(unit)) {
+                    throw fail(doc, where, "unit '" + unit + "' is not a " + unitType + ", which " + semanticType
+                            + " takes: " + String.join(", ", new TreeSet<>(units)));
+                }
+            }
         }
 
         private Schema contentSchema(JsonNode node, String where, boolean noArrays, boolean numeric) {
@@ -759,6 +906,9 @@ public final class DtdlParser {
         private Schema complexSchema(JsonNode node, String where, int depth, boolean noArrays) {
             if (depth > MAX_SCHEMA_DEPTH) {
                 throw fail(doc, where, "complex schemas may nest at most " + MAX_SCHEMA_DEPTH + " levels deep");
+            }
+            if (doc.strict) {
+                checkDescriptive(doc, node, where);
             }
             JsonNode type = node.get("@type");
             String kind = type != null && type.isTextual() ? type.asText() : String.valueOf(type);
@@ -816,11 +966,13 @@ public final class DtdlParser {
                 checkKeys(doc, entry, union(NAMED_KEYS, "enumValue"), entryWhere);
                 String name = name(entry, entryWhere);
                 entryWhere = where + ": enum value '" + name + "'";
+                if (doc.strict) {
+                    checkDescriptive(doc, entry, entryWhere);
+                }
                 JsonNode raw = entry.get("enumValue");
                 Object value;
-                if (valueKind == Schema.PrimitiveKind.INTEGER && raw != null && raw.isIntegralNumber()
-                        && raw.canConvertToInt()) {
-                    value = raw.asInt();
+                if (valueKind == Schema.PrimitiveKind.INTEGER && raw != null && raw.isIntegralNumber()) {
+                    value = integer(entry, "enumValue", entryWhere);
                 } else if (valueKind == Schema.PrimitiveKind.STRING && raw != null && raw.isTextual()) {
                     value = raw.asText();
                 } else {
@@ -846,6 +998,10 @@ public final class DtdlParser {
             }
             checkKeys(doc, key, union(NAMED_KEYS, "schema"), where + ": mapKey");
             checkKeys(doc, value, union(NAMED_KEYS, "schema"), where + ": mapValue");
+            if (doc.strict) {
+                checkDescriptive(doc, key, where + ": mapKey");
+                checkDescriptive(doc, value, where + ": mapValue");
+            }
             String keyName = name(key, where + ": mapKey");
             String valueName = name(value, where + ": mapValue");
             JsonNode keySchema = key.get("schema");
@@ -874,6 +1030,9 @@ public final class DtdlParser {
                 String name = name(field, where + ": fields[" + i + "]");
                 String fieldWhere = where + ": field '" + name + "'";
                 checkKeys(doc, field, union(NAMED_KEYS, "schema"), fieldWhere);
+                if (doc.strict) {
+                    checkDescriptive(doc, field, fieldWhere);
+                }
                 if (fields.containsKey(name)) {
                     throw fail(doc, fieldWhere, "the name is used by more than one field");
                 }

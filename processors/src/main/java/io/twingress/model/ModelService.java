@@ -5,31 +5,40 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import io.twingress.Json;
 import io.twingress.AdtError;
 import io.twingress.AdtException;
+import io.twingress.Json;
 import io.twingress.store.StoreTx;
 import io.twingress.store.StoredModel;
 import io.twingress.store.TwinStore;
 
 /**
  * The model catalogue: uploads, decommissions and deletes models in the store and keeps their resolved form in
- * memory, so that validating a twin never parses DTDL. The store stays the truth: a model this instance has not
- * seen (another instance uploaded it) is loaded on first use.
+ * memory, so that validating a twin never parses DTDL. The store stays the truth. Every change to the model set
+ * moves a version kept in the store (in the same transaction), so each use checks that version with one read and
+ * reloads when another instance sharing the store changed the models. Changes take the store's models lock first,
+ * so they run one at a time across instances and each checks its rules against exactly what the last one committed:
+ * a delete and an upload that extends the deleted model cannot both succeed.
  */
 public final class ModelService {
 
     public static final int MAX_MODELS_PER_UPLOAD = 250;
     public static final int MAX_MODELS = 10_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelService.class);
 
     /** A stored model with its resolved form. */
     public record Entry(StoredModel stored, InterfaceModel model) {
@@ -37,30 +46,19 @@ public final class ModelService {
 
     private final TwinStore store;
     private final DtdlParser parser = new DtdlParser();
-    private final Map<String, Entry> cache = new ConcurrentHashMap<>();
+    /** Replaced whole, and only by a newer version, so a slow thread cannot put back an older catalogue. */
+    private final AtomicReference<ModelCatalogue> catalogue = new AtomicReference<>(ModelCatalogue.EMPTY);
+    /** One reload at a time: threads that notice the same new version wait for one parse instead of each parsing. */
+    private final Object reloading = new Object();
 
     public ModelService(TwinStore store) {
         this.store = store;
-        store.read(tx -> {
-            sync(tx);
-            return null;
-        });
+        catalogue();
     }
 
     /** The model, or null if no such model is stored. */
     public Entry find(String id) {
-        Entry entry = cache.get(id);
-        if (entry == null) {
-            // an unknown id costs one lookup; only a model stored by another instance triggers a full sync
-            entry = store.read(tx -> {
-                if (tx.model(id) == null) {
-                    return null;
-                }
-                sync(tx);
-                return cache.get(id);
-            });
-        }
-        return entry;
+        return catalogue().entry(id);
     }
 
     public Entry get(String id) {
@@ -80,139 +78,227 @@ public final class ModelService {
             throw AdtError.LIMIT_EXCEEDED.with("At most " + MAX_MODELS_PER_UPLOAD
                     + " models can be uploaded at once; this request has " + batch.size() + ".");
         }
-        List<Entry> created = store.write(tx -> {
-            sync(tx);
+        List<Entry> created = new ArrayList<>();
+        ModelCatalogue next = store.write(tx -> {
+            created.clear();
+            long version = tx.lockModels();
+            ModelCatalogue base = committed(tx, version - 1);
             for (JsonNode model : batch) {
                 String id = model.path("@id").asText(null);
-                if (id != null && (cache.containsKey(id) || tx.model(id) != null)) {
+                if (id != null && base.entry(id) != null) {
                     throw AdtError.MODEL_ALREADY_EXISTS.with("A model with id " + id
                             + " already exists. Models are immutable: upload a new version or delete this one first.");
                 }
             }
-            if (cache.size() + batch.size() > MAX_MODELS) {
+            if (base.size() + batch.size() > MAX_MODELS) {
                 throw AdtError.LIMIT_EXCEEDED.with("An instance holds at most " + MAX_MODELS + " models.");
             }
             List<InterfaceModel> parsed;
             try {
-                parsed = parser.parse(batch, this::resolvedOrNull);
+                parsed = parser.parse(batch, base::model, base::owner);
             } catch (DtdlException e) {
                 throw AdtError.DTDL_PARSER_ERROR.with(e.getMessage());
             }
             Instant now = Instant.now();
-            List<Entry> entries = new ArrayList<>();
             for (InterfaceModel model : parsed) {
                 StoredModel stored = new StoredModel(model.id(), Json.write(model.definition()), now, false);
                 tx.insertModel(stored);
-                entries.add(new Entry(stored, model));
+                created.add(new Entry(stored, model));
             }
-            return entries;
+            return base.plus(version, created);
         });
-        created.forEach(e -> cache.put(e.model().id(), e));
-        return created;
+        publish(next);
+        return List.copyOf(created);
     }
 
     /** Every stored model in upload order; with {@code dependenciesFor}, only those and what they need. */
     public List<Entry> list(Collection<String> dependenciesFor) {
-        List<StoredModel> all = store.read(tx -> {
-            sync(tx);
-            return tx.models();
-        });
+        ModelCatalogue models = catalogue();
         if (dependenciesFor == null || dependenciesFor.isEmpty()) {
-            return all.stream().map(m -> cache.get(m.id())).filter(e -> e != null).toList();
+            return List.copyOf(models.entries());
         }
         Set<String> wanted = new HashSet<>();
         Deque<String> pending = new ArrayDeque<>();
         for (String id : dependenciesFor) {
-            pending.add(get(id).model().id());
+            if (models.entry(id) == null) {
+                throw notFound(id);
+            }
+            pending.add(id);
         }
         while (!pending.isEmpty()) {
             String id = pending.pop();
-            if (wanted.add(id)) {
-                pending.addAll(get(id).model().references());
+            Entry entry = models.entry(id);
+            if (entry != null && wanted.add(id)) {
+                pending.addAll(entry.model().references());
             }
         }
-        return all.stream().filter(m -> wanted.contains(m.id())).map(m -> cache.get(m.id())).toList();
+        return models.entries().stream().filter(e -> wanted.contains(e.model().id())).toList();
     }
 
     /** Decommissioning is one-way: ADT has no way back. */
     public void decommission(String id) {
-        store.write(tx -> {
-            // the row, not the cache, says whether the model still exists: another instance may have deleted it
-            if (tx.model(id) == null) {
-                cache.remove(id);
+        ModelCatalogue next = store.write(tx -> {
+            long version = tx.lockModels();
+            ModelCatalogue base = committed(tx, version - 1);
+            Entry entry = base.entry(id);
+            if (entry == null) {
                 throw notFound(id);
             }
             tx.updateModelDecommissioned(id, true);
-            return null;
+            StoredModel row = entry.stored();
+            return base.with(version, new StoredModel(row.id(), row.definition(), row.uploadTime(), true));
         });
-        cache.computeIfPresent(id, (k, e) -> new Entry(new StoredModel(e.stored().id(), e.stored().definition(),
-                e.stored().uploadTime(), true), e.model()));
+        publish(next);
     }
 
     /** Refused while another model extends it or uses it as a component; twins of it stay, read-only. */
     public void delete(String id) {
-        store.write(tx -> {
-            sync(tx);
-            if (!cache.containsKey(id)) {
+        ModelCatalogue next = store.write(tx -> {
+            long version = tx.lockModels();
+            ModelCatalogue base = committed(tx, version - 1);
+            if (base.entry(id) == null) {
                 throw notFound(id);
             }
-            List<String> dependents = cache.values().stream()
-                    .filter(e -> e.model().references().contains(id))
-                    .map(e -> e.model().id())
-                    .sorted()
-                    .toList();
+            List<String> dependents = base.dependents(id);
             if (!dependents.isEmpty()) {
                 throw AdtError.MODEL_REFERENCES_NOT_DELETED.with("Model " + id
                         + " cannot be deleted because these models reference it: " + String.join(", ", dependents)
                         + ". Delete them first.");
             }
             tx.deleteModel(id);
-            return null;
+            return base.without(version, id);
         });
-        cache.remove(id);
+        publish(next);
     }
 
-    /** Every model id that is {@code id} or derives from it. */
+    /** Every model id that is {@code id} or derives from it: what {@code IS_OF_MODEL(id)} matches. */
     public Set<String> modelAndDerived(String id) {
-        Set<String> ids = new LinkedHashSet<>();
-        for (Entry e : cache.values()) {
-            if (e.model().isA(id)) {
-                ids.add(e.model().id());
-            }
-        }
-        return ids;
+        return catalogue().modelAndDerived(id);
     }
 
     private static AdtException notFound(String id) {
         return AdtError.MODEL_NOT_FOUND.with("There is no model with id " + id + ".");
     }
 
-    private InterfaceModel resolvedOrNull(String id) {
-        Entry e = cache.get(id);
-        return e == null ? null : e.model();
+    /** The catalogue as current as the store: one read of the model-set version, and a reload when it moved. */
+    private ModelCatalogue catalogue() {
+        return store.read(tx -> {
+            // the version is read before the models: a catalogue may then be labelled older than what it holds
+            // (and be reloaded once more), never newer
+            long version = tx.modelsVersion();
+            ModelCatalogue known = catalogue.get();
+            return known.version() >= version ? known : reload(tx, version);
+        });
     }
 
-    /** Brings the cache in line with the store: drops deleted models, resolves ones uploaded elsewhere. */
-    private void sync(StoreTx tx) {
-        List<StoredModel> stored = tx.models();
-        Set<String> ids = new HashSet<>();
-        List<StoredModel> missing = new ArrayList<>();
-        for (StoredModel m : stored) {
-            ids.add(m.id());
-            Entry cached = cache.get(m.id());
-            if (cached == null) {
-                missing.add(m);
-            } else if (cached.stored().decommissioned() != m.decommissioned()) {
-                cache.put(m.id(), new Entry(m, cached.model()));
+    /** Inside a unit holding the models lock: the catalogue exactly as the previous change committed it. */
+    private ModelCatalogue committed(StoreTx tx, long version) {
+        ModelCatalogue known = catalogue.get();
+        return known.version() == version ? known : reload(tx, version);
+    }
+
+    private ModelCatalogue reload(StoreTx tx, long version) {
+        synchronized (reloading) {
+            ModelCatalogue known = catalogue.get();
+            if (known.version() >= version) {
+                return known;
+            }
+            ModelCatalogue loaded = ModelCatalogue.of(version, resolve(tx.models(), known));
+            // what the unit read is committed (a unit changing models reloads before it changes anything)
+            publish(loaded);
+            return loaded;
+        }
+    }
+
+    private void publish(ModelCatalogue next) {
+        catalogue.accumulateAndGet(next, (current, offered) -> offered.version() > current.version() ? offered : current);
+    }
+
+    /**
+     * Resolved entries for the stored rows, in their order. A model whose definition and references are unchanged
+     * keeps its resolved form; the others are parsed as stored models, under the rules they were uploaded with.
+     */
+    private List<Entry> resolve(List<StoredModel> rows, ModelCatalogue known) {
+        Map<String, StoredModel> byId = new LinkedHashMap<>();
+        rows.forEach(row -> byId.put(row.id(), row));
+        Map<String, Boolean> reusable = new HashMap<>();
+        Map<String, InterfaceModel> resolved = new HashMap<>();
+        List<StoredModel> fresh = new ArrayList<>();
+        for (StoredModel row : rows) {
+            if (reusable(row.id(), byId, known, reusable)) {
+                resolved.put(row.id(), known.model(row.id()));
+            } else {
+                fresh.add(row);
             }
         }
-        cache.keySet().retainAll(ids);
-        if (!missing.isEmpty()) {
-            List<JsonNode> definitions = missing.stream().map(m -> Json.parse(m.definition())).toList();
-            List<InterfaceModel> parsed = parser.parse(definitions, this::resolvedOrNull);
-            for (int i = 0; i < parsed.size(); i++) {
-                cache.put(parsed.get(i).id(), new Entry(missing.get(i), parsed.get(i)));
+        parseStored(fresh, resolved);
+        List<Entry> entries = new ArrayList<>(rows.size());
+        for (StoredModel row : rows) {
+            InterfaceModel model = resolved.get(row.id());
+            if (model != null) {
+                entries.add(new Entry(row, model));
             }
+        }
+        return entries;
+    }
+
+    /** True if the known resolution still holds: same definition, and the same for everything it references. */
+    private static boolean reusable(String id, Map<String, StoredModel> rows, ModelCatalogue known,
+            Map<String, Boolean> memo) {
+        Boolean done = memo.get(id);
+        if (done != null) {
+            return done;
+        }
+        Entry old = known.entry(id);
+        StoredModel row = rows.get(id);
+        // a model deleted and uploaded again under the same id may differ, and so would everything built on it
+        boolean ok = old != null && row != null && old.stored().definition().equals(row.definition());
+        if (ok) {
+            for (String reference : old.model().references()) {
+                ok = ok && reusable(reference, rows, known, memo);
+            }
+        }
+        memo.put(id, ok);
+        return ok;
+    }
+
+    /**
+     * Parses stored rows into {@code resolved}. They were valid when uploaded, so all at once is the rule; a model
+     * that no longer resolves (its base went missing through a path that bypassed the models lock) is left out and
+     * logged rather than taking every other model down with it.
+     */
+    private void parseStored(List<StoredModel> rows, Map<String, InterfaceModel> resolved) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<JsonNode> definitions = rows.stream().map(m -> Json.parse(m.definition())).toList();
+        try {
+            parser.reload(definitions, resolved::get).forEach(m -> resolved.put(m.id(), m));
+            return;
+        } catch (DtdlException e) {
+            LOG.warn("stored models do not resolve together ({}); resolving them one by one", e.getMessage());
+        }
+        // one by one, in rounds, so that a model whose base comes later in the list still resolves
+        List<JsonNode> pending = new ArrayList<>(definitions);
+        Map<String, String> problems = new HashMap<>();
+        boolean progress = true;
+        while (!pending.isEmpty() && progress) {
+            progress = false;
+            for (Iterator<JsonNode> it = pending.iterator(); it.hasNext(); ) {
+                JsonNode definition = it.next();
+                try {
+                    InterfaceModel model = parser.reload(List.of(definition), resolved::get).get(0);
+                    resolved.put(model.id(), model);
+                    it.remove();
+                    progress = true;
+                } catch (DtdlException e) {
+                    problems.put(definition.path("@id").asText(), e.getMessage());
+                }
+            }
+        }
+        for (JsonNode definition : pending) {
+            String id = definition.path("@id").asText();
+            LOG.error("stored model {} is left out of the catalogue: {}", id, problems.get(id));
         }
     }
 }

@@ -31,6 +31,19 @@ final class JdbcStoreTx implements StoreTx {
     }
 
     @Override
+    public long modelsVersion() {
+        return query("SELECT version FROM model_catalogue WHERE id = 1", rs -> rs.getLong(1)).get(0);
+    }
+
+    @Override
+    public long lockModels() {
+        // the UPDATE takes the row lock (PostgreSQL) or runs under the single writer (SQLite); the SELECT after it
+        // reads the unit's own write
+        update("UPDATE model_catalogue SET version = version + 1 WHERE id = 1");
+        return modelsVersion();
+    }
+
+    @Override
     public void insertModel(StoredModel model) {
         update("INSERT INTO models (id, definition, upload_time, decommissioned) VALUES (?, ?, ?, ?)",
                 model.id(), model.definition(), model.uploadTime().toString(), model.decommissioned());

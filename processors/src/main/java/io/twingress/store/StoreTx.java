@@ -12,6 +12,16 @@ public interface StoreTx {
 
     // models
 
+    /** The version of the model set as this unit sees it; every unit that changes models moves it on. */
+    long modelsVersion();
+
+    /**
+     * Moves the model-set version on and returns the new value, holding the models lock until the unit ends. A unit
+     * must call it before it inserts, decommissions or deletes a model: the units that change models then run one
+     * at a time across every instance sharing the store, and each sees the model set its predecessor committed.
+     */
+    long lockModels();
+
     void insertModel(StoredModel model);
 
     StoredModel model(String id);

@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -101,6 +102,58 @@ abstract class StoreContract {
             return null;
         })).isInstanceOf(StoreException.class);
         assertThat(store.<StoredModel>read(tx -> tx.model("dtmi:test:Dup;1")).definition()).isEqualTo("{\"@id\":\"dtmi:test:Dup;1\"}");
+    }
+
+    @Test
+    void lockingTheModelsMovesTheirVersionOnOnlyWhenTheUnitCommits() {
+        long start = store.<Long>read(StoreTx::modelsVersion);
+
+        long locked = store.<Long>write(StoreTx::lockModels);
+        assertThat(locked).isEqualTo(start + 1);
+        assertThat(store.<Long>read(StoreTx::modelsVersion)).isEqualTo(locked);
+
+        assertThatThrownBy(() -> store.write(tx -> {
+            tx.lockModels();
+            throw new IllegalStateException("refused");
+        })).hasMessage("refused");
+        assertThat(store.<Long>read(StoreTx::modelsVersion)).as("a failed unit leaves the version").isEqualTo(locked);
+    }
+
+    @Test
+    @Timeout(30)
+    void aUnitThatLocksTheModelsWaitsForTheUnitHoldingTheLock() throws Exception {
+        long start = store.<Long>read(StoreTx::modelsVersion);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<Long> first = pool.submit(() -> store.<Long>write(tx -> {
+                long version = tx.lockModels();
+                holding.countDown();
+                awaitQuietly(release);
+                return version;
+            }));
+            holding.await();
+            Future<Long> second = pool.submit(() -> store.<Long>write(StoreTx::lockModels));
+
+            Thread.sleep(300);
+            assertThat(second).as("the second unit is still waiting for the lock").isNotDone();
+            release.countDown();
+            assertThat(first.get()).isEqualTo(start + 1);
+            assertThat(second.get()).as("and then sees the first unit's version").isEqualTo(start + 2);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     // twins
