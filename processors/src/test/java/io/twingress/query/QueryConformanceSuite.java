@@ -1,6 +1,7 @@
 package io.twingress.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -155,6 +156,30 @@ public abstract class QueryConformanceSuite {
         assertThat(ids(rooms + "T.location.floor >= 2")).containsExactly("room21");
         assertThat(ids(rooms + "T.name >= 'Room 2'")).containsExactly("room21");
         assertThat(ids(rooms + "T.occupied = false")).containsExactly("room12");
+    }
+
+    @Test
+    void numbersNoDoubleCanHoldAreQueryErrors() {
+        String from = "SELECT * FROM DIGITALTWINS T WHERE ";
+        String huge = "9".repeat(400);
+        // each condition and its out-of-range literal; the error points at the literal's digits
+        for (List<String> example : List.of(List.of("T.Temperature < 1e400", "1e400"),
+                List.of("T.Temperature <= 1e400", "1e400"), List.of("T.Temperature > -1e400", "1e400"),
+                List.of("1e400 >= T.Temperature", "1e400"), List.of("T.Temperature = 1e9999999999", "1e9999999999"),
+                List.of("T.Temperature < 1e-9999999999", "1e-9999999999"),
+                List.of("T.Temperature IN [1, -1e9999999999]", "1e9999999999"),
+                List.of("T.Temperature > " + huge, huge))) {
+            String condition = example.get(0);
+            int position = from.length() + condition.indexOf(example.get(1)) + 1;
+            assertThatThrownBy(() -> engine.execute(from + condition, null, 10)).as(condition)
+                    .isInstanceOf(QueryException.class)
+                    .hasMessageStartingWith("Invalid query at position " + position + ": the number ")
+                    .hasMessageEndingWith(" is out of range; expected a number between -1.7976931348623157E308"
+                            + " and 1.7976931348623157E308");
+        }
+        // the largest double and a number that rounds to zero are well defined
+        assertThat(ids(from + "T.Temperature < 1.7976931348623157e308 AND T.Temperature > 1e-400"))
+                .containsExactly("room11", "room12", "room21");
     }
 
     @Test

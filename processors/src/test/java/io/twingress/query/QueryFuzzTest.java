@@ -34,7 +34,7 @@ class QueryFuzzTest {
     private static final String[] FRAGMENTS = {"SELECT", "FROM", "WHERE", "JOIN", "RELATED", "MATCH", "AND", "OR",
             "NOT", "IN", "NIN", "TOP(", "COUNT()", "*", "(", ")", "[", "]", "-", "->", "<-", "..", "*..", ":", "|",
             ",", ".", "'", "\"", "\\", "=", "!=", "<=", ">=", "$dtId", "T", "IS_OF_MODEL(", "exact", "ORDER BY",
-            "1e", "-0", "99999999999999999999", "\u00e9", "\uD83D\uDE00", "\u0000", "\n", "\t"};
+            "1e", "-0", "99999999999999999999", "1e400", "-1e9999999999", "1e-400", "< 1e308 * 10", "\u00e9", "\uD83D\uDE00", "\u0000", "\n", "\t"};
 
     private static final InMemoryGraphSource SOURCE = new InMemoryGraphSource();
     private static final QueryEngine ENGINE = new QueryEngine(SOURCE, QueryConformanceSuite.MAPPER);
