@@ -25,9 +25,6 @@ import io.twingress.query.Query.Edge;
  */
 final class PatternWalk {
 
-    /** Bounds the work a multi-hop MATCH may do, since simple paths can grow exponentially with the hops. */
-    static final int MAX_EXPANSIONS = 200_000;
-
     /**
      * One edge in traversal order: from the already bound {@code near} alias to {@code far}. {@code closing}
      * means both ends are already bound (MATCH named a twin twice), so the step only checks a link exists.
@@ -47,18 +44,18 @@ final class PatternWalk {
 
     private final GraphSource source;
     private final Evaluator evaluator;
+    private final Budget budget;
     private final String start;
     private final TreeSet<String> startIds;
     private final List<Step> steps = new ArrayList<>();
     /** Conditions checked as soon as all their aliases are bound: index 0 after the start twin, i after step i. */
     private final List<List<Expr>> checks = new ArrayList<>();
     private final int keyLength;
-    private long scanned;
-    private int expansions;
 
-    PatternWalk(Query query, GraphSource source, Evaluator evaluator) {
+    PatternWalk(Query query, GraphSource source, Evaluator evaluator, Budget budget) {
         this.source = source;
         this.evaluator = evaluator;
+        this.budget = budget;
         String pinned = null;
         TreeSet<String> pinnedIds = null;
         for (String node : query.pattern().nodes()) {
@@ -76,10 +73,6 @@ final class PatternWalk {
 
     int keyLength() {
         return keyLength;
-    }
-
-    long scanned() {
-        return scanned;
     }
 
     private int plan(List<Edge> edges) {
@@ -154,7 +147,7 @@ final class PatternWalk {
         Iterable<String> ids = after == null ? startIds : startIds.tailSet(after.get(0), true);
         for (String id : ids) {
             ObjectNode twin = source.twin(id);
-            scanned++;
+            budget.read(1);
             if (twin == null) {
                 continue;
             }
@@ -187,9 +180,10 @@ final class PatternWalk {
             Set<String> farIds = new HashSet<>();
             candidates.forEach(c -> farIds.add(c.farId()));
             farTwins = source.twins(farIds);
-            scanned += farIds.size();
+            budget.read(farIds.size());
         }
         for (Candidate candidate : candidates) {
+            budget.expand();
             boolean candidateTight = false;
             if (tight) {
                 int order = compareKeys(candidate.key(),
@@ -264,10 +258,8 @@ final class PatternWalk {
         List<String> next = neighbours.computeIfAbsent(id,
                 near -> relationships(step, near).stream().map(r -> farEnd(r, near)).distinct().toList());
         for (String neighbour : next) {
-            if (++expansions > MAX_EXPANSIONS) {
-                throw QueryException.invalid(step.edge().position(), "the MATCH pattern reaches more than "
-                        + MAX_EXPANSIONS + " relationships; expected a smaller hop range or relationship names");
-            }
+            // simple paths can grow exponentially with the hops, although every twin on them was read only once
+            budget.expand();
             if (onPath.add(neighbour)) {
                 if (depth + 1 >= step.edge().minHops()) {
                     reached.add(neighbour);
@@ -286,7 +278,7 @@ final class PatternWalk {
         if (step.direction() != Direction.OUT) {
             relationships.addAll(source.incoming(nearId, step.edge().names()));
         }
-        scanned += relationships.size();
+        budget.read(relationships.size());
         return relationships;
     }
 

@@ -44,19 +44,20 @@ final class QueryRun {
     private final ObjectMapper mapper;
     private final Cursor cursor;
     private final int pageSize;
+    private final Budget budget;
     private final Evaluator evaluator;
     private final String alias;
     private final List<JsonNode> items = new ArrayList<>();
     private List<String> lastKey;
     private boolean more;
-    private long scanned;
 
-    QueryRun(Query query, GraphSource source, ObjectMapper mapper, Cursor cursor, int pageSize) {
+    QueryRun(Query query, GraphSource source, ObjectMapper mapper, Cursor cursor, int pageSize, Budget budget) {
         this.query = query;
         this.source = source;
         this.mapper = mapper;
         this.cursor = cursor;
         this.pageSize = pageSize;
+        this.budget = budget;
         this.evaluator = new Evaluator(source);
         this.alias = query.fromAlias() == null ? Query.IMPLICIT : query.fromAlias();
     }
@@ -85,7 +86,7 @@ final class QueryRun {
     }
 
     private double charge(int rows) {
-        return Math.round((BASE_CHARGE + CHARGE_PER_READ * scanned + CHARGE_PER_ROW * rows) * 100) / 100.0;
+        return Math.round((BASE_CHARGE + CHARGE_PER_READ * budget.reads() + CHARGE_PER_ROW * rows) * 100) / 100.0;
     }
 
     private long count() {
@@ -121,13 +122,9 @@ final class QueryRun {
 
     private void produce(List<String> after, Sink sink) {
         if (query.pattern() != null) {
-            PatternWalk walk = new PatternWalk(query, source, evaluator);
+            PatternWalk walk = new PatternWalk(query, source, evaluator, budget);
             checkKey(after, walk.keyLength());
-            try {
-                walk.run(after, sink);
-            } finally {
-                scanned += walk.scanned();
-            }
+            walk.run(after, sink);
         } else if (query.relationships()) {
             checkKey(after, 2);
             relationships(after, sink);
@@ -148,7 +145,7 @@ final class QueryRun {
         if (pinned != null) {
             for (String id : after == null ? pinned : pinned.tailSet(after, false)) {
                 ObjectNode twin = source.twin(id);
-                scanned++;
+                budget.read(1);
                 if (twin != null && !offer(List.of(id), twin, sink)) {
                     return;
                 }
@@ -164,8 +161,8 @@ final class QueryRun {
         int chunk = dense ? Math.min(SCAN_CHUNK, pageSize) + 1 : SCAN_CHUNK;
         while (true) {
             List<ObjectNode> twins = source.twins(models, bounds, after, chunk);
+            budget.read(twins.size());
             for (ObjectNode twin : twins) {
-                scanned++;
                 after = twin.get("$dtId").asText();
                 if (!offer(List.of(after), twin, sink)) {
                     return;
@@ -203,9 +200,9 @@ final class QueryRun {
             } else {
                 targets.forEach(id -> found.addAll(source.incoming(id, nameHint)));
             }
+            budget.read(found.size());
             found.sort(RELATIONSHIP_ORDER);
             for (ObjectNode relationship : found) {
-                scanned++;
                 List<String> key = relationshipKey(relationship);
                 if ((after == null || PatternWalk.compareKeys(key, after) > 0) && !offer(key, relationship, sink)) {
                     return;
@@ -217,8 +214,8 @@ final class QueryRun {
         String afterId = after == null ? null : after.get(1);
         while (true) {
             List<ObjectNode> relationships = source.relationships(afterSource, afterId, SCAN_CHUNK);
+            budget.read(relationships.size());
             for (ObjectNode relationship : relationships) {
-                scanned++;
                 List<String> key = relationshipKey(relationship);
                 afterSource = key.get(0);
                 afterId = key.get(1);

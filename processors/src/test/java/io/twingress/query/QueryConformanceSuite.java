@@ -3,6 +3,7 @@ package io.twingress.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
@@ -424,6 +425,70 @@ public abstract class QueryConformanceSuite {
         assertRows("SELECT R.$sourceId AS s, R.$targetId AS t FROM RELATIONSHIPS R"
                 + " WHERE R.$relationshipName = 'hasDevice'", json("""
                 [{"s":"room11","t":"thermostat11"},{"s":"room21","t":"thermostat21"}]"""));
+    }
+
+    // ---- limits ----------------------------------------------------------------------------------------
+
+    @Test
+    void chainsOfJoinsAndMatchesOverADenseGraphAreRefusedByTheCostBudget() {
+        loadDenseGraph();
+        String joins = "SELECT T5 FROM DIGITALTWINS T JOIN T1 RELATED T.link JOIN T2 RELATED T1.link"
+                + " JOIN T3 RELATED T2.link JOIN T4 RELATED T3.link JOIN T5 RELATED T4.link";
+        // 15^5 paths and none of them a row, so the page never fills: only the budget ends the walk
+        assertThatThrownBy(() -> engine.execute(joins + " WHERE T.$dtId = 'd00' AND T5.name = 'none'", null, 10))
+                .isInstanceOf(QueryException.class)
+                .hasMessage("Query cost limit exceeded at position " + (joins.indexOf("JOIN") + 1) + ": the query"
+                        + " reads or expands more than 200000 twins and relationships in one request; expected a"
+                        + " narrower query: fewer JOINs or hops, relationship names, fewer $dtId values, or"
+                        + " conditions on the twins nearest the one the $dtId filter pins");
+        String match = "SELECT x FROM DIGITALTWINS MATCH (a)-[*..6]-(x) WHERE a.$dtId = 'd00'";
+        assertThatThrownBy(() -> engine.execute(match, null, 10)).isInstanceOf(QueryException.class)
+                .hasMessageStartingWith("Query cost limit exceeded at position " + (match.indexOf("MATCH") + 1)
+                        + ": the query reads or expands more than 200000 twins and relationships in one request;");
+        // the same graph under shorter patterns is answered in full
+        assertThat(rows("SELECT T2 FROM DIGITALTWINS T JOIN T1 RELATED T.link JOIN T2 RELATED T1.link"
+                + " WHERE T.$dtId = 'd00'")).hasSize(15 * 15);
+        // paths are simple, so a walk never comes back to d00
+        assertThat(rows("SELECT x FROM DIGITALTWINS MATCH (a)-[*..2]-(x) WHERE a.$dtId = 'd00'")).hasSize(15);
+    }
+
+    @Test
+    void requestsPastTheTimeLimitAreRefused() {
+        // every read that returns room12 takes 11 s of a clock that moves only then
+        StallingGraphSource stalling = new StallingGraphSource(source(), "room12", Duration.ofSeconds(11));
+        QueryEngine timed = new QueryEngine(stalling, MAPPER, QueryLimits.DEFAULT, stalling.clock);
+        String scan = "SELECT * FROM DIGITALTWINS WHERE name != 'x'";
+        String join = "SELECT R FROM DIGITALTWINS F JOIN R RELATED F.contains WHERE F.$dtId = 'floor1'";
+
+        assertThat(timed.execute("SELECT * FROM DIGITALTWINS WHERE $dtId = 'room11'", null, 10).items()).hasSize(1);
+        assertThatThrownBy(() -> timed.execute(scan, null, 10)).isInstanceOf(QueryException.class)
+                .hasMessage("Query time limit exceeded at position 1: the query runs longer than 10 s in one"
+                        + " request; expected a narrower query: a $dtId filter or IS_OF_MODEL");
+        assertThatThrownBy(() -> timed.execute(join, null, 10)).isInstanceOf(QueryException.class)
+                .hasMessageStartingWith("Query time limit exceeded at position " + (join.indexOf("JOIN") + 1)
+                        + ": the query runs longer than 10 s in one request; expected a narrower query: fewer JOINs");
+
+        QueryEngine patient = new QueryEngine(stalling, MAPPER, new QueryLimits(200_000, Duration.ofSeconds(30)),
+                stalling.clock);
+        assertThat(patient.execute(scan, null, 10).items()).hasSize(8);
+        assertThat(patient.execute(join, null, 10).items()).hasSize(2);
+    }
+
+    /** Replaces the building with sixteen twins, d00 to d15, each related by "link" to every other one. */
+    protected void loadDenseGraph() {
+        List<ObjectNode> twins = new ArrayList<>();
+        List<ObjectNode> links = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            twins.add(newTwin(String.format("d%02d", i)));
+            for (int j = 0; j < 16; j++) {
+                if (i != j) {
+                    links.add(relationship(String.format("d%02d-d%02d", i, j), String.format("d%02d", i),
+                            String.format("d%02d", j), "link", null));
+                }
+            }
+        }
+        loadGraph(twins, links, buildingModels());
+        engine = new QueryEngine(source(), MAPPER);
     }
 
     // ---- paging ----------------------------------------------------------------------------------------
