@@ -8,8 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Runs ADT queries ({@code POST /query}) over a {@link GraphSource}: parses and checks the query, plans from the
- * WHERE clause (pinned {@code $dtId}s, IS_OF_MODEL) and returns one page with a keyset continuation token.
- * Stateless and thread-safe: everything a later page needs travels in the token.
+ * WHERE clause (pinned {@code $dtId}s, IS_OF_MODEL) and returns one page with a keyset continuation token. Each
+ * request works within {@link QueryLimits}: a page ends early, with a token, once the request has read its scan
+ * budget, as ADT's pages may. Stateless and thread-safe: everything a later page needs travels in the token.
  */
 public final class QueryEngine {
 
@@ -26,7 +27,10 @@ public final class QueryEngine {
         this(source, mapper, QueryLimits.DEFAULT, Clock.systemUTC());
     }
 
-    /** An engine that refuses requests beyond {@code limits}, timing them with {@code clock}. */
+    /**
+     * An engine that ends pages at {@code limits}' scan budget and refuses requests beyond its cost budget or time
+     * limit, timed by {@code clock}.
+     */
     public QueryEngine(GraphSource source, ObjectMapper mapper, QueryLimits limits, Clock clock) {
         this.source = Objects.requireNonNull(source, "source");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
