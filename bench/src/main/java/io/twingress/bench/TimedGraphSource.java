@@ -99,13 +99,21 @@ final class TimedGraphSource implements GraphSource {
     }
 
     @Override
-    public List<ObjectNode> outgoing(String sourceId, Set<String> names) {
-        return bodies(timed(() -> store.read(tx -> tx.outgoing(sourceId, names, null, Integer.MAX_VALUE))));
+    public ObjectNode relationship(String sourceId, String relationshipId) {
+        StoredRelationship found = timed(() -> store.read(tx -> tx.relationship(sourceId, relationshipId)));
+        return found == null ? null : parse(found.body());
     }
 
     @Override
-    public List<ObjectNode> incoming(String targetId, Set<String> names) {
-        return bodies(timed(() -> store.read(tx -> tx.incoming(targetId, names, null, null, Integer.MAX_VALUE))));
+    public List<ObjectNode> outgoing(String sourceId, Set<String> names, String afterId, int limit) {
+        return bodies(timed(() -> store.read(tx -> tx.outgoing(sourceId, names, afterId, limit))));
+    }
+
+    @Override
+    public List<ObjectNode> incoming(String targetId, Set<String> names, String afterSourceId,
+                                     String afterRelationshipId, int limit) {
+        return bodies(timed(() -> store.read(tx -> tx.incoming(targetId, names, afterSourceId, afterRelationshipId,
+                limit))));
     }
 
     @Override

@@ -13,11 +13,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Where a paged query stopped: the query text, the key of the last row returned and how many rows were
- * returned so far (for TOP). Sent to clients as an opaque continuation token. The checksum catches damaged or
- * edited tokens; it is not a secret, because a client could as well send the query itself.
+ * Where a paged query stopped: the query text, the key after which the next page resumes, and how many rows were
+ * returned so far (for TOP) or, for COUNT(), counted so far. The key is the last row's, or where the scan budget
+ * ran out; for a JOIN or MATCH it may be a prefix of a row's key, standing for every row that starts with it. Sent
+ * to clients as an opaque continuation token. The checksum catches damaged or edited tokens; it is not a secret,
+ * because a client could as well send the query itself.
  */
-record Cursor(String query, List<String> after, int returned) {
+record Cursor(String query, List<String> after, long returned) {
 
     Cursor {
         after = after == null ? null : List.copyOf(after);
@@ -47,7 +49,7 @@ record Cursor(String query, List<String> after, int returned) {
             JsonNode returned = json.get("n");
             JsonNode checksum = json.get("c");
             if (query != null && query.isTextual() && keys != null && keys.isArray() && !keys.isEmpty()
-                    && returned != null && returned.canConvertToInt() && returned.intValue() >= 0
+                    && returned != null && returned.canConvertToLong() && returned.longValue() >= 0
                     && checksum != null && checksum.isIntegralNumber()) {
                 List<String> after = new ArrayList<>();
                 for (JsonNode key : keys) {
@@ -56,7 +58,7 @@ record Cursor(String query, List<String> after, int returned) {
                     }
                     after.add(key.textValue());
                 }
-                Cursor cursor = new Cursor(query.textValue(), after, returned.intValue());
+                Cursor cursor = new Cursor(query.textValue(), after, returned.longValue());
                 if (cursor.checksum() == checksum.longValue()) {
                     return cursor;
                 }
@@ -80,7 +82,7 @@ record Cursor(String query, List<String> after, int returned) {
             crc.update(key.getBytes(StandardCharsets.UTF_8));
         }
         crc.update(0);
-        crc.update(Integer.toString(returned).getBytes(StandardCharsets.UTF_8));
+        crc.update(Long.toString(returned).getBytes(StandardCharsets.UTF_8));
         return crc.getValue();
     }
 }

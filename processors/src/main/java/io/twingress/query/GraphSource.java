@@ -53,11 +53,22 @@ public interface GraphSource {
      */
     List<ObjectNode> relationships(String afterSourceId, String afterRelationshipId, int limit);
 
-    /** Outgoing relationships of a twin, ordered by {@code $relationshipId}; names null = all names. */
-    List<ObjectNode> outgoing(String sourceId, Set<String> names);
+    /** The relationship, or null. */
+    ObjectNode relationship(String sourceId, String relationshipId);
 
-    /** Incoming relationships of a twin, ordered by ({@code $sourceId}, {@code $relationshipId}); names null = all. */
-    List<ObjectNode> incoming(String targetId, Set<String> names);
+    /**
+     * Outgoing relationships of a twin in ascending {@code $relationshipId} order, with ids strictly greater than
+     * {@code afterId} (null = from the start), at most {@code limit}. {@code names} null means any name; the engine
+     * never passes an empty set.
+     */
+    List<ObjectNode> outgoing(String sourceId, Set<String> names, String afterId, int limit);
+
+    /**
+     * Incoming relationships of a twin in ascending ({@code $sourceId}, {@code $relationshipId}) order after the
+     * given position (both null = from the start), at most {@code limit}; {@code names} as for {@link #outgoing}.
+     */
+    List<ObjectNode> incoming(String targetId, Set<String> names, String afterSourceId, String afterRelationshipId,
+                              int limit);
 
     /** The model and every stored model that derives from it (directly or not). Empty if unknown. */
     Set<String> modelAndDerived(String modelId);

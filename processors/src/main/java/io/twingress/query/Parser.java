@@ -444,12 +444,12 @@ final class Parser {
         }
         if (token.kind() == Token.Kind.NUMBER) {
             advance();
-            return number(token.text(), false);
+            return number(token, false);
         }
         if (token.isSymbol("-") && current + 1 < tokens.size()
                 && tokens.get(current + 1).kind() == Token.Kind.NUMBER) {
             advance();
-            return number(advance().text(), true);
+            return number(advance(), true);
         }
         if (token.isKeyword("TRUE") || token.isKeyword("FALSE")) {
             advance();
@@ -462,8 +462,18 @@ final class Parser {
         return null;
     }
 
-    private static JsonNode number(String text, boolean negative) {
-        BigDecimal value = new BigDecimal(text);
+    /**
+     * A number literal as twins hold numbers: a long when it is whole and fits, else a double. A literal no double
+     * can hold is refused rather than turned into infinity, which neither JSON nor the stores' bounds can represent.
+     */
+    private static JsonNode number(Token token, boolean negative) {
+        String text = token.text();
+        BigDecimal value;
+        try {
+            value = new BigDecimal(text);
+        } catch (NumberFormatException exponentTooLarge) {
+            throw numberOutOfRange(token, negative);
+        }
         if (negative) {
             value = value.negate();
         }
@@ -471,10 +481,21 @@ final class Parser {
             try {
                 return JSON.numberNode(value.longValueExact());
             } catch (ArithmeticException tooLarge) {
-                return JSON.numberNode(value.doubleValue());
+                // falls through to the double, which holds it approximately or not at all
             }
         }
-        return JSON.numberNode(value.doubleValue());
+        double approximate = value.doubleValue();
+        if (Double.isInfinite(approximate)) {
+            throw numberOutOfRange(token, negative);
+        }
+        return JSON.numberNode(approximate);
+    }
+
+    private static QueryException numberOutOfRange(Token token, boolean negative) {
+        String text = (negative ? "-" : "") + token.text();
+        return QueryException.invalid(token.position(), "the number " + (text.length() > 40
+                ? text.substring(0, 37) + "..." : text) + " is out of range; expected a number between -"
+                + Double.MAX_VALUE + " and " + Double.MAX_VALUE);
     }
 
     private Expr.Path path(String expected) {

@@ -23,6 +23,11 @@ public class QueryException extends RuntimeException {
         return new QueryException(position, "Invalid query at position " + position + ": " + problem);
     }
 
+    /** A query refused because one request of it would do too much work; {@code limit} names the limit. */
+    static QueryException limit(int position, String limit, String problem) {
+        return new QueryException(position, "Query " + limit + " limit exceeded at position " + position + ": " + problem);
+    }
+
     /** The 1-based character offset in the query text the message refers to. */
     public int position() {
         return position;

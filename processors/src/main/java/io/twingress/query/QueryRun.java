@@ -2,23 +2,24 @@ package io.twingress.query;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.NavigableSet;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/**
- * Produces one page of a checked query. Rows are produced in ascending key order (twin id, relationship
- * (source id, id), or a pattern's id tuple) and the page resumes strictly after the cursor's key, so pages
- * neither repeat nor skip rows that stayed unchanged while other twins were written.
- */
 import io.twingress.store.NumericBound;
 
+/**
+ * Produces one page of a checked query. Rows are produced in ascending key order (twin id; relationship (source id,
+ * id), or (target id, source id, id) when the query pins targets; a pattern's id tuple) and the page resumes
+ * strictly after the cursor's key, so pages neither repeat nor skip rows that stayed unchanged while other twins
+ * were written. A page ends when it is full or, through the {@link Budget}, when the request has read its scan
+ * budget; it then resumes after the last key the scan finished, so it may hold fewer items than asked, even none.
+ */
 final class QueryRun {
 
     /** Receives matching rows in key order; returning false stops the producer. */
@@ -35,39 +36,34 @@ final class QueryRun {
     private static final double CHARGE_PER_READ = 0.05;
     private static final double CHARGE_PER_ROW = 0.2;
 
-    private static final Comparator<ObjectNode> RELATIONSHIP_ORDER = Comparator
-            .comparing((ObjectNode r) -> r.get("$sourceId").asText())
-            .thenComparing(r -> r.get("$relationshipId").asText());
-
     private final Query query;
     private final GraphSource source;
     private final ObjectMapper mapper;
     private final Cursor cursor;
     private final int pageSize;
+    private final Budget budget;
     private final Evaluator evaluator;
     private final String alias;
     private final List<JsonNode> items = new ArrayList<>();
     private List<String> lastKey;
     private boolean more;
-    private long scanned;
 
-    QueryRun(Query query, GraphSource source, ObjectMapper mapper, Cursor cursor, int pageSize) {
+    QueryRun(Query query, GraphSource source, ObjectMapper mapper, Cursor cursor, int pageSize, Budget budget) {
         this.query = query;
         this.source = source;
         this.mapper = mapper;
         this.cursor = cursor;
         this.pageSize = pageSize;
+        this.budget = budget;
         this.evaluator = new Evaluator(source);
         this.alias = query.fromAlias() == null ? Query.IMPLICIT : query.fromAlias();
     }
 
     QueryPage page() {
         if (query.selection() instanceof Query.Selection.Count) {
-            ObjectNode row = mapper.createObjectNode();
-            row.put("COUNT", count());
-            return new QueryPage(List.of(row), null, charge(1));
+            return countPage();
         }
-        int limit = query.top() > 0 ? Math.min(pageSize, query.top() - cursor.returned()) : pageSize;
+        long limit = query.top() > 0 ? Math.min(pageSize, query.top() - cursor.returned()) : pageSize;
         if (limit > 0) {
             produce(cursor.after(), (key, binding) -> {
                 if (items.size() == limit) {
@@ -80,16 +76,30 @@ final class QueryRun {
                 return query.top() == 0 || cursor.returned() + items.size() < query.top();
             });
         }
-        String token = more ? new Cursor(query.text(), lastKey, cursor.returned() + items.size()).encode(mapper) : null;
+        List<String> resumeAfter = more ? lastKey : budget.paused() ? budget.resumeKey() : null;
+        String token = resumeAfter == null ? null
+                : new Cursor(query.text(), resumeAfter, cursor.returned() + items.size()).encode(mapper);
         return new QueryPage(items, token, charge(items.size()));
     }
 
     private double charge(int rows) {
-        return Math.round((BASE_CHARGE + CHARGE_PER_READ * scanned + CHARGE_PER_ROW * rows) * 100) / 100.0;
+        return Math.round((BASE_CHARGE + CHARGE_PER_READ * budget.reads() + CHARGE_PER_ROW * rows) * 100) / 100.0;
+    }
+
+    /** COUNT() is one row; while the scan budget splits the count, the pages before it are empty. */
+    private QueryPage countPage() {
+        long counted = cursor.returned() + count();
+        if (budget.paused()) {
+            return new QueryPage(List.of(), new Cursor(query.text(), budget.resumeKey(), counted).encode(mapper),
+                    charge(0));
+        }
+        ObjectNode row = mapper.createObjectNode();
+        row.put("COUNT", counted);
+        return new QueryPage(List.of(row), null, charge(1));
     }
 
     private long count() {
-        if (query.pattern() == null && !query.relationships()) {
+        if (cursor.after() == null && query.pattern() == null && !query.relationships()) {
             if (query.where() == null) {
                 return source.countTwins(null);
             }
@@ -98,7 +108,7 @@ final class QueryRun {
             }
         }
         long[] count = {0};
-        produce(null, (key, binding) -> {
+        produce(cursor.after(), (key, binding) -> {
             count[0]++;
             return true;
         });
@@ -120,20 +130,19 @@ final class QueryRun {
     }
 
     private void produce(List<String> after, Sink sink) {
-        if (query.pattern() != null) {
-            PatternWalk walk = new PatternWalk(query, source, evaluator);
-            checkKey(after, walk.keyLength());
-            try {
+        try {
+            if (query.pattern() != null) {
+                PatternWalk walk = new PatternWalk(query, source, evaluator, budget);
+                walk.checkKey(after);
                 walk.run(after, sink);
-            } finally {
-                scanned += walk.scanned();
+            } else if (query.relationships()) {
+                relationships(after, sink);
+            } else {
+                checkKey(after, 1);
+                twins(after == null ? null : after.get(0), sink);
             }
-        } else if (query.relationships()) {
-            checkKey(after, 2);
-            relationships(after, sink);
-        } else {
-            checkKey(after, 1);
-            twins(after == null ? null : after.get(0), sink);
+        } catch (Budget.Pause pause) {
+            // the scan budget is spent: the page ends at the last key the scan finished
         }
     }
 
@@ -146,12 +155,19 @@ final class QueryRun {
     private void twins(String after, Sink sink) {
         TreeSet<String> pinned = QueryAnalyzer.pinnedValues(query.where(), alias, QueryAnalyzer.DT_ID);
         if (pinned != null) {
-            for (String id : after == null ? pinned : pinned.tailSet(after, false)) {
-                ObjectNode twin = source.twin(id);
-                scanned++;
-                if (twin != null && !offer(List.of(id), twin, sink)) {
-                    return;
+            List<String> ids = new ArrayList<>(after == null ? pinned : pinned.tailSet(after, false));
+            for (int from = 0; from < ids.size(); ) {
+                List<String> batch = ids.subList(from, from + budget.allow(ids.size() - from));
+                Map<String, ObjectNode> found = source.twins(batch);
+                budget.read(batch.size());
+                for (String id : batch) {
+                    ObjectNode twin = found.get(id);
+                    if (twin != null && !offer(List.of(id), twin, sink)) {
+                        return;
+                    }
+                    budget.passed(List.of(id));
                 }
+                from += batch.size();
             }
             return;
         }
@@ -161,21 +177,23 @@ final class QueryRun {
         // the page still needs plus the one row that proves another page follows, rather than a chunk that the
         // next page reads again.
         boolean dense = query.where() == null || !bounds.isEmpty();
-        int chunk = dense ? Math.min(SCAN_CHUNK, pageSize) + 1 : SCAN_CHUNK;
+        int wanted = dense ? Math.min(SCAN_CHUNK, pageSize) + 1 : SCAN_CHUNK;
         while (true) {
+            int chunk = budget.allow(wanted);
             List<ObjectNode> twins = source.twins(models, bounds, after, chunk);
+            budget.read(twins.size());
             for (ObjectNode twin : twins) {
-                scanned++;
                 after = twin.get("$dtId").asText();
                 if (!offer(List.of(after), twin, sink)) {
                     return;
                 }
+                budget.passed(List.of(after));
             }
             if (twins.size() < chunk) {
                 return;
             }
             if (dense) {
-                chunk = Math.min(SCAN_CHUNK, Math.max(MIN_DENSE_CHUNK, 2 * (pageSize - items.size()) + 1));
+                wanted = Math.min(SCAN_CHUNK, Math.max(MIN_DENSE_CHUNK, 2 * (pageSize - items.size()) + 1));
             }
         }
     }
@@ -195,45 +213,64 @@ final class QueryRun {
         TreeSet<String> sources = QueryAnalyzer.pinnedValues(where, alias, "$sourceId");
         TreeSet<String> targets = QueryAnalyzer.pinnedValues(where, alias, "$targetId");
         if (sources != null || targets != null) {
-            // Pinned ends bound the work to the neighbourhood; sorting restores the scan's key order.
-            List<ObjectNode> found = new ArrayList<>();
-            Set<String> nameHint = names;
-            if (sources != null) {
-                sources.forEach(id -> found.addAll(source.outgoing(id, nameHint)));
-            } else {
-                targets.forEach(id -> found.addAll(source.incoming(id, nameHint)));
-            }
-            found.sort(RELATIONSHIP_ORDER);
-            for (ObjectNode relationship : found) {
-                scanned++;
-                List<String> key = relationshipKey(relationship);
-                if ((after == null || PatternWalk.compareKeys(key, after) > 0) && !offer(key, relationship, sink)) {
-                    return;
-                }
+            // pinned ends bound the work to their neighbourhoods, read one end after the other
+            checkKey(after, sources != null ? 2 : 3);
+            if (names == null || !names.isEmpty()) {
+                neighbourhoods(sources != null ? sources : targets, sources != null, names, after, sink);
             }
             return;
         }
+        checkKey(after, 2);
         String afterSource = after == null ? null : after.get(0);
         String afterId = after == null ? null : after.get(1);
         while (true) {
-            List<ObjectNode> relationships = source.relationships(afterSource, afterId, SCAN_CHUNK);
+            int chunk = budget.allow(SCAN_CHUNK);
+            List<ObjectNode> relationships = source.relationships(afterSource, afterId, chunk);
+            budget.read(relationships.size());
             for (ObjectNode relationship : relationships) {
-                scanned++;
-                List<String> key = relationshipKey(relationship);
-                afterSource = key.get(0);
-                afterId = key.get(1);
+                afterSource = relationship.get("$sourceId").asText();
+                afterId = relationship.get("$relationshipId").asText();
+                List<String> key = List.of(afterSource, afterId);
                 if (!offer(key, relationship, sink)) {
                     return;
                 }
+                budget.passed(key);
             }
-            if (relationships.size() < SCAN_CHUNK) {
+            if (relationships.size() < chunk) {
                 return;
             }
         }
     }
 
-    private static List<String> relationshipKey(ObjectNode relationship) {
-        return List.of(relationship.get("$sourceId").asText(), relationship.get("$relationshipId").asText());
+    /**
+     * The outgoing relationships of pinned sources, keyed (source id, id), or the incoming ones of pinned targets,
+     * keyed (target id, source id, id): the store's order for each twin, twin after twin.
+     */
+    private void neighbourhoods(NavigableSet<String> ends, boolean outgoing, TreeSet<String> names, List<String> after,
+                                Sink sink) {
+        for (String end : after == null ? ends : ends.tailSet(after.get(0), true)) {
+            boolean resuming = after != null && end.equals(after.get(0));
+            String afterSource = resuming && !outgoing ? after.get(1) : null;
+            String afterId = resuming ? after.get(after.size() - 1) : null;
+            while (true) {
+                int chunk = budget.allow(SCAN_CHUNK);
+                List<ObjectNode> relationships = outgoing ? source.outgoing(end, names, afterId, chunk)
+                        : source.incoming(end, names, afterSource, afterId, chunk);
+                budget.read(relationships.size());
+                for (ObjectNode relationship : relationships) {
+                    afterSource = relationship.get("$sourceId").asText();
+                    afterId = relationship.get("$relationshipId").asText();
+                    List<String> key = outgoing ? List.of(end, afterId) : List.of(end, afterSource, afterId);
+                    if (!offer(key, relationship, sink)) {
+                        return;
+                    }
+                    budget.passed(key);
+                }
+                if (relationships.size() < chunk) {
+                    break;
+                }
+            }
+        }
     }
 
     /** Checks the condition; true means keep producing. */

@@ -59,13 +59,21 @@ public final class StoreGraphSource implements GraphSource {
     }
 
     @Override
-    public List<ObjectNode> outgoing(String sourceId, Set<String> names) {
-        return relationshipBodies(store.read(tx -> tx.outgoing(sourceId, names, null, Integer.MAX_VALUE)));
+    public ObjectNode relationship(String sourceId, String relationshipId) {
+        StoredRelationship relationship = store.read(tx -> tx.relationship(sourceId, relationshipId));
+        return relationship == null ? null : Json.parseObject(relationship.body());
     }
 
     @Override
-    public List<ObjectNode> incoming(String targetId, Set<String> names) {
-        return relationshipBodies(store.read(tx -> tx.incoming(targetId, names, null, null, Integer.MAX_VALUE)));
+    public List<ObjectNode> outgoing(String sourceId, Set<String> names, String afterId, int limit) {
+        return relationshipBodies(store.read(tx -> tx.outgoing(sourceId, names, afterId, limit)));
+    }
+
+    @Override
+    public List<ObjectNode> incoming(String targetId, Set<String> names, String afterSourceId,
+                                     String afterRelationshipId, int limit) {
+        return relationshipBodies(store.read(tx -> tx.incoming(targetId, names, afterSourceId, afterRelationshipId,
+                limit)));
     }
 
     @Override

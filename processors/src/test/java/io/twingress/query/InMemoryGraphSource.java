@@ -105,9 +105,19 @@ public class InMemoryGraphSource implements GraphSource {
     }
 
     @Override
-    public synchronized List<ObjectNode> outgoing(String sourceId, Set<String> names) {
+    public synchronized ObjectNode relationship(String sourceId, String relationshipId) {
+        ObjectNode relationship = relationshipsBySource.getOrDefault(sourceId, new TreeMap<>()).get(relationshipId);
+        return relationship == null ? null : relationship.deepCopy();
+    }
+
+    @Override
+    public synchronized List<ObjectNode> outgoing(String sourceId, Set<String> names, String afterId, int limit) {
         List<ObjectNode> found = new ArrayList<>();
-        for (ObjectNode relationship : relationshipsBySource.getOrDefault(sourceId, new TreeMap<>()).values()) {
+        TreeMap<String, ObjectNode> ofSource = relationshipsBySource.getOrDefault(sourceId, new TreeMap<>());
+        for (ObjectNode relationship : (afterId == null ? ofSource : ofSource.tailMap(afterId, false)).values()) {
+            if (found.size() == limit) {
+                break;
+            }
             if (names == null || names.contains(relationship.get("$relationshipName").asText())) {
                 found.add(relationship.deepCopy());
             }
@@ -116,10 +126,18 @@ public class InMemoryGraphSource implements GraphSource {
     }
 
     @Override
-    public synchronized List<ObjectNode> incoming(String targetId, Set<String> names) {
+    public synchronized List<ObjectNode> incoming(String targetId, Set<String> names, String afterSourceId,
+                                                  String afterRelationshipId, int limit) {
         List<ObjectNode> found = new ArrayList<>();
-        for (TreeMap<String, ObjectNode> ofSource : relationshipsBySource.values()) {
+        var sources = afterSourceId == null ? relationshipsBySource : relationshipsBySource.tailMap(afterSourceId, true);
+        for (var entry : sources.entrySet()) {
+            // as the stores do: a source position without a relationship id resumes at that source's first one
+            var ofSource = entry.getKey().equals(afterSourceId) && afterRelationshipId != null
+                    ? entry.getValue().tailMap(afterRelationshipId, false) : entry.getValue();
             for (ObjectNode relationship : ofSource.values()) {
+                if (found.size() == limit) {
+                    return found;
+                }
                 if (relationship.get("$targetId").asText().equals(targetId)
                         && (names == null || names.contains(relationship.get("$relationshipName").asText()))) {
                     found.add(relationship.deepCopy());

@@ -1,7 +1,10 @@
 package io.twingress.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
@@ -155,6 +158,30 @@ public abstract class QueryConformanceSuite {
         assertThat(ids(rooms + "T.location.floor >= 2")).containsExactly("room21");
         assertThat(ids(rooms + "T.name >= 'Room 2'")).containsExactly("room21");
         assertThat(ids(rooms + "T.occupied = false")).containsExactly("room12");
+    }
+
+    @Test
+    void numbersNoDoubleCanHoldAreQueryErrors() {
+        String from = "SELECT * FROM DIGITALTWINS T WHERE ";
+        String huge = "9".repeat(400);
+        // each condition and its out-of-range literal; the error points at the literal's digits
+        for (List<String> example : List.of(List.of("T.Temperature < 1e400", "1e400"),
+                List.of("T.Temperature <= 1e400", "1e400"), List.of("T.Temperature > -1e400", "1e400"),
+                List.of("1e400 >= T.Temperature", "1e400"), List.of("T.Temperature = 1e9999999999", "1e9999999999"),
+                List.of("T.Temperature < 1e-9999999999", "1e-9999999999"),
+                List.of("T.Temperature IN [1, -1e9999999999]", "1e9999999999"),
+                List.of("T.Temperature > " + huge, huge))) {
+            String condition = example.get(0);
+            int position = from.length() + condition.indexOf(example.get(1)) + 1;
+            assertThatThrownBy(() -> engine.execute(from + condition, null, 10)).as(condition)
+                    .isInstanceOf(QueryException.class)
+                    .hasMessageStartingWith("Invalid query at position " + position + ": the number ")
+                    .hasMessageEndingWith(" is out of range; expected a number between -1.7976931348623157E308"
+                            + " and 1.7976931348623157E308");
+        }
+        // the largest double and a number that rounds to zero are well defined
+        assertThat(ids(from + "T.Temperature < 1.7976931348623157e308 AND T.Temperature > 1e-400"))
+                .containsExactly("room11", "room12", "room21");
     }
 
     @Test
@@ -401,6 +428,178 @@ public abstract class QueryConformanceSuite {
                 [{"s":"room11","t":"thermostat11"},{"s":"room21","t":"thermostat21"}]"""));
     }
 
+    // ---- limits ----------------------------------------------------------------------------------------
+
+    @Test
+    void chainsOfJoinsAndMatchesOverADenseGraphAreRefusedByTheCostBudget() {
+        loadDenseGraph();
+        String joins = "SELECT T5 FROM DIGITALTWINS T JOIN T1 RELATED T.link JOIN T2 RELATED T1.link"
+                + " JOIN T3 RELATED T2.link JOIN T4 RELATED T3.link JOIN T5 RELATED T4.link";
+        // 15^5 paths and none of them a row, so the page never fills: only the budget ends the walk
+        assertThatThrownBy(() -> engine.execute(joins + " WHERE T.$dtId = 'd00' AND T5.name = 'none'", null, 10))
+                .isInstanceOf(QueryException.class)
+                .hasMessage("Query cost limit exceeded at position " + (joins.indexOf("JOIN") + 1) + ": the query"
+                        + " reads or expands more than 200000 twins and relationships in one request; expected a"
+                        + " narrower query: fewer JOINs or hops, relationship names, fewer $dtId values, or"
+                        + " conditions on the twins nearest the one the $dtId filter pins");
+        String match = "SELECT x FROM DIGITALTWINS MATCH (a)-[*..6]-(x) WHERE a.$dtId = 'd00'";
+        assertThatThrownBy(() -> engine.execute(match, null, 10)).isInstanceOf(QueryException.class)
+                .hasMessageStartingWith("Query cost limit exceeded at position " + (match.indexOf("MATCH") + 1)
+                        + ": the query reads or expands more than 200000 twins and relationships in one request;");
+        // the same graph under shorter patterns is answered in full
+        assertThat(rows("SELECT T2 FROM DIGITALTWINS T JOIN T1 RELATED T.link JOIN T2 RELATED T1.link"
+                + " WHERE T.$dtId = 'd00'")).hasSize(15 * 15);
+        // paths are simple, so a walk never comes back to d00
+        assertThat(rows("SELECT x FROM DIGITALTWINS MATCH (a)-[*..2]-(x) WHERE a.$dtId = 'd00'")).hasSize(15);
+    }
+
+    @Test
+    void requestsPastTheTimeLimitAreRefused() {
+        // every read that returns room12 takes 11 s of a clock that moves only then
+        MeteredGraphSource stalling = new MeteredGraphSource(source()).stallOn("room12", Duration.ofSeconds(11));
+        QueryEngine timed = new QueryEngine(stalling, MAPPER, QueryLimits.DEFAULT, stalling.clock);
+        String scan = "SELECT * FROM DIGITALTWINS WHERE name != 'x'";
+        String join = "SELECT R FROM DIGITALTWINS F JOIN R RELATED F.contains WHERE F.$dtId = 'floor1'";
+
+        assertThat(timed.execute("SELECT * FROM DIGITALTWINS WHERE $dtId = 'room11'", null, 10).items()).hasSize(1);
+        assertThatThrownBy(() -> timed.execute(scan, null, 10)).isInstanceOf(QueryException.class)
+                .hasMessage("Query time limit exceeded at position 1: the query runs longer than 10 s in one"
+                        + " request; expected a narrower query: a $dtId filter or IS_OF_MODEL");
+        assertThatThrownBy(() -> timed.execute(join, null, 10)).isInstanceOf(QueryException.class)
+                .hasMessageStartingWith("Query time limit exceeded at position " + (join.indexOf("JOIN") + 1)
+                        + ": the query runs longer than 10 s in one request; expected a narrower query: fewer JOINs");
+
+        QueryEngine patient = new QueryEngine(stalling, MAPPER, new QueryLimits(10_000, 200_000, Duration.ofSeconds(30)),
+                stalling.clock);
+        assertThat(patient.execute(scan, null, 10).items()).hasSize(8);
+        assertThat(patient.execute(join, null, 10).items()).hasSize(2);
+    }
+
+    @Test
+    void scansPastTheScanBudgetEndPagesEarlyAndTheTokensResumeWhereTheScanStopped() {
+        List<String> extra = new ArrayList<>();
+        for (int i = 0; i < 33; i++) {
+            ObjectNode twin = newTwin(String.format("s%02d", i));
+            twin.put("n", i);
+            putTwin(twin);
+            extra.add(twin.get("$dtId").asText());
+        }
+        MeteredGraphSource metered = new MeteredGraphSource(source());
+        QueryEngine frugal = new QueryEngine(metered, MAPPER, new QueryLimits(7, 200_000, Duration.ofSeconds(10)),
+                Clock.systemUTC());
+        List<Long> reads = new ArrayList<>();
+
+        // 43 twins in id order (building1 .. room22, s00 .. s32, thermostat11, thermostat21), seven read a request
+        String sTwins = "SELECT * FROM DIGITALTWINS T WHERE STARTSWITH(T.$dtId, 's')";
+        List<QueryPage> pages = pages(frugal, metered, sTwins, 1000, reads);
+        assertThat(pages).extracting(p -> p.items().size()).containsExactly(0, 6, 7, 7, 7, 6, 0);
+        assertThat(pages).extracting(p -> p.continuationToken() != null)
+                .containsExactly(true, true, true, true, true, true, false);
+        assertThat(ids(pages)).containsExactlyElementsOf(extra);
+        assertThat(reads).containsExactly(7L, 7L, 7L, 7L, 7L, 7L, 1L);
+
+        // full pages and early ends interleave
+        assertThat(ids(pages(frugal, metered, sTwins, 5, reads))).containsExactlyElementsOf(extra);
+        // a numeric bound the store may apply itself: how many rows a request reads depends on the store
+        reads.clear();
+        assertThat(ids(pages(frugal, metered, "SELECT * FROM DIGITALTWINS T WHERE T.n >= 0", 1000, reads)))
+                .containsExactlyElementsOf(extra);
+        assertThat(reads).allMatch(r -> r <= 7);
+
+        // COUNT() is one row; the pages before it are empty
+        pages = pages(frugal, metered, sTwins.replace("*", "COUNT()"), 1000, reads);
+        assertThat(pages).extracting(p -> p.items().size()).containsExactly(0, 0, 0, 0, 0, 0, 1);
+        assertThat(pages.get(6).items().get(0).toString()).isEqualTo("{\"COUNT\":33}");
+    }
+
+    @Test
+    void relationshipScansPastTheScanBudgetResumeWhereTheyStopped() {
+        QueryEngine frugal = new QueryEngine(source(), MAPPER, new QueryLimits(3, 200_000, Duration.ofSeconds(10)),
+                Clock.systemUTC());
+        // the ten relationships in (source, id) order, three read a request
+        List<QueryPage> pages = pages(frugal, "SELECT * FROM RELATIONSHIPS R WHERE R.$relationshipName = 'contains'");
+        assertThat(pages).extracting(p -> p.items().size()).containsExactly(1, 3, 0, 0);
+        assertThat(relationshipIds(pages)).containsExactly("f1-r11", "f1-r12", "f2-r21", "f2-r22");
+
+        pages = pages(frugal, "SELECT * FROM RELATIONSHIPS R WHERE R.$sourceId IN ['floor2', 'floor1']");
+        assertThat(pages).extracting(p -> p.items().size()).containsExactly(3, 1);
+        assertThat(relationshipIds(pages)).containsExactly("f1-r11", "f1-r12", "f2-r21", "f2-r22");
+
+        // pinned targets are read target by target, each in (source, id) order
+        assertThat(relationshipIds(pages(frugal, "SELECT * FROM RELATIONSHIPS R"
+                + " WHERE R.$targetId IN ['room22', 'floor2', 'room11']")))
+                .containsExactly("b1-f2", "r12-f2", "f1-r11", "f2-r22", "t21-r22");
+    }
+
+    @Test
+    void patternsPastTheScanBudgetReadNeighboursInChunksAndResumeInsideThem() {
+        loadStarGraph();
+        MeteredGraphSource metered = new MeteredGraphSource(source());
+        QueryEngine frugal = new QueryEngine(metered, MAPPER, new QueryLimits(10, 200_000, Duration.ofSeconds(10)),
+                Clock.systemUTC());
+        List<Long> reads = new ArrayList<>();
+        List<String> leaves = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            leaves.add(String.format("leaf%02d", i));
+        }
+
+        // each request reads the hub, then four spokes and the four leaves they lead to, and stops there
+        String join = "SELECT L FROM DIGITALTWINS H JOIN L RELATED H.spoke WHERE H.$dtId = 'hub'";
+        List<QueryPage> pages = pages(frugal, metered, join, 1000, reads);
+        assertThat(pages).extracting(p -> p.items().size()).containsExactly(4, 4, 4, 4, 4, 4, 1);
+        assertThat(tuples(pages, "L")).containsExactlyElementsOf(leaves);
+        assertThat(reads).containsExactly(9L, 9L, 9L, 9L, 9L, 9L, 3L);
+
+        for (String match : List.of("SELECT x FROM DIGITALTWINS MATCH (h)-[]-(x) WHERE h.$dtId = 'hub'",
+                "SELECT x, r FROM DIGITALTWINS MATCH (x)-[r:feeds]->(h) WHERE h.$dtId = 'hub'",
+                "SELECT x FROM DIGITALTWINS MATCH (h)-[*..2]-(x) WHERE h.$dtId = 'hub'",
+                "SELECT h, x FROM DIGITALTWINS MATCH (h)-[:spoke]->(x)-[:feeds]->(h) WHERE h.$dtId = 'hub'")) {
+            List<String> whole = tuples(pages(match, 1000), "x");
+            assertThat(tuples(pages(frugal, metered, match, 1000, reads), "x")).as(match).isEqualTo(whole);
+            assertThat(tuples(pages(frugal, metered, match, 3, reads), "x")).as(match).isEqualTo(whole);
+        }
+        // both directions: the five leaves feeding the hub, then all spokes; a path of two hops ends at every leaf
+        assertThat(tuples("SELECT x FROM DIGITALTWINS MATCH (h)-[]-(x) WHERE h.$dtId = 'hub'", "x"))
+                .containsExactlyElementsOf(concat(leaves.subList(0, 5), leaves));
+        assertThat(tuples("SELECT x FROM DIGITALTWINS MATCH (h)-[*..2]-(x) WHERE h.$dtId = 'hub'", "x"))
+                .containsExactlyElementsOf(leaves);
+        assertThat(tuples("SELECT h, x FROM DIGITALTWINS MATCH (h)-[:spoke]->(x)-[:feeds]->(h)"
+                + " WHERE h.$dtId = 'hub'", "x")).containsExactlyElementsOf(leaves.subList(0, 5));
+    }
+
+    /** Replaces the building with a hub that has a spoke to each of 25 leaves, five of which feed it back. */
+    protected void loadStarGraph() {
+        List<ObjectNode> twins = new ArrayList<>(List.of(newTwin("hub")));
+        List<ObjectNode> links = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            String leaf = String.format("leaf%02d", i);
+            twins.add(newTwin(leaf));
+            links.add(relationship("hub-" + leaf, "hub", leaf, "spoke", null));
+            if (i < 5) {
+                links.add(relationship(leaf + "-hub", leaf, "hub", "feeds", null));
+            }
+        }
+        loadGraph(twins, links, buildingModels());
+        engine = new QueryEngine(source(), MAPPER);
+    }
+
+    /** Replaces the building with sixteen twins, d00 to d15, each related by "link" to every other one. */
+    protected void loadDenseGraph() {
+        List<ObjectNode> twins = new ArrayList<>();
+        List<ObjectNode> links = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            twins.add(newTwin(String.format("d%02d", i)));
+            for (int j = 0; j < 16; j++) {
+                if (i != j) {
+                    links.add(relationship(String.format("d%02d-d%02d", i, j), String.format("d%02d", i),
+                            String.format("d%02d", j), "link", null));
+                }
+            }
+        }
+        loadGraph(twins, links, buildingModels());
+        engine = new QueryEngine(source(), MAPPER);
+    }
+
     // ---- paging ----------------------------------------------------------------------------------------
 
     @Test
@@ -465,6 +664,33 @@ public abstract class QueryConformanceSuite {
             pages.add(page);
         }
         return pages;
+    }
+
+    protected static List<QueryPage> pages(QueryEngine engine, String query) {
+        return pages(engine, new MeteredGraphSource(null), query, 1000, new ArrayList<>());
+    }
+
+    /** Every page of a query, following the tokens; {@code reads} gets the rows each request read from metered. */
+    protected static List<QueryPage> pages(QueryEngine engine, MeteredGraphSource metered, String query, int maxItems,
+                                           List<Long> reads) {
+        reads.clear();
+        List<QueryPage> pages = new ArrayList<>();
+        String token = null;
+        do {
+            long before = metered.rowsRead();
+            QueryPage page = engine.execute(token == null ? query : null, token, maxItems);
+            reads.add(metered.rowsRead() - before);
+            pages.add(page);
+            token = page.continuationToken();
+            assertThat(pages).as("pages of " + query).hasSizeLessThan(200);
+        } while (token != null);
+        return pages;
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> both = new ArrayList<>(first);
+        both.addAll(second);
+        return both;
     }
 
     /** Compares as JSON text, since a store may read 10 back as an int where the engine wrote a long. */

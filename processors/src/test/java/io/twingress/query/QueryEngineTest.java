@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
@@ -90,6 +91,19 @@ class QueryEngineTest {
         double nothing = engine.execute("SELECT * FROM DIGITALTWINS WHERE $dtId = 'nobody'", null, 10).charge();
         assertThat(nothing).isPositive().isLessThan(pinned);
         assertThat(pinned).isLessThan(scan);
+    }
+
+    @Test
+    void limitsThatCouldNotWorkAreRejected() {
+        assertThatThrownBy(() -> new QueryLimits(0, 10, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("scanBudget must be at least 1 but is 0");
+        // a cost budget below the scan budget would refuse scans that could have paged
+        assertThatThrownBy(() -> new QueryLimits(100, 99, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("costBudget must be at least scanBudget (100) but is 99");
+        assertThatThrownBy(() -> new QueryLimits(1, 1, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout must be positive but is PT0S");
+        assertThat(new QueryLimits(1, 1, Duration.ofMillis(1)).costBudget()).isEqualTo(1);
     }
 
     @Test

@@ -216,6 +216,30 @@ abstract class StoreContract {
     }
 
     @Test
+    void numericBoundsNeverDropATwinTheyAllowEvenBeyondDoubleRange() {
+        List<String> all = new ArrayList<>();
+        write(tx -> {
+            for (int i = 0; i < 10; i++) {
+                tx.insertTwin(counter("c" + i, i));
+                all.add("c" + i);
+            }
+        });
+
+        assertThat(boundedTwins(true, "5")).containsAll(all.subList(0, 6)).isSubsetOf(all);
+        assertThat(boundedTwins(false, "7.5")).containsAll(all.subList(8, 10)).isSubsetOf(all);
+        // a bound no double can hold is at least no reason to drop a twin
+        assertThat(boundedTwins(true, "1e400")).containsExactlyElementsOf(all);
+        assertThat(boundedTwins(false, "-1e400")).containsExactlyElementsOf(all);
+        assertThat(boundedTwins(false, "1e400")).isSubsetOf(all);
+    }
+
+    private List<String> boundedTwins(boolean upper, String value) {
+        NumericBound bound = new NumericBound(List.of("count"), upper, new java.math.BigDecimal(value));
+        return store.<List<StoredTwin>>read(tx -> tx.twins(null, List.of(bound), null, 100)).stream()
+                .map(StoredTwin::id).toList();
+    }
+
+    @Test
     void twinsAreCountedPerModel() {
         write(tx -> {
             tx.insertTwin(twin("a1", "dtmi:test:A;1"));
