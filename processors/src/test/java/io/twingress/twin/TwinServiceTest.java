@@ -12,14 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -505,25 +499,16 @@ class TwinServiceTest {
         }
 
         @Test
-        void concurrentPatchesOfOneTwinAreAppliedOneAfterAnother() throws Exception {
-            patch("r1", "[{'op':'add','path':'/tags','value':{}}]");
-            int writers = 16;
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            try {
-                List<Future<String>> etags = new ArrayList<>();
-                for (int i = 0; i < writers; i++) {
-                    String key = "k" + i;
-                    etags.add(pool.submit(() -> patch("r1", "[{'op':'add','path':'/tags/" + key + "','value':1}]")));
-                }
-                Set<String> distinct = new HashSet<>();
-                for (Future<String> etag : etags) {
-                    distinct.add(etag.get(30, TimeUnit.SECONDS));
-                }
-                assertThat(distinct).hasSize(writers);
-            } finally {
-                pool.shutdownNow();
-            }
-            assertThat(twins.getTwin("r1").get("tags").size()).as("no update was lost").isEqualTo(writers);
+        @Timeout(120)
+        void concurrentIncrementsWithIfMatchLoseNoUpdate() throws Exception {
+            patch("r1", "[{'op':'add','path':'/count','value':0}]");
+
+            ConcurrentIncrements.Outcome outcome = ConcurrentIncrements.run(twins, "r1", "count", 8, 25);
+
+            assertThat(twins.getTwin("r1").get("count").asInt()).as("no update was lost (%d retries after a 412)",
+                    outcome.conflicts()).isEqualTo(8 * 25);
+            assertThat(outcome.etags()).hasSize(8 * 25).doesNotHaveDuplicates();
+            assertThat(twins.getTwin("r1").get("$etag").asText()).isIn(outcome.etags());
         }
 
         @Test
