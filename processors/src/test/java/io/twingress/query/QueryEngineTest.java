@@ -101,7 +101,8 @@ class QueryEngineTest {
         assertThatThrownBy(() -> engine.execute(null, null, 10)).isInstanceOf(QueryException.class)
                 .hasMessageContaining("expected exactly one of query and continuationToken");
         assertThatThrownBy(() -> engine.execute("SELECT * FROM DIGITALTWINS", "x", 10))
-                .isInstanceOf(QueryException.class);
+                .isInstanceOf(QueryException.class)
+                .hasMessageContaining("expected exactly one of query and continuationToken");
     }
 
     @Test
