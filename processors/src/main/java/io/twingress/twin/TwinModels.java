@@ -34,8 +34,8 @@ public final class TwinModels {
     }
 
     /**
-     * The model cache may not yet have heard of a decommission or delete made through another instance sharing
-     * the store, so a twin that takes a model on checks the model's row in its own transaction.
+     * Another instance may decommission or delete a model between the catalogue's check and this write's commit,
+     * so a twin that takes a model on checks the model's row in its own transaction.
      */
     static void checkRow(StoreTx tx, String modelId) {
         StoredModel row = tx.model(modelId);

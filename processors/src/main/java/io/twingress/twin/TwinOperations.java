@@ -3,7 +3,7 @@ package io.twingress.twin;
 import static io.twingress.twin.TwinChecks.existingTwin;
 import static io.twingress.twin.TwinMetadata.METADATA;
 
-import java.time.Instant;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -32,10 +32,13 @@ public final class TwinOperations {
 
     private final TwinStore store;
     private final TwinModels models;
+    /** Stamps lastUpdateTime; tests give one that moves on every read. */
+    private final Clock clock;
 
-    public TwinOperations(TwinStore store, TwinModels models) {
+    public TwinOperations(TwinStore store, TwinModels models, Clock clock) {
         this.store = store;
         this.models = models;
+        this.clock = clock;
     }
 
     public ObjectNode get(String id) {
@@ -73,7 +76,7 @@ public final class TwinOperations {
         touched.addAll(TwinMetadata.propertyPaths(model, content));
         String etag = TwinChecks.newEtag();
         ObjectNode twin = TwinMetadata.assemble(id, etag, model, content, Json.object(), touched, sourceTimes,
-                Instant.now().toString());
+                clock.instant().toString());
         String json = Json.write(twin);
         TwinValidator.checkSize(json);
         store.write(tx -> {
@@ -148,7 +151,7 @@ public final class TwinOperations {
             TwinValidator.validateTwin(model, content, models::find);
             String etag = TwinChecks.newEtag();
             ObjectNode updated = TwinMetadata.assemble(id, etag, model, content, (ObjectNode) twin.get(METADATA),
-                    touched, sourceTimes, Instant.now().toString());
+                    touched, sourceTimes, clock.instant().toString());
             String json = Json.write(updated);
             TwinValidator.checkSize(json);
             tx.updateTwin(new StoredTwin(id, model.id(), etag, json));

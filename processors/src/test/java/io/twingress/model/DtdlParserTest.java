@@ -111,8 +111,10 @@ class DtdlParserTest {
 
         @Test
         void definitionIsKeptAsUploaded() throws IOException {
-            JsonNode space = resource("space.json");
-            assertThat(parseOne(space).definition()).isEqualTo(space);
+            // compared with a second reading of the file: the parsed model holds the node it was given, so
+            // comparing with that node would pass even if the parser changed it
+            JsonNode definition = parseOne(resource("space.json")).definition();
+            assertThat(definition).isEqualTo(resource("space.json"));
         }
     }
 

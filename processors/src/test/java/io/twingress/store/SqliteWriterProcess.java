@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 
 /**
- * The victim of {@link SqliteDurabilityTest}: a separate JVM that writes twins one unit at a time and prints each
+ * The victim of {@link SqliteDurabilityIT}: a separate JVM that writes twins one unit at a time and prints each
  * id only after {@link TwinStore#write} returned, i.e. after the store acknowledged it. It never stops on its own
  * before the test kills it; the bound only keeps a forgotten process from running for ever.
  */

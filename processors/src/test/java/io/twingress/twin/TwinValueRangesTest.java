@@ -58,7 +58,7 @@ class TwinValueRangesTest {
                 + "  'mapKey':{'name':'k','schema':'string'},'mapValue':{'name':'v','schema':'duration'}}},"
                 + "{'@type':'Telemetry','name':'reading','schema':'double'}]}")));
         TwinModels twinModels = new TwinModels(models);
-        twins = new TwinOperations(store, twinModels);
+        twins = new TwinOperations(store, twinModels, TestClock.ticking());
         intake = new TelemetryIntake(store, twinModels, null);
         twins.put("v1", json("{'$metadata':{'$model':'" + VALUES + "'}}"), null);
     }

@@ -23,6 +23,7 @@ import io.twingress.ingest.DedupPruner;
 import io.twingress.ingest.TelemetryIntake;
 import io.twingress.model.ModelService;
 import io.twingress.query.QueryEngine;
+import io.twingress.query.QueryLimits;
 import io.twingress.query.StoreGraphSource;
 import io.twingress.store.PostgresTwinStore;
 import io.twingress.store.SqliteTwinStore;
@@ -72,7 +73,7 @@ public class TwingressConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "twinsApi", lazy = true)
     public TwinsApi twinsApi(@BeanInject("twinStore") TwinStore store, @BeanInject("twinModels") TwinModels models) {
-        return new TwinsApi(new TwinOperations(store, models));
+        return new TwinsApi(new TwinOperations(store, models, Clock.systemUTC()));
     }
 
     @BindToRegistry(value = "relationshipsApi", lazy = true)
@@ -93,9 +94,12 @@ public class TwingressConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "queryApi", lazy = true)
-    public QueryApi queryApi(@BeanInject("twinStore") TwinStore store,
-            @BeanInject("modelService") ModelService models) {
-        return new QueryApi(new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER));
+    public QueryApi queryApi(@BeanInject("twinStore") TwinStore store, @BeanInject("modelService") ModelService models,
+            @PropertyInject("twingress.query.scanBudget") int scanBudget,
+            @PropertyInject("twingress.query.costBudget") long costBudget,
+            @PropertyInject("twingress.query.timeout") String timeout) {
+        return new QueryApi(new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER,
+                new QueryLimits(scanBudget, costBudget, Duration.parse(timeout)), Clock.systemUTC()));
     }
 
     @BindToRegistry("apiErrors")

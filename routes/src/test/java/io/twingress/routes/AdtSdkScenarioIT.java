@@ -20,6 +20,7 @@ import com.azure.digitaltwins.core.models.IncomingRelationship;
 import com.azure.digitaltwins.core.models.DigitalTwinsModelData;
 import com.azure.core.exception.HttpResponseException;
 import io.netty.handler.ssl.SslContextBuilder;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -117,20 +118,15 @@ class AdtSdkScenarioIT {
             });
 
             // ADT refuses to delete a twin that still has relationships
-            assertThatThrownBy(() -> client.deleteDigitalTwin("room21"))
-                    .isInstanceOfSatisfying(HttpResponseException.class, e -> {
-                        assertThat(e.getResponse().getStatusCode()).isEqualTo(400);
-                        assertThat(e.getResponse().getHeaderValue("x-ms-error-code")).isEqualTo("RelationshipsNotDeleted");
-                    });
+            assertAdtError(() -> client.deleteDigitalTwin("room21"), 400, "RelationshipsNotDeleted", "room21");
 
             client.deleteRelationship("room21", "room_to_therm_edge");
             client.deleteRelationship("floor1", "floor_to_room_edge");
             for (String id : List.of("thermostat67", "room21", "floor1")) {
                 client.deleteDigitalTwin(id);
             }
-            assertThatThrownBy(() -> client.getDigitalTwin("room21", BasicDigitalTwin.class))
-                    .isInstanceOfSatisfying(HttpResponseException.class,
-                            e -> assertThat(e.getResponse().getStatusCode()).isEqualTo(404));
+            assertAdtError(() -> client.getDigitalTwin("room21", BasicDigitalTwin.class), 404, "DigitalTwinNotFound",
+                    "room21");
             client.deleteModel(THERMOSTAT);
             client.deleteModel(SPACE);
             assertThat(client.listModels()).extracting(DigitalTwinsModelData::getModelId)
@@ -148,14 +144,21 @@ class AdtSdkScenarioIT {
             client.updateDigitalTwinWithResponse("etag1", new JsonPatchDocument().appendReplace("/Temperature", 2),
                     new com.azure.digitaltwins.core.models.UpdateDigitalTwinOptions().setIfMatch(etag),
                     com.azure.core.util.Context.NONE);
-            assertThatThrownBy(() -> client.updateDigitalTwinWithResponse("etag1",
+            assertAdtError(() -> client.updateDigitalTwinWithResponse("etag1",
                     new JsonPatchDocument().appendReplace("/Temperature", 3),
                     new com.azure.digitaltwins.core.models.UpdateDigitalTwinOptions().setIfMatch(etag),
-                    com.azure.core.util.Context.NONE))
-                    .isInstanceOfSatisfying(HttpResponseException.class,
-                            e -> assertThat(e.getResponse().getStatusCode()).isEqualTo(412));
+                    com.azure.core.util.Context.NONE), 412, "PreconditionFailed", "etag1");
             assertThat(client.getDigitalTwin("etag1", BasicDigitalTwin.class).getContents().get("Temperature"))
                     .isEqualTo(2);
+        }
+
+        /** What the SDK user sees of an ADT error: the status, x-ms-error-code, and the error body in the message. */
+        private static void assertAdtError(ThrowingCallable call, int status, String code, String... messageParts) {
+            assertThatThrownBy(call).isInstanceOfSatisfying(HttpResponseException.class, e -> {
+                assertThat(e.getResponse().getStatusCode()).isEqualTo(status);
+                assertThat(e.getResponse().getHeaderValue("x-ms-error-code")).isEqualTo(code);
+                assertThat(e.getMessage()).contains("\"code\":\"" + code + "\"").contains(messageParts);
+            });
         }
 
         private static String model(String file) throws Exception {

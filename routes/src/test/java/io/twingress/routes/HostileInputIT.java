@@ -192,16 +192,16 @@ class HostileInputIT {
         URI base = URI.create(server.baseUrl());
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(10_000);
-            byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
             StringBuilder request = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Connection: close\r\nContent-Length: " + content.length + "\r\n");
+                    + "Connection: close\r\nContent-Length: " + bytes.length + "\r\n");
             if (body != null) {
                 request.append("Content-Type: application/json\r\n");
             }
             headers.forEach((k, v) -> request.append(k).append(": ").append(v).append("\r\n"));
             OutputStream out = socket.getOutputStream();
             out.write(request.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
-            out.write(content);
+            out.write(bytes);
             out.flush();
             String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int headerEnd = reply.indexOf("\r\n\r\n");
@@ -212,9 +212,9 @@ class HostileInputIT {
                 replyHeaders.put(lines[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
                         lines[i].substring(colon + 1).trim());
             }
-            String body = reply.substring(headerEnd + 4);
+            String content = reply.substring(headerEnd + 4);
             return new Raw(Integer.parseInt(lines[0].split(" ")[1]), replyHeaders,
-                    "chunked".equalsIgnoreCase(replyHeaders.get("transfer-encoding")) ? dechunk(body) : body);
+                    "chunked".equalsIgnoreCase(replyHeaders.get("transfer-encoding")) ? dechunk(content) : content);
         }
     }
 

@@ -3,7 +3,7 @@ package io.twingress.store;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-class PostgresStoreTest extends StoreContract {
+class PostgresStoreIT extends StoreContract {
 
     private static EmbeddedPostgresServer server;
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A kill leaves the OS page cache intact, so this proves the store acknowledges only committed work, not that the
  * data survives a power cut (that is what {@code synchronous=FULL} is for).
  */
-class SqliteDurabilityTest {
+class SqliteDurabilityIT {
 
     private static final int ACKS_BEFORE_KILL = 200;
 

@@ -7,7 +7,7 @@ import io.twingress.store.EmbeddedPostgresServer;
 import io.twingress.store.PostgresTwinStore;
 import io.twingress.store.TwinStore;
 
-class PostgresQueryConformanceTest extends StoreQueryConformance {
+class PostgresQueryConformanceIT extends StoreQueryConformance {
 
     private static EmbeddedPostgresServer postgres;
 
