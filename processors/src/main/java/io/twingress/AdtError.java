@@ -26,15 +26,14 @@ public enum AdtError {
     MODEL_NOT_FOUND(404, "ModelNotFound"),
     NOT_FOUND(404, "NotFound"),
     METHOD_NOT_ALLOWED(405, "MethodNotAllowed"),
+    REQUEST_TIMEOUT(408, "RequestTimeout"),
     MODEL_ALREADY_EXISTS(409, "ModelAlreadyExists"),
     MODEL_REFERENCES_NOT_DELETED(409, "ModelReferencesNotDeleted"),
     PRECONDITION_FAILED(412, "PreconditionFailed"),
     PAYLOAD_TOO_LARGE(413, "PayloadTooLarge"),
     URI_TOO_LONG(414, "UriTooLong"),
-    UNSUPPORTED_MEDIA_TYPE(415, "UnsupportedMediaType"),
     HEADERS_TOO_LARGE(431, "RequestHeaderFieldsTooLarge"),
-    INTERNAL_SERVER_ERROR(500, "InternalServerError"),
-    SERVICE_UNAVAILABLE(503, "ServiceUnavailable");
+    INTERNAL_SERVER_ERROR(500, "InternalServerError");
 
     private final int status;
     private final String code;

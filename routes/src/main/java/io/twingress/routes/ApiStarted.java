@@ -2,14 +2,15 @@ package io.twingress.routes;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.twingress.store.TwinStore;
 
 /**
- * Once every route runs: puts the HTTP layer's own replies in place, then logs where the API is served, the line
- * a user (and the startup benchmark) waits for.
+ * Once every route runs: gives the API's router (where Camel's routes are) ADT's error replies, then logs where the
+ * API is served, the line a user (and the startup benchmark) waits for.
  */
 final class ApiStarted implements ExtendedStartupListener {
 
@@ -21,7 +22,8 @@ final class ApiStarted implements ExtendedStartupListener {
 
     @Override
     public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-        HttpFallback.install(context);
+        int port = Integer.parseInt(context.getPropertiesComponent().resolveProperty("camel.server.port").orElseThrow());
+        HttpGuard.replyInAdtShape(VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port)));
         var properties = context.getPropertiesComponent();
         LOG.info("Twingress is serving the Azure Digital Twins data-plane API at {}://{}:{} ({} store)",
                 properties.resolveProperty("camel.ssl.enabled").orElse("false").equals("true") ? "https" : "http",

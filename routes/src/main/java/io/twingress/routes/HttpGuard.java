@@ -3,88 +3,190 @@ package io.twingress.routes;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
+import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.impl.VertxInternal;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.TimeoutHandler;
 
 import io.twingress.AdtError;
 import io.twingress.api.ApiErrors;
 
 /**
- * Limits what a connection can hold on the HTTP servers. Camel's servers create their Vert.x HTTP server with
- * default options (no idle timeout), so a client that opens connections and never finishes a request holds them
- * forever. Camel looks the Vert.x instance up in the registry; this binds one whose {@code createHttpServer} adds an
- * idle timeout and answers 400 to a Host header the router would otherwise fail on, unanswered.
+ * The HTTP servers' own defences and replies. Camel creates its Vert.x HTTP servers with default options and looks
+ * the Vert.x instance up in the registry; this binds one whose {@code createHttpServer} makes servers that
+ * <ul>
+ * <li>close a connection that has not sent a complete request within a deadline of opening, or that is idle, and
+ * answer 408 to a request (body included) that takes longer than its time limit;</li>
+ * <li>hold at most so many connections per client address;</li>
+ * <li>answer what never reaches a route in ADT's error body: a request line or headers too long (414, 431), a
+ * malformed request or {@code Host} (400; a {@code Host} Vert.x cannot parse would otherwise fail on the event loop,
+ * unanswered), an unknown path (404), a method a path does not take (405), a body over the limit (413).</li>
+ * </ul>
+ * Clear-text HTTP/2 upgrade detection is off: it waits for the first 24 bytes before a connection exists, which a
+ * client that trickles its request line never sends. HTTP/2 over TLS (ALPN) is unaffected.
  */
 final class HttpGuard {
 
     /** A host name, IPv4 or bracketed IPv6 address, and an optional port. */
     private static final Pattern AUTHORITY = Pattern.compile("([A-Za-z0-9._~-]+|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})?");
 
-    private final Vertx vertx;
+    private final Vertx vertx = Vertx.vertx();
     private final int idleTimeoutSeconds;
+    private final long firstRequestMillis;
+    private final long requestMillis;
+    private final int maxConnectionsPerClient;
+    private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
+    /** Connections that have sent a complete request, so are past the first-request deadline. */
+    private final Map<HttpConnection, Boolean> started = new ConcurrentHashMap<>();
 
-    HttpGuard(int idleTimeoutSeconds) {
-        this.vertx = Vertx.vertx();
+    HttpGuard(int idleTimeoutSeconds, long firstRequestMillis, long requestMillis, int maxConnectionsPerClient) {
         this.idleTimeoutSeconds = idleTimeoutSeconds;
+        this.firstRequestMillis = firstRequestMillis;
+        this.requestMillis = requestMillis;
+        this.maxConnectionsPerClient = maxConnectionsPerClient;
     }
 
     /** The Vert.x instance to bind: the real one, whose HTTP servers get the limits. */
     Vertx guardedVertx() {
-        InvocationHandler handler = (proxy, method, args) -> {
-            try {
-                if (method.getName().equals("createHttpServer") && args != null && args.length == 1
-                        && args[0] instanceof HttpServerOptions options) {
-                    return guard(vertx.createHttpServer(options.setIdleTimeout(idleTimeoutSeconds)
-                            .setIdleTimeoutUnit(TimeUnit.SECONDS)));
-                }
-                return method.invoke(vertx, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
+        return proxy(Vertx.class, VertxInternal.class, vertx, (method, args) -> {
+            if (method.equals("createHttpServer") && args != null && args.length == 1
+                    && args[0] instanceof HttpServerOptions options) {
+                return guard(vertx.createHttpServer(options.setIdleTimeout(idleTimeoutSeconds)
+                        .setIdleTimeoutUnit(TimeUnit.SECONDS).setHttp2ClearTextEnabled(false)));
             }
-        };
-        return (Vertx) Proxy.newProxyInstance(HttpGuard.class.getClassLoader(), new Class<?>[] {VertxInternal.class},
-                handler);
-    }
-
-    private HttpServer guard(HttpServer server) {
-        // the request handler is the router; a Host header it cannot parse fails it on the event loop, unanswered
-        InvocationHandler handler = (proxy, method, args) -> {
-            try {
-                if (method.getName().equals("requestHandler") && args != null && args.length == 1) {
-                    @SuppressWarnings("unchecked")
-                    Handler<HttpServerRequest> next = (Handler<HttpServerRequest>) args[0];
-                    server.requestHandler(request -> checkHost(request, next));
-                    return proxy;
-                }
-                Object result = method.invoke(server, args);
-                return result == server ? proxy : result;
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        };
-        return (HttpServer) Proxy.newProxyInstance(HttpGuard.class.getClassLoader(), new Class<?>[] {HttpServer.class},
-                handler);
-    }
-
-    private static void checkHost(HttpServerRequest request, Handler<HttpServerRequest> next) {
-        String host = request.getHeader("Host");
-        if (host == null || AUTHORITY.matcher(host).matches()) {
-            next.handle(request);
-            return;
-        }
-        request.response().setStatusCode(400).putHeader("Content-Type", "application/json; charset=utf-8")
-                .putHeader("x-ms-error-code", AdtError.BAD_REQUEST.code())
-                .end(ApiErrors.body(AdtError.BAD_REQUEST.with("The Host header is not a host name and port.")));
+            return null;
+        });
     }
 
     void close() {
         vertx.close();
+    }
+
+    private HttpServer guard(HttpServer server) {
+        server.connectionHandler(this::opened);
+        server.invalidRequestHandler(HttpGuard::invalid);
+        return proxy(HttpServer.class, HttpServer.class, server, (method, args) -> {
+            if (method.equals("requestHandler") && args != null && args.length == 1) {
+                @SuppressWarnings("unchecked")
+                Handler<HttpServerRequest> next = (Handler<HttpServerRequest>) args[0];
+                if (next instanceof Router router) {
+                    // first on the router: the clock runs while the body is read, so a slow sender is cut off too
+                    router.route().order(Integer.MIN_VALUE).handler(TimeoutHandler.create(requestMillis, 408));
+                    replyInAdtShape(router);
+                }
+                server.requestHandler(request -> request(request, next));
+                return Boolean.TRUE;
+            }
+            return null;
+        });
+    }
+
+    private void opened(HttpConnection connection) {
+        String client = connection.remoteAddress() == null ? "" : connection.remoteAddress().hostAddress();
+        AtomicInteger open = connections.computeIfAbsent(client, c -> new AtomicInteger());
+        int count = open.incrementAndGet();
+        connection.closeHandler(v -> {
+            started.remove(connection);
+            if (open.decrementAndGet() == 0) {
+                connections.remove(client, open);
+            }
+        });
+        if (count > maxConnectionsPerClient) {
+            connection.close();
+            return;
+        }
+        vertx.setTimer(firstRequestMillis, t -> {
+            if (!started.containsKey(connection)) {
+                connection.close();
+            }
+        });
+    }
+
+    private void request(HttpServerRequest request, Handler<HttpServerRequest> next) {
+        started.put(request.connection(), Boolean.TRUE);
+        String host = request.getHeader("Host");
+        if (host != null && !AUTHORITY.matcher(host).matches()) {
+            reply(request.response(), AdtError.BAD_REQUEST, "The Host header is not a host name and port.");
+            return;
+        }
+        next.handle(request);
+    }
+
+    private static void invalid(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        AdtError error = AdtError.BAD_REQUEST;
+        String message = "The request is not valid HTTP.";
+        if (cause instanceof TooLongFrameException tooLong) {
+            boolean line = tooLong.getMessage() != null && tooLong.getMessage().contains("line");
+            error = line ? AdtError.URI_TOO_LONG : AdtError.HEADERS_TOO_LARGE;
+            message = line ? "The request line is longer than the server accepts."
+                    : "The request headers are larger than the server accepts.";
+        }
+        HttpServerResponse response = request.response().putHeader("Connection", "close");
+        reply(response, error, message);
+    }
+
+    /** Puts ADT's error body on the replies a router makes itself; Camel's routes live on a sub-router, which needs its own. */
+    static void replyInAdtShape(Router router) {
+        router.errorHandler(400, ctx -> reply(ctx.response(), AdtError.BAD_REQUEST, "The request is malformed:"
+                + " check the URL's percent-encoding (a '%' must start %XX) and the headers."));
+        router.errorHandler(404, ctx -> reply(ctx.response(), AdtError.NOT_FOUND, "There is no resource at "
+                + ctx.request().path() + "."));
+        router.errorHandler(405, ctx -> reply(ctx.response(), AdtError.METHOD_NOT_ALLOWED, ctx.request().method()
+                + " is not supported on " + ctx.request().path() + "."));
+        router.errorHandler(408, ctx -> reply(ctx.response(), AdtError.REQUEST_TIMEOUT, "The request took longer"
+                + " than the server allows; if it changed anything, a read shows it."));
+        router.errorHandler(413, ctx -> reply(ctx.response(), AdtError.PAYLOAD_TOO_LARGE, "The request body is"
+                + " larger than the server accepts."));
+    }
+
+    private static void reply(HttpServerResponse response, AdtError error, String message) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(error.status()).putHeader("Content-Type", "application/json; charset=utf-8")
+                .putHeader("x-ms-error-code", error.code()).end(ApiErrors.body(error.with(message)));
+    }
+
+    /** What an intercepted method returns instead of the target's answer; null lets the call through. */
+    private interface Intercept {
+        Object apply(String method, Object[] args) throws Exception;
+    }
+
+    /**
+     * A proxy of {@code target} as {@code type} that lets {@code intercept} answer calls; a call it lets through
+     * returns the proxy where the target would have returned itself, so fluent chains stay on the proxy.
+     * {@code Boolean.TRUE} from the intercept stands for that too.
+     */
+    private static <T> T proxy(Class<T> type, Class<?> proxied, Object target, Intercept intercept) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            try {
+                Object answer = intercept.apply(method.getName(), args);
+                if (answer == Boolean.TRUE) {
+                    return proxy;
+                }
+                if (answer != null) {
+                    return answer;
+                }
+                Object result = method.invoke(target, args);
+                return result == target ? proxy : result;
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return type.cast(Proxy.newProxyInstance(HttpGuard.class.getClassLoader(), new Class<?>[] {proxied}, handler));
     }
 }

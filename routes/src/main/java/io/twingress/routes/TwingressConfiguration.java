@@ -114,8 +114,11 @@ public class TwingressConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "httpGuard", destroyMethod = "close")
-    public HttpGuard httpGuard(@PropertyInject("twingress.http.idleTimeout") int idleTimeoutSeconds) {
-        return new HttpGuard(idleTimeoutSeconds);
+    public HttpGuard httpGuard(@PropertyInject("twingress.http.idleTimeout") int idleTimeoutSeconds,
+            @PropertyInject("twingress.http.firstRequestTimeout") long firstRequestMillis,
+            @PropertyInject("twingress.http.requestTimeout") long requestMillis,
+            @PropertyInject("twingress.http.maxConnectionsPerClient") int maxConnectionsPerClient) {
+        return new HttpGuard(idleTimeoutSeconds, firstRequestMillis, requestMillis, maxConnectionsPerClient);
     }
 
     /** The Vert.x instance Camel's HTTP servers are made with (see {@link HttpGuard}). */

@@ -49,7 +49,12 @@ public final class TwingressMain {
         @Override
         public void afterConfigure(BaseMainSupport main) {
             CamelContext context = main.getCamelContext();
-            Path dir = Path.of(context.getPropertiesComponent().resolveProperty("twingress.routes.dir").orElse("user-routes"));
+            replaceBuiltIns(context, Path.of(context.getPropertiesComponent().resolveProperty("twingress.routes.dir")
+                    .orElseThrow()));
+        }
+
+        /** Loads the {@code *.camel.yaml} files of {@code dir}; a route with a built-in route's id replaces it. */
+        static void replaceBuiltIns(CamelContext context, Path dir) {
             if (!Files.isDirectory(dir)) {
                 return;
             }

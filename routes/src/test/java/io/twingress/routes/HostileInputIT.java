@@ -43,7 +43,8 @@ class HostileInputIT {
     @BeforeAll
     static void start() throws Exception {
         Path dir = Files.createTempDirectory("twingress-hostile-it");
-        server = TwingressServer.start(dir, Map.of());
+        // a small body limit, so the 413 test sends 100 KB rather than 32 MB
+        server = TwingressServer.start(dir, Map.of("camel.server.maxBodySize", "65536"));
         String space = new String(HostileInputIT.class.getResourceAsStream("/models/space.json").readAllBytes(),
                 StandardCharsets.UTF_8);
         assertThat(send("POST", "/models?" + V, "[" + space + "]", Map.of()).statusCode()).isEqualTo(201);
@@ -85,7 +86,9 @@ class HostileInputIT {
 
     @Test
     void idsThatAreNotUtf8AreRefused() throws Exception {
-        for (String id : List.of("%FF", "%ED%A0%80", "a%zz", "%C3")) {
+        Raw malformed = raw("GET", "/digitaltwins/a%zz?" + V, null, Map.of());
+        assertError(malformed, 400, "BadRequest", "percent-encoding");
+        for (String id : List.of("%FF", "%ED%A0%80", "%C3")) {
             Raw reply = raw("GET", "/digitaltwins/" + id + "?" + V, null, Map.of());
             assertThat(reply.status()).as(id + ": " + reply.body()).isEqualTo(400);
             assertThat(Json.parse(reply.body()).at("/error/code").asText()).isEqualTo("InvalidArgument");
@@ -115,6 +118,14 @@ class HostileInputIT {
     void theHttpLayersOwnRepliesCarryAdtsErrorBody() throws Exception {
         assertError(send("GET", "/no/such/path?" + V, null, Map.of()), 404, "NotFound", "/no/such/path");
         assertError(send("DELETE", "/query?" + V, null, Map.of()), 405, "MethodNotAllowed", "DELETE");
+        assertError(raw("GET", "/models/" + "a".repeat(9000) + "?" + V, null, Map.of()), 414, "UriTooLong",
+                "request line");
+        assertError(raw("GET", "/models?" + V, null, Map.of("X-Big", "b".repeat(9000))), 431,
+                "RequestHeaderFieldsTooLarge", "headers");
+        assertError(raw("GET", "/models?" + V + "&continuationToken=%%", null, Map.of()), 400, "BadRequest",
+                "malformed");
+        assertError(raw("POST", "/models?" + V, "[" + " ".repeat(100 * 1024) + "]", Map.of()), 413,
+                "PayloadTooLarge", "body");
     }
 
     @Test
@@ -160,6 +171,8 @@ class HostileInputIT {
                     body.isEmpty() ? null : body, headers);
             assertThat(reply.status()).as(path + "?" + query + " " + body + " -> " + reply.body()).isLessThan(500);
             if (reply.status() >= 400) {
+                assertThat(reply.headers().get("content-type")).as(path + "?" + query + " " + body + " -> " + reply)
+                        .startsWith("application/json");
                 JsonNode error = Json.parse(reply.body());
                 assertThat(error.at("/error/code").asText()).as(reply.body()).isNotEmpty();
                 assertThat(error.at("/error/message").asText()).as(reply.body()).isNotEmpty();
@@ -174,6 +187,13 @@ class HostileInputIT {
         HttpResponse<String> put = send("PUT", "/digitaltwins/" + id + "?" + V,
                 "{\"$metadata\":{\"$model\":\"" + SPACE + "\"},\"Temperature\":1}", Map.of());
         assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    }
+
+    private static void assertError(Raw reply, int status, String code, String fragment) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+        assertThat(Json.parse(reply.body()).at("/error/code").asText()).isEqualTo(code);
+        assertThat(reply.headers().get("x-ms-error-code")).isEqualTo(code);
+        assertThat(Json.parse(reply.body()).at("/error/message").asText()).contains(fragment);
     }
 
     private static void assertError(HttpResponse<String> reply, int status, String code, String fragment) {

@@ -1,0 +1,212 @@
+package io.twingress.routes;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.twingress.Json;
+import io.twingress.api.ApiErrors;
+import io.twingress.api.ModelsApi;
+import io.twingress.api.QueryApi;
+import io.twingress.api.RelationshipsApi;
+import io.twingress.api.TelemetryApi;
+import io.twingress.api.TwinsApi;
+import io.twingress.ingest.TelemetryHeaders;
+import io.twingress.ingest.TelemetryIntake;
+import io.twingress.model.ModelService;
+import io.twingress.model.TestModels;
+import io.twingress.query.QueryEngine;
+import io.twingress.query.StoreGraphSource;
+import io.twingress.store.SqliteTwinStore;
+import io.twingress.twin.RelationshipOperations;
+import io.twingress.twin.TwinModels;
+import io.twingress.twin.TwinOperations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The API's YAML routes without a server: the api route configuration's error mapping, telemetry's hand-off once per
+ * Message-Id (and again after a failed hand-off), and a user route replacing a built-in one. Requests enter at the
+ * routes' direct endpoints with the headers the HTTP server would set.
+ */
+class ApiRoutesTest extends CamelTestSupport {
+
+    static final String V = "api-version=2023-10-31";
+
+    @TempDir
+    static Path dir;
+
+    private SqliteTwinStore store;
+    private TwinOperations twins;
+
+    ApiRoutesTest() {
+        testConfiguration().withUseAdviceWith(true);
+    }
+
+    @Override
+    protected void bindToRegistry(Registry registry) throws Exception {
+        store = new SqliteTwinStore(Files.createTempDirectory(dir, "store").resolve("twins.db"), "NORMAL");
+        ModelService models = new ModelService(store);
+        models.upload(TestModels.all());
+        TwinModels twinModels = new TwinModels(models);
+        twins = new TwinOperations(store, twinModels, Clock.systemUTC());
+        registry.bind("twinsApi", new TwinsApi(twins));
+        registry.bind("modelsApi", new ModelsApi(models));
+        registry.bind("relationshipsApi", new RelationshipsApi(new RelationshipOperations(store, twinModels)));
+        registry.bind("queryApi", new QueryApi(new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER)));
+        registry.bind("apiErrors", new ApiErrors());
+        TelemetryIntake intake = new TelemetryIntake(store, twinModels, context.createProducerTemplate());
+        registry.bind("telemetryIntake", intake);
+        registry.bind("telemetryApi", new TelemetryApi(intake));
+    }
+
+    @BeforeEach
+    void loadRoutes() throws Exception {
+        // as application.properties sets it: the two telemetry operations share one route
+        context.getRestConfiguration().setInlineRoutes(false);
+        PluginHelper.getRoutesLoader(context).loadRoutes(
+                PluginHelper.getResourceLoader(context).resolveResource("classpath:camel/api.camel.yaml"),
+                PluginHelper.getResourceLoader(context).resolveResource("classpath:camel/telemetry.camel.yaml"));
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+        // the REST DSL's own routes need the HTTP server; requests enter at the direct endpoints instead
+        List<RouteDefinition> rest = model.getRouteDefinitions().stream()
+                .filter(r -> r.getInput().getEndpointUri().startsWith("rest:")).toList();
+        model.removeRouteDefinitions(rest);
+        twins.put("r1", TestModels.json("{'$metadata':{'$model':'" + TestModels.ROOM + "'},'comp1':{}}"), null);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    @Test
+    void domainErrorsBecomeAdtsErrorReplies() throws Exception {
+        context.start();
+
+        Exchange missing = request("direct:api-twin-get", "/digitaltwins/ghost?" + V, null, Map.of());
+        assertAdtReply(missing, 404, "DigitalTwinNotFound", "ghost");
+
+        Exchange noVersion = request("direct:api-twin-get", "/digitaltwins/r1", null, Map.of());
+        assertAdtReply(noVersion, 400, "MissingApiVersionParameter", "api-version");
+    }
+
+    @Test
+    void anUnexpectedFailureIsA500NamingAnIncident() throws Exception {
+        AdviceWith.adviceWith(context, "api-twin-get", a -> a.weaveAddFirst().process(e -> {
+            throw new IllegalStateException("disk on fire");
+        }));
+        context.start();
+
+        Exchange reply = request("direct:api-twin-get", "/digitaltwins/r1?" + V, null, Map.of());
+
+        assertAdtReply(reply, 500, "InternalServerError", "incident");
+        assertThat(reply.getMessage().getBody(String.class)).doesNotContain("disk on fire");
+    }
+
+    @Test
+    void telemetryIsHandedOnOncePerMessageId() throws Exception {
+        AdviceWith.adviceWith(context, "twin-telemetry", a -> a.weaveAddLast().to("mock:handed"));
+        context.start();
+        MockEndpoint handed = getMockEndpoint("mock:handed");
+        handed.expectedBodiesReceived("{\"temp\":21.5}", "{\"temp\":22}");
+        handed.expectedHeaderValuesReceivedInAnyOrder(TelemetryHeaders.MESSAGE_ID, "m1", "m2");
+        NotifyBuilder fourAnswered = new NotifyBuilder(context).fromRoute("api-telemetry").whenDone(4).create();
+
+        for (String[] message : new String[][] {{"m1", "{\"temp\":21.5}"}, {"m1", "{\"temp\":21.5}"},
+                {"m2", "{\"temp\":22}"}, {"m1", "{\"temp\":21.5}"}}) {
+            Exchange reply = request("direct:api-telemetry", "/digitaltwins/r1/telemetry?" + V, message[1],
+                    Map.of("Message-Id", message[0]));
+            assertThat(reply.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(204);
+        }
+
+        assertThat(fourAnswered.matches(5, TimeUnit.SECONDS)).isTrue();
+        handed.assertIsSatisfied();
+    }
+
+    @Test
+    void aFailedHandOffRecordsNothingSoTheResendIsHandedOn() throws Exception {
+        AtomicBoolean failNext = new AtomicBoolean(true);
+        AdviceWith.adviceWith(context, "twin-telemetry", a -> {
+            a.weaveAddFirst().process(e -> {
+                if (failNext.getAndSet(false)) {
+                    throw new IllegalStateException("endpoint down");
+                }
+            });
+            a.weaveAddLast().to("mock:handed");
+        });
+        context.start();
+        MockEndpoint handed = getMockEndpoint("mock:handed");
+        handed.expectedMessageCount(1);
+
+        Exchange failed = request("direct:api-telemetry", "/digitaltwins/r1/telemetry?" + V, "{\"temp\":1}",
+                Map.of("Message-Id", "m1"));
+        assertAdtReply(failed, 500, "InternalServerError", "incident");
+        Exchange resent = request("direct:api-telemetry", "/digitaltwins/r1/telemetry?" + V, "{\"temp\":1}",
+                Map.of("Message-Id", "m1"));
+        assertThat(resent.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(204);
+        Exchange duplicate = request("direct:api-telemetry", "/digitaltwins/r1/telemetry?" + V, "{\"temp\":1}",
+                Map.of("Message-Id", "m1"));
+        assertThat(duplicate.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(204);
+
+        handed.assertIsSatisfied();
+    }
+
+    @Test
+    void aUserRouteReplacesTheBuiltInRouteWithItsId() throws Exception {
+        Path routes = Files.createTempDirectory(dir, "routes");
+        Files.writeString(routes.resolve("mine.camel.yaml"), """
+                - route:
+                    id: twin-telemetry
+                    from:
+                      uri: "direct:twin-telemetry"
+                      steps:
+                        - to: "mock:mine"
+                """);
+        TwingressMain.UserRoutesReplaceBuiltIns.replaceBuiltIns(context, routes);
+        context.start();
+        getMockEndpoint("mock:mine").expectedMessageCount(1);
+
+        request("direct:api-telemetry", "/digitaltwins/r1/telemetry?" + V, "{\"temp\":1}", Map.of("Message-Id", "u1"));
+
+        MockEndpoint.assertIsSatisfied(context);
+        assertThat(context.getRoutes().stream().filter(r -> r.getRouteId().equals("twin-telemetry")).count())
+                .isEqualTo(1);
+    }
+
+    private Exchange request(String endpoint, String uri, String body, Map<String, String> headers) {
+        return template.request(endpoint, e -> {
+            e.getMessage().setHeader(Exchange.HTTP_URI, uri);
+            e.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+            headers.forEach(e.getMessage()::setHeader);
+            e.getMessage().setBody(body);
+        });
+    }
+
+    private static void assertAdtReply(Exchange reply, int status, String code, String fragment) {
+        assertThat(reply.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(status);
+        assertThat(reply.getMessage().getHeader("x-ms-error-code")).isEqualTo(code);
+        JsonNode body = Json.parse(reply.getMessage().getBody(String.class));
+        assertThat(body.at("/error/code").asText()).isEqualTo(code);
+        assertThat(body.at("/error/message").asText()).contains(fragment);
+    }
+}
