@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.twingress.Json;
 import io.twingress.model.ModelService;
 import io.twingress.query.QueryEngine;
+import io.twingress.query.QueryLimits;
 import io.twingress.query.QueryPage;
 import io.twingress.query.StoreGraphSource;
 import io.twingress.store.EmbeddedPostgresServer;
@@ -36,6 +39,9 @@ import io.twingress.store.TwinStore;
  * <p>Arguments: {@code --stores sqlite,postgresql} {@code --scale 1} (repetitions multiplier).
  */
 public final class QueryBenchmark {
+
+    /** The application's query limits (application.properties, twingress.query.*). */
+    private static final QueryLimits LIMITS = new QueryLimits(10_000, 200_000, Duration.ofSeconds(10));
 
     private static final int BATCH = 1000;
 
@@ -143,7 +149,7 @@ public final class QueryBenchmark {
             }
             explain(kind, kind.equals("sqlite") ? "jdbc:sqlite:" + dbFile.toAbsolutePath() : postgres.url());
             Map<String, Double> inProcessP50 = new java.util.HashMap<>();
-            QueryEngine engine = new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER);
+            QueryEngine engine = new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER, LIMITS, Clock.systemUTC());
             for (Spec spec : specs(scale)) {
                 Result r = measure(spec, (q, token) -> engine.execute(q, token, 0));
                 inProcessP50.put(spec.name(), r.whole.percentileMs(50));
@@ -151,7 +157,7 @@ public final class QueryBenchmark {
                 System.out.println(table.get(table.size() - 1) + "  (load " + Machine.load() + ")");
             }
             TimedGraphSource timed = new TimedGraphSource(store, models);
-            QueryEngine timedEngine = new QueryEngine(timed, Json.MAPPER);
+            QueryEngine timedEngine = new QueryEngine(timed, Json.MAPPER, LIMITS, Clock.systemUTC());
             for (Spec spec : specs(scale)) {
                 int reps = Math.max(3, spec.reps() / 10);
                 measure(new Spec(spec.name(), spec.text(), spec.warmup(), 1, 0), (q, t) -> timedEngine.execute(q, t, 0));

@@ -61,11 +61,16 @@ public final class ApiRequest {
             rawPath = slash < 0 ? "/" : rawPath.substring(slash);
         }
         List<String> segments = new ArrayList<>();
-        for (String raw : rawPath.split("/", -1)) {
-            segments.add(decode(raw, false, "path"));
-        }
-        if (!segments.isEmpty() && segments.get(0).isEmpty()) {
-            segments.remove(0);
+        String[] raws = rawPath.split("/", -1);
+        for (int i = 1; i < raws.length; i++) {
+            String segment = decode(raws[i], false, "path");
+            // the server routes by the normalized path, where /a/b/../c is /a/c: such a path would be routed by one
+            // name and read by another, so it is refused
+            if (segment.equals(".") || segment.equals("..") || (segment.isEmpty() && i < raws.length - 1)) {
+                throw AdtError.INVALID_ARGUMENT.with("The request path has an empty, '.' or '..' segment; name the"
+                        + " resource directly.");
+            }
+            segments.add(segment);
         }
         Map<String, List<String>> query = new LinkedHashMap<>();
         if (rawQuery != null) {

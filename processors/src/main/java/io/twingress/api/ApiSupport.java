@@ -21,7 +21,7 @@ import io.twingress.Json;
 public final class ApiSupport {
 
     /** Stable and preview versions of ADT's data plane that clients send. */
-    public static final Set<String> API_VERSIONS = Set.of("2020-10-31", "2022-05-31", "2023-06-30", "2023-10-31",
+    private static final Set<String> API_VERSIONS = Set.of("2020-10-31", "2022-05-31", "2023-06-30", "2023-10-31",
             "2020-05-31-preview", "2021-06-30-preview", "2023-02-27-preview", "2023-07-31-preview");
 
     private ApiSupport() {
@@ -41,7 +41,7 @@ public final class ApiSupport {
     }
 
     public static JsonNode body(Exchange exchange) {
-        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        String contentType = ApiRequest.of(exchange).header(Exchange.CONTENT_TYPE);
         if (contentType != null && contentType.startsWith("application/x-www-form-urlencoded")) {
             // the HTTP server has already decoded such a body as a form, so the JSON in it is gone
             throw AdtError.INVALID_ARGUMENT.with("The body must be JSON sent with Content-Type:"

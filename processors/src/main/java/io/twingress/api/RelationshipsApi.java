@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 
 import io.twingress.Json;
-import io.twingress.store.StoredRelationship;
 import io.twingress.twin.RelationshipOperations;
 import io.twingress.twin.TwinOperations;
 
@@ -63,19 +62,12 @@ public final class RelationshipsApi {
         int size = ApiSupport.pageSize(exchange, MAX_PAGE);
         String token = ApiRequest.of(exchange).query("continuationToken");
         String[] after = token == null ? new String[] {null, null} : ApiSupport.decodeToken(token, 2);
-        List<StoredRelationship> rows = relationships.listIncoming(TwinsApi.id(exchange), after[0], after[1], size + 1);
+        List<ObjectNode> rows = relationships.listIncoming(TwinsApi.id(exchange), after[0], after[1], size + 1);
         boolean more = rows.size() > size;
-        List<StoredRelationship> page = more ? rows.subList(0, size) : rows;
-        List<JsonNode> items = new ArrayList<>();
-        for (StoredRelationship r : page) {
-            items.add(Json.object()
-                    .put("$relationshipId", r.id())
-                    .put("$sourceId", r.sourceId())
-                    .put("$relationshipName", r.name())
-                    .put("$relationshipLink", "/digitaltwins/" + r.sourceId() + "/relationships/" + r.id()));
-        }
-        StoredRelationship last = page.isEmpty() ? null : page.get(page.size() - 1);
-        ApiSupport.page(exchange, items, more ? ApiSupport.encodeToken(last.sourceId(), last.id()) : null);
+        List<ObjectNode> page = more ? rows.subList(0, size) : rows;
+        ObjectNode last = page.isEmpty() ? null : page.get(page.size() - 1);
+        ApiSupport.page(exchange, page, more ? ApiSupport.encodeToken(last.get("$sourceId").asText(),
+                last.get("$relationshipId").asText()) : null);
     }
 
     /** {@code /digitaltwins/{id}/relationships/{relationshipId}} */

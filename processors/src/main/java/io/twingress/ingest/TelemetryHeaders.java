@@ -8,8 +8,6 @@ public final class TelemetryHeaders {
     public static final String MODEL_ID = "TwingressModelId";
     public static final String MESSAGE_ID = "TwingressMessageId";
     public static final String SOURCE_TIME = "TwingressSourceTime";
-    /** True when the Message-Id was seen before for this twin: the route does not hand it on again. */
-    public static final String DUPLICATE = "TwingressDuplicate";
 
     private TelemetryHeaders() {
     }

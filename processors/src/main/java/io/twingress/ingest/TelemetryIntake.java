@@ -69,7 +69,8 @@ public final class TelemetryIntake {
         String twinId = exchange.getMessage().getHeader(TelemetryHeaders.TWIN_ID, String.class);
         String component = exchange.getMessage().getHeader(TelemetryHeaders.COMPONENT, String.class);
         String messageId = exchange.getMessage().getHeader(TelemetryHeaders.MESSAGE_ID, String.class);
-        String scope = "telemetry:" + twinId + (component == null ? "" : "/" + component);
+        // a component name holds no '/', a twin id may: the component comes first so that no two scopes collide
+        String scope = "telemetry:" + (component == null ? "" : component) + "/" + twinId;
         store.write(tx -> {
             if (tx.markSeen(scope, messageId)) {
                 Exchange handed = producer.send(endpointUri, exchange.copy());

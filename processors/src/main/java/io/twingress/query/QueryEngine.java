@@ -22,11 +22,6 @@ public final class QueryEngine {
     private final QueryLimits limits;
     private final Clock clock;
 
-    /** An engine with {@link QueryLimits#DEFAULT} on the system clock. */
-    public QueryEngine(GraphSource source, ObjectMapper mapper) {
-        this(source, mapper, QueryLimits.DEFAULT, Clock.systemUTC());
-    }
-
     /**
      * An engine that ends pages at {@code limits}' scan budget and refuses requests beyond its cost budget or time
      * limit, timed by {@code clock}.

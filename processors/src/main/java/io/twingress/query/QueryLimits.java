@@ -14,16 +14,6 @@ import java.util.Objects;
  */
 public record QueryLimits(int scanBudget, long costBudget, Duration timeout) {
 
-    /**
-     * Reading 10,000 rows is 40-50 ms of store and parsing work on the benchmark graph (BENCHMARKS.md, "Where the
-     * time goes"). A full page ends early only when fewer than one twin in ten read matches (the benchmark's Device
-     * scan, a third matching, reads 3,000 per page), and then a client paging on pays little for the extra requests.
-     * The cost budget is what a multi-hop MATCH was already allowed to expand. ADT allows 60 s; we refuse after
-     * 10 s, far more than any query within these budgets needs, because a request that long holds a worker and a
-     * store connection.
-     */
-    public static final QueryLimits DEFAULT = new QueryLimits(10_000, 200_000, Duration.ofSeconds(10));
-
     public QueryLimits {
         Objects.requireNonNull(timeout, "timeout");
         if (scanBudget < 1) {

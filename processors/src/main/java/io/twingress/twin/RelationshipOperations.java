@@ -3,6 +3,8 @@ package io.twingress.twin;
 import static io.twingress.twin.TwinChecks.existingRelationship;
 import static io.twingress.twin.TwinChecks.existingTwin;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -149,12 +151,30 @@ public final class RelationshipOperations {
         });
     }
 
-    /** One page of a twin's incoming relationships; the twin must exist. */
-    public List<StoredRelationship> listIncoming(String targetId, String afterSourceId, String afterId, int limit) {
-        return store.read(tx -> {
+    /**
+     * One page of a twin's incoming relationships in ADT's short form ({@code $relationshipId}, {@code $sourceId},
+     * {@code $relationshipName}, {@code $relationshipLink}); the twin must exist.
+     */
+    public List<ObjectNode> listIncoming(String targetId, String afterSourceId, String afterId, int limit) {
+        List<StoredRelationship> rows = store.read(tx -> {
             existingTwin(tx.twin(targetId), targetId);
             return tx.incoming(targetId, null, afterSourceId, afterId, limit);
         });
+        List<ObjectNode> out = new ArrayList<>(rows.size());
+        for (StoredRelationship r : rows) {
+            out.add(Json.object()
+                    .put("$relationshipId", r.id())
+                    .put("$sourceId", r.sourceId())
+                    .put("$relationshipName", r.name())
+                    .put("$relationshipLink", "/digitaltwins/" + pathSegment(r.sourceId()) + "/relationships/"
+                            + pathSegment(r.id())));
+        }
+        return out;
+    }
+
+    /** Ids may hold any character but control characters; a link names them percent-encoded. */
+    private static String pathSegment(String id) {
+        return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static ObjectNode body(String id, String etag, String sourceId, String targetId, String name,

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
 public abstract class QueryConformanceSuite {
 
     protected static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The application's defaults (application.properties, twingress.query.*). */
+    protected static final QueryLimits LIMITS = new QueryLimits(10_000, 200_000, Duration.ofSeconds(10));
     protected static final String SPACE = "dtmi:twingress:test:Space;1";
     protected static final String BUILDING = "dtmi:twingress:test:Building;1";
     protected static final String FLOOR = "dtmi:twingress:test:Floor;1";
@@ -52,7 +54,7 @@ public abstract class QueryConformanceSuite {
     @BeforeEach
     void loadBuilding() {
         loadGraph(buildingTwins(), buildingRelationships(), buildingModels());
-        engine = new QueryEngine(source(), MAPPER);
+        engine = new QueryEngine(source(), MAPPER, LIMITS, Clock.systemUTC());
     }
 
     protected static List<JsonNode> buildingModels() {
@@ -457,7 +459,7 @@ public abstract class QueryConformanceSuite {
     void requestsPastTheTimeLimitAreRefused() {
         // every read that returns room12 takes 11 s of a clock that moves only then
         MeteredGraphSource stalling = new MeteredGraphSource(source()).stallOn("room12", Duration.ofSeconds(11));
-        QueryEngine timed = new QueryEngine(stalling, MAPPER, QueryLimits.DEFAULT, stalling.clock);
+        QueryEngine timed = new QueryEngine(stalling, MAPPER, LIMITS, stalling.clock);
         String scan = "SELECT * FROM DIGITALTWINS WHERE name != 'x'";
         String join = "SELECT R FROM DIGITALTWINS F JOIN R RELATED F.contains WHERE F.$dtId = 'floor1'";
 
@@ -580,7 +582,7 @@ public abstract class QueryConformanceSuite {
             }
         }
         loadGraph(twins, links, buildingModels());
-        engine = new QueryEngine(source(), MAPPER);
+        engine = new QueryEngine(source(), MAPPER, LIMITS, Clock.systemUTC());
     }
 
     /** Replaces the building with sixteen twins, d00 to d15, each related by "link" to every other one. */
@@ -597,7 +599,7 @@ public abstract class QueryConformanceSuite {
             }
         }
         loadGraph(twins, links, buildingModels());
-        engine = new QueryEngine(source(), MAPPER);
+        engine = new QueryEngine(source(), MAPPER, LIMITS, Clock.systemUTC());
     }
 
     // ---- paging ----------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class QueryEngineTest {
 
     private final InMemoryGraphSource source = new InMemoryGraphSource();
-    private final QueryEngine engine = new QueryEngine(source, QueryConformanceSuite.MAPPER);
+    private final QueryEngine engine = new QueryEngine(source, QueryConformanceSuite.MAPPER, QueryConformanceSuite.LIMITS, Clock.systemUTC());
 
     @BeforeEach
     void loadBuilding() {

@@ -58,7 +58,7 @@ class QueryFuzzTest {
             "1e", "-0", "99999999999999999999", "1e400", "-1e9999999999", "1e-400", "< 1e308 * 10", "\u00e9", "\uD83D\uDE00", "\u0000", "\n", "\t"};
 
     private static final InMemoryGraphSource SOURCE = new InMemoryGraphSource();
-    private static final QueryEngine ENGINE = new QueryEngine(SOURCE, QueryConformanceSuite.MAPPER);
+    private static final QueryEngine ENGINE = new QueryEngine(SOURCE, QueryConformanceSuite.MAPPER, QueryConformanceSuite.LIMITS, Clock.systemUTC());
     /** Ends pages after two rows read, so its tokens resume inside scans and patterns, not only after rows. */
     private static final QueryEngine FRUGAL = new QueryEngine(SOURCE, QueryConformanceSuite.MAPPER,
             new QueryLimits(2, 200_000, Duration.ofSeconds(10)), Clock.systemUTC());

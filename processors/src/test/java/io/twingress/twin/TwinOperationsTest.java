@@ -31,7 +31,6 @@ import io.twingress.ingest.TelemetryIntake;
 import io.twingress.model.ModelService;
 import io.twingress.model.TestModels;
 import io.twingress.store.SqliteTwinStore;
-import io.twingress.store.StoredRelationship;
 
 class TwinOperationsTest {
 
@@ -570,6 +569,24 @@ class TwinOperationsTest {
                     + "{'op':'add','path':'/name','value':'n'}]");
             assertThat(twins.get("s1").get("name").asText()).isEqualTo("n");
         }
+
+        @Test
+        void aPropertyThatAReuploadedModelTurnedIntoAComponentIsNoComponentOfTheTwin() {
+            putTwinOf("o1", OTHER);
+            patch("o1", "[{'op':'add','path':'/x','value':5}]");
+            models.delete(OTHER);
+            models.upload(List.of(json("{'@context':'dtmi:dtdl:context;2','@id':'" + OTHER + "','@type':'Interface',"
+                    + "'contents':[{'@type':'Component','name':'x','schema':'" + SENSOR + "'}]}")));
+
+            assertAdtError(() -> twins.getComponent("o1", "x"), 404, "ComponentNotFound", "'x'");
+            assertAdtError(() -> twins.patchComponent("o1", "x", json("[{'op':'add','path':'/cp','value':1}]"), null),
+                    404, "ComponentNotFound", "'x'");
+            assertAdtError(() -> patch("o1", "[{'op':'add','path':'/x/cp','value':1}]"), 400, "JsonPatchInvalid",
+                    "/x/cp");
+
+            patch("o1", "[{'op':'replace','path':'/x','value':{'cp':1}}]");
+            assertThat(twins.getComponent("o1", "x").get("cp").asInt()).as("a whole new value repairs it").isEqualTo(1);
+        }
     }
 
     @Nested
@@ -734,13 +751,15 @@ class TwinOperationsTest {
             relate("room", "a", "near", "base", "");
             relate("room", "y", "near", "other", "");
 
-            List<StoredRelationship> all = relationships.listIncoming("base", null, null, 10);
-            assertThat(all).extracting(r -> r.sourceId() + "/" + r.id() + ":" + r.name())
+            List<ObjectNode> all = relationships.listIncoming("base", null, null, 10);
+            assertThat(all).extracting(r -> r.get("$sourceId").asText() + "/" + r.get("$relationshipId").asText() + ":"
+                    + r.get("$relationshipName").asText())
                     .containsExactly("room/a:near", "room/x:feeds", "special/a:near");
-            assertThat(relationships.listIncoming("base", "room", "a", 1)).extracting(StoredRelationship::id)
-                    .containsExactly("x");
-            assertThat(relationships.listIncoming("base", "room", "x", 5)).extracting(StoredRelationship::sourceId)
-                    .containsExactly("special");
+            assertThat(all.get(0).get("$relationshipLink").asText()).isEqualTo("/digitaltwins/room/relationships/a");
+            assertThat(relationships.listIncoming("base", "room", "a", 1))
+                    .extracting(r -> r.get("$relationshipId").asText()).containsExactly("x");
+            assertThat(relationships.listIncoming("base", "room", "x", 5))
+                    .extracting(r -> r.get("$sourceId").asText()).containsExactly("special");
             assertAdtError(() -> relationships.listIncoming("ghost", null, null, 10), 404, "DigitalTwinNotFound", "ghost");
         }
 

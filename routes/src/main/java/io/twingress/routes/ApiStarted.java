@@ -26,7 +26,7 @@ final class ApiStarted implements ExtendedStartupListener {
         HttpGuard.replyInAdtShape(VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port)));
         var properties = context.getPropertiesComponent();
         LOG.info("Twingress is serving the Azure Digital Twins data-plane API at {}://{}:{} ({} store)",
-                properties.resolveProperty("camel.ssl.enabled").orElse("false").equals("true") ? "https" : "http",
+                properties.resolveProperty("camel.ssl.enabled").orElseThrow().equals("true") ? "https" : "http",
                 properties.resolveProperty("camel.server.host").orElseThrow(),
                 properties.resolveProperty("camel.server.port").orElseThrow(),
                 context.getRegistry().lookupByNameAndType("twinStore", TwinStore.class).kind());

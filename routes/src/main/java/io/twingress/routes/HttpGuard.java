@@ -6,7 +6,6 @@ import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import io.netty.handler.codec.TooLongFrameException;
@@ -48,7 +47,7 @@ final class HttpGuard {
     private final long firstRequestMillis;
     private final long requestMillis;
     private final int maxConnectionsPerClient;
-    private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
+    private final Map<String, Integer> connections = new ConcurrentHashMap<>();
     /** Connections that have sent a complete request, so are past the first-request deadline. */
     private final Map<HttpConnection, Boolean> started = new ConcurrentHashMap<>();
 
@@ -96,13 +95,11 @@ final class HttpGuard {
 
     private void opened(HttpConnection connection) {
         String client = connection.remoteAddress() == null ? "" : connection.remoteAddress().hostAddress();
-        AtomicInteger open = connections.computeIfAbsent(client, c -> new AtomicInteger());
-        int count = open.incrementAndGet();
+        int count = connections.merge(client, 1, Integer::sum);
         connection.closeHandler(v -> {
             started.remove(connection);
-            if (open.decrementAndGet() == 0) {
-                connections.remove(client, open);
-            }
+            // the last close removes the client's entry, in the same atomic step as the count
+            connections.computeIfPresent(client, (c, n) -> n == 1 ? null : n - 1);
         });
         if (count > maxConnectionsPerClient) {
             connection.close();

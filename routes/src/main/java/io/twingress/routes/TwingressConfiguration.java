@@ -46,7 +46,7 @@ public class TwingressConfiguration implements CamelConfiguration {
             @PropertyInject("twingress.store.sqlite.synchronous") String synchronous,
             @PropertyInject("twingress.store.postgresql.url") String url,
             @PropertyInject("twingress.store.postgresql.user") String user,
-            @PropertyInject(value = "twingress.store.postgresql.password", defaultValue = "") String password,
+            @PropertyInject("twingress.store.postgresql.password") String password,
             @PropertyInject("twingress.store.postgresql.poolSize") int poolSize) {
         return switch (type) {
             case "sqlite" -> new SqliteTwinStore(Path.of(sqliteFile), synchronous);

@@ -3,6 +3,8 @@ package io.twingress.model;
 import static io.twingress.model.TestModels.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,6 +28,7 @@ import io.twingress.AdtError;
 import io.twingress.AdtException;
 import io.twingress.Json;
 import io.twingress.query.QueryEngine;
+import io.twingress.query.QueryLimits;
 import io.twingress.query.StoreGraphSource;
 import io.twingress.store.EmbeddedPostgresServer;
 import io.twingress.store.PostgresTwinStore;
@@ -38,7 +41,7 @@ import io.twingress.store.TwinStore;
  * Two Twingress instances sharing one PostgreSQL database, each with its own store and model catalogue: what one
  * changes the other sees, and racing changes leave a model set in which every reference resolves.
  */
-class PostgresModelServiceTest {
+class PostgresModelServiceIT {
 
     private static final String ROOT = "dtmi:race:Root;1";
 
@@ -107,7 +110,8 @@ class PostgresModelServiceTest {
 
         assertThat(b.get(derived).model().ancestors()).containsExactly(base);
         assertThat(b.modelAndDerived(base)).containsExactlyInAnyOrder(base, derived);
-        QueryEngine queries = new QueryEngine(new StoreGraphSource(storeB, b), Json.MAPPER);
+        QueryEngine queries = new QueryEngine(new StoreGraphSource(storeB, b), Json.MAPPER,
+                new QueryLimits(10_000, 200_000, Duration.ofSeconds(10)), Clock.systemUTC());
         assertThat(queries.execute("SELECT T.$dtId FROM DIGITALTWINS T WHERE IS_OF_MODEL(T, '" + base + "')",
                 null, 0).items()).extracting(row -> row.get("$dtId").asText()).containsExactly("t1");
 
