@@ -8,12 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Time from launching {@code java -jar routes/target/twingress.jar} in a fresh data directory to the first
  * {@code 200} from {@code GET /models}, and to the "Twingress is serving" log line. One launch is made first and
  * not counted, so that every counted launch finds the jar and its libraries in the page cache.
+ *
+ * <p>Same-run reference: right before each launch of the application, a bare JVM with the same default flags runs
+ * {@link Hello} (print one line, exit), timed from launch to exit. Machines here differ by up to 2x between
+ * sessions; the ratio application/hello is what compares across them.
  *
  * <p>Arguments: {@code --runs N} (default 5).
  */
@@ -39,26 +44,58 @@ public final class StartupTime {
     }
 
     private static void measure(Path jar, Path work, int runs) throws Exception {
+        hello(work);
         launch(jar, work.resolve("warmup"));
+        Stats reference = new Stats();
         Stats toServing = new Stats();
         Stats toFirst200 = new Stats();
         for (int i = 1; i <= runs; i++) {
+            long hello = hello(work);
+            reference.add(hello);
             long[] times = launch(jar, work.resolve("run" + i));
             toServing.add(times[0]);
             toFirst200.add(times[1]);
-            System.out.printf("run %d: log line %s ms, first 200 %s ms (load %s)%n", i, Stats.ms(times[0] / 1e6),
-                    Stats.ms(times[1] / 1e6), Machine.load());
+            System.out.printf("run %d: reference (bare JVM, hello) %s ms; log line %s ms, first 200 %s ms (load %s)%n",
+                    i, Stats.ms(hello / 1e6), Stats.ms(times[0] / 1e6), Stats.ms(times[1] / 1e6), Machine.load());
         }
+        double ref = reference.percentileMs(50);
         System.out.println();
-        System.out.println("| measure | min ms | median ms | max ms |");
-        System.out.println("|---|---|---|---|");
-        row("launch -> first 200 from GET /models", toFirst200);
-        row("launch -> \"" + SERVING + "\" logged", toServing);
+        System.out.println("| measure | min ms | median ms | max ms | median / reference median |");
+        System.out.println("|---|---|---|---|---|");
+        row("launch -> first 200 from GET /models", toFirst200, ref);
+        row("launch -> \"" + SERVING + "\" logged", toServing, ref);
+        row("reference: bare JVM launch -> hello printed, exited", reference, ref);
     }
 
-    private static void row(String name, Stats s) {
-        System.out.printf("| %s | %s | %s | %s |%n", name, Stats.ms(s.minMs()), Stats.ms(s.percentileMs(50)),
-                Stats.ms(s.maxMs()));
+    private static void row(String name, Stats s, double referenceMs) {
+        System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %.1f |%n", name, Stats.ms(s.minMs()),
+                Stats.ms(s.percentileMs(50)), Stats.ms(s.maxMs()), s.percentileMs(50) / referenceMs);
+    }
+
+    /** The reference: nanoseconds from launching a bare JVM on {@link Hello} to its exit. */
+    private static long hello(Path dir) throws Exception {
+        String classes = Path.of(Hello.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        long start = System.nanoTime();
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classes, Hello.class.getName()).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int status = process.waitFor();
+        long took = System.nanoTime() - start;
+        if (status != 0 || !out.startsWith("hello")) {
+            throw new IllegalStateException("the reference JVM failed (" + status + "): " + out);
+        }
+        return took;
+    }
+
+    /** The smallest Java program: what starting any JVM here costs. */
+    public static final class Hello {
+
+        private Hello() {
+        }
+
+        public static void main(String[] args) {
+            System.out.println("hello");
+        }
     }
 
     /** Returns nanoseconds from launch to the log line and to the first 200. */
