@@ -69,6 +69,26 @@ final class InProcessTwingress implements AutoCloseable {
         return main;
     }
 
+    /** The SQLite file the application opened, or null on PostgreSQL. */
+    Path sqliteFile() {
+        return property("twingress.store.type").equals("sqlite") ? Path.of(property("twingress.store.sqlite.file"))
+                : null;
+    }
+
+    String sqliteSynchronous() {
+        return property("twingress.store.sqlite.synchronous");
+    }
+
+    /** The PostgreSQL database the application opened, or null on SQLite. */
+    String postgresUrl() {
+        return property("twingress.store.type").equals("postgresql") ? property("twingress.store.postgresql.url")
+                : null;
+    }
+
+    private String property(String key) {
+        return main.getCamelContext().resolvePropertyPlaceholders("{{" + key + "}}");
+    }
+
     @Override
     public void close() throws Exception {
         main.stop();

@@ -2,18 +2,20 @@ package io.twingress.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * JSON Patch {@code replace /Temperature} over HTTP against the real application on each store: one client, eight
  * clients each on its own twins, and eight clients on the same twin (every patch contends for one row lock).
  * Clients are closed-loop (send, wait for the reply, send again), so requests/s is what the server sustains at
  * that concurrency, and latency includes queueing behind the other clients.
+ *
+ * <p>Each scenario has two same-run references with the same clients and windows, measured right before and right
+ * after it: raw JDBC read-modify-write of the same rows on the same database ({@link JdbcPatchReference}), and
+ * {@code GET} of an unknown path on the same server, a 404 from the HTTP layer with no store work. The ratios
+ * PATCH/s over each are what compares across machines and sessions.
  *
  * <p>Arguments: {@code --stores sqlite,postgresql,postgresql-async} {@code --warmup 5} {@code --duration 20} (seconds)
  * {@code --twins 64}.
@@ -22,6 +24,13 @@ public final class PatchThroughput {
 
     static final String MODEL = "dtmi:twingress:bench:Thermostat;1";
     private static final String API = "?api-version=2023-10-31";
+    static final String NO_SUCH_PATH = "/bench/no-such-resource";
+
+    private record Scenario(String name, int clients, boolean sameTwin) {
+    }
+
+    private static final List<Scenario> SCENARIOS = List.of(new Scenario("1 client, own twins", 1, false),
+            new Scenario("8 clients, own twins", 8, false), new Scenario("8 clients, same twin", 8, true));
 
     public static void main(String[] args) throws Exception {
         String[] stores = Args.value(args, "--stores", "sqlite,postgresql,postgresql-async").split(",");
@@ -29,24 +38,31 @@ public final class PatchThroughput {
         int duration = Integer.parseInt(Args.value(args, "--duration", "20"));
         int twins = Integer.parseInt(Args.value(args, "--twins", "64"));
         Machine.describe("PatchThroughput");
-        System.out.printf("warm-up %d s, measured %d s per scenario, %d twins, closed-loop clients over raw "
-                + "HTTP/1.1 keep-alive, in-process server%n", warmup, duration, twins);
+        System.out.printf("warm-up %d s, measured %d s per window, %d twins, closed-loop clients over raw "
+                + "HTTP/1.1 keep-alive, in-process server; per scenario: JDBC reference, PATCH, HTTP 404 reference%n",
+                warmup, duration, twins);
         List<String> rows = new ArrayList<>();
         for (String store : stores) {
             Path dir = Files.createTempDirectory("twingress-patch-" + store);
             System.out.println("store " + store + ", " + FsyncProbe.describe(dir, 1000));
             try (InProcessTwingress app = InProcessTwingress.start(store, dir)) {
                 setUp(app.port(), twins);
-                rows.add(run(store, "1 client, own twins", app.port(), 1, false, twins, warmup, duration));
-                rows.add(run(store, "8 clients, own twins", app.port(), 8, false, twins, warmup, duration));
-                rows.add(run(store, "8 clients, same twin", app.port(), 8, true, twins, warmup, duration));
+                try (JdbcPatchReference reference = JdbcPatchReference.open(app)) {
+                    for (Scenario scenario : SCENARIOS) {
+                        rows.add(run(store, scenario, app.port(), reference, twins, warmup, duration));
+                    }
+                }
             } finally {
                 TempDirs.delete(dir);
             }
         }
         System.out.println();
-        System.out.println("| store | scenario | requests/s | p50 ms | p99 ms | errors | process CPU | load before |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+        System.out.println("PATCH = the application; JDBC = raw read-modify-write per commit of the same rows on the"
+                + " same database; 404 = GET of an unknown path on the same server. Ratios: PATCH/s divided by the"
+                + " reference's calls/s.");
+        System.out.println("| store | scenario | PATCH/s | p50 ms | p99 ms | errors | process CPU | JDBC RMW/s"
+                + " | JDBC p50 ms | PATCH/JDBC | 404/s | 404 p50 ms | PATCH/404 | load before |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
     }
 
@@ -68,90 +84,80 @@ public final class PatchThroughput {
         return String.format(Locale.ROOT, "thermostat-%04d", i);
     }
 
+    /** Client i's twins: i, i + clients, ... so that no two clients touch one twin; or all on twin 0. */
+    private static List<String> twinsOf(int client, Scenario scenario, int twins) {
+        if (scenario.sameTwin()) {
+            return List.of(twinId(0));
+        }
+        List<String> mine = new ArrayList<>();
+        for (int i = client; i < twins; i += scenario.clients()) {
+            mine.add(twinId(i));
+        }
+        return mine;
+    }
+
     private static void expect(RawHttp.Reply reply, int status) {
         if (reply.status() != status) {
             throw new IllegalStateException("expected " + status + ", got " + reply.status() + ": " + reply.body());
         }
     }
 
-    private static String run(String store, String scenario, int port, int clients, boolean sameTwin, int twins,
-            int warmupSeconds, int durationSeconds) throws Exception {
-        String loadBefore = Machine.load();
-        long start = System.nanoTime();
-        long measureFrom = start + warmupSeconds * 1_000_000_000L;
-        long measureTo = measureFrom + durationSeconds * 1_000_000_000L;
-        Stats[] latencies = new Stats[clients];
-        AtomicLong errors = new AtomicLong();
-        List<String> firstErrors = new ArrayList<>();
-        CountDownLatch done = new CountDownLatch(clients);
-        long[] cpuAt = new long[2];
-        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        for (int c = 0; c < clients; c++) {
-            int client = c;
-            latencies[c] = new Stats();
-            Thread t = new Thread(() -> {
-                try (RawHttp http = new RawHttp("127.0.0.1", port)) {
-                    // each client cycles over its own slice of the twins, so no two clients touch one twin
-                    List<String> mine = new ArrayList<>();
-                    for (int i = client; i < twins; i += clients) {
-                        mine.add(twinId(i));
-                    }
-                    if (sameTwin) {
-                        mine = List.of(twinId(0));
-                    }
-                    long n = 0;
-                    while (true) {
-                        long before = System.nanoTime();
-                        if (before >= measureTo) {
-                            break;
-                        }
-                        String id = mine.get((int) (n % mine.size()));
-                        String patch = "[{\"op\":\"replace\",\"path\":\"/Temperature\",\"value\":"
-                                + (15 + (n % 150) / 10.0) + "}]";
-                        RawHttp.Reply reply = http.send("PATCH", "/digitaltwins/" + id + API,
-                                "application/json-patch+json", patch);
-                        long after = System.nanoTime();
-                        n++;
-                        if (before >= measureFrom) {
-                            if (reply.status() != 204) {
-                                errors.incrementAndGet();
-                                synchronized (firstErrors) {
-                                    if (firstErrors.size() < 3) {
-                                        firstErrors.add(reply.status() + " " + reply.body());
-                                    }
-                                }
-                            }
-                            // a request started in the window counts even if it ends after it: none is dropped
-                            latencies[client].add(after - before);
-                        }
-                    }
-                } catch (Exception e) {
-                    errors.incrementAndGet();
-                    synchronized (firstErrors) {
-                        firstErrors.add(e.toString());
-                    }
-                } finally {
-                    done.countDown();
-                }
-            }, "patch-client-" + c);
-            t.start();
-        }
-        Thread.sleep(Math.max(0, (measureFrom - System.nanoTime()) / 1_000_000));
-        cpuAt[0] = os.getProcessCpuTime();
-        long wallFrom = System.nanoTime();
-        done.await();
-        long wall = System.nanoTime() - wallFrom;
-        cpuAt[1] = os.getProcessCpuTime();
-        Stats all = new Stats();
-        for (Stats s : latencies) {
-            all.addAll(s);
-        }
-        double seconds = durationSeconds;
-        double cpu = (cpuAt[1] - cpuAt[0]) / (double) wall / Runtime.getRuntime().availableProcessors() * 100;
-        String row = String.format(Locale.ROOT, "| %s | %s | %.0f | %s | %s | %d | %.0f%% of %d cores | %s |", store,
-                scenario, all.count() / seconds, Stats.ms(all.percentileMs(50)), Stats.ms(all.percentileMs(99)),
-                errors.get(), cpu, Runtime.getRuntime().availableProcessors(), loadBefore);
-        System.out.println(row + (firstErrors.isEmpty() ? "" : "  first errors: " + firstErrors));
-        return row;
+    private static String run(String store, Scenario scenario, int port, JdbcPatchReference reference, int twins,
+            int warmup, int duration) throws Exception {
+        int clients = scenario.clients();
+        ClosedLoop.Window jdbc = ClosedLoop.run(clients, warmup, duration,
+                i -> reference.client(twinsOf(i, scenario, twins)));
+        print(store, scenario, "JDBC reference", jdbc);
+        ClosedLoop.Window patch = ClosedLoop.run(clients, warmup, duration, i -> {
+            List<String> mine = twinsOf(i, scenario, twins);
+            return http(port, (http, n) -> {
+                String patchBody = "[{\"op\":\"replace\",\"path\":\"/Temperature\",\"value\":"
+                        + (15 + (n % 150) / 10.0) + "}]";
+                RawHttp.Reply reply = http.send("PATCH", "/digitaltwins/" + mine.get((int) (n % mine.size())) + API,
+                        "application/json-patch+json", patchBody);
+                return reply.status() == 204 ? null : reply.status() + " " + reply.body();
+            });
+        });
+        print(store, scenario, "PATCH", patch);
+        ClosedLoop.Window notFound = ClosedLoop.run(clients, warmup, duration, i -> http(port, (http, n) -> {
+            RawHttp.Reply reply = http.send("GET", NO_SUCH_PATH, null, null);
+            return reply.status() == 404 ? null : reply.status() + " " + reply.body();
+        }));
+        print(store, scenario, "404 reference", notFound);
+        return String.format(Locale.ROOT, "| %s | %s | %.0f | %s | %s | %d | %.0f%% of %d cores | %.0f | %s | %.2f"
+                        + " | %.0f | %s | %.2f | %s |", store, scenario.name(), patch.perSecond(),
+                Stats.ms(patch.latency().percentileMs(50)), Stats.ms(patch.latency().percentileMs(99)),
+                patch.errors(), patch.cpuPercent(), Runtime.getRuntime().availableProcessors(), jdbc.perSecond(),
+                Stats.ms(jdbc.latency().percentileMs(50)), patch.perSecond() / jdbc.perSecond(),
+                notFound.perSecond(), Stats.ms(notFound.latency().percentileMs(50)),
+                patch.perSecond() / notFound.perSecond(), patch.loadBefore());
+    }
+
+    private static void print(String store, Scenario scenario, String what, ClosedLoop.Window w) {
+        System.out.printf(Locale.ROOT, "%s, %s, %s: %.0f/s, p50 %s ms, p99 %s ms, errors %d, process CPU %.0f%%,"
+                        + " load before %s%s%n", store, scenario.name(), what, w.perSecond(),
+                Stats.ms(w.latency().percentileMs(50)), Stats.ms(w.latency().percentileMs(99)), w.errors(),
+                w.cpuPercent(), w.loadBefore(), w.firstErrors().isEmpty() ? "" : "  first errors: " + w.firstErrors());
+    }
+
+    @FunctionalInterface
+    private interface HttpCall {
+        String call(RawHttp http, long n) throws Exception;
+    }
+
+    /** A closed-loop client on its own keep-alive connection. */
+    private static ClosedLoop.Client http(int port, HttpCall call) throws Exception {
+        RawHttp http = new RawHttp("127.0.0.1", port);
+        return new ClosedLoop.Client() {
+            @Override
+            public String call(long n) throws Exception {
+                return call.call(http, n);
+            }
+
+            @Override
+            public void close() throws Exception {
+                http.close();
+            }
+        };
     }
 }

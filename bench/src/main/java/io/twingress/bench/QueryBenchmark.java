@@ -1,5 +1,8 @@
 package io.twingress.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,7 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.IntFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -34,7 +38,13 @@ import io.twingress.store.TwinStore;
  * ADT queries over 100,110 twins and 300,100 relationships ({@link BuildingGraph}) on each store: in-process
  * through {@link QueryEngine} over the production {@link StoreGraphSource}, then a time breakdown (store reads,
  * JSON parsing, engine) through {@link TimedGraphSource}, then a smaller sample through HTTP {@code POST /query}
- * on the real application opened on the same store.
+ * on the real application opened on the same store. Every result is fetched whole: continuation tokens are
+ * followed to the end and the pages counted, since a page may end early at the scan budget.
+ *
+ * <p>Same-run references, measured in this process right before each query: one raw JDBC statement per
+ * repetition that returns the same rows (same ids, the store's columns, read as strings) on the same database, for
+ * the in-process figures; for HTTP, {@code GET} of an unknown path on the same server and connection (a 404 from
+ * the HTTP layer, no store work), counted once per page fetched. The heap the loaded graph holds is printed too.
  *
  * <p>Arguments: {@code --stores sqlite,postgresql} {@code --scale 1} (repetitions multiplier).
  */
@@ -45,26 +55,49 @@ public final class QueryBenchmark {
 
     private static final int BATCH = 1000;
 
-    /** One query: its text for repetition i (so lookups can vary the id), how often to run it. */
-    private record Spec(String name, IntFunction<String> text, int warmup, int reps, int httpReps) {
+    /** SQL text and its arguments. */
+    private record Sql(String text, Object... args) {
+    }
+
+    /**
+     * One query: a subject drawn per repetition (the twin a lookup, JOIN or MATCH starts from; null for scans),
+     * the ADT query on it, the raw SQL returning the same rows on a store kind, and how often to run it.
+     */
+    private record Spec(String name, Supplier<String> subject, Function<String, String> query,
+                        java.util.function.BiFunction<String, String, Sql> reference, int warmup, int reps,
+                        int httpReps) {
+
+        Spec times(int warmupTimes, int repTimes) {
+            return new Spec(name, subject, query, reference, warmupTimes, repTimes, httpReps);
+        }
     }
 
     public static void main(String[] args) throws Exception {
         String[] stores = Args.value(args, "--stores", "sqlite,postgresql").split(",");
         double scale = Double.parseDouble(Args.value(args, "--scale", "1"));
         Machine.describe("QueryBenchmark");
+        List<String> heap = new ArrayList<>();
         List<String> table = new ArrayList<>();
         List<String> breakdown = new ArrayList<>();
         List<String> http = new ArrayList<>();
         for (String kind : stores) {
-            runStore(kind, scale, table, breakdown, http);
+            runStore(kind, scale, heap, table, breakdown, http);
         }
         System.out.println();
+        System.out.println("Heap held (used heap after System.gc() until it settles, minus the same before the store"
+                + " was opened): the twins and relationships live in the store (SQLite's page cache and PostgreSQL"
+                + " are outside the Java heap)");
+        System.out.println("| store | before MiB | after load MiB | held after load MiB | after the queries MiB"
+                + " | held after the queries MiB |");
+        System.out.println("|---|---|---|---|---|---|");
+        heap.forEach(System.out::println);
+        System.out.println();
         System.out.println("In-process (QueryEngine over StoreGraphSource). Multi-page rows: 'whole' = every page"
-                + " of the result fetched one after another, 'page' = one execute() call (first or continuation).");
+                + " of the result fetched one after another, 'page' = one execute() call (first or continuation)."
+                + " Reference: one raw JDBC statement returning the same rows, same repetitions, right before.");
         System.out.println("| store | query | rows | pages | reps | whole p50 ms | whole p99 ms | page p50 ms"
-                + " | page p99 ms |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|");
+                + " | page p99 ms | ref rows | ref p50 ms | ref p99 ms | p50 / ref | p99 / ref |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         table.forEach(System.out::println);
         System.out.println();
         System.out.println("Where the time goes (mean per whole result, TimedGraphSource): store = read units"
@@ -74,10 +107,11 @@ public final class QueryBenchmark {
         breakdown.forEach(System.out::println);
         System.out.println();
         System.out.println("Over HTTP (POST /query on the in-process app after 5 s of warm-up queries, raw HTTP/1.1"
-                + " keep-alive; client-side JSON parsing excluded)");
+                + " keep-alive; client-side JSON parsing excluded). Reference: GET of an unknown path (404, no store"
+                + " work) on the same connection right before, once per page: ref = pages x 404 p50.");
         System.out.println("| store | query | rows | pages | reps | whole p50 ms | whole p99 ms | page p50 ms"
-                + " | page p99 ms | in-process whole p50 ms |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+                + " | page p99 ms | in-process whole p50 ms | 404 p50 ms | whole p50 / (pages x 404 p50) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         http.forEach(System.out::println);
     }
 
@@ -87,27 +121,55 @@ public final class QueryBenchmark {
         int scan = (int) Math.round(30 * scale);
         int big = (int) Math.round(10 * scale);
         String room = BuildingGraph.ROOM;
+        String twinColumns = "t.id, t.model_id, t.etag, t.body";
+        Object[] rooms = {BuildingGraph.ROOM, BuildingGraph.CONFERENCE_ROOM};
+        Object[] devices = {BuildingGraph.DEVICE, BuildingGraph.THERMOSTAT, BuildingGraph.SENSOR};
         return List.of(
-                new Spec("lookup by $dtId", i -> "SELECT * FROM DIGITALTWINS T WHERE T.$dtId = '"
-                        + randomDevice(random) + "'", 50, fast, 100),
-                new Spec("IS_OF_MODEL(Room) AND T.temperature > 25 (10,000 candidates)",
-                        i -> "SELECT * FROM DIGITALTWINS T WHERE IS_OF_MODEL(T, '" + room + "') AND T.temperature > 25",
-                        3, scan, 10),
-                new Spec("IS_OF_MODEL(Device) AND T.temperature > 25 (90,000 candidates)",
-                        i -> "SELECT * FROM DIGITALTWINS T WHERE IS_OF_MODEL(T, '" + BuildingGraph.DEVICE
-                                + "') AND T.temperature > 25", 1, big, 3),
-                new Spec("JOIN one hop room -> 9 devices",
-                        i -> "SELECT D FROM DIGITALTWINS R JOIN D RELATED R.hasDevice WHERE R.$dtId = '"
-                                + randomRoom(random) + "'", 50, fast, 100),
+                new Spec("lookup by $dtId", () -> randomDevice(random),
+                        id -> "SELECT * FROM DIGITALTWINS T WHERE T.$dtId = '" + id + "'",
+                        (kind, id) -> new Sql("SELECT " + twinColumns + " FROM twins t WHERE t.id = ?", id),
+                        50, fast, 100),
+                new Spec("IS_OF_MODEL(Room) AND T.temperature > 25 (10,000 candidates)", () -> null,
+                        x -> "SELECT * FROM DIGITALTWINS T WHERE IS_OF_MODEL(T, '" + room + "') AND T.temperature > 25",
+                        (kind, x) -> familyAbove(kind, twinColumns, rooms), 3, scan, 10),
+                new Spec("IS_OF_MODEL(Device) AND T.temperature > 25 (90,000 candidates)", () -> null,
+                        x -> "SELECT * FROM DIGITALTWINS T WHERE IS_OF_MODEL(T, '" + BuildingGraph.DEVICE
+                                + "') AND T.temperature > 25",
+                        (kind, x) -> familyAbove(kind, twinColumns, devices), 1, big, 3),
+                new Spec("JOIN one hop room -> 9 devices", () -> randomRoom(random),
+                        id -> "SELECT D FROM DIGITALTWINS R JOIN D RELATED R.hasDevice WHERE R.$dtId = '" + id + "'",
+                        (kind, id) -> new Sql("SELECT " + twinColumns + " FROM relationships r JOIN twins t"
+                                + " ON t.id = r.target_id WHERE r.source_id = ? AND r.name = 'hasDevice'", id),
+                        50, fast, 100),
                 new Spec("JOIN one hop floor -> 100 rooms",
-                        i -> "SELECT R FROM DIGITALTWINS F JOIN R RELATED F.hasRoom WHERE F.$dtId = '"
-                                + BuildingGraph.floor(random.nextInt(10), random.nextInt(10)) + "'", 20, fast, 50),
+                        () -> BuildingGraph.floor(random.nextInt(10), random.nextInt(10)),
+                        id -> "SELECT R FROM DIGITALTWINS F JOIN R RELATED F.hasRoom WHERE F.$dtId = '" + id + "'",
+                        (kind, id) -> new Sql("SELECT " + twinColumns + " FROM relationships r JOIN twins t"
+                                + " ON t.id = r.target_id WHERE r.source_id = ? AND r.name = 'hasRoom'", id),
+                        20, fast, 50),
                 new Spec("MATCH 3 hops room-adjacentTo->room-hasDevice->device-connectedTo->device (9 rows)",
-                        i -> "SELECT E FROM DIGITALTWINS MATCH (R)-[:adjacentTo]->(R2)-[:hasDevice]->(D)"
-                                + "-[:connectedTo]->(E) WHERE R.$dtId = '" + randomRoom(random) + "'", 50, fast, 100),
-                new Spec("COUNT() over all twins", i -> "SELECT COUNT() FROM DIGITALTWINS", 20, fast, 100),
-                new Spec("COUNT() IS_OF_MODEL(Room)",
-                        i -> "SELECT COUNT() FROM DIGITALTWINS T WHERE IS_OF_MODEL(T, '" + room + "')", 20, fast, 50));
+                        () -> randomRoom(random),
+                        id -> "SELECT E FROM DIGITALTWINS MATCH (R)-[:adjacentTo]->(R2)-[:hasDevice]->(D)"
+                                + "-[:connectedTo]->(E) WHERE R.$dtId = '" + id + "'",
+                        (kind, id) -> new Sql("SELECT " + twinColumns + " FROM relationships a"
+                                + " JOIN relationships h ON h.source_id = a.target_id AND h.name = 'hasDevice'"
+                                + " JOIN relationships c ON c.source_id = h.target_id AND c.name = 'connectedTo'"
+                                + " JOIN twins t ON t.id = c.target_id WHERE a.source_id = ? AND a.name = 'adjacentTo'",
+                                id), 50, fast, 100),
+                new Spec("COUNT() over all twins", () -> null, x -> "SELECT COUNT() FROM DIGITALTWINS",
+                        (kind, x) -> new Sql("SELECT COUNT(*) FROM twins"), 20, fast, 100),
+                new Spec("COUNT() IS_OF_MODEL(Room)", () -> null,
+                        x -> "SELECT COUNT() FROM DIGITALTWINS T WHERE IS_OF_MODEL(T, '" + room + "')",
+                        (kind, x) -> new Sql("SELECT COUNT(*) FROM twins WHERE model_id IN (?, ?)", rooms), 20, fast,
+                        50));
+    }
+
+    /** The twins of a model family with temperature above 25 in id order, filtered by the database itself. */
+    private static Sql familyAbove(String kind, String columns, Object[] models) {
+        String temperature = kind.equals("sqlite") ? "json_extract(t.body, '$.temperature')"
+                : "(t.body::jsonb ->> 'temperature')::float8";
+        return new Sql("SELECT " + columns + " FROM twins t WHERE t.model_id IN (" + "?, ".repeat(models.length - 1)
+                + "?) AND " + temperature + " > 25 ORDER BY t.id", models);
     }
 
     private static String randomRoom(Random random) {
@@ -119,10 +181,11 @@ public final class QueryBenchmark {
         return randomRoom(random) + "-d" + random.nextInt(BuildingGraph.DEVICES);
     }
 
-    private static void runStore(String kind, double scale, List<String> table, List<String> breakdown,
-            List<String> http) throws Exception {
+    private static void runStore(String kind, double scale, List<String> heap, List<String> table,
+            List<String> breakdown, List<String> http) throws Exception {
         Path dir = Files.createTempDirectory("twingress-query-" + kind);
         Path dbFile = dir.resolve("data/twingress.db");
+        long heapBefore = settledUsedHeap();
         BenchPostgres postgres = null;
         TwinStore store;
         if (kind.equals("sqlite")) {
@@ -147,22 +210,41 @@ public final class QueryBenchmark {
                     s.execute("ANALYZE");
                 }
             }
-            explain(kind, kind.equals("sqlite") ? "jdbc:sqlite:" + dbFile.toAbsolutePath() : postgres.url());
+            QueryEngine engine = new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER, LIMITS,
+                    Clock.systemUTC());
+            long heapLoaded = settledUsedHeap();
+            System.out.printf(Locale.ROOT, "%s: used heap after a full GC: %s MiB before opening the store, %s MiB"
+                    + " with the graph loaded and the engine built: %s MiB held%n", kind, mib(heapBefore),
+                    mib(heapLoaded), mib(heapLoaded - heapBefore));
+            String url = kind.equals("sqlite") ? "jdbc:sqlite:" + dbFile.toAbsolutePath() : postgres.url();
+            explain(kind, url);
             Map<String, Double> inProcessP50 = new java.util.HashMap<>();
-            QueryEngine engine = new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER, LIMITS, Clock.systemUTC());
-            for (Spec spec : specs(scale)) {
-                Result r = measure(spec, (q, token) -> engine.execute(q, token, 0));
-                inProcessP50.put(spec.name(), r.whole.percentileMs(50));
-                table.add(row(kind, spec, r, null));
-                System.out.println(table.get(table.size() - 1) + "  (load " + Machine.load() + ")");
+            try (Connection raw = kind.equals("sqlite") ? DriverManager.getConnection(url)
+                    : DriverManager.getConnection(url, EmbeddedPostgresServer.USER, EmbeddedPostgresServer.PASSWORD)) {
+                for (Spec spec : specs(scale)) {
+                    Result ref = measureReference(kind, spec, raw);
+                    Result r = measure(spec, (q, token) -> engine.execute(q, token, 0));
+                    inProcessP50.put(spec.name(), r.whole.percentileMs(50));
+                    table.add(row(kind, spec, r) + String.format(Locale.ROOT, " %d%s | %s | %s | %.1f | %.1f |",
+                            ref.rows, ref.rows == r.rows ? "" : " (DIFFERS)", Stats.ms(ref.whole.percentileMs(50)),
+                            Stats.ms(ref.whole.percentileMs(99)),
+                            r.whole.percentileMs(50) / ref.whole.percentileMs(50),
+                            r.whole.percentileMs(99) / ref.whole.percentileMs(99)));
+                    System.out.println(table.get(table.size() - 1) + "  (load " + Machine.load() + ")");
+                }
             }
+            long heapQueried = settledUsedHeap();
+            Reference.reachabilityFence(engine);
+            heap.add(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |", kind, mib(heapBefore),
+                    mib(heapLoaded), mib(heapLoaded - heapBefore), mib(heapQueried), mib(heapQueried - heapBefore)));
+            System.out.println(heap.get(heap.size() - 1));
             TimedGraphSource timed = new TimedGraphSource(store, models);
             QueryEngine timedEngine = new QueryEngine(timed, Json.MAPPER, LIMITS, Clock.systemUTC());
             for (Spec spec : specs(scale)) {
                 int reps = Math.max(3, spec.reps() / 10);
-                measure(new Spec(spec.name(), spec.text(), spec.warmup(), 1, 0), (q, t) -> timedEngine.execute(q, t, 0));
+                measure(spec.times(spec.warmup(), 1), (q, t) -> timedEngine.execute(q, t, 0));
                 timed.reset();
-                Result r = measure(new Spec(spec.name(), spec.text(), 0, reps, 0), (q, t) -> timedEngine.execute(q, t, 0));
+                Result r = measure(spec.times(0, reps), (q, t) -> timedEngine.execute(q, t, 0));
                 double total = r.whole.meanMs();
                 double storeMs = timed.storeNanos / 1e6 / reps;
                 double parseMs = timed.parseNanos / 1e6 / reps;
@@ -183,17 +265,29 @@ public final class QueryBenchmark {
                 // the app was just booted: without this the first samples measure the JIT compiling Camel and
                 // Vert.x, not the request path
                 long warmUntil = System.nanoTime() + 5_000_000_000L;
-                for (int i = 0; System.nanoTime() < warmUntil; i++) {
+                while (System.nanoTime() < warmUntil) {
                     for (Spec spec : specs(scale)) {
                         if (spec.reps() >= 100) {
-                            overHttp(client, spec.text().apply(i), null);
+                            overHttp(client, spec.query().apply(spec.subject().get()), null);
                         }
                     }
+                    notFound(client);
                 }
                 for (Spec spec : specs(scale)) {
-                    Spec sample = new Spec(spec.name(), spec.text(), spec.warmup(), spec.httpReps(), 0);
+                    Stats notFound = new Stats();
+                    for (int i = 0; i < 20 + spec.httpReps(); i++) {
+                        long start = System.nanoTime();
+                        notFound(client);
+                        if (i >= 20) {
+                            notFound.add(System.nanoTime() - start);
+                        }
+                    }
+                    Spec sample = spec.times(spec.warmup(), spec.httpReps());
                     Result r = measure(sample, (q, token) -> overHttp(client, q, token));
-                    http.add(row(kind, sample, r, inProcessP50.get(spec.name())));
+                    double ref = notFound.percentileMs(50);
+                    http.add(row(kind, sample, r) + String.format(Locale.ROOT, " %s | %s | %.1f |",
+                            Stats.ms(inProcessP50.get(spec.name())), Stats.ms(ref),
+                            r.whole.percentileMs(50) / (r.pages * ref)));
                     System.out.println(http.get(http.size() - 1));
                 }
             }
@@ -206,6 +300,63 @@ public final class QueryBenchmark {
             }
             TempDirs.delete(dir);
         }
+    }
+
+    /** Used heap once System.gc() stops changing it (a few rounds; G1 may need more than one to settle). */
+    private static long settledUsedHeap() throws InterruptedException {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        long previous = -1;
+        for (int round = 0; round < 10; round++) {
+            System.gc();
+            Thread.sleep(100);
+            long used = memory.getHeapMemoryUsage().getUsed();
+            if (previous >= 0 && Math.abs(used - previous) < 512 * 1024) {
+                return used;
+            }
+            previous = used;
+        }
+        return previous;
+    }
+
+    private static String mib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f", bytes / 1024.0 / 1024.0);
+    }
+
+    /** The unknown path: a 404 from the HTTP layer without a route or the store, the HTTP reference. */
+    private static void notFound(RawHttp client) throws Exception {
+        RawHttp.Reply reply = client.send("GET", PatchThroughput.NO_SUCH_PATH, null, null);
+        if (reply.status() != 404) {
+            throw new IllegalStateException("GET " + PatchThroughput.NO_SUCH_PATH + " answered " + reply.status());
+        }
+    }
+
+    /** The raw JDBC reference: the spec's SQL for a fresh subject per repetition, every column read as text. */
+    private static Result measureReference(String kind, Spec spec, Connection c) throws Exception {
+        Result result = new Result();
+        for (int i = 0; i < spec.warmup() + spec.reps(); i++) {
+            Sql sql = spec.reference().apply(kind, spec.subject().get());
+            long start = System.nanoTime();
+            int rows = 0;
+            try (var ps = c.prepareStatement(sql.text())) {
+                bind(ps, sql.args());
+                try (var rs = ps.executeQuery()) {
+                    int width = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        rows++;
+                        for (int col = 1; col <= width; col++) {
+                            rs.getString(col);
+                        }
+                    }
+                }
+            }
+            long took = System.nanoTime() - start;
+            if (i >= spec.warmup()) {
+                result.whole.add(took);
+                result.rows = rows;
+                result.pages = 1;
+            }
+        }
+        return result;
     }
 
     /**
@@ -341,7 +492,7 @@ public final class QueryBenchmark {
         Result result = new Result();
         for (int i = 0; i < spec.warmup() + spec.reps(); i++) {
             boolean counted = i >= spec.warmup();
-            String query = spec.text().apply(i);
+            String query = spec.query().apply(spec.subject().get());
             String token = null;
             int rows = 0;
             int pages = 0;
@@ -390,10 +541,9 @@ public final class QueryBenchmark {
         return reply.body();
     }
 
-    private static String row(String kind, Spec spec, Result r, Double inProcessP50) {
-        String base = String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %s | %s | %s | %s |", kind, spec.name(),
+    private static String row(String kind, Spec spec, Result r) {
+        return String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %s | %s | %s | %s |", kind, spec.name(),
                 r.rows, r.pages, spec.reps(), Stats.ms(r.whole.percentileMs(50)), Stats.ms(r.whole.percentileMs(99)),
                 Stats.ms(r.page.percentileMs(50)), Stats.ms(r.page.percentileMs(99)));
-        return inProcessP50 == null ? base : base + " " + Stats.ms(inProcessP50) + " |";
     }
 }
