@@ -41,7 +41,9 @@ public final class ModelsApi {
         int size = ApiSupport.pageSize(exchange, MAX_PAGE);
         String token = ApiRequest.of(exchange).query("continuationToken");
         int offset = token == null ? 0 : parseOffset(ApiSupport.decodeToken(token, 1)[0]);
-        List<ModelService.Entry> all = models.list(ApiRequest.of(exchange).queryAll("dependenciesFor"));
+        // an empty dependenciesFor (what the SDKs send for "no filter") lists every model
+        List<ModelService.Entry> all = models.list(ApiRequest.of(exchange).queryAll("dependenciesFor").stream()
+                .filter(id -> !id.isBlank()).toList());
         List<JsonNode> page = all.stream().skip(offset).limit(size).map(e -> (JsonNode) modelData(e, includeDefinition))
                 .toList();
         int next = offset + page.size();

@@ -25,6 +25,10 @@ public final class QueryApi {
         JsonNode body = ApiSupport.body(exchange);
         String query = text(body, "query");
         String token = text(body, "continuationToken");
+        if (token != null) {
+            // as ADT does: a client (the Python SDK) sends the query again with the token, which decides the page
+            query = null;
+        }
         if ((query == null) == (token == null)) {
             throw AdtError.SQL_QUERY_ERROR.with("The body must hold either \"query\" or \"continuationToken\", as a string.");
         }

@@ -15,8 +15,9 @@ import io.twingress.twin.TwinModels;
 import io.twingress.twin.TwinValidator;
 
 /**
- * Takes a twin's telemetry in: checks it against the twin's (or component's) model and hands it on once per
- * message id. The id is recorded in the same write unit as the hand-off, so a failed hand-off leaves the id
+ * Takes a twin's telemetry in and hands it on once per message id. Like ADT, any JSON payload is taken for any
+ * existing twin (clients send readings of properties, or telemetry no model declares); in strict mode the payload
+ * must match the Telemetry contents of the twin's (or component's) model. The id is recorded in the same write unit as the hand-off, so a failed hand-off leaves the id
  * unrecorded and the sender's retry is handed on, while a resend of a delivered message is acknowledged and dropped.
  */
 public final class TelemetryIntake {
@@ -29,11 +30,13 @@ public final class TelemetryIntake {
     private final TwinStore store;
     private final TwinModels models;
     private final ProducerTemplate producer;
+    private final boolean strict;
 
-    public TelemetryIntake(TwinStore store, TwinModels models, ProducerTemplate producer) {
+    public TelemetryIntake(TwinStore store, TwinModels models, ProducerTemplate producer, boolean strict) {
         this.store = store;
         this.models = models;
         this.producer = producer;
+        this.strict = strict;
     }
 
     /** Checks a message; nothing is recorded yet. */
@@ -55,7 +58,11 @@ public final class TelemetryIntake {
                             + twinId + " is not stored.");
                 }
             }
-            TwinValidator.validateTelemetry(model, payload);
+            if (strict) {
+                TwinValidator.validateTelemetry(model, payload);
+            } else if (payload == null) {
+                throw AdtError.INVALID_ARGUMENT.with("The telemetry message needs a JSON body.");
+            }
             return new Telemetry(twinId, component, model.id(), messageId, sourceTime, payload);
         });
     }

@@ -131,6 +131,10 @@ final class Parser {
             advance();
             return new Selection.All(first.position());
         }
+        if (hasTop && first.isKeyword("FROM")) {
+            // SELECT TOP(5) FROM DIGITALTWINS, as ADT's own examples write it, selects whole twins
+            return new Selection.All(first.position());
+        }
         if (first.isKeyword("COUNT")) {
             if (hasTop) {
                 throw QueryException.invalid(first.position(),

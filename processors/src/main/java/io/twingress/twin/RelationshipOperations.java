@@ -43,14 +43,7 @@ public final class RelationshipOperations {
         ObjectNode body = TwinChecks.requireObject(request, "relationship");
         String targetId = textField(body, "$targetId");
         String name = textField(body, "$relationshipName");
-        if (body.has("$sourceId") && !sourceId.equals(body.get("$sourceId").asText())) {
-            throw AdtError.VALIDATION_FAILED.with("$sourceId does not match the twin id '" + sourceId
-                    + "' in the path.");
-        }
-        if (body.has("$relationshipId") && !relationshipId.equals(body.get("$relationshipId").asText())) {
-            throw AdtError.VALIDATION_FAILED.with("$relationshipId does not match '" + relationshipId
-                    + "' in the path.");
-        }
+        // $sourceId and $relationshipId in the body are ignored, as ADT does: the path names the relationship
         if (sourceId.equals(targetId)) {
             throw AdtError.OPERATION_NOT_ALLOWED.with("A relationship cannot point from twin " + sourceId
                     + " to itself.");

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.twingress.AdtError;
+import io.twingress.AdtException;
 import io.twingress.Json;
 import io.twingress.model.Content;
 import io.twingress.model.InterfaceModel;
@@ -186,8 +187,16 @@ public final class TwinOperations {
         return value;
     }
 
+    /** Patches a component; a component the twin does not have is an invalid patch target (400), as in ADT. */
     public String patchComponent(String id, String component, JsonNode document, String ifMatch) {
-        getComponent(id, component);
+        try {
+            getComponent(id, component);
+        } catch (AdtException e) {
+            if (e.error() != AdtError.COMPONENT_NOT_FOUND) {
+                throw e;
+            }
+            throw AdtError.JSON_PATCH_INVALID.with(e.getMessage());
+        }
         List<PatchOperation> ops = PatchOperation.parseAll(document);
         var prefixed = Json.MAPPER.createArrayNode();
         for (PatchOperation op : ops) {

@@ -320,6 +320,8 @@ public abstract class QueryConformanceSuite {
         assertThat(pages.get(1).items()).hasSize(1);
         assertThat(pages.get(1).continuationToken()).isNull();
         assertThat(ids("SELECT TOP(100) * FROM DIGITALTWINS")).isEqualTo(ALL_TWINS);
+        assertThat(ids("SELECT TOP (2) FROM DIGITALTWINS WHERE IS_OF_MODEL('" + SPACE + "')"))
+                .containsExactly("building1", "floor1");
     }
 
     // ---- JOIN ------------------------------------------------------------------------------------------

@@ -37,6 +37,9 @@ class QueryParserTest {
     void selectForms() {
         assertThat(parse("SELECT * FROM DIGITALTWINS").selection()).isInstanceOf(Selection.All.class);
         assertThat(parse("SELECT COUNT() FROM DIGITALTWINS").selection()).isInstanceOf(Selection.Count.class);
+        Query shorthand = parse("SELECT TOP (5) FROM DIGITALTWINS");
+        assertThat(shorthand.selection()).as("ADT's docs write TOP without a selection").isInstanceOf(Selection.All.class);
+        assertThat(shorthand.top()).isEqualTo(5);
         Query top = parse("select top ( 7 ) T from digitaltwins T");
         assertThat(top.top()).isEqualTo(7);
         assertThat(top.fromAlias()).isEqualTo("T");

@@ -54,7 +54,7 @@ class TwinOperationsTest {
         TwinModels twinModels = new TwinModels(models);
         twins = new TwinOperations(store, twinModels, TestClock.ticking());
         relationships = new RelationshipOperations(store, twinModels);
-        intake = new TelemetryIntake(store, twinModels, null);
+        intake = new TelemetryIntake(store, twinModels, null, true);
     }
 
     @AfterEach
@@ -358,7 +358,7 @@ class TwinOperationsTest {
             assertThat(component.get("cp").asInt()).isEqualTo(4);
             assertThat(component.at("/$metadata/cp/sourceTime").asText()).isEqualTo(T1);
             assertAdtError(() -> twins.getComponent("r1", "nope"), 404, "ComponentNotFound", "nope");
-            assertAdtError(() -> twins.patchComponent("r1", "label", json("[]"), null), 404, "ComponentNotFound",
+            assertAdtError(() -> twins.patchComponent("r1", "label", json("[]"), null), 400, "JsonPatchInvalid",
                     "label");
         }
 
@@ -580,7 +580,7 @@ class TwinOperationsTest {
 
             assertAdtError(() -> twins.getComponent("o1", "x"), 404, "ComponentNotFound", "'x'");
             assertAdtError(() -> twins.patchComponent("o1", "x", json("[{'op':'add','path':'/cp','value':1}]"), null),
-                    404, "ComponentNotFound", "'x'");
+                    400, "JsonPatchInvalid", "'x'");
             assertAdtError(() -> patch("o1", "[{'op':'add','path':'/x/cp','value':1}]"), 400, "JsonPatchInvalid",
                     "/x/cp");
 
@@ -617,6 +617,17 @@ class TwinOperationsTest {
             assertThat(rel.get("$relationshipName").asText()).isEqualTo("feeds");
             assertThat(rel.get("$etag").asText()).isEqualTo(written.etag());
             assertThat(rel.get("weight").asDouble()).isEqualTo(1.5);
+        }
+
+        @Test
+        void theIdsInTheBodyGiveWayToThePathsAsInAdt() {
+            relationships.put("room", "r1", json("{'$targetId':'base','$relationshipName':'near',"
+                    + "'$sourceId':'other','$relationshipId':'elsewhere'}"), null);
+
+            ObjectNode rel = relationships.get("room", "r1");
+            assertThat(rel.get("$sourceId").asText()).isEqualTo("room");
+            assertThat(rel.get("$relationshipId").asText()).isEqualTo("r1");
+            assertAdtError(() -> relationships.get("other", "elsewhere"), 404, "RelationshipNotFound", "elsewhere");
         }
 
         @Test
@@ -662,7 +673,7 @@ class TwinOperationsTest {
                     400, "ValidationFailed", "$targetId");
             assertAdtError(() -> relationships.put("room", "r1", json("{'$targetId':'base'}"), null), 400,
                     "ValidationFailed", "$relationshipName");
-            assertAdtError(() -> relate("room", "r1", "near", "ghost", ""), 400, "TargetTwinNotFound", "ghost");
+            assertAdtError(() -> relate("room", "r1", "near", "ghost", ""), 404, "TargetTwinNotFound", "ghost");
             assertAdtError(() -> relate("ghost", "r1", "near", "base", ""), 404, "DigitalTwinNotFound", "ghost");
         }
 
@@ -787,6 +798,23 @@ class TwinOperationsTest {
         @BeforeEach
         void twin() {
             putRoom("r1", "");
+        }
+
+        @Test
+        void byDefaultAnyJsonIsTakenAsAdtTakesIt() {
+            TelemetryIntake lenient = new TelemetryIntake(store, new TwinModels(models), null, false);
+
+            assertThat(lenient.check("r1", null, json("{'bogus':1,'count':'x'}"), "m1", null).modelId())
+                    .isEqualTo(ROOM);
+            assertThat(lenient.check("r1", null, json("'a JSON-encoded string'"), "m2", null).payload().asText())
+                    .isEqualTo("a JSON-encoded string");
+            assertThat(lenient.check("r1", "comp1", json("[1,2]"), "m3", null).modelId()).isEqualTo(SENSOR);
+            assertAdtError(() -> lenient.check("ghost", null, json("{}"), "m4", null), 404, "DigitalTwinNotFound",
+                    "ghost");
+            assertAdtError(() -> lenient.check("r1", "nope", json("{}"), "m5", null), 404, "ComponentNotFound",
+                    "nope");
+            assertAdtError(() -> lenient.check("r1", null, json("{}"), null, null), 400, "InvalidArgument",
+                    "Message-Id");
         }
 
         @Test

@@ -59,7 +59,7 @@ class TwinValueRangesTest {
                 + "{'@type':'Telemetry','name':'reading','schema':'double'}]}")));
         TwinModels twinModels = new TwinModels(models);
         twins = new TwinOperations(store, twinModels, TestClock.ticking());
-        intake = new TelemetryIntake(store, twinModels, null);
+        intake = new TelemetryIntake(store, twinModels, null, true);
         twins.put("v1", json("{'$metadata':{'$model':'" + VALUES + "'}}"), null);
     }
 

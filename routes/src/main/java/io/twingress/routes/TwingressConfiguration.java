@@ -84,8 +84,8 @@ public class TwingressConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "telemetryIntake", lazy = true)
     public TelemetryIntake telemetryIntake(CamelContext context, @BeanInject("twinStore") TwinStore store,
-            @BeanInject("twinModels") TwinModels models) {
-        return new TelemetryIntake(store, models, context.createProducerTemplate());
+            @BeanInject("twinModels") TwinModels models, @PropertyInject("twingress.telemetry.strict") boolean strict) {
+        return new TelemetryIntake(store, models, context.createProducerTemplate(), strict);
     }
 
     @BindToRegistry(value = "telemetryApi", lazy = true)

@@ -1,11 +1,18 @@
 package io.twingress.routes;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import org.apache.camel.CamelContext;
@@ -33,10 +40,39 @@ public final class TwingressMain {
 
     /** A configured, not yet started Twingress; tests add override properties before starting it. */
     public static Main create() {
+        return create(System.getenv());
+    }
+
+    /** As {@link #create()}, with the environment variables given (a test's). */
+    static Main create(Map<String, String> environment) {
         Main main = new Main();
         main.configure().addConfiguration(TwingressConfiguration.class);
         main.addMainListener(new UserRoutesReplaceBuiltIns());
+        environmentOverrides(environment).forEach(main::addOverrideProperty);
         return main;
+    }
+
+    /**
+     * Every setting of application.properties given as an environment variable: the key in upper case with dots and
+     * dashes as underscores ({@code CAMEL_SERVER_PORT} for {@code camel.server.port}). Camel Main applies such
+     * variables to some of its own settings but not to all (not to {@code camel.server.*}, so the API would bind
+     * one port and look for its router on another), so they are applied here, to every key, once.
+     */
+    static Map<String, String> environmentOverrides(Map<String, String> environment) {
+        Properties defaults = new Properties();
+        try (InputStream in = TwingressMain.class.getResourceAsStream("/application.properties")) {
+            defaults.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read application.properties", e);
+        }
+        Map<String, String> overrides = new TreeMap<>();
+        for (String key : defaults.stringPropertyNames()) {
+            String value = environment.get(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
+            if (value != null) {
+                overrides.put(key, value);
+            }
+        }
+        return overrides;
     }
 
     /**

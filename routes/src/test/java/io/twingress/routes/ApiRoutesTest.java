@@ -77,7 +77,7 @@ class ApiRoutesTest extends CamelTestSupport {
         registry.bind("queryApi", new QueryApi(new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER,
                 new QueryLimits(10_000, 200_000, Duration.ofSeconds(10)), Clock.systemUTC())));
         registry.bind("apiErrors", new ApiErrors());
-        TelemetryIntake intake = new TelemetryIntake(store, twinModels, context.createProducerTemplate());
+        TelemetryIntake intake = new TelemetryIntake(store, twinModels, context.createProducerTemplate(), false);
         registry.bind("telemetryIntake", intake);
         registry.bind("telemetryApi", new TelemetryApi(intake));
     }
