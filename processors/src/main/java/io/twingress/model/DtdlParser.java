@@ -385,7 +385,7 @@ public final class DtdlParser {
         if (value == null) {
             return;
         }
-        String form = key + " must be a string, a map from language code to string, or an array of strings and"
+        String form = key + " must be a string or a map from language code to string, or an array of strings and"
                 + " {\"@value\", \"@language\"} objects";
         List<JsonNode> texts = new ArrayList<>();
         if (value.isObject()) {
