@@ -11,6 +11,7 @@ import org.apache.camel.Exchange;
 
 import io.twingress.AdtError;
 import io.twingress.Json;
+import io.twingress.model.DtdlParser;
 import io.twingress.model.ModelService;
 
 /** ADT's {@code /models} operations. */
@@ -105,12 +106,8 @@ public final class ModelsApi {
     }
 
     private static JsonNode languageMap(JsonNode value) {
-        if (value == null) {
-            return Json.object();
-        }
-        if (value.isTextual()) {
-            return Json.object().put("en", value.asText());
-        }
-        return value;
+        ObjectNode map = Json.object();
+        DtdlParser.languageMap(value).forEach(map::put);
+        return map;
     }
 }

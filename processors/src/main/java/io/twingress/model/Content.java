@@ -2,7 +2,10 @@ package io.twingress.model;
 
 import java.util.Map;
 
-/** One element of an interface's {@code contents}. Commands are rejected by the parser (ADT has none). */
+/**
+ * One element of an interface's {@code contents}. Commands are validated and kept so that a model reads back as
+ * written, but twins never use them: ADT has no way to invoke one either.
+ */
 public sealed interface Content {
 
     String name();
@@ -23,5 +26,17 @@ public sealed interface Content {
 
     /** @param schema the component's interface DTMI */
     record Component(String name, String schema) implements Content {
+    }
+
+    /**
+     * @param commandType "synchronous" or "asynchronous" as a DTDL v2 model declares it, else null (v3 dropped it)
+     * @param request     the request payload, or null when the command takes none
+     * @param response    the response payload, or null when it returns none
+     */
+    record Command(String name, String commandType, Payload request, Payload response) implements Content {
+
+        /** A CommandRequest, CommandResponse or (v2) CommandPayload. */
+        public record Payload(String name, Schema schema) {
+        }
     }
 }

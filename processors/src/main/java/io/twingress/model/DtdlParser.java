@@ -21,8 +21,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Validates and resolves a batch of DTDL v2/v3 Interfaces the way ADT's {@code POST /models} does: the DTDL
- * language rules plus ADT's own restrictions (Interfaces only at top level, no Commands, one level of
- * components). The parser is stateless; each {@link #parse} call works on its own {@link Batch}.
+ * language rules plus ADT's own restrictions (Interfaces only at top level, one level of components, component
+ * schemas named by DTMI). DTDL is JSON-LD, so every form JSON-LD gives a value is read the same way: a set of one
+ * may be written without its array, an element may be written inline where it could be named, and a localizable
+ * string may be a string, a language map or an array of language-tagged values. The parser is stateless; each
+ * {@link #parse} call works on its own {@link Batch}.
  */
 public final class DtdlParser {
 
@@ -49,6 +52,10 @@ public final class DtdlParser {
     private static final Set<String> INTERFACE_KEYS =
             union(DESCRIPTIVE_KEYS, "@context", "contents", "extends", "schemas");
     private static final Set<String> NAMED_KEYS = union(DESCRIPTIVE_KEYS, "name");
+    private static final Set<String> VALUE_KEYS = Set.of("@value", "@type");
+    private static final Set<String> LANGUAGE_TAGGED_KEYS = Set.of("@value", "@language");
+    private static final Set<String> XSD_STRING = Set.of("xsd:string", "http://www.w3.org/2001/XMLSchema#string");
+    private static final Set<String> COMPLEX_SCHEMAS = Set.of("Array", "Enum", "Map", "Object");
 
     private static final int MAX_DTMI_LENGTH = 2048;
     private static final int MAX_INTERFACE_ID_LENGTH = 128;
@@ -109,8 +116,10 @@ public final class DtdlParser {
     private List<InterfaceModel> parse(List<JsonNode> batch, Function<String, InterfaceModel> stored,
             Function<String, String> storedIds, boolean strict) {
         Batch run = new Batch(stored);
+        List<Doc> topLevel = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             Doc doc = header(batch.get(i), i, strict);
+            topLevel.add(doc);
             if (run.docs.putIfAbsent(doc.id, doc) != null) {
                 throw new DtdlException(doc.id + ": @id appears more than once in the batch");
             }
@@ -120,10 +129,12 @@ public final class DtdlParser {
                         : "is already the @id of an element of stored model " + owner));
             }
         }
+        // inline interfaces are elements of their top-level model: checked with its @ids, stored with its definition
         Set<String> elementIds = new HashSet<>(run.docs.keySet());
-        run.docs.values().forEach(doc -> checkElementIds(doc, doc.json, "", elementIds, storedIds));
+        topLevel.forEach(doc -> run.addInline(doc, true));
+        topLevel.forEach(doc -> checkElementIds(doc, doc.json, "", elementIds, storedIds));
         List<InterfaceModel> result = new ArrayList<>(batch.size());
-        for (Doc doc : run.docs.values()) {
+        for (Doc doc : topLevel) {
             result.add(run.model(doc.id));
         }
         return result;
@@ -175,14 +186,51 @@ public final class DtdlParser {
         if (problem != null) {
             throw new DtdlException(id + ": @id '" + id + "' " + problem);
         }
-        JsonNode type = json.get("@type");
-        if (type == null || !type.isTextual() || !type.asText().equals("Interface")) {
+        if (!"Interface".equals(singleType(json.get("@type")))) {
             throw new DtdlException(id + ": @type must be 'Interface' (ADT accepts only Interfaces at the top level)");
         }
         Doc doc = new Doc(id, version, Set.copyOf(extensions), json, strict);
         checkKeys(doc, json, INTERFACE_KEYS, "interface");
         checkDescriptive(doc, json, "interface");
         return doc;
+    }
+
+    /**
+     * An Interface written inside {@code extends}. DTDL makes every Interface its own element with its own @id, so
+     * it needs one here too; it inherits the @context of the element it is written in unless it gives its own.
+     */
+    private static Doc inlineInterface(Doc owner, JsonNode json) {
+        JsonNode idNode = json.get("@id");
+        if (idNode == null || !idNode.isTextual()) {
+            throw fail(owner, "extends", "an inline interface needs its own @id, a DTMI, like every Interface");
+        }
+        String id = idNode.asText();
+        int version = owner.version;
+        Set<String> extensions = owner.extensions;
+        if (json.has("@context")) {
+            Set<String> own = new LinkedHashSet<>();
+            version = contextVersion(json.get("@context"), id, own);
+            extensions = Set.copyOf(own);
+        }
+        String problem = dtmiProblem(id, version, MAX_INTERFACE_ID_LENGTH);
+        if (problem != null) {
+            throw fail(owner, "extends", "inline interface @id '" + id + "' " + problem);
+        }
+        if (!"Interface".equals(singleType(json.get("@type")))) {
+            throw fail(owner, "extends", "inline element '" + id + "' must have @type 'Interface'");
+        }
+        Doc doc = new Doc(id, version, extensions, json, owner.strict);
+        checkKeys(doc, json, INTERFACE_KEYS, "interface");
+        checkDescriptive(doc, json, "interface");
+        return doc;
+    }
+
+    /** The one type an @type names, written as a string or as an array of one string; else null. */
+    private static String singleType(JsonNode type) {
+        if (type != null && type.isArray() && type.size() == 1) {
+            type = type.get(0);
+        }
+        return type != null && type.isTextual() ? type.asText() : null;
     }
 
     private static int contextVersion(JsonNode context, String id, Set<String> extensions) {
@@ -302,32 +350,127 @@ public final class DtdlParser {
         checkLocalizable(doc, node.get("description"), "description",
                 limited ? MAX_DESCRIPTION_LENGTH : Integer.MAX_VALUE, where);
         JsonNode comment = node.get("comment");
-        if (comment != null && (!comment.isTextual() || comment.asText().length() > MAX_COMMENT_LENGTH)) {
+        if (comment != null && !isComment(comment)) {
             throw fail(doc, where, "comment must be a string of at most " + MAX_COMMENT_LENGTH + " characters");
         }
+    }
+
+    /**
+     * A comment is one representational string: a string, or {@code {"@value": ...}} typed as xsd:string if at all,
+     * possibly in an array of at most one, which is how JSON-LD writes a value it does not know to be single.
+     */
+    private static boolean isComment(JsonNode comment) {
+        if (comment.isArray()) {
+            return comment.size() <= 1 && (comment.isEmpty() || isComment(comment.get(0)) && !comment.get(0).isArray());
+        }
+        JsonNode text = comment;
+        if (comment.isObject()) {
+            JsonNode type = comment.get("@type");
+            boolean typeOk = type == null || type.isTextual() && XSD_STRING.contains(type.asText());
+            if (!typeOk || !VALUE_KEYS.containsAll(toSet(comment.fieldNames()))) {
+                return false;
+            }
+            text = comment.get("@value");
+        }
+        return text != null && text.isTextual() && text.asText().length() <= MAX_COMMENT_LENGTH;
+    }
+
+    private static Set<String> toSet(Iterator<String> names) {
+        Set<String> set = new HashSet<>();
+        names.forEachRemaining(set::add);
+        return set;
     }
 
     private static void checkLocalizable(Doc doc, JsonNode value, String key, int maxLength, String where) {
         if (value == null) {
             return;
         }
+        String form = key + " must be a string or a map from language code to string, or an array of strings and"
+                + " {\"@value\", \"@language\"} objects";
         List<JsonNode> texts = new ArrayList<>();
         if (value.isObject()) {
             if (doc.strict) {
                 checkLanguages(doc, value, key, where);
             }
             value.forEach(texts::add);
+        } else if (value.isArray()) {
+            taggedValues(doc, value, key, where, form).forEach(texts::add);
         } else {
             texts.add(value);
         }
         for (JsonNode text : texts) {
             if (!text.isTextual()) {
-                throw fail(doc, where, key + " must be a string or a map from language code to string");
+                throw fail(doc, where, form);
             }
             if (text.asText().length() > maxLength) {
                 throw fail(doc, where, key + " is longer than " + maxLength + " characters");
             }
         }
+    }
+
+    /**
+     * The texts of JSON-LD's array form of a localizable string: plain strings and language-tagged value objects.
+     * As in a language map a language appears once; a plain string, an untagged value and an "en" value all mean
+     * the default text, so at most one of them may be given.
+     */
+    private static List<JsonNode> taggedValues(Doc doc, JsonNode array, String key, String where, String form) {
+        List<JsonNode> texts = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        int defaults = 0;
+        for (JsonNode entry : array) {
+            String language = null;
+            if (entry.isObject()) {
+                if (!LANGUAGE_TAGGED_KEYS.containsAll(toSet(entry.fieldNames())) || !entry.has("@value")) {
+                    throw fail(doc, where, form);
+                }
+                JsonNode tag = entry.get("@language");
+                if (tag != null && (!tag.isTextual() || !isLanguageTag(tag.asText()))) {
+                    throw fail(doc, where, key + " language " + tag
+                            + " is not a BCP 47 language tag such as 'en', 'de-CH' or 'zh-Hant'");
+                }
+                language = tag == null ? null : tag.asText();
+                entry = entry.get("@value");
+            }
+            if (language != null && !seen.add(language.toLowerCase(Locale.ROOT))) {
+                throw fail(doc, where, key + " gives language '" + language
+                        + "' more than once (language tags do not distinguish case)");
+            }
+            if ((language == null || language.equalsIgnoreCase("en")) && ++defaults > 1) {
+                throw fail(doc, where, key + " gives more than one default text (a plain string, an untagged value"
+                        + " or an 'en' value)");
+            }
+            texts.add(entry);
+        }
+        if (texts.size() > MAX_LANGUAGES) {
+            throw fail(doc, where, key + " has " + texts.size() + " languages; at most " + MAX_LANGUAGES
+                    + " are allowed");
+        }
+        return texts;
+    }
+
+    /**
+     * A validated displayName or description as a language map, the form ADT returns: a plain string or untagged
+     * value is the "en" text.
+     *
+     * @return language tag to text, in declaration order; empty for null
+     */
+    public static Map<String, String> languageMap(JsonNode value) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (value == null) {
+            return map;
+        }
+        if (value.isTextual()) {
+            map.put("en", value.asText());
+        } else if (value.isObject()) {
+            value.properties().forEach(e -> map.put(e.getKey(), e.getValue().asText()));
+        } else {
+            for (JsonNode entry : value) {
+                boolean tagged = entry.isObject() && entry.path("@language").isTextual();
+                map.put(tagged ? entry.get("@language").asText() : "en",
+                        entry.isObject() ? entry.path("@value").asText() : entry.asText());
+            }
+        }
+        return map;
     }
 
     private static void checkLanguages(Doc doc, JsonNode map, String key, String where) {
@@ -367,6 +510,27 @@ public final class DtdlParser {
         return (end < 0 ? tag.length() : end) <= 3;
     }
 
+    /**
+     * The values of a member DTDL defines as a set. JSON-LD compaction writes a set of one as the bare value, and
+     * published ontologies do the same, so a single value means an array of one.
+     */
+    private static List<JsonNode> values(JsonNode node) {
+        if (node == null) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            return List.of(node);
+        }
+        List<JsonNode> all = new ArrayList<>(node.size());
+        node.forEach(all::add);
+        return all;
+    }
+
+    /** Where the element of a set is: by index when the set was written as an array, by the member when not. */
+    private static String at(String key, JsonNode set, int index) {
+        return set.isArray() ? key + "[" + index + "]" : key;
+    }
+
     private static Set<String> union(Set<String> base, String... more) {
         Set<String> all = new HashSet<>(base);
         all.addAll(List.of(more));
@@ -376,6 +540,8 @@ public final class DtdlParser {
     /** Resolution state of one parse call: batch documents, finished models, the chain being resolved. */
     private static final class Batch {
         final Map<String, Doc> docs = new LinkedHashMap<>();
+        /** Interfaces written inside another's extends: resolved like the others, but not models of their own. */
+        final Set<String> inline = new HashSet<>();
         final Map<String, InterfaceModel> resolved = new HashMap<>();
         final Map<String, InterfaceModel> storedCache = new HashMap<>();
         final Map<String, Integer> depths = new HashMap<>();
@@ -394,7 +560,19 @@ public final class DtdlParser {
             }
             Doc doc = docs.get(id);
             if (doc == null) {
-                return storedCache.computeIfAbsent(id, stored);
+                if (storedCache.containsKey(id)) {
+                    return storedCache.get(id);
+                }
+                InterfaceModel model = stored.apply(id);
+                storedCache.put(id, model);
+                if (model != null) {
+                    // its inline bases were stored inside its definition; later lookups by their @id find them here
+                    Set<String> extensions = new LinkedHashSet<>();
+                    contextVersion(model.definition().get("@context"), id, extensions);
+                    addInline(new Doc(id, model.dtdlVersion(), Set.copyOf(extensions), model.definition(), false),
+                            false);
+                }
+                return model;
             }
             int start = resolving.indexOf(id);
             if (start >= 0) {
@@ -408,6 +586,24 @@ public final class DtdlParser {
             resolving.remove(resolving.size() - 1);
             resolved.put(id, model);
             return model;
+        }
+
+        /** Registers the Interfaces written inside {@code owner}'s extends, and theirs, as documents to resolve. */
+        void addInline(Doc owner, boolean refuseDuplicates) {
+            for (JsonNode entry : values(owner.json.get("extends"))) {
+                if (!entry.isObject()) {
+                    continue;
+                }
+                Doc doc = inlineInterface(owner, entry);
+                if (docs.putIfAbsent(doc.id, doc) != null) {
+                    if (refuseDuplicates) {
+                        throw new DtdlException(doc.id + ": @id appears more than once in the batch");
+                    }
+                    continue;
+                }
+                inline.add(doc.id);
+                addInline(doc, refuseDuplicates);
+            }
         }
 
         /** A base that must exist because a model already resolved against it names it. */
@@ -481,7 +677,15 @@ public final class DtdlParser {
             }
             collectNamedSchemas(doc.json, true);
 
-            Set<String> references = new LinkedHashSet<>(extendsIds);
+            // an inline base is part of this model, so what it needs is what this model needs
+            Set<String> references = new LinkedHashSet<>();
+            for (InterfaceModel parent : parents) {
+                if (batch.inline.contains(parent.id())) {
+                    references.addAll(parent.references());
+                } else {
+                    references.add(parent.id());
+                }
+            }
             readContents(contents, declaredBy, references);
             checkSize(contents, ancestors);
             return new InterfaceModel(doc.id, doc.version, doc.json, List.copyOf(extendsIds),
@@ -490,31 +694,37 @@ public final class DtdlParser {
         }
 
         private List<String> extendsIds() {
-            JsonNode node = doc.json.get("extends");
+            List<JsonNode> entries = values(doc.json.get("extends"));
             List<String> ids = new ArrayList<>();
-            if (node == null) {
-                return ids;
-            }
-            List<JsonNode> entries = new ArrayList<>();
-            if (node.isArray()) {
-                node.forEach(entries::add);
-            } else {
-                entries.add(node);
-            }
             if (doc.version == 2 && entries.size() > MAX_V2_EXTENDS) {
                 throw fail(doc, "extends", "DTDL v2 allows at most " + MAX_V2_EXTENDS + " interfaces in extends");
             }
             for (JsonNode entry : entries) {
+                String id;
                 if (entry.isObject()) {
-                    throw fail(doc, "extends", "inline interfaces are not supported; name the base by its DTMI");
+                    // registered and checked by Batch.addInline before any model is read
+                    id = entry.get("@id").asText();
+                } else {
+                    id = dtmi(entry, "extends");
+                    notInline(id, "extends");
                 }
-                String id = dtmi(entry, "extends");
                 if (ids.contains(id)) {
                     throw fail(doc, "extends", "'" + id + "' is listed twice");
                 }
                 ids.add(id);
             }
             return ids;
+        }
+
+        /**
+         * Only top-level Interfaces are stored as models, so only they may be named: a model naming another's inline
+         * interface could not be resolved once stored on its own.
+         */
+        private void notInline(String id, String where) {
+            if (batch.inline.contains(id)) {
+                throw fail(doc, where, "'" + id + "' is an interface written inline in another interface's extends;"
+                        + " only top-level interfaces can be named, so write it at the top level");
+            }
         }
 
         /** Adds a base's contents depth-first, so a diamond's shared base contributes its contents once. */
@@ -543,13 +753,7 @@ public final class DtdlParser {
         }
 
         private void collectNamedSchemas(JsonNode definition, boolean own) {
-            JsonNode schemas = definition.get("schemas");
-            if (schemas == null) {
-                return;
-            }
-            if (!schemas.isArray()) {
-                throw fail(doc, "schemas", "must be an array of complex schemas");
-            }
+            List<JsonNode> schemas = values(definition.get("schemas"));
             for (JsonNode schema : schemas) {
                 JsonNode id = schema.get("@id");
                 if (own && (!schema.isObject() || id == null)) {
@@ -560,6 +764,8 @@ public final class DtdlParser {
                 }
             }
             if (own) {
+                // a complex schema written inline with an @id may be named elsewhere in its interface too
+                collectInlineSchemas(definition.get("contents"));
                 // Validate every declared schema, including ones no content uses yet.
                 for (JsonNode schema : schemas) {
                     namedSchema(schema.get("@id").asText(), "schemas", 1, false);
@@ -567,21 +773,37 @@ public final class DtdlParser {
             }
         }
 
-        private void readContents(Map<String, Content> contents, Map<String, String> declaredBy,
-                Set<String> references) {
-            JsonNode array = doc.json.get("contents");
-            if (array == null) {
+        /**
+         * Complex schemas with an @id anywhere below the contents. They stay in their interface (DTDL's partition):
+         * an inline interface is a partition of its own and is not entered.
+         */
+        private void collectInlineSchemas(JsonNode node) {
+            if (node == null) {
                 return;
             }
-            if (!array.isArray()) {
-                throw fail(doc, "contents", "must be an array");
-            }
-            for (int i = 0; i < array.size(); i++) {
-                JsonNode node = array.get(i);
-                if (!node.isObject()) {
-                    throw fail(doc, "contents[" + i + "]", "must be an object");
+            if (node.isObject()) {
+                if (node.path("@id").isTextual() && COMPLEX_SCHEMAS.contains(String.valueOf(singleType(node.get("@type"))))) {
+                    namedSchemas.putIfAbsent(node.get("@id").asText(), node);
                 }
-                String name = name(node, "contents[" + i + "]");
+                if ("Interface".equals(singleType(node.get("@type")))) {
+                    return;
+                }
+            }
+            if (node.isContainerNode()) {
+                node.forEach(this::collectInlineSchemas);
+            }
+        }
+
+        private void readContents(Map<String, Content> contents, Map<String, String> declaredBy,
+                Set<String> references) {
+            JsonNode set = doc.json.get("contents");
+            List<JsonNode> nodes = values(set);
+            for (int i = 0; i < nodes.size(); i++) {
+                JsonNode node = nodes.get(i);
+                if (!node.isObject()) {
+                    throw fail(doc, at("contents", set, i), "must be an object");
+                }
+                String name = name(node, at("contents", set, i));
                 String where = "content '" + name + "'";
                 String base = declaredBy.get(name);
                 if (base != null) {
@@ -666,14 +888,12 @@ public final class DtdlParser {
                     all.add(entry.asText());
                 }
             }
-            if (all.contains("Command") || all.contains("CommandPayload")) {
-                throw fail(doc, where, "ADT does not support Commands");
-            }
             List<String> kinds = all.stream()
-                    .filter(t -> List.of("Property", "Telemetry", "Relationship", "Component").contains(t))
+                    .filter(t -> List.of("Property", "Telemetry", "Command", "Relationship", "Component").contains(t))
                     .toList();
             if (kinds.size() != 1) {
-                throw fail(doc, where, "@type must name exactly one of Property, Telemetry, Relationship or Component");
+                throw fail(doc, where, "@type must name exactly one of Property, Telemetry, Command, Relationship or"
+                        + " Component");
             }
             List<String> coTypes = new ArrayList<>(all);
             coTypes.remove(kinds.get(0));
@@ -686,6 +906,7 @@ public final class DtdlParser {
                 case "Property" -> property(node, types, where);
                 case "Telemetry" -> telemetry(node, types, where);
                 case "Relationship" -> relationship(node, types, where);
+                case "Command" -> command(node, types, where);
                 default -> component(node, types, where);
             };
         }
@@ -724,21 +945,19 @@ public final class DtdlParser {
                 throw fail(doc, where, "writable must be true or false");
             }
             Map<String, Content.Property> properties = new LinkedHashMap<>();
-            JsonNode array = node.get("properties");
-            if (array != null) {
-                if (!array.isArray()) {
-                    throw fail(doc, where, "properties must be an array of Properties");
-                }
-                if (doc.version == 2 && array.size() > MAX_V2_RELATIONSHIP_PROPERTIES) {
+            JsonNode set = node.get("properties");
+            List<JsonNode> propertyNodes = values(set);
+            if (set != null) {
+                if (doc.version == 2 && propertyNodes.size() > MAX_V2_RELATIONSHIP_PROPERTIES) {
                     throw fail(doc, where, "DTDL v2 allows at most " + MAX_V2_RELATIONSHIP_PROPERTIES
                             + " relationship properties");
                 }
-                for (int i = 0; i < array.size(); i++) {
-                    JsonNode propertyNode = array.get(i);
+                for (int i = 0; i < propertyNodes.size(); i++) {
+                    JsonNode propertyNode = propertyNodes.get(i);
                     if (!propertyNode.isObject()) {
-                        throw fail(doc, where + ": properties[" + i + "]", "must be an object");
+                        throw fail(doc, where + ": " + at("properties", set, i), "must be an object");
                     }
-                    String name = name(propertyNode, where + ": properties[" + i + "]");
+                    String name = name(propertyNode, where + ": " + at("properties", set, i));
                     String propertyWhere = where + ": property '" + name + "'";
                     Types propertyTypes = types(propertyNode.get("@type"), propertyWhere);
                     if (!propertyTypes.kind.equals("Property")) {
@@ -772,10 +991,15 @@ public final class DtdlParser {
         private Content.Component component(JsonNode node, Types types, String where) {
             checkCoTypes(node, types, where, "schema");
             JsonNode schemaNode = node.get("schema");
+            if (schemaNode != null && schemaNode.isArray() && schemaNode.size() == 1) {
+                schemaNode = schemaNode.get(0);
+            }
+            // DTDL allows an inline Interface here; ADT does not, and twins find a component's model by its DTMI
             if (schemaNode != null && schemaNode.isObject()) {
                 throw fail(doc, where, "inline interfaces are not supported; schema must be an Interface DTMI");
             }
             String schemaId = dtmi(schemaNode, where + ": schema");
+            notInline(schemaId, where + ": schema");
             InterfaceModel target = batch.model(schemaId);
             if (target == null) {
                 throw fail(doc, where, "schema '" + schemaId + "' is neither in the batch nor an uploaded model");
@@ -785,6 +1009,47 @@ public final class DtdlParser {
                         + " of components");
             }
             return new Content.Component(node.get("name").asText(), schemaId);
+        }
+
+        /**
+         * A Command is kept with its payloads so the model reads back whole; twins never use it. DTDL v2 calls both
+         * payloads CommandPayload and has commandType, which v3 dropped.
+         */
+        private Content.Command command(JsonNode node, Types types, String where) {
+            String[] keys = doc.version == 2 ? new String[] {"request", "response", "commandType"}
+                    : new String[] {"request", "response"};
+            checkCoTypes(node, types, where, keys);
+            JsonNode commandType = node.get("commandType");
+            if (commandType != null && !(commandType.isTextual()
+                    && List.of("synchronous", "asynchronous").contains(commandType.asText()))) {
+                throw fail(doc, where, "commandType must be 'synchronous' or 'asynchronous'");
+            }
+            return new Content.Command(node.get("name").asText(), commandType == null ? null : commandType.asText(),
+                    payload(node, "request", doc.version == 2 ? "CommandPayload" : "CommandRequest", where),
+                    payload(node, "response", doc.version == 2 ? "CommandPayload" : "CommandResponse", where));
+        }
+
+        private Content.Command.Payload payload(JsonNode command, String key, String type, String where) {
+            List<JsonNode> entries = values(command.get(key));
+            if (entries.isEmpty()) {
+                return null;
+            }
+            if (entries.size() > 1 || !entries.get(0).isObject()) {
+                throw fail(doc, where, key + " must be one " + type + " object with a name and a schema");
+            }
+            JsonNode payload = entries.get(0);
+            String payloadWhere = where + ": " + key;
+            if (payload.has("@type") && !type.equals(singleType(payload.get("@type")))) {
+                throw fail(doc, payloadWhere, "@type must be '" + type + "'");
+            }
+            checkKeys(doc, payload, union(NAMED_KEYS, "schema"), payloadWhere);
+            checkDescriptive(doc, payload, payloadWhere);
+            String name = name(payload, payloadWhere);
+            JsonNode schema = payload.get("schema");
+            if (schema == null) {
+                throw fail(doc, payloadWhere, "schema is required");
+            }
+            return new Content.Command.Payload(name, schema(schema, payloadWhere, 1, false));
         }
 
         /**
@@ -874,6 +1139,10 @@ public final class DtdlParser {
          * @param noArrays true inside a DTDL v2 Property, where Array may not appear at any level
          */
         private Schema schema(JsonNode node, String where, int depth, boolean noArrays) {
+            // DTDL allows a schema to be written as an array of exactly one
+            if (node.isArray() && node.size() == 1) {
+                node = node.get(0);
+            }
             if (node.isTextual()) {
                 String name = node.asText();
                 for (Schema.PrimitiveKind kind : Schema.PrimitiveKind.values()) {
@@ -911,7 +1180,7 @@ public final class DtdlParser {
                 checkDescriptive(doc, node, where);
             }
             JsonNode type = node.get("@type");
-            String kind = type != null && type.isTextual() ? type.asText() : String.valueOf(type);
+            String kind = singleType(type) != null ? singleType(type) : String.valueOf(type);
             return switch (kind) {
                 case "Array" -> {
                     if (noArrays) {
@@ -947,10 +1216,11 @@ public final class DtdlParser {
             if (valueKind == null || !valueSchema.isTextual()) {
                 throw fail(doc, where, "Enum valueSchema must be 'integer' or 'string'");
             }
-            JsonNode array = node.get("enumValues");
-            if (array == null || !array.isArray()) {
-                throw fail(doc, where, "Enum enumValues must be an array");
+            JsonNode set = node.get("enumValues");
+            if (set == null) {
+                throw fail(doc, where, "Enum needs enumValues");
             }
+            List<JsonNode> array = values(set);
             if (doc.version == 2 && array.size() > MAX_V2_ENUM_VALUES) {
                 throw fail(doc, where, "DTDL v2 allows at most " + MAX_V2_ENUM_VALUES + " enum values");
             }
@@ -959,7 +1229,7 @@ public final class DtdlParser {
             Set<Object> seen = new HashSet<>();
             for (int i = 0; i < array.size(); i++) {
                 JsonNode entry = array.get(i);
-                String entryWhere = where + ": enumValues[" + i + "]";
+                String entryWhere = where + ": " + at("enumValues", set, i);
                 if (!entry.isObject()) {
                     throw fail(doc, entryWhere, "must be an object");
                 }
@@ -1014,10 +1284,11 @@ public final class DtdlParser {
 
         private Schema objectSchema(JsonNode node, String where, int depth, boolean noArrays) {
             checkKeys(doc, node, union(DESCRIPTIVE_KEYS, "fields"), where);
-            JsonNode array = node.get("fields");
-            if (array == null || !array.isArray()) {
-                throw fail(doc, where, "Object fields must be an array");
+            JsonNode set = node.get("fields");
+            if (set == null) {
+                throw fail(doc, where, "Object needs fields");
             }
+            List<JsonNode> array = values(set);
             if (doc.version == 2 && array.size() > MAX_V2_OBJECT_FIELDS) {
                 throw fail(doc, where, "DTDL v2 allows at most " + MAX_V2_OBJECT_FIELDS + " fields in an Object");
             }
@@ -1025,9 +1296,9 @@ public final class DtdlParser {
             for (int i = 0; i < array.size(); i++) {
                 JsonNode field = array.get(i);
                 if (!field.isObject()) {
-                    throw fail(doc, where + ": fields[" + i + "]", "must be an object");
+                    throw fail(doc, where + ": " + at("fields", set, i), "must be an object");
                 }
-                String name = name(field, where + ": fields[" + i + "]");
+                String name = name(field, where + ": " + at("fields", set, i));
                 String fieldWhere = where + ": field '" + name + "'";
                 checkKeys(doc, field, union(NAMED_KEYS, "schema"), fieldWhere);
                 if (doc.strict) {

@@ -222,9 +222,13 @@ class DtdlParserTest {
         }
 
         @Test
-        void commandsAreRejected() {
-            assertRejected(v2("dtmi:com:x:A;1", contents("{'@type':'Command','name':'reboot'}")),
-                    "dtmi:com:x:A;1: content 'reboot': ADT does not support Commands");
+        void commandsAreKeptButTheirPayloadsAreChecked() {
+            // DTDL and ADT accept Commands; twins simply never use them (JsonLdFormsTest covers their payloads)
+            assertThat(parseOne(v2("dtmi:com:x:A;1", contents("{'@type':'Command','name':'reboot'}")))
+                    .content("reboot")).isInstanceOf(Content.Command.class);
+            assertRejected(v2("dtmi:com:x:A;1", contents("{'@type':'Command','name':'reboot','request':"
+                            + "{'name':'delay','schema':'notASchema'}}")),
+                    "dtmi:com:x:A;1: content 'reboot': request", "notASchema");
         }
 
         @Test
@@ -450,7 +454,7 @@ class DtdlParserTest {
         }
 
         @Test
-        void inlineInterfacesAreRejected() {
+        void inlineComponentInterfacesAreRejected() {
             assertRejected(v2("dtmi:com:x:A;1", contents("{'@type':'Component','name':'c','schema':"
                             + "{'@type':'Interface','@id':'dtmi:com:x:In;1'}}")),
                     "content 'c': inline interfaces are not supported");

@@ -60,6 +60,46 @@ class ModelServiceTest {
         assertThat(models.get(ROOM).stored().decommissioned()).isFalse();
     }
 
+    /**
+     * An ontology written as published ones are (RealEstateCore and the like): single-valued extends and contents,
+     * inline schemas, deep hierarchies, uploaded in batches of at most 250 in dependency order.
+     */
+    @Test
+    void aSyntheticOntologyOf300InterfacesUploadsInBatchesAndResolves() {
+        int chains = 30;
+        int depth = 10;
+        List<JsonNode> ontology = new java.util.ArrayList<>();
+        for (int level = 0; level < depth; level++) {
+            for (int chain = 0; chain < chains; chain++) {
+                String context = chain % 2 == 0 ? "dtmi:dtdl:context;2" : "dtmi:dtdl:context;3";
+                String schema = level % 3 == 0 ? "'double'" : "{'@type':'Object','fields':{'name':'v','schema':"
+                        + "{'@type':'Enum','valueSchema':'integer','enumValues':{'name':'one','enumValue':1}}}}";
+                ontology.add(json("{'@context':'" + context + "','@id':'" + ontologyId(chain, level) + "',"
+                        + "'@type':'Interface','displayName':{'en':'Level " + level + "'}"
+                        + (level == 0 ? "" : ",'extends':'" + ontologyId(chain, level - 1) + "'")
+                        + ",'contents':{'@type':'Property','name':'p" + level + "','schema':" + schema + "}}"));
+            }
+        }
+
+        for (int from = 0; from < ontology.size(); from += ModelService.MAX_MODELS_PER_UPLOAD) {
+            models.upload(ontology.subList(from, Math.min(ontology.size(), from + ModelService.MAX_MODELS_PER_UPLOAD)));
+        }
+
+        assertThat(models.list(null)).hasSize(300);
+        ModelService reopened = new ModelService(store);
+        assertThat(reopened.list(null)).as("read back from the store").hasSize(300);
+        for (int chain = 0; chain < chains; chain++) {
+            InterfaceModel deepest = reopened.get(ontologyId(chain, depth - 1)).model();
+            assertThat(deepest.ancestors()).hasSize(depth - 1).contains(ontologyId(chain, 0));
+            assertThat(deepest.contents()).hasSize(depth);
+            assertThat(((Content.Property) deepest.content("p1")).schema()).isInstanceOf(Schema.ObjectSchema.class);
+        }
+    }
+
+    private static String ontologyId(int chain, int level) {
+        return "dtmi:test:onto:C" + chain + "L" + level + ";1";
+    }
+
     @Test
     void uploadIsAtomicWhenOneModelIsInvalid() {
         JsonNode broken = json("{'@context':'dtmi:dtdl:context;2','@id':'dtmi:test:Broken;1','@type':'Interface',"
