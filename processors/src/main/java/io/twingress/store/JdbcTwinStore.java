@@ -2,7 +2,13 @@ package io.twingress.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 import javax.sql.DataSource;
@@ -17,9 +23,15 @@ public abstract class JdbcTwinStore implements TwinStore {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcTwinStore.class);
     private static final int MAX_ATTEMPTS = 8;
 
+    /** The most units one commit takes; a longer queue is applied in several groups. */
+    private static final int MAX_GROUP = 256;
+
     private final Dialect dialect;
     /** The write unit running on this thread, which a nested read or write joins. */
     private final ThreadLocal<StoreTx> currentWrite = new ThreadLocal<>();
+    private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock groupLock = new ReentrantLock(true);
+    private final AtomicLong commits = new AtomicLong();
 
     JdbcTwinStore(Dialect dialect) {
         this.dialect = dialect;
@@ -58,7 +70,7 @@ public abstract class JdbcTwinStore implements TwinStore {
         try (Connection c = readConnection()) {
             // one transaction, so that every query of the unit sees the same snapshot: a page of twins and
             // the relationships read next cannot straddle a concurrent commit
-            return inTransaction(c, work, false);
+            return inReadTransaction(c, work);
         } catch (SQLException e) {
             throw new StoreException("cannot read from the " + kind() + " store", e);
         }
@@ -76,45 +88,174 @@ public abstract class JdbcTwinStore implements TwinStore {
             // wait for row locks its own thread holds. Joining keeps one unit: it commits, fails and retries whole.
             return work.apply(joined);
         }
+        return writeEach(List.of(work)).get(0).orThrow();
+    }
+
+    @Override
+    public <T> List<Outcome<T>> writeEach(List<? extends Function<StoreTx, T>> units) {
+        if (currentWrite.get() != null) {
+            throw new IllegalStateException("writeEach runs its own group; it cannot join a write unit");
+        }
+        List<Pending<T>> mine = new ArrayList<>(units.size());
+        units.forEach(work -> mine.add(new Pending<>(work)));
+        if (mine.isEmpty()) {
+            return List.of();
+        }
+        if (!groupsWriters()) {
+            runGroup(new ArrayList<>(mine));
+        } else {
+            queue.addAll(mine);
+            // the caller that gets the lock leads: it applies everything queued so far as one group, its own
+            // units and those of the callers waiting behind it, who find theirs done when they get the lock
+            groupLock.lock();
+            try {
+                while (!mine.get(mine.size() - 1).done) {
+                    List<Pending<?>> group = new ArrayList<>();
+                    for (Pending<?> next; group.size() < MAX_GROUP && (next = queue.poll()) != null;) {
+                        group.add(next);
+                    }
+                    runGroup(group);
+                }
+            } finally {
+                groupLock.unlock();
+            }
+        }
+        List<Outcome<T>> outcomes = new ArrayList<>(mine.size());
+        mine.forEach(p -> outcomes.add(new Outcome<>(p.value, p.failure)));
+        return outcomes;
+    }
+
+    /**
+     * True if concurrent write units should queue for one writer and commit in groups (SQLite: one writer
+     * connection, so a commit and its fsync per unit would cap the store); false if each runs its own transaction
+     * in parallel (PostgreSQL, whose WAL flush already serves the commits that wait for it together).
+     */
+    protected abstract boolean groupsWriters();
+
+    /** Commits since the store opened; more units than commits means units were grouped. */
+    long commits() {
+        return commits.get();
+    }
+
+    /** Units waiting in {@link #queue} for a leader. */
+    int queued() {
+        return queue.size();
+    }
+
+    /**
+     * Applies a group in one transaction, each unit in its own savepoint. A unit that fails rolls back to its
+     * savepoint and keeps its failure; a failure a concurrent writer caused (a conflict, a busy file) rolls the whole
+     * group back and runs it again, since every unit may have been affected.
+     */
+    private void runGroup(List<? extends Pending<?>> group) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return withWriter(c -> inTransaction(c, work, true));
-            } catch (SQLException e) {
-                if (attempt >= MAX_ATTEMPTS || !isRetryable(e.getSQLState(), e)) {
-                    throw new StoreException("cannot write to the " + kind() + " store", e);
+                withWriter(c -> {
+                    applyGroup(c, group);
+                    return null;
+                });
+                commits.incrementAndGet();
+                group.forEach(Pending::markDone);
+                return;
+            } catch (SQLException | RuntimeException e) {
+                SQLException sql = e instanceof SQLException direct ? direct
+                        : e.getCause() instanceof SQLException cause ? cause : null;
+                if (attempt >= MAX_ATTEMPTS || sql == null || !isRetryable(sql.getSQLState(), sql)) {
+                    StoreException failure = new StoreException("cannot write to the " + kind() + " store", e);
+                    group.forEach(p -> {
+                        p.fail(failure);
+                        p.markDone();
+                    });
+                    return;
                 }
-                LOG.debug("retrying a write after a conflict ({}), attempt {}", e.getSQLState(), attempt);
-                backOff(attempt);
-            } catch (StoreException e) {
-                if (attempt >= MAX_ATTEMPTS || !(e.getCause() instanceof SQLException sql)
-                        || !isRetryable(sql.getSQLState(), sql)) {
-                    throw e;
-                }
-                LOG.debug("retrying a write after a conflict ({}), attempt {}", sql.getSQLState(), attempt);
+                LOG.debug("retrying {} write units after a conflict ({}), attempt {}", group.size(),
+                        sql.getSQLState(), attempt);
+                group.forEach(Pending::reset);
                 backOff(attempt);
             }
         }
     }
 
-    private <T> T inTransaction(Connection c, Function<StoreTx, T> work, boolean write) throws SQLException {
+    private void applyGroup(Connection c, List<? extends Pending<?>> group) throws SQLException {
         c.setAutoCommit(false);
-        T result;
         try {
-            JdbcStoreTx tx = new JdbcStoreTx(c, dialect, write);
-            if (write) {
-                currentWrite.set(tx);
-            } else {
-                beginRead(c);
-            }
-            try {
-                result = work.apply(tx);
-            } finally {
-                currentWrite.remove();
+            for (Pending<?> unit : group) {
+                // a lone unit needs no savepoint: its failure rolls back the transaction it alone is in
+                Savepoint savepoint = group.size() == 1 ? null : c.setSavepoint();
+                currentWrite.set(new JdbcStoreTx(c, dialect, true));
+                try {
+                    unit.apply(currentWrite.get());
+                } catch (RuntimeException | Error e) {
+                    if (isRetryable(e)) {
+                        throw e;
+                    }
+                    unit.fail(e);
+                    if (savepoint == null) {
+                        c.rollback();
+                    } else {
+                        c.rollback(savepoint);
+                    }
+                } finally {
+                    currentWrite.remove();
+                }
+                if (savepoint != null) {
+                    c.releaseSavepoint(savepoint);
+                }
             }
             c.commit();
         } catch (Throwable e) {
             // a failed commit must be rolled back too: turning auto-commit back on would otherwise commit
             // the open transaction (SQLite does), and a unit reported as failed, then retried, would count twice
+            rollbackAfter(c, e);
+            throw e;
+        }
+        c.setAutoCommit(true);
+    }
+
+    private boolean isRetryable(Throwable e) {
+        return e instanceof StoreException && e.getCause() instanceof SQLException sql
+                && isRetryable(sql.getSQLState(), sql);
+    }
+
+    /** One write unit in a group: its work and, once the group ran, its result or failure. */
+    private static final class Pending<T> {
+        private final Function<StoreTx, T> work;
+        private T value;
+        private Throwable failure;
+        /** Set by the leader before it releases the group lock, read by the owner after taking it. */
+        private boolean done;
+
+        Pending(Function<StoreTx, T> work) {
+            this.work = work;
+        }
+
+        void apply(StoreTx tx) {
+            value = work.apply(tx);
+        }
+
+        void fail(Throwable e) {
+            value = null;
+            failure = e;
+        }
+
+        void markDone() {
+            done = true;
+        }
+
+        void reset() {
+            value = null;
+            failure = null;
+        }
+    }
+
+    private <T> T inReadTransaction(Connection c, Function<StoreTx, T> work) throws SQLException {
+        c.setAutoCommit(false);
+        T result;
+        try {
+            beginRead(c);
+            result = work.apply(new JdbcStoreTx(c, dialect, false));
+            c.commit();
+        } catch (Throwable e) {
             rollbackAfter(c, e);
             throw e;
         }

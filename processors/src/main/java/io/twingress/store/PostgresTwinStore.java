@@ -62,6 +62,11 @@ public final class PostgresTwinStore extends JdbcTwinStore {
     }
 
     @Override
+    protected boolean groupsWriters() {
+        return false;
+    }
+
+    @Override
     protected boolean isRetryable(String sqlState, SQLException e) {
         return sqlState != null && RETRYABLE.contains(sqlState);
     }

@@ -15,7 +15,8 @@ import org.sqlite.SQLiteErrorCode;
 
 /**
  * The embedded store: one SQLite file in WAL mode. SQLite admits one writer at a time, so writes share one
- * connection behind a fair lock (no busy-waiting on the file lock), while reads run in parallel on a pool.
+ * connection and commit in groups (one commit, one fsync, for the units that queued meanwhile), while reads run in
+ * parallel on a pool.
  */
 public final class SqliteTwinStore extends JdbcTwinStore {
 
@@ -88,6 +89,11 @@ public final class SqliteTwinStore extends JdbcTwinStore {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    @Override
+    protected boolean groupsWriters() {
+        return true;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.twingress.store;
 
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -7,12 +8,44 @@ import java.util.function.Function;
  * (so a change and everything it causes commit together) and retries it when a concurrent writer conflicted;
  * {@link #read} runs it on one read-only snapshot: every query of the unit sees the same committed state.
  * A read or write started inside a write unit on the same thread joins that unit.
+ *
+ * <p>Write units that arrive together commit together (group commit): they are applied in arrival order, each in
+ * its own savepoint, and share one commit; each caller is answered after that commit, and a unit that fails rolls
+ * back alone and gets its own error.
  */
 public interface TwinStore extends AutoCloseable {
 
     <T> T read(Function<StoreTx, T> work);
 
     <T> T write(Function<StoreTx, T> work);
+
+    /**
+     * Applies {@code units} in order as one group: each is accepted or refused on its own (its failure rolls back
+     * only its own changes) and all accepted ones commit together. The outcomes are in the units' order.
+     */
+    <T> List<Outcome<T>> writeEach(List<? extends Function<StoreTx, T>> units);
+
+    /** What one unit of {@link #writeEach} came to: its result, or the failure that refused it. */
+    record Outcome<T>(T value, Throwable failure) {
+
+        public boolean accepted() {
+            return failure == null;
+        }
+
+        /** The result, or the unit's own failure thrown as it was raised. */
+        public T orThrow() {
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            if (failure != null) {
+                throw new StoreException("a write unit failed", failure);
+            }
+            return value;
+        }
+    }
 
     /** {@code sqlite} or {@code postgresql}. */
     String kind();

@@ -134,6 +134,13 @@ class DedupPrunerTest {
         }
 
         @Override
+        public <T> List<Outcome<T>> writeEach(List<? extends Function<StoreTx, T>> work) {
+            List<Outcome<T>> outcomes = store.writeEach(work);
+            outcomes.forEach(o -> units.add(o.value()));
+            return outcomes;
+        }
+
+        @Override
         public String kind() {
             return store.kind();
         }

@@ -40,12 +40,24 @@ class SqliteDurabilityIT {
     @Test
     @Timeout(60)
     void everyAcknowledgedWriteSurvivesKillMinus9() throws Exception {
-        Path file = dir.resolve("durable.db");
-        Path stderr = dir.resolve("writer.err");
+        killWhileWritingAndFindEveryAck(1);
+    }
+
+    /** Eight writers: their units commit in groups, and each is acknowledged only after its group's commit. */
+    @Test
+    @Timeout(60)
+    void everyAcknowledgedWriteOfEightConcurrentWritersSurvivesKillMinus9() throws Exception {
+        killWhileWritingAndFindEveryAck(8);
+    }
+
+    private void killWhileWritingAndFindEveryAck(int writers) throws Exception {
+        Path file = dir.resolve("durable-" + writers + ".db");
+        Path stderr = dir.resolve("writer-" + writers + ".err");
+        killed.set(false);
         Process writer = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
-                SqliteWriterProcess.class.getName(), file.toString())
+                SqliteWriterProcess.class.getName(), file.toString(), Integer.toString(writers))
                 .redirectError(stderr.toFile())
                 .start();
         List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());

@@ -1,7 +1,19 @@
 package io.twingress.store;
 
-import java.nio.file.Path;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class SqliteStoreTest extends StoreContract {
@@ -15,5 +27,75 @@ class SqliteStoreTest extends StoreContract {
     protected TwinStore openStore() {
         // FULL is the durable setting users are promised; the contract should hold under it
         return new SqliteTwinStore(dir.resolve("twins-" + (++stores) + ".db"), "FULL");
+    }
+
+    /**
+     * One unit is held open while seven more arrive: they queue, and the next leader applies all seven in one
+     * transaction, so two commits carry eight units. The refused one gets its own error and leaves nothing behind.
+     */
+    @Test
+    @Timeout(60)
+    void unitsThatArriveTogetherCommitTogether() throws Exception {
+        SqliteTwinStore sqlite = (SqliteTwinStore) store;
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            long commitsBefore = sqlite.commits();
+            Future<?> first = clients.submit(() -> sqlite.write(tx -> {
+                tx.insertTwin(twin("held"));
+                holding.countDown();
+                await(release);
+                return null;
+            }));
+            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            List<Future<?>> queued = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                String id = "queued-" + i;
+                queued.add(clients.submit(() -> sqlite.write(tx -> {
+                    tx.insertTwin(twin(id));
+                    if (id.equals("queued-3")) {
+                        throw new IllegalStateException("queued-3 refused");
+                    }
+                    return null;
+                })));
+            }
+            while (sqlite.queued() < 7) {
+                Thread.onSpinWait();
+            }
+
+            release.countDown();
+            first.get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 7; i++) {
+                if (i == 3) {
+                    int refused = i;
+                    assertThatThrownBy(() -> queued.get(refused).get(10, TimeUnit.SECONDS))
+                            .hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("queued-3 refused");
+                } else {
+                    queued.get(i).get(10, TimeUnit.SECONDS);
+                }
+            }
+
+            assertThat(sqlite.commits() - commitsBefore).as("the held unit's commit, then one for the seven")
+                    .isEqualTo(2);
+            assertThat(store.<List<String>>read(tx -> tx.twins(null, null, 20).stream().map(StoredTwin::id).toList()))
+                    .containsExactly("held", "queued-0", "queued-1", "queued-2", "queued-4", "queued-5", "queued-6");
+        } finally {
+            release.countDown();
+            clients.shutdownNow();
+        }
+    }
+
+    private static StoredTwin twin(String id) {
+        return new StoredTwin(id, "dtmi:test:A;1", "W/\"1\"", "{\"$dtId\":\"" + id + "\"}");
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -187,6 +187,39 @@ abstract class StoreContract {
     }
 
     @Test
+    void writeEachAcceptsOrRefusesEveryUnitOnItsOwnAndCommitsTheAcceptedTogether() {
+        write(tx -> tx.insertTwin(twin("taken", "dtmi:test:A;1")));
+        IllegalStateException refusal = new IllegalStateException("refused by its own rule");
+
+        List<TwinStore.Outcome<String>> outcomes = store.writeEach(List.of(
+                tx -> {
+                    tx.insertTwin(twin("first", "dtmi:test:A;1"));
+                    return "first";
+                },
+                tx -> {
+                    tx.insertTwin(twin("half-done", "dtmi:test:A;1"));
+                    throw refusal;
+                },
+                tx -> {
+                    tx.insertTwin(twin("taken", "dtmi:test:B;1"));
+                    return "duplicate";
+                },
+                tx -> {
+                    tx.insertTwin(twin("last", "dtmi:test:A;1"));
+                    return "last";
+                }));
+
+        assertThat(outcomes).extracting(TwinStore.Outcome::accepted).containsExactly(true, false, false, true);
+        assertThat(outcomes.get(0).orThrow()).isEqualTo("first");
+        assertThat(outcomes.get(1).failure()).isSameAs(refusal);
+        assertThat(outcomes.get(2).failure()).isInstanceOf(StoreException.class);
+        assertThat(outcomes.get(3).orThrow()).isEqualTo("last");
+        assertThat(store.<List<String>>read(tx -> tx.twins(null, null, 10).stream().map(StoredTwin::id).toList()))
+                .containsExactly("first", "last", "taken");
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("taken")).modelId()).isEqualTo("dtmi:test:A;1");
+    }
+
+    @Test
     void twinsArePagedByIdInCodePointOrder() {
         // "B" < "_" < "a" by code point; a locale collation would put them in another order and break paging
         List<String> ids = List.of("a-2", "B-1", "a-1", "_x", "a-10", "B-0", "c");
