@@ -180,26 +180,10 @@ public abstract class JdbcTwinStore implements TwinStore {
         c.setAutoCommit(false);
         try {
             for (Pending<?> unit : group) {
-                // a lone unit needs no savepoint: its failure rolls back the transaction it alone is in
-                Savepoint savepoint = group.size() == 1 ? null : c.setSavepoint();
-                currentWrite.set(new JdbcStoreTx(c, dialect, true));
-                try {
-                    unit.apply(currentWrite.get());
-                } catch (RuntimeException | Error e) {
-                    if (isRetryable(e)) {
-                        throw e;
-                    }
-                    unit.fail(e);
-                    if (savepoint == null) {
-                        c.rollback();
-                    } else {
-                        c.rollback(savepoint);
-                    }
-                } finally {
-                    currentWrite.remove();
-                }
-                if (savepoint != null) {
-                    c.releaseSavepoint(savepoint);
+                if (group.size() == 1) {
+                    applyAlone(c, unit);
+                } else {
+                    applyInSavepoint(c, unit);
                 }
             }
             c.commit();
@@ -210,6 +194,51 @@ public abstract class JdbcTwinStore implements TwinStore {
             throw e;
         }
         c.setAutoCommit(true);
+    }
+
+    /** A lone unit needs no savepoint: its failure rolls back the transaction it alone is in. */
+    private void applyAlone(Connection c, Pending<?> unit) throws SQLException {
+        currentWrite.set(new JdbcStoreTx(c, dialect, true));
+        try {
+            unit.apply(currentWrite.get());
+        } catch (RuntimeException | Error e) {
+            if (isRetryable(e)) {
+                // the whole transaction runs again (runGroup)
+                throw e;
+            }
+            unit.fail(e);
+            c.rollback();
+        } finally {
+            currentWrite.remove();
+        }
+    }
+
+    /**
+     * A unit among others: its failure rolls back to its savepoint and refuses it alone. A conflict with a
+     * concurrent writer (a duplicate key another transaction just committed, a deadlock) runs the unit again from
+     * its savepoint, so that one unit's conflict does not cost the whole group.
+     */
+    private void applyInSavepoint(Connection c, Pending<?> unit) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            Savepoint savepoint = c.setSavepoint();
+            currentWrite.set(new JdbcStoreTx(c, dialect, true));
+            try {
+                unit.apply(currentWrite.get());
+                c.releaseSavepoint(savepoint);
+                return;
+            } catch (RuntimeException | Error e) {
+                c.rollback(savepoint);
+                c.releaseSavepoint(savepoint);
+                if (!isRetryable(e) || attempt >= MAX_ATTEMPTS) {
+                    unit.fail(e);
+                    return;
+                }
+                unit.reset();
+                backOff(attempt);
+            } finally {
+                currentWrite.remove();
+            }
+        }
     }
 
     private boolean isRetryable(Throwable e) {

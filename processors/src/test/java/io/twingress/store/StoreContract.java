@@ -209,7 +209,9 @@ abstract class StoreContract {
                     return "last";
                 }));
 
-        assertThat(outcomes).extracting(TwinStore.Outcome::accepted).containsExactly(true, false, false, true);
+        assertThat(outcomes).as(() -> "failures: " + outcomes.stream().map(TwinStore.Outcome::failure).toList())
+                .extracting(TwinStore.Outcome::accepted)
+                .containsExactly(true, false, false, true);
         assertThat(outcomes.get(0).orThrow()).isEqualTo("first");
         assertThat(outcomes.get(1).failure()).isSameAs(refusal);
         assertThat(outcomes.get(2).failure()).isInstanceOf(StoreException.class);
