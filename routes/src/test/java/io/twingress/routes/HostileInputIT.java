@@ -102,6 +102,17 @@ class HostileInputIT {
     }
 
     @Test
+    void decommissionTakesOnlyTheBooleanTrue() throws Exception {
+        for (String value : List.of("\"true\"", "1", "false", "null", "{}")) {
+            assertError(send("PATCH", "/models/" + SPACE + "?" + V,
+                    "[{\"op\":\"replace\",\"path\":\"/decommissioned\",\"value\":" + value + "}]", Map.of()), 400,
+                    "JsonPatchInvalid", "decommission");
+        }
+        HttpResponse<String> model = send("GET", "/models/" + SPACE + "?" + V, null, Map.of());
+        assertThat(Json.parse(model.body()).get("decommissioned").asBoolean()).isFalse();
+    }
+
+    @Test
     void aComponentPathHeaderDoesNotMakeTwinTelemetryComponentTelemetry() throws Exception {
         putTwin("t2");
         // the Space model has no components (nor telemetry: the payload is empty): twin telemetry is accepted,
