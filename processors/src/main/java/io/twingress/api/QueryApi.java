@@ -30,7 +30,8 @@ public final class QueryApi {
             query = null;
         }
         if ((query == null) == (token == null)) {
-            throw AdtError.SQL_QUERY_ERROR.with("The body must hold either \"query\" or \"continuationToken\", as a string.");
+            throw AdtError.SQL_QUERY_ERROR.with("The body must hold \"query\" or \"continuationToken\", as a"
+                    + " string.");
         }
         QueryPage page;
         try {

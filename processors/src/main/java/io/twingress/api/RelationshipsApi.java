@@ -1,14 +1,11 @@
 package io.twingress.api;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 
-import io.twingress.Json;
 import io.twingress.twin.RelationshipOperations;
 import io.twingress.twin.TwinOperations;
 

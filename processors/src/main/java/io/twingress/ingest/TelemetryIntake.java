@@ -17,8 +17,9 @@ import io.twingress.twin.TwinValidator;
 /**
  * Takes a twin's telemetry in and hands it on once per message id. Like ADT, any JSON payload is taken for any
  * existing twin (clients send readings of properties, or telemetry no model declares); in strict mode the payload
- * must match the Telemetry contents of the twin's (or component's) model. The id is recorded in the same write unit as the hand-off, so a failed hand-off leaves the id
- * unrecorded and the sender's retry is handed on, while a resend of a delivered message is acknowledged and dropped.
+ * must match the Telemetry contents of the twin's (or component's) model. The id is recorded in the same write unit
+ * as the hand-off, so a failed hand-off leaves the id unrecorded and the sender's retry is handed on, while a resend
+ * of a delivered message is acknowledged and dropped.
  */
 public final class TelemetryIntake {
 

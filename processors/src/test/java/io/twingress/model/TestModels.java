@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 import io.twingress.Json;
-import io.twingress.AdtError;
 import io.twingress.AdtException;
 
 /**
