@@ -11,12 +11,16 @@ import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.netty.NettyAsyncHttpClientBuilder;
 import com.azure.core.models.JsonPatchDocument;
+import com.azure.core.util.Context;
 import com.azure.digitaltwins.core.BasicDigitalTwin;
+import com.azure.digitaltwins.core.BasicDigitalTwinComponent;
 import com.azure.digitaltwins.core.BasicDigitalTwinMetadata;
 import com.azure.digitaltwins.core.BasicRelationship;
 import com.azure.digitaltwins.core.DigitalTwinsClient;
 import com.azure.digitaltwins.core.DigitalTwinsClientBuilder;
 import com.azure.digitaltwins.core.models.IncomingRelationship;
+import com.azure.digitaltwins.core.models.ListModelsOptions;
+import com.azure.digitaltwins.core.models.QueryOptions;
 import com.azure.digitaltwins.core.models.DigitalTwinsModelData;
 import com.azure.core.exception.HttpResponseException;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -153,6 +157,71 @@ class AdtSdkScenarioIT {
         }
 
         /** What the SDK user sees of an ADT error: the status, x-ms-error-code, and the error body in the message. */
+        /** The SDK operations the building scenario does not use, each as a client sees its answer. */
+        @Test
+        void theOtherSdkOperations() throws Exception {
+            String sensor = "dtmi:twingress:sdk:Sensor;1";
+            String device = "dtmi:twingress:sdk:Device;1";
+            client.createModels(List.of(
+                    "{\"@id\":\"" + sensor + "\",\"@type\":\"Interface\",\"@context\":\"dtmi:dtdl:context;2\","
+                            + "\"contents\":[{\"@type\":\"Property\",\"name\":\"level\",\"schema\":\"double\"},"
+                            + "{\"@type\":\"Telemetry\",\"name\":\"reading\",\"schema\":\"double\"}]}",
+                    "{\"@id\":\"" + device + "\",\"@type\":\"Interface\",\"@context\":\"dtmi:dtdl:context;2\","
+                            + "\"contents\":[{\"@type\":\"Component\",\"name\":\"probe\",\"schema\":\"" + sensor
+                            + "\"},{\"@type\":\"Relationship\",\"name\":\"feeds\",\"properties\":[{\"@type\":"
+                            + "\"Property\",\"name\":\"weight\",\"schema\":\"double\"}]}]}"));
+            assertAdtError(() -> client.createModels(List.of("{\"@id\":\"" + sensor + "\",\"@type\":\"Interface\","
+                    + "\"@context\":\"dtmi:dtdl:context;2\"}")), 409, "ModelAlreadyExists", sensor);
+            assertAdtError(() -> client.getModel("dtmi:twingress:sdk:Nope;1"), 404, "ModelNotFound", "Nope");
+            List<String> dependencies = new ArrayList<>();
+            client.listModels(new ListModelsOptions().setDependenciesFor(List.of(device)).setIncludeModelDefinition(true),
+                    Context.NONE).forEach(m -> dependencies.add(m.getModelId()));
+            assertThat(dependencies).containsExactlyInAnyOrder(device, sensor);
+
+            for (String id : List.of("dev1", "dev2", "dev3")) {
+                client.createOrReplaceDigitalTwin(id, new BasicDigitalTwin(id)
+                        .setMetadata(new BasicDigitalTwinMetadata().setModelId(device))
+                        .addToContents("probe", new BasicDigitalTwinComponent()), BasicDigitalTwin.class);
+            }
+            client.updateComponent("dev1", "probe", new JsonPatchDocument().appendAdd("/level", 4.5));
+            BasicDigitalTwinComponent probe = client.getComponent("dev1", "probe", BasicDigitalTwinComponent.class);
+            assertThat(((Number) probe.getContents().get("level")).doubleValue()).isEqualTo(4.5);
+            assertAdtError(() -> client.getComponent("dev1", "nope", BasicDigitalTwinComponent.class), 404,
+                    "ComponentNotFound", "nope");
+
+            client.createOrReplaceRelationship("dev1", "f1", new BasicRelationship("f1", "dev1", "dev2", "feeds")
+                    .addProperty("weight", 1.0), BasicRelationship.class);
+            client.updateRelationship("dev1", "f1", new JsonPatchDocument().appendReplace("/weight", 2.0));
+            BasicRelationship feeds = client.getRelationship("dev1", "f1", BasicRelationship.class);
+            assertThat(((Number) feeds.getProperties().get("weight")).doubleValue()).isEqualTo(2.0);
+            assertAdtError(() -> client.getRelationship("dev1", "nope", BasicRelationship.class), 404,
+                    "RelationshipNotFound", "nope");
+
+            client.publishTelemetry("dev1", "sdk-m1", Map.of("anything", 1));
+            client.publishComponentTelemetry("dev1", "probe", "sdk-m2", Map.of("reading", 20.5));
+            assertAdtError(() -> client.publishTelemetry("ghost", "sdk-m3", Map.of("x", 1)), 404,
+                    "DigitalTwinNotFound", "ghost");
+
+            // the SDK follows continuation tokens (and resends the query with them) until the last page
+            List<String> ids = new ArrayList<>();
+            client.query("SELECT * FROM DIGITALTWINS T WHERE IS_OF_MODEL('" + device + "')", BasicDigitalTwin.class,
+                    new QueryOptions().setMaxItemsPerPage(1), Context.NONE).forEach(t -> ids.add(t.getId()));
+            assertThat(ids).containsExactly("dev1", "dev2", "dev3");
+
+            client.deleteRelationship("dev1", "f1");
+            for (String id : List.of("dev1", "dev2", "dev3")) {
+                client.deleteDigitalTwin(id);
+            }
+            client.decommissionModel(device);
+            assertThat(client.getModel(device).isDecommissioned()).isTrue();
+            assertAdtError(() -> client.createOrReplaceDigitalTwin("dev4", new BasicDigitalTwin("dev4")
+                    .setMetadata(new BasicDigitalTwinMetadata().setModelId(device))
+                    .addToContents("probe", new BasicDigitalTwinComponent()), BasicDigitalTwin.class), 400,
+                    "ModelDecommissioned", device);
+            client.deleteModel(device);
+            client.deleteModel(sensor);
+        }
+
         private static void assertAdtError(ThrowingCallable call, int status, String code, String... messageParts) {
             assertThatThrownBy(call).isInstanceOfSatisfying(HttpResponseException.class, e -> {
                 assertThat(e.getResponse().getStatusCode()).isEqualTo(status);
