@@ -58,7 +58,7 @@ final class HttpGuard {
         this.maxConnectionsPerClient = maxConnectionsPerClient;
     }
 
-    /** The Vert.x instance to bind: the real one, whose HTTP servers get the limits. */
+    /** The Vert.x instance to bind: the real one, whose HTTP servers get the limits; closing it closes the real one. */
     Vertx guardedVertx() {
         return proxy(Vertx.class, VertxInternal.class, vertx, (method, args) -> {
             if (method.equals("createHttpServer") && args != null && args.length == 1
@@ -68,10 +68,6 @@ final class HttpGuard {
             }
             return null;
         });
-    }
-
-    void close() {
-        vertx.close();
     }
 
     private HttpServer guard(HttpServer server) {

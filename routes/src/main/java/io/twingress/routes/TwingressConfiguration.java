@@ -113,18 +113,14 @@ public class TwingressConfiguration implements CamelConfiguration {
         return new DedupPruner(store, Duration.parse(retention), Clock.systemUTC());
     }
 
-    @BindToRegistry(value = "httpGuard", destroyMethod = "close")
-    public HttpGuard httpGuard(@PropertyInject("twingress.http.idleTimeout") int idleTimeoutSeconds,
+    /** The Vert.x instance Camel's HTTP servers are made with, which gives them the limits of {@link HttpGuard}. */
+    @BindToRegistry(value = "vertx", destroyMethod = "close")
+    public Vertx vertx(@PropertyInject("twingress.http.idleTimeout") int idleTimeoutSeconds,
             @PropertyInject("twingress.http.firstRequestTimeout") long firstRequestMillis,
             @PropertyInject("twingress.http.requestTimeout") long requestMillis,
             @PropertyInject("twingress.http.maxConnectionsPerClient") int maxConnectionsPerClient) {
-        return new HttpGuard(idleTimeoutSeconds, firstRequestMillis, requestMillis, maxConnectionsPerClient);
-    }
-
-    /** The Vert.x instance Camel's HTTP servers are made with (see {@link HttpGuard}). */
-    @BindToRegistry("vertx")
-    public Vertx vertx(@BeanInject("httpGuard") HttpGuard guard) {
-        return guard.guardedVertx();
+        return new HttpGuard(idleTimeoutSeconds, firstRequestMillis, requestMillis, maxConnectionsPerClient)
+                .guardedVertx();
     }
 
     /** platform-http's engine, bound to the API port (see {@link ApiHttpEngine}). */
