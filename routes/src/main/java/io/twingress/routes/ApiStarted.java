@@ -22,13 +22,13 @@ final class ApiStarted implements ExtendedStartupListener {
 
     @Override
     public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-        int port = Integer.parseInt(context.getPropertiesComponent().resolveProperty("camel.server.port").orElseThrow());
-        HttpGuard.replyInAdtShape(VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port)));
         var properties = context.getPropertiesComponent();
+        int port = Integer.parseInt(properties.resolveProperty("camel.server.port").orElseThrow());
+        HttpGuard.replyInAdtShape(VertxPlatformHttpRouter.lookup(context,
+                VertxPlatformHttpRouter.getRouterNameFromPort(port)));
         LOG.info("Twingress is serving the Azure Digital Twins data-plane API at {}://{}:{} ({} store)",
                 properties.resolveProperty("camel.ssl.enabled").orElseThrow().equals("true") ? "https" : "http",
-                properties.resolveProperty("camel.server.host").orElseThrow(),
-                properties.resolveProperty("camel.server.port").orElseThrow(),
+                properties.resolveProperty("camel.server.host").orElseThrow(), port,
                 context.getRegistry().lookupByNameAndType("twinStore", TwinStore.class).kind());
     }
 }
