@@ -107,8 +107,8 @@ final class FilterLexer {
                 return new FilterToken(FilterToken.Kind.STRING, value.toString(), start + 1);
             }
         }
-        throw FilterParser.invalid(start + 1, "expected a closing " + quote
-                + " for the string that starts here but found end of filter (a quote inside a string is written twice)");
+        throw FilterParser.invalid(start + 1, "expected a closing " + quote + " for the string that starts here"
+                + " but found end of filter (a quote inside a string is written twice)");
     }
 
     private String character(int at) {

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import io.twingress.AdtError;
@@ -141,7 +140,8 @@ final class FilterParser {
             return new FilterTree.Truth(left);
         }
         // A string attribute or a number is never a condition on its own: the filter is missing its comparison.
-        throw syntax(operator, "a comparison operator (" + OPERATORS + ") after '" + FilterToken.shown(token.text()) + "'");
+        throw syntax(operator, "a comparison operator (" + OPERATORS + ") after '"
+                + FilterToken.shown(token.text()) + "'");
     }
 
     private Condition call() {

@@ -175,7 +175,8 @@ class EventFilterTest {
 
     @Test
     void bodyPaths() {
-        String data = "{\"my-prop\":{\"x\":7},\"a b\":\"spaced\",\"it's\":1,\"patch\":[{\"op\":\"add\",\"path\":\"/p\"},"
+        String data = "{\"my-prop\":{\"x\":7},\"a b\":\"spaced\",\"it's\":1,"
+                + "\"patch\":[{\"op\":\"add\",\"path\":\"/p\"},"
                 + "{\"op\":\"remove\",\"path\":\"/q\"}],\"obj\":{\"0\":\"zero\"},\"$metadata\":{\"$model\":\"m\"}}";
         assertThat(onData("$body['my-prop'].x = 7", data)).isTrue();
         assertThat(onData("$body[\"a b\"] = 'spaced'", data)).isTrue();
@@ -350,7 +351,8 @@ class EventFilterTest {
     void touchesNeedsAJsonPatch() {
         String filter = "TOUCHES($body.patch, '/Temperature')";
         assertThat(onData(filter, "{\"patch\":[]}")).isFalse();
-        assertThat(onData(filter, "{\"patch\":{\"op\":\"add\",\"path\":\"/Temperature\"}}")).as("not an array").isFalse();
+        assertThat(onData(filter, "{\"patch\":{\"op\":\"add\",\"path\":\"/Temperature\"}}"))
+                .as("not an array").isFalse();
         assertThat(onData(filter, "{\"patch\":[{\"path\":\"/Temperature\"}]}")).as("no op").isFalse();
         assertThat(onData(filter, "{\"patch\":[{\"op\":\"add\",\"path\":5}]}")).isFalse();
         assertThat(onData(filter, "{\"patch\":[{\"op\":\"add\",\"path\":\"/Temperature\"},7]}"))
@@ -418,7 +420,8 @@ class EventFilterTest {
             "type = 'it''s | 8 | expected a closing '",
             "type == 'a' | 7 | expected a value after '=' but found '='",
             "type ! 'a' | 6 | expected '!=' but found '!'",
-            "type | 5 | expected a comparison operator (=, !=, <>, <, <=, > or >=) after 'type' but found end of filter",
+            "type | 5 | expected a comparison operator (=, !=, <>, <, <=, > or >=) after 'type' but found end of"
+                    + " filter",
             "subject AND true | 9 | expected a comparison operator",
             "5 | 2 | expected a comparison operator",
             "null | 5 | expected a comparison operator",
