@@ -38,8 +38,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * </ul>
  *
  * <p>Evaluation never throws: a comparison that cannot be made on the event's data (NaN, a broken node) is false.
- * Parsing refuses filters over {@value FilterParser#MAX_LENGTH} characters or nested (parentheses and NOT) more
- * than {@value FilterParser#MAX_NESTING} deep. Instances are immutable and safe to share between threads.
+ * Parsing refuses filters over 4,096 characters or nested (parentheses and NOT) more
+ * than 32 deep. Instances are immutable and safe to share between threads.
  */
 public final class EventFilter {
 
