@@ -51,7 +51,7 @@ final class Props {
         return value != null && !value.isNull();
     }
 
-    /** Refuses every key not in {@code allowed}, naming it, the nearest allowed key if it looks like a typo, and all. */
+    /** Refuses any key not in {@code allowed}, naming it, the allowed key it may be a typo of, and all allowed. */
     void allowOnly(List<String> allowed, String what) {
         for (Iterator<String> keys = node.fieldNames(); keys.hasNext();) {
             String key = keys.next();
