@@ -1,0 +1,31 @@
+package io.twingress.event;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The range an endpoint's {@code retryPolicy.timeToLive} must fall in.
+ *
+ * @param minTimeToLive the shortest allowed; ADT promises to keep resending for at least 20 minutes
+ * @param maxTimeToLive the longest allowed; ADT keeps resending for at most 24 hours
+ */
+public record EndpointLimits(Duration minTimeToLive, Duration maxTimeToLive) {
+
+    /** ADT's window: at least 20 minutes, at most 24 hours. */
+    public static final EndpointLimits PRODUCTION = new EndpointLimits(Duration.ofMinutes(20), Duration.ofHours(24));
+
+    /** For reading back what the store holds: limits may have changed since, and a stored endpoint stays valid. */
+    static final EndpointLimits ANY = new EndpointLimits(Duration.ofNanos(1), Duration.ofSeconds(Long.MAX_VALUE));
+
+    public EndpointLimits {
+        Objects.requireNonNull(minTimeToLive, "minTimeToLive");
+        Objects.requireNonNull(maxTimeToLive, "maxTimeToLive");
+        if (minTimeToLive.isNegative() || minTimeToLive.isZero()) {
+            throw new IllegalArgumentException("minTimeToLive must be positive but is " + minTimeToLive);
+        }
+        if (maxTimeToLive.compareTo(minTimeToLive) < 0) {
+            throw new IllegalArgumentException("maxTimeToLive " + maxTimeToLive + " is below minTimeToLive "
+                    + minTimeToLive);
+        }
+    }
+}
