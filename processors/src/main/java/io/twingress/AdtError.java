@@ -24,6 +24,8 @@ public enum AdtError {
     RELATIONSHIP_NOT_FOUND(404, "RelationshipNotFound"),
     COMPONENT_NOT_FOUND(404, "ComponentNotFound"),
     MODEL_NOT_FOUND(404, "ModelNotFound"),
+    EVENT_ROUTE_NOT_FOUND(404, "EventRouteNotFound"),
+    ENDPOINT_NOT_FOUND(404, "EndpointNotFound"),
     NOT_FOUND(404, "NotFound"),
     METHOD_NOT_ALLOWED(405, "MethodNotAllowed"),
     REQUEST_TIMEOUT(408, "RequestTimeout"),

@@ -41,6 +41,15 @@ public final class ApiSupport {
     }
 
     public static JsonNode body(Exchange exchange) {
+        JsonNode body = optionalBody(exchange);
+        if (body == null) {
+            throw AdtError.INVALID_ARGUMENT.with("The request needs a JSON body.");
+        }
+        return body;
+    }
+
+    /** The JSON body, or null if the request has none. */
+    public static JsonNode optionalBody(Exchange exchange) {
         String contentType = ApiRequest.of(exchange).header(Exchange.CONTENT_TYPE);
         if (contentType != null && contentType.startsWith("application/x-www-form-urlencoded")) {
             // the HTTP server has already decoded such a body as a form, so the JSON in it is gone
@@ -49,7 +58,7 @@ public final class ApiSupport {
         }
         String text = exchange.getMessage().getBody(String.class);
         if (text == null || text.isBlank()) {
-            throw AdtError.INVALID_ARGUMENT.with("The request needs a JSON body.");
+            return null;
         }
         try {
             return Json.parse(text);

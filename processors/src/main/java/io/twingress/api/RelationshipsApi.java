@@ -27,18 +27,19 @@ public final class RelationshipsApi {
 
     public void put(Exchange exchange) {
         TwinOperations.Written written = relationships.put(TwinsApi.id(exchange), relId(exchange),
-                ApiSupport.body(exchange), ApiRequest.of(exchange).header("If-None-Match"));
+                ApiSupport.body(exchange), ApiRequest.of(exchange).header("If-None-Match"), TwinsApi.traceparent(exchange));
         ApiSupport.reply(exchange, 200, written.body(), Map.of("ETag", written.etag()));
     }
 
     public void patch(Exchange exchange) {
         String etag = relationships.patch(TwinsApi.id(exchange), relId(exchange), ApiSupport.body(exchange),
-                ApiRequest.of(exchange).header("If-Match"));
+                ApiRequest.of(exchange).header("If-Match"), TwinsApi.traceparent(exchange));
         ApiSupport.noContent(exchange, Map.of("ETag", etag));
     }
 
     public void delete(Exchange exchange) {
-        relationships.delete(TwinsApi.id(exchange), relId(exchange), ApiRequest.of(exchange).header("If-Match"));
+        relationships.delete(TwinsApi.id(exchange), relId(exchange), ApiRequest.of(exchange).header("If-Match"),
+                TwinsApi.traceparent(exchange));
         ApiSupport.noContent(exchange, Map.of());
     }
 

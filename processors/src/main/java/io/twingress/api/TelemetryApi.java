@@ -4,6 +4,7 @@ import java.util.Map;
 
 import org.apache.camel.Exchange;
 
+import io.twingress.ingest.TelemetryHeaders;
 import io.twingress.ingest.TelemetryIntake;
 
 /**
@@ -22,7 +23,9 @@ public final class TelemetryApi {
         ApiRequest request = ApiRequest.of(exchange);
         TelemetryIntake.Telemetry telemetry = intake.check(TwinsApi.id(exchange), TwinsApi.component(exchange),
                 ApiSupport.body(exchange), request.header("Message-Id"), request.header("Telemetry-Source-Time"));
+        String traceparent = request.header("traceparent");
         TelemetryIntake.describe(exchange, telemetry);
+        exchange.getMessage().setHeader(TelemetryHeaders.TRACEPARENT, traceparent);
     }
 
     /** Replies 204 once the telemetry was handed on. */

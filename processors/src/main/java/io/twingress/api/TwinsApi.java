@@ -23,17 +23,18 @@ public final class TwinsApi {
 
     public void put(Exchange exchange) {
         TwinOperations.Written written = twins.put(id(exchange), ApiSupport.body(exchange),
-                ApiRequest.of(exchange).header("If-None-Match"));
+                ApiRequest.of(exchange).header("If-None-Match"), traceparent(exchange));
         ApiSupport.reply(exchange, 200, written.body(), Map.of("ETag", written.etag()));
     }
 
     public void patch(Exchange exchange) {
-        String etag = twins.patch(id(exchange), ApiSupport.body(exchange), ApiRequest.of(exchange).header("If-Match"));
+        String etag = twins.patch(id(exchange), ApiSupport.body(exchange), ApiRequest.of(exchange).header("If-Match"),
+                traceparent(exchange));
         ApiSupport.noContent(exchange, Map.of("ETag", etag));
     }
 
     public void delete(Exchange exchange) {
-        twins.delete(id(exchange), ApiRequest.of(exchange).header("If-Match"));
+        twins.delete(id(exchange), ApiRequest.of(exchange).header("If-Match"), traceparent(exchange));
         ApiSupport.noContent(exchange, Map.of());
     }
 
@@ -43,8 +44,13 @@ public final class TwinsApi {
 
     public void patchComponent(Exchange exchange) {
         String etag = twins.patchComponent(id(exchange), component(exchange), ApiSupport.body(exchange),
-                ApiRequest.of(exchange).header("If-Match"));
+                ApiRequest.of(exchange).header("If-Match"), traceparent(exchange));
         ApiSupport.noContent(exchange, Map.of("ETag", etag));
+    }
+
+    /** The W3C trace context the client sent, which the change's event carries on. */
+    static String traceparent(Exchange exchange) {
+        return ApiRequest.of(exchange).header("traceparent");
     }
 
     /** The twin id: {@code /digitaltwins/{id}/...}. */

@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /** {@link StoreTx} over one JDBC connection; the same SQL serves SQLite and PostgreSQL. */
 final class JdbcStoreTx implements StoreTx {
@@ -258,6 +260,205 @@ final class JdbcStoreTx implements StoreTx {
     public int pruneSeen(Instant before, int limit) {
         return update("DELETE FROM ingress_seen WHERE (scope, message_id) IN (SELECT scope, message_id FROM"
                 + " ingress_seen WHERE seen_at < ? LIMIT ?)", before.toEpochMilli(), limit);
+    }
+
+    private static final String EVENT_COLUMNS = "tx_id, seq, recorded, event_id, type, source, subject, time, dataschema,"
+            + " traceparent, data, extra, only_for";
+
+    @Override
+    public void appendEvent(OutboxEvent e) {
+        update("INSERT INTO outbox_events (tx_id, recorded, event_id, type, source, subject, time, dataschema,"
+                + " traceparent, data, extra, only_for) VALUES (" + dialect.currentTxId
+                + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", e.recorded(), e.eventId(), e.type(), e.source(), e.subject(), e.time(), e.dataschema(), e.traceparent(), e.data(),
+                e.extra(), e.onlyFor());
+    }
+
+    @Override
+    public List<OutboxEvent> eventsAfter(OutboxPosition after, int limit) {
+        long horizon = horizon();
+        return query("SELECT " + EVENT_COLUMNS + " FROM outbox_events WHERE (tx_id > ? OR (tx_id = ? AND seq > ?))"
+                + " AND tx_id < ? ORDER BY tx_id, seq LIMIT ?", JdbcStoreTx::toEvent,
+                after.txId(), after.txId(), after.seq(), horizon, limit);
+    }
+
+    @Override
+    public OutboxPosition outboxHead() {
+        List<OutboxPosition> head = query("SELECT tx_id, seq FROM outbox_events WHERE tx_id < ?"
+                + " ORDER BY tx_id DESC, seq DESC LIMIT 1", rs -> new OutboxPosition(rs.getLong(1), rs.getLong(2)),
+                horizon());
+        return head.isEmpty() ? OutboxPosition.START : head.get(0);
+    }
+
+    private long horizon() {
+        return query(dialect.outboxHorizon, rs -> rs.getLong(1)).get(0);
+    }
+
+    @Override
+    public int pruneEvents(OutboxPosition upTo, int limit) {
+        return update("DELETE FROM outbox_events WHERE seq IN (SELECT seq FROM outbox_events WHERE tx_id < ?"
+                + " OR (tx_id = ? AND seq <= ?) ORDER BY tx_id, seq LIMIT ?)", upTo.txId(), upTo.txId(), upTo.seq(),
+                limit);
+    }
+
+    @Override
+    public OutboxCursor cursor(String consumer) {
+        return first(query("SELECT consumer, after_tx, after_seq, owner, lease_until FROM outbox_cursors"
+                + " WHERE consumer = ?" + forUpdate, JdbcStoreTx::toCursor, consumer));
+    }
+
+    @Override
+    public List<OutboxCursor> cursors() {
+        return query("SELECT consumer, after_tx, after_seq, owner, lease_until FROM outbox_cursors ORDER BY consumer",
+                JdbcStoreTx::toCursor);
+    }
+
+    @Override
+    public void createCursor(String consumer, OutboxPosition position) {
+        update("INSERT INTO outbox_cursors (consumer, after_tx, after_seq) VALUES (?, ?, ?)"
+                + " ON CONFLICT (consumer) DO NOTHING", consumer, position.txId(), position.seq());
+    }
+
+    @Override
+    public boolean leaseCursor(String consumer, String owner, long now, long leaseUntil) {
+        return update("UPDATE outbox_cursors SET owner = ?, lease_until = ? WHERE consumer = ?"
+                + " AND (owner IS NULL OR owner = ? OR lease_until < ?)", owner, leaseUntil, consumer, owner, now) == 1;
+    }
+
+    @Override
+    public void releaseCursor(String consumer, String owner) {
+        update("UPDATE outbox_cursors SET lease_until = 0 WHERE consumer = ? AND owner = ?", consumer, owner);
+    }
+
+    @Override
+    public boolean advanceCursor(String consumer, String owner, OutboxPosition position) {
+        return update("UPDATE outbox_cursors SET after_tx = ?, after_seq = ? WHERE consumer = ? AND owner = ?",
+                position.txId(), position.seq(), consumer, owner) == 1;
+    }
+
+    @Override
+    public void deleteCursor(String consumer) {
+        update("DELETE FROM outbox_cursors WHERE consumer = ?", consumer);
+    }
+
+    @Override
+    public void putEndpoint(String name, String spec) {
+        update("INSERT INTO egress_endpoints (name, spec) VALUES (?, ?)"
+                + " ON CONFLICT (name) DO UPDATE SET spec = excluded.spec", name, spec);
+    }
+
+    @Override
+    public String endpoint(String name) {
+        return first(query("SELECT spec FROM egress_endpoints WHERE name = ?", rs -> rs.getString(1), name));
+    }
+
+    @Override
+    public SortedMap<String, String> endpoints(String afterName, int limit) {
+        SortedMap<String, String> found = new TreeMap<>();
+        query("SELECT name, spec FROM egress_endpoints WHERE name > ? ORDER BY name LIMIT ?",
+                rs -> found.put(rs.getString(1), rs.getString(2)), afterName == null ? "" : afterName, limit);
+        return found;
+    }
+
+    @Override
+    public boolean deleteEndpoint(String name) {
+        return update("DELETE FROM egress_endpoints WHERE name = ?", name) == 1;
+    }
+
+    @Override
+    public void putEventRoute(String id, String endpointName, String body) {
+        update("INSERT INTO event_routes (id, endpoint_name, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE"
+                + " SET endpoint_name = excluded.endpoint_name, body = excluded.body", id, endpointName, body);
+    }
+
+    @Override
+    public String eventRoute(String id) {
+        return first(query("SELECT body FROM event_routes WHERE id = ?", rs -> rs.getString(1), id));
+    }
+
+    @Override
+    public SortedMap<String, String> eventRoutes(String endpointName, String afterId, int limit) {
+        SortedMap<String, String> found = new TreeMap<>();
+        String after = afterId == null ? "" : afterId;
+        if (endpointName == null) {
+            query("SELECT id, body FROM event_routes WHERE id > ? ORDER BY id LIMIT ?",
+                    rs -> found.put(rs.getString(1), rs.getString(2)), after, limit);
+        } else {
+            query("SELECT id, body FROM event_routes WHERE endpoint_name = ? AND id > ? ORDER BY id LIMIT ?",
+                    rs -> found.put(rs.getString(1), rs.getString(2)), endpointName, after, limit);
+        }
+        return found;
+    }
+
+    @Override
+    public boolean deleteEventRoute(String id) {
+        return update("DELETE FROM event_routes WHERE id = ?", id) == 1;
+    }
+
+    private static final String DEAD_LETTER_COLUMNS = "id, endpoint, event_id, event, reason, attempts, last_attempt";
+
+    @Override
+    public void insertDeadLetter(DeadLetterRow row) {
+        update("INSERT INTO dead_letters (endpoint, event_id, event, reason, attempts, last_attempt)"
+                + " VALUES (?, ?, ?, ?, ?, ?)", row.endpoint(), row.eventId(), row.event(), row.reason(),
+                row.attempts(), row.lastAttempt());
+    }
+
+    @Override
+    public List<DeadLetterRow> deadLetters(String endpoint, long afterId, int limit) {
+        return query("SELECT " + DEAD_LETTER_COLUMNS + " FROM dead_letters WHERE endpoint = ? AND id > ?"
+                + " ORDER BY id LIMIT ?", JdbcStoreTx::toDeadLetter, endpoint, afterId, limit);
+    }
+
+    @Override
+    public List<DeadLetterRow> deadLettersByEvent(String endpoint, Collection<String> eventIds, int limit) {
+        if (eventIds == null) {
+            return deadLetters(endpoint, 0, limit);
+        }
+        List<DeadLetterRow> found = new ArrayList<>();
+        List<String> all = new ArrayList<>(eventIds);
+        for (int from = 0; from < all.size() && found.size() < limit; from += 500) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            List<Object> args = new ArrayList<>();
+            args.add(endpoint);
+            args.addAll(chunk);
+            found.addAll(query("SELECT " + DEAD_LETTER_COLUMNS + " FROM dead_letters WHERE endpoint = ? AND event_id"
+                    + " IN (" + placeholders(chunk.size()) + ") ORDER BY id", JdbcStoreTx::toDeadLetter,
+                    args.toArray()));
+        }
+        return found.size() > limit ? found.subList(0, limit) : found;
+    }
+
+    @Override
+    public int deleteDeadLetters(Collection<Long> ids) {
+        int deleted = 0;
+        List<Long> all = new ArrayList<>(ids);
+        for (int from = 0; from < all.size(); from += 500) {
+            List<Long> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            deleted += update("DELETE FROM dead_letters WHERE id IN (" + placeholders(chunk.size()) + ")",
+                    chunk.toArray());
+        }
+        return deleted;
+    }
+
+    @Override
+    public long countDeadLetters(String endpoint) {
+        return query("SELECT COUNT(*) FROM dead_letters WHERE endpoint = ?", rs -> rs.getLong(1), endpoint).get(0);
+    }
+
+    private static OutboxEvent toEvent(ResultSet rs) throws SQLException {
+        return new OutboxEvent(new OutboxPosition(rs.getLong(1), rs.getLong(2)), rs.getLong(3), rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                rs.getString(11), rs.getString(12), rs.getString(13));
+    }
+
+    private static OutboxCursor toCursor(ResultSet rs) throws SQLException {
+        return new OutboxCursor(rs.getString(1), new OutboxPosition(rs.getLong(2), rs.getLong(3)), rs.getString(4),
+                rs.getLong(5));
+    }
+
+    private static DeadLetterRow toDeadLetter(ResultSet rs) throws SQLException {
+        return new DeadLetterRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getInt(6), rs.getString(7));
     }
 
     private static void appendNames(StringBuilder sql, List<Object> args, Collection<String> names) {

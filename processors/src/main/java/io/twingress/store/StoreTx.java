@@ -3,6 +3,7 @@ package io.twingress.store;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.SortedMap;
 
 /**
  * The operations of one unit of work. Methods named {@code ...ForUpdate} lock the row until the unit ends, so
@@ -92,4 +93,79 @@ public interface StoreTx {
 
     /** Forgets up to {@code limit} message ids recorded before {@code before}; returns how many. */
     int pruneSeen(Instant before, int limit);
+
+    // outbox: the events a unit's changes caused, committed with them
+
+    void appendEvent(OutboxEvent event);
+
+    /**
+     * Up to {@code limit} events after {@code after} in commit order. Only events of transactions that finished
+     * before every running one are returned, so an event never appears behind a position already read past.
+     */
+    List<OutboxEvent> eventsAfter(OutboxPosition after, int limit);
+
+    /** The position of the last event {@link #eventsAfter} can return now; {@link OutboxPosition#START} if none. */
+    OutboxPosition outboxHead();
+
+    /** Deletes up to {@code limit} events at or before {@code upTo}; returns how many. */
+    int pruneEvents(OutboxPosition upTo, int limit);
+
+    OutboxCursor cursor(String consumer);
+
+    /** Every consumer's cursor, by name. */
+    List<OutboxCursor> cursors();
+
+    /** Creates a consumer's cursor at {@code position} unless it exists. */
+    void createCursor(String consumer, OutboxPosition position);
+
+    /**
+     * Gives the consumer to {@code owner} until {@code leaseUntil} if it holds it already or the last holder's
+     * lease ran out by {@code now}; false if another instance holds it.
+     */
+    boolean leaseCursor(String consumer, String owner, long now, long leaseUntil);
+
+    /** Lets go of the consumer if {@code owner} holds it, so that another instance may take it at once. */
+    void releaseCursor(String consumer, String owner);
+
+    /** Moves the consumer on to {@code position} if {@code owner} still holds it; false otherwise. */
+    boolean advanceCursor(String consumer, String owner, OutboxPosition position);
+
+    void deleteCursor(String consumer);
+
+    // egress settings: endpoints and event routes, each a name and its JSON
+
+    void putEndpoint(String name, String spec);
+
+    /** The stored spec, or null. */
+    String endpoint(String name);
+
+    /** Endpoints ordered by name after {@code afterName} (null: from the start), as name → spec. */
+    SortedMap<String, String> endpoints(String afterName, int limit);
+
+    boolean deleteEndpoint(String name);
+
+    void putEventRoute(String id, String endpointName, String body);
+
+    /** The stored route body, or null. */
+    String eventRoute(String id);
+
+    /** Routes ordered by id after {@code afterId}, as id → body; {@code endpointName} null means every endpoint. */
+    SortedMap<String, String> eventRoutes(String endpointName, String afterId, int limit);
+
+    boolean deleteEventRoute(String id);
+
+    // dead letters
+
+    void insertDeadLetter(DeadLetterRow row);
+
+    /** An endpoint's dead letters after {@code afterId} in the order they were recorded. */
+    List<DeadLetterRow> deadLetters(String endpoint, long afterId, int limit);
+
+    /** Those of an endpoint's dead letters whose event ids are given (all if {@code eventIds} is null). */
+    List<DeadLetterRow> deadLettersByEvent(String endpoint, Collection<String> eventIds, int limit);
+
+    /** Deletes dead letters by row id; returns how many. */
+    int deleteDeadLetters(Collection<Long> ids);
+
+    long countDeadLetters(String endpoint);
 }

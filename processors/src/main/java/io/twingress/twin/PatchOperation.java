@@ -4,9 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.twingress.AdtError;
 import io.twingress.AdtException;
+import io.twingress.Json;
 
 /**
  * One JSON Patch operation as ADT accepts it: only {@code add}, {@code replace} and {@code remove}.
@@ -70,6 +73,20 @@ public record PatchOperation(String op, String pointer, List<String> path, JsonN
             }
         }
         return token.toString();
+    }
+
+    /** Operations in ADT's event form: {@code {"value": ..., "path": ..., "op": ...}}. */
+    public static ArrayNode toJson(List<PatchOperation> ops) {
+        ArrayNode patch = Json.MAPPER.createArrayNode();
+        for (PatchOperation op : ops) {
+            ObjectNode o = patch.addObject();
+            if (op.value() != null) {
+                o.set("value", op.value());
+            }
+            o.put("path", op.pointer());
+            o.put("op", op.op());
+        }
+        return patch;
     }
 
     static AdtException invalid(String message) {

@@ -27,10 +27,16 @@ public final class RelationshipOperations {
 
     private final TwinStore store;
     private final TwinModels models;
+    private final ChangeLog changes;
 
     public RelationshipOperations(TwinStore store, TwinModels models) {
+        this(store, models, ChangeLog.NONE);
+    }
+
+    public RelationshipOperations(TwinStore store, TwinModels models, ChangeLog changes) {
         this.store = store;
         this.models = models;
+        this.changes = changes;
     }
 
     public ObjectNode get(String sourceId, String relationshipId) {
@@ -39,6 +45,12 @@ public final class RelationshipOperations {
     }
 
     public TwinOperations.Written put(String sourceId, String relationshipId, JsonNode request, String ifNoneMatch) {
+        return put(sourceId, relationshipId, request, ifNoneMatch, null);
+    }
+
+    /** Creates or replaces a relationship; {@code traceparent} (or null) goes with the change's event. */
+    public TwinOperations.Written put(String sourceId, String relationshipId, JsonNode request, String ifNoneMatch,
+            String traceparent) {
         TwinChecks.checkId(relationshipId);
         ObjectNode body = TwinChecks.requireObject(request, "relationship");
         String targetId = textField(body, "$targetId");
@@ -87,14 +99,24 @@ public final class RelationshipOperations {
                     Json.write(rel));
             if (existing == null) {
                 tx.insertRelationship(row);
+                changes.record(tx, new Change(Change.Kind.RELATIONSHIP_CREATE, sourceId, relationshipId,
+                        source.modelId(), null, null, rel, traceparent));
             } else {
                 tx.updateRelationship(row);
+                changes.record(tx, new Change(Change.Kind.RELATIONSHIP_UPDATE, sourceId, relationshipId,
+                        source.modelId(), JsonDiff.diff(Json.parseObject(existing.body()), rel), existing.body(), rel,
+                        traceparent));
             }
             return new TwinOperations.Written(rel, etag);
         });
     }
 
     public String patch(String sourceId, String relationshipId, JsonNode document, String ifMatch) {
+        return patch(sourceId, relationshipId, document, ifMatch, null);
+    }
+
+    public String patch(String sourceId, String relationshipId, JsonNode document, String ifMatch,
+            String traceparent) {
         List<PatchOperation> ops = PatchOperation.parseAll(document);
         return store.write(tx -> {
             StoredRelationship existing = existingRelationship(tx.relationshipForUpdate(sourceId, relationshipId),
@@ -119,16 +141,25 @@ public final class RelationshipOperations {
             ObjectNode rel = body(relationshipId, etag, sourceId, existing.targetId(), existing.name(), properties);
             tx.updateRelationship(new StoredRelationship(sourceId, relationshipId, existing.targetId(),
                     existing.name(), etag, Json.write(rel)));
+            changes.record(tx, new Change(Change.Kind.RELATIONSHIP_UPDATE, sourceId, relationshipId,
+                    source.modelId(), PatchOperation.toJson(ops), existing.body(), rel, traceparent));
             return etag;
         });
     }
 
     public void delete(String sourceId, String relationshipId, String ifMatch) {
+        delete(sourceId, relationshipId, ifMatch, null);
+    }
+
+    public void delete(String sourceId, String relationshipId, String ifMatch, String traceparent) {
         store.write(tx -> {
             StoredRelationship existing = existingRelationship(tx.relationshipForUpdate(sourceId, relationshipId),
                     sourceId, relationshipId);
             TwinChecks.checkIfMatch(ifMatch, existing.etag(), "Relationship " + relationshipId);
             tx.deleteRelationship(sourceId, relationshipId);
+            StoredTwin source = tx.twin(sourceId);
+            changes.record(tx, new Change(Change.Kind.RELATIONSHIP_DELETE, sourceId, relationshipId,
+                    source == null ? null : source.modelId(), null, existing.body(), null, traceparent));
             return null;
         });
     }

@@ -35,11 +35,17 @@ public final class TwinOperations {
     private final TwinModels models;
     /** Stamps lastUpdateTime; tests give one that moves on every read. */
     private final Clock clock;
+    private final ChangeLog changes;
 
     public TwinOperations(TwinStore store, TwinModels models, Clock clock) {
+        this(store, models, clock, ChangeLog.NONE);
+    }
+
+    public TwinOperations(TwinStore store, TwinModels models, Clock clock, ChangeLog changes) {
         this.store = store;
         this.models = models;
         this.clock = clock;
+        this.changes = changes;
     }
 
     public ObjectNode get(String id) {
@@ -47,6 +53,11 @@ public final class TwinOperations {
     }
 
     public Written put(String id, JsonNode request, String ifNoneMatch) {
+        return put(id, request, ifNoneMatch, null);
+    }
+
+    /** Creates or replaces a twin; {@code traceparent} (or null) goes with the change's event. */
+    public Written put(String id, JsonNode request, String ifNoneMatch, String traceparent) {
         TwinChecks.checkId(id);
         ObjectNode body = TwinChecks.requireObject(request, "twin");
         String modelId = body.path(METADATA).path("$model").asText(null);
@@ -89,8 +100,12 @@ public final class TwinOperations {
             StoredTwin row = new StoredTwin(id, model.id(), etag, json);
             if (existing == null) {
                 tx.insertTwin(row);
+                changes.record(tx, new Change(Change.Kind.TWIN_CREATE, id, null, model.id(), null, null, twin,
+                        traceparent));
             } else {
                 tx.updateTwin(row);
+                changes.record(tx, new Change(Change.Kind.TWIN_UPDATE, id, null, model.id(),
+                        JsonDiff.diff(Json.parseObject(existing.body()), twin), existing.body(), twin, traceparent));
             }
             return null;
         });
@@ -98,6 +113,11 @@ public final class TwinOperations {
     }
 
     public String patch(String id, JsonNode document, String ifMatch) {
+        return patch(id, document, ifMatch, null);
+    }
+
+    /** Applies a JSON Patch; {@code traceparent} (or null) goes with the change's event. */
+    public String patch(String id, JsonNode document, String ifMatch, String traceparent) {
         List<PatchOperation> ops = PatchOperation.parseAll(document);
         return store.write(tx -> {
             StoredTwin existing = existingTwin(tx.twinForUpdate(id), id);
@@ -156,11 +176,17 @@ public final class TwinOperations {
             String json = Json.write(updated);
             TwinValidator.checkSize(json);
             tx.updateTwin(new StoredTwin(id, model.id(), etag, json));
+            changes.record(tx, new Change(Change.Kind.TWIN_UPDATE, id, null, model.id(), PatchOperation.toJson(ops),
+                    existing.body(), updated, traceparent));
             return etag;
         });
     }
 
     public void delete(String id, String ifMatch) {
+        delete(id, ifMatch, null);
+    }
+
+    public void delete(String id, String ifMatch, String traceparent) {
         store.write(tx -> {
             StoredTwin existing = existingTwin(tx.twinForUpdate(id), id);
             TwinChecks.checkIfMatch(ifMatch, existing.etag(), "Twin " + id);
@@ -169,6 +195,8 @@ public final class TwinOperations {
                         + " relationships: delete them before deleting the twin.");
             }
             tx.deleteTwin(id);
+            changes.record(tx, new Change(Change.Kind.TWIN_DELETE, id, null, existing.modelId(), null,
+                    existing.body(), null, traceparent));
             return null;
         });
     }
@@ -189,6 +217,11 @@ public final class TwinOperations {
 
     /** Patches a component; a component the twin does not have is an invalid patch target (400), as in ADT. */
     public String patchComponent(String id, String component, JsonNode document, String ifMatch) {
+        return patchComponent(id, component, document, ifMatch, null);
+    }
+
+    public String patchComponent(String id, String component, JsonNode document, String ifMatch,
+            String traceparent) {
         try {
             getComponent(id, component);
         } catch (AdtException e) {
@@ -205,7 +238,7 @@ public final class TwinOperations {
                 o.set("value", op.value());
             }
         }
-        return patch(id, prefixed, ifMatch);
+        return patch(id, prefixed, ifMatch, traceparent);
     }
 
     private InterfaceModel modelOfPatchedTwin(StoredTwin existing) {
@@ -263,6 +296,6 @@ public final class TwinOperations {
     }
 
     private static String escape(String token) {
-        return token.replace("~", "~0").replace("/", "~1");
+        return JsonDiff.escape(token);
     }
 }

@@ -3,6 +3,7 @@ package io.twingress.routes;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.UUID;
 
 import io.vertx.core.Vertx;
 import org.apache.camel.BeanInject;
@@ -10,15 +11,24 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import org.apache.camel.Predicate;
 import org.apache.camel.PropertyInject;
 
 import io.twingress.Json;
 import io.twingress.api.ApiErrors;
+import io.twingress.api.EgressApi;
 import io.twingress.api.ModelsApi;
 import io.twingress.api.QueryApi;
 import io.twingress.api.RelationshipsApi;
 import io.twingress.api.TelemetryApi;
 import io.twingress.api.TwinsApi;
+import io.twingress.event.DeadLetters;
+import io.twingress.event.EgressSettings;
+import io.twingress.event.EndpointLimits;
+import io.twingress.event.EventBindings;
+import io.twingress.event.EventRecorder;
+import io.twingress.event.OutboxPruner;
+import io.twingress.event.OutboxRelay;
 import io.twingress.ingest.DedupPruner;
 import io.twingress.ingest.TelemetryIntake;
 import io.twingress.model.ModelService;
@@ -72,14 +82,85 @@ public class TwingressConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "twinsApi", lazy = true)
-    public TwinsApi twinsApi(@BeanInject("twinStore") TwinStore store, @BeanInject("twinModels") TwinModels models) {
-        return new TwinsApi(new TwinOperations(store, models, Clock.systemUTC()));
+    public TwinsApi twinsApi(@BeanInject("twinStore") TwinStore store, @BeanInject("twinModels") TwinModels models,
+            @BeanInject("eventRecorder") EventRecorder events) {
+        return new TwinsApi(new TwinOperations(store, models, Clock.systemUTC(), events));
     }
 
     @BindToRegistry(value = "relationshipsApi", lazy = true)
     public RelationshipsApi relationshipsApi(@BeanInject("twinStore") TwinStore store,
-            @BeanInject("twinModels") TwinModels models) {
-        return new RelationshipsApi(new RelationshipOperations(store, models));
+            @BeanInject("twinModels") TwinModels models, @BeanInject("eventRecorder") EventRecorder events) {
+        return new RelationshipsApi(new RelationshipOperations(store, models, events));
+    }
+
+    // egress
+
+    @BindToRegistry(value = "eventRecorder", lazy = true)
+    public EventRecorder eventRecorder(@BeanInject("twinStore") TwinStore store,
+            @PropertyInject("twingress.events.source") String source) {
+        return new EventRecorder(store, source, Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "egressSettings", lazy = true)
+    public EgressSettings egressSettings(@BeanInject("twinStore") TwinStore store,
+            @BeanInject("eventRecorder") EventRecorder recorder,
+            @PropertyInject("twingress.egress.minTimeToLive") String minTimeToLive,
+            @PropertyInject("twingress.egress.maxTimeToLive") String maxTimeToLive) {
+        return new EgressSettings(store, recorder, new EndpointLimits(Duration.parse(minTimeToLive),
+                Duration.parse(maxTimeToLive)), Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "egressMetrics", lazy = true)
+    public EgressMeters egressMetrics(CamelContext context) {
+        return new EgressMeters(context);
+    }
+
+    @BindToRegistry(value = "outboxRelay", lazy = true)
+    public OutboxRelay outboxRelay(@BeanInject("twinStore") TwinStore store,
+            @BeanInject("egressSettings") EgressSettings settings, @BeanInject("egressMetrics") EgressMeters metrics,
+            @PropertyInject("twingress.instance.id") String instanceId,
+            @PropertyInject("camel.server.port") int port,
+            @PropertyInject("twingress.egress.batchSize") int batchSize,
+            @PropertyInject("twingress.egress.lease") String lease) {
+        return new OutboxRelay(store, settings, new EventBindings(), metrics,
+                instanceId.isBlank() ? hostName() + ":" + port : instanceId, Clock.systemUTC(), batchSize,
+                Duration.parse(lease));
+    }
+
+    /** This machine's name (a Kubernetes pod's name), to tell instances apart in the endpoint leases. */
+    private static String hostName() {
+        String name = System.getenv("HOSTNAME");
+        if (name != null && !name.isBlank()) {
+            return name;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return UUID.randomUUID().toString();
+        }
+    }
+
+    /** The endpoint routes' retryWhile: retry while the unit's events are younger than the endpoint's time to live. */
+    @BindToRegistry(value = "egressRetryWhile", lazy = true)
+    public Predicate egressRetryWhile(@BeanInject("outboxRelay") OutboxRelay relay) {
+        return relay::retryWhile;
+    }
+
+    @BindToRegistry(value = "deadLetters", lazy = true)
+    public DeadLetters deadLetters(@BeanInject("twinStore") TwinStore store,
+            @BeanInject("egressSettings") EgressSettings settings, @BeanInject("egressMetrics") EgressMeters metrics) {
+        return new DeadLetters(store, settings, metrics, Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "egressApi", lazy = true)
+    public EgressApi egressApi(@BeanInject("egressSettings") EgressSettings settings,
+            @BeanInject("deadLetters") DeadLetters deadLetters) {
+        return new EgressApi(settings, deadLetters);
+    }
+
+    @BindToRegistry(value = "outboxPruner", lazy = true)
+    public OutboxPruner outboxPruner(@BeanInject("twinStore") TwinStore store) {
+        return new OutboxPruner(store, 5_000);
     }
 
     @BindToRegistry(value = "telemetryIntake", lazy = true)
@@ -132,5 +213,6 @@ public class TwingressConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         context.addStartupListener(new ApiStarted());
+        context.addStartupListener(new EgressStarted());
     }
 }

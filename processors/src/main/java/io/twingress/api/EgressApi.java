@@ -1,0 +1,178 @@
+package io.twingress.api;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+
+import io.twingress.AdtError;
+import io.twingress.Json;
+import io.twingress.event.DeadLetters;
+import io.twingress.event.EgressSettings;
+import io.twingress.event.EndpointSpec;
+import io.twingress.event.EventRoute;
+import io.twingress.store.DeadLetterRow;
+
+/**
+ * The egress management operations, with the data plane's face (api-version, error body, list shape): ADT's
+ * {@code /eventroutes}, and {@code /endpoints} shaped like ADT's endpoint resource, with each endpoint's dead
+ * letters under {@code /endpoints/{name}/deadletters} and the actions {@code deadletters:replay} and
+ * {@code deadletters:purge}.
+ */
+public final class EgressApi {
+
+    /** ADT pages event routes by 10 by default; a client may ask for up to this many. */
+    static final int MAX_PAGE = 100;
+    /** The most dead letters one replay or purge call handles; a client calls again for the rest. */
+    static final int MAX_ACTION = 10_000;
+
+    private final EgressSettings settings;
+    private final DeadLetters deadLetters;
+
+    public EgressApi(EgressSettings settings, DeadLetters deadLetters) {
+        this.settings = settings;
+        this.deadLetters = deadLetters;
+    }
+
+    // endpoints
+
+    public void putEndpoint(Exchange exchange) {
+        EndpointSpec spec = settings.putEndpoint(name(exchange), ApiSupport.body(exchange));
+        ApiSupport.reply(exchange, 200, spec.toResource(), Map.of());
+    }
+
+    public void getEndpoint(Exchange exchange) {
+        ApiSupport.reply(exchange, 200, settings.endpoint(name(exchange)).toResource(), Map.of());
+    }
+
+    public void listEndpoints(Exchange exchange) {
+        int size = ApiSupport.pageSize(exchange, MAX_PAGE);
+        String after = after(exchange);
+        List<EndpointSpec> page = settings.endpoints(after, size + 1);
+        List<JsonNode> items = new ArrayList<>();
+        page.stream().limit(size).forEach(e -> items.add(e.toResource()));
+        ApiSupport.page(exchange, items, page.size() > size ? ApiSupport.encodeToken(page.get(size - 1).name()) : null);
+    }
+
+    public void deleteEndpoint(Exchange exchange) {
+        settings.deleteEndpoint(name(exchange));
+        ApiSupport.noContent(exchange, Map.of());
+    }
+
+    // event routes
+
+    public void putRoute(Exchange exchange) {
+        settings.putRoute(ApiRequest.of(exchange).segment(1), ApiSupport.body(exchange));
+        ApiSupport.noContent(exchange, Map.of());
+    }
+
+    public void getRoute(Exchange exchange) {
+        ApiSupport.reply(exchange, 200, settings.route(ApiRequest.of(exchange).segment(1)).toJson(), Map.of());
+    }
+
+    public void listRoutes(Exchange exchange) {
+        int size = ApiSupport.pageSize(exchange, MAX_PAGE);
+        List<EventRoute> page = settings.routes(after(exchange), size + 1);
+        List<JsonNode> items = new ArrayList<>();
+        page.stream().limit(size).forEach(r -> items.add(r.toJson()));
+        ApiSupport.page(exchange, items, page.size() > size ? ApiSupport.encodeToken(page.get(size - 1).id()) : null);
+    }
+
+    public void deleteRoute(Exchange exchange) {
+        settings.deleteRoute(ApiRequest.of(exchange).segment(1));
+        ApiSupport.noContent(exchange, Map.of());
+    }
+
+    // dead letters
+
+    public void listDeadLetters(Exchange exchange) {
+        requireSegment(exchange, "deadletters");
+        int size = ApiSupport.pageSize(exchange, MAX_PAGE);
+        String token = ApiRequest.of(exchange).query("continuationToken");
+        long afterId = 0;
+        if (token != null) {
+            try {
+                afterId = Long.parseLong(ApiSupport.decodeToken(token, 1)[0]);
+            } catch (NumberFormatException e) {
+                throw AdtError.INVALID_ARGUMENT.with("The continuationToken is not one this server issued.");
+            }
+        }
+        List<DeadLetterRow> rows = deadLetters.list(name(exchange), afterId, size + 1);
+        List<JsonNode> items = new ArrayList<>();
+        rows.stream().limit(size).forEach(r -> items.add(deadLetter(r)));
+        ApiSupport.page(exchange, items, rows.size() > size
+                ? ApiSupport.encodeToken(Long.toString(rows.get(size - 1).id())) : null);
+    }
+
+    /** {@code POST /endpoints/{name}/deadletters:replay} or {@code :purge}, for all or for {@code eventIds}. */
+    public void deadLetterAction(Exchange exchange) {
+        String action = ApiRequest.of(exchange).segment(2);
+        Set<String> eventIds = eventIds(exchange);
+        int count = switch (action) {
+            case "deadletters:replay" -> deadLetters.replay(name(exchange), eventIds, MAX_ACTION);
+            case "deadletters:purge" -> deadLetters.purge(name(exchange), eventIds, MAX_ACTION);
+            default -> throw AdtError.NOT_FOUND.with("There is no operation POST /endpoints/{name}/" + action
+                    + "; use deadletters:replay or deadletters:purge.");
+        };
+        ApiSupport.reply(exchange, 200, Json.object().put("count", count), Map.of());
+    }
+
+    /** An empty body, or one without {@code eventIds}, means all (up to {@link #MAX_ACTION} per call). */
+    private static Set<String> eventIds(Exchange exchange) {
+        JsonNode body = ApiSupport.optionalBody(exchange);
+        if (body == null) {
+            return null;
+        }
+        if (!body.isObject()) {
+            throw AdtError.INVALID_ARGUMENT.with("The body must be a JSON object, e.g. {\"eventIds\": [\"...\"]},"
+                    + " or empty for all.");
+        }
+        JsonNode ids = body.get("eventIds");
+        if (ids == null || ids.isNull()) {
+            return null;
+        }
+        if (!ids.isArray() || ids.size() > MAX_ACTION) {
+            throw AdtError.INVALID_ARGUMENT.with("eventIds must be an array of at most " + MAX_ACTION
+                    + " event ids.");
+        }
+        Set<String> found = new LinkedHashSet<>();
+        for (JsonNode id : ids) {
+            if (!id.isTextual()) {
+                throw AdtError.INVALID_ARGUMENT.with("eventIds must hold strings.");
+            }
+            found.add(id.asText());
+        }
+        return found;
+    }
+
+    private static ObjectNode deadLetter(DeadLetterRow row) {
+        ObjectNode json = Json.object();
+        json.put("eventId", row.eventId());
+        json.put("reason", row.reason());
+        json.put("attempts", row.attempts());
+        json.put("lastAttemptTime", row.lastAttempt());
+        json.set("event", Json.parse(row.event()));
+        return json;
+    }
+
+    private static String name(Exchange exchange) {
+        return ApiRequest.of(exchange).segment(1);
+    }
+
+    private static void requireSegment(Exchange exchange, String expected) {
+        String segment = ApiRequest.of(exchange).segment(2);
+        if (!expected.equals(segment)) {
+            throw AdtError.NOT_FOUND.with("There is no resource /endpoints/{name}/" + segment + ".");
+        }
+    }
+
+    private static String after(Exchange exchange) {
+        String token = ApiRequest.of(exchange).query("continuationToken");
+        return token == null ? null : ApiSupport.decodeToken(token, 1)[0];
+    }
+}

@@ -1,0 +1,164 @@
+package io.twingress.event;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+
+import io.cloudevents.CloudEvent;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.twingress.AdtError;
+import io.twingress.store.DeadLetterRow;
+import io.twingress.store.OutboxEvent;
+import io.twingress.store.TwinStore;
+
+/**
+ * Events an endpoint could not deliver within its time to live, or that it refused for good. Each endpoint keeps
+ * them where its dead-letter setting says: in the store (listed, replayed and purged through the API), as files laid
+ * out as ADT writes them to blob storage ({@code <endpoint>/<yyyy>/<MM>/<dd>/<HH>/<eventId>.json}, the CloudEvent
+ * as JSON), or nowhere (logged and dropped). A replayed event goes back into the outbox for its endpoint alone, as
+ * the CloudEvent it was.
+ */
+public final class DeadLetters {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
+    private static final DateTimeFormatter HOUR_PATH = DateTimeFormatter.ofPattern("yyyy/MM/dd/HH")
+            .withZone(ZoneOffset.UTC);
+
+    private final TwinStore store;
+    private final EgressSettings settings;
+    private final EgressMetrics metrics;
+    private final Clock clock;
+
+    public DeadLetters(TwinStore store, EgressSettings settings, EgressMetrics metrics, Clock clock) {
+        this.store = store;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /**
+     * The dead-letter channel of an endpoint's delivery route: keeps the failed unit's events with the reason, the
+     * attempt count and the time. If they cannot be kept, it fails, so that the batch is not acknowledged and is sent
+     * again later; a unit refused because the route is stopping is not dead-lettered either.
+     */
+    public void record(Exchange exchange) {
+        DeliveryUnit unit = exchange.getProperty(OutboxRelay.UNIT, DeliveryUnit.class);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (unit == null || OutboxRelay.hasCause(cause, RejectedExecutionException.class)) {
+            throw new IllegalStateException("delivery stopped before it ended; the batch is sent again later", cause);
+        }
+        EndpointSpec spec = settings.cachedEndpoint(unit.endpoint());
+        if (spec == null) {
+            throw new IllegalStateException("endpoint " + unit.endpoint() + " was deleted");
+        }
+        Integer redeliveries = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
+        int attempts = (redeliveries == null ? 0 : redeliveries) + 1;
+        String reason = cause == null ? "unknown failure" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        String lastAttempt = clock.instant().toString();
+        List<DeadLetterRow> rows = new ArrayList<>();
+        for (Delivery d : unit.deliveries()) {
+            rows.add(new DeadLetterRow(0, unit.endpoint(), d.event().getId(), AdtCloudEvents.structuredText(d.event()),
+                    reason, attempts, lastAttempt));
+        }
+        switch (spec.deadLetter().type()) {
+            case Store -> store.write(tx -> {
+                rows.forEach(tx::insertDeadLetter);
+                return null;
+            });
+            case Files -> rows.forEach(row -> writeFile(spec.deadLetter().directory(), row));
+            default -> LOG.warn("endpoint {} has no dead-letter store: dropped {} events after {} attempts: {}",
+                    unit.endpoint(), rows.size(), attempts, reason);
+        }
+        LOG.warn("endpoint {}: dead-lettered {} events after {} attempts: {}", unit.endpoint(), rows.size(), attempts,
+                reason);
+        metrics.deadLettered(unit.endpoint(), rows.size());
+    }
+
+    private void writeFile(Path root, DeadLetterRow row) {
+        Path dir = root.resolve(safeName(row.endpoint())).resolve(HOUR_PATH.format(Instant.parse(row.lastAttempt())));
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(safeName(row.eventId()) + ".json"), row.event(), StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
+                    StandardOpenOption.SYNC);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the dead letter of event " + row.eventId(), e);
+        }
+    }
+
+    /** An event id as a file name: anything but letters, digits, '-', '_' and '.' is escaped, and so is a lone dot. */
+    static String safeName(String id) {
+        StringBuilder out = new StringBuilder();
+        for (char c : id.toCharArray()) {
+            if (Character.isLetterOrDigit(c) && c < 128 || c == '-' || c == '_' || c == '.') {
+                out.append(c);
+            } else {
+                out.append(String.format("%%%04X", (int) c));
+            }
+        }
+        String name = out.toString();
+        return name.equals(".") || name.equals("..") ? name.replace(".", "%002E") : name;
+    }
+
+    /** One page of an endpoint's dead letters after {@code afterId}. */
+    public List<DeadLetterRow> list(String endpoint, long afterId, int limit) {
+        requireStored(endpoint);
+        return store.read(tx -> tx.deadLetters(endpoint, afterId, limit));
+    }
+
+    /**
+     * Sends dead letters again: those with the given event ids, or all if {@code eventIds} is null, at most
+     * {@code limit} per call. They leave the dead letters and join the outbox for this endpoint in one unit.
+     * Returns how many.
+     */
+    public int replay(String endpoint, Collection<String> eventIds, int limit) {
+        requireStored(endpoint);
+        Instant now = clock.instant();
+        return store.write(tx -> {
+            List<DeadLetterRow> rows = tx.deadLettersByEvent(endpoint, eventIds, limit);
+            for (DeadLetterRow row : rows) {
+                CloudEvent event = AdtCloudEvents.parseStructured(row.event());
+                tx.appendEvent(new OutboxEvent(null, now.toEpochMilli(), event.getId(), event.getType(),
+                        event.getSource().toString(), event.getSubject(), now.toString(), null, null, row.event(), null,
+                        endpoint));
+            }
+            tx.deleteDeadLetters(rows.stream().map(DeadLetterRow::id).toList());
+            return rows.size();
+        });
+    }
+
+    /** Deletes dead letters: those with the given event ids, or all if null, at most {@code limit}. */
+    public int purge(String endpoint, Collection<String> eventIds, int limit) {
+        requireStored(endpoint);
+        return store.write(tx -> tx.deleteDeadLetters(tx.deadLettersByEvent(endpoint, eventIds, limit).stream()
+                .map(DeadLetterRow::id).toList()));
+    }
+
+    public long count(String endpoint) {
+        return store.read(tx -> tx.countDeadLetters(endpoint));
+    }
+
+    private void requireStored(String endpoint) {
+        EndpointSpec spec = settings.endpoint(endpoint);
+        if (spec.deadLetter().type() != DeadLetter.Type.Store) {
+            throw AdtError.OPERATION_NOT_ALLOWED.with("Endpoint " + endpoint + " keeps its dead letters "
+                    + (spec.deadLetter().type() == DeadLetter.Type.Files ? "as files under "
+                    + spec.deadLetter().directory() : "nowhere (deadLetter.type " + spec.deadLetter().type() + ")")
+                    + "; only dead letters kept in the store (deadLetter.type Store) are listed and replayed here.");
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package io.twingress.event;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.twingress.Json;
+import io.twingress.store.OutboxEvent;
+import io.twingress.store.OutboxPosition;
+import io.twingress.store.TwinStore;
+
+/**
+ * Moves events from the outbox to one endpoint, for its delivery route: {@link #nextBatch} reads the events after
+ * the endpoint's cursor and keeps those its routes' filters pass, as units to send; {@link #bind} turns a unit into
+ * the message the endpoint's protocol binding wants; {@link #acknowledge} moves the cursor past the batch once every
+ * unit was delivered or dead-lettered. The route's error handler retries a unit while {@link #retryWhile} says so,
+ * then hands it to {@link DeadLetters}.
+ *
+ * <p>An instance delivers an endpoint only while it holds the endpoint's lease in the store, so instances sharing a
+ * PostgreSQL take turns, and a dead instance's endpoints are taken over when its lease runs out.
+ */
+public final class OutboxRelay {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+
+    /** Exchange properties the delivery route carries between the steps. */
+    public static final String UNIT = "TwingressDeliveryUnit";
+    public static final String BATCH_END = "TwingressBatchEnd";
+    public static final String MORE = "TwingressMore";
+
+    private final TwinStore store;
+    private final EgressSettings settings;
+    private final EventBindings bindings;
+    private final EgressMetrics metrics;
+    private final String instanceId;
+    private final Clock clock;
+    private final int batchSize;
+    private final Duration lease;
+    private final Map<String, EndpointState> states = new ConcurrentHashMap<>();
+
+    public OutboxRelay(TwinStore store, EgressSettings settings, EventBindings bindings, EgressMetrics metrics,
+            String instanceId, Clock clock, int batchSize, Duration lease) {
+        this.store = store;
+        this.settings = settings;
+        this.bindings = bindings;
+        this.metrics = metrics;
+        this.instanceId = instanceId;
+        this.clock = clock;
+        this.batchSize = batchSize;
+        this.lease = lease;
+    }
+
+    /** What this instance knows of one endpoint's delivery. */
+    static final class EndpointState {
+        /** Where the cursor stands, valid while the lease is held. */
+        volatile OutboxPosition position;
+        volatile long leaseUntil;
+        /** The last failure while it is being retried; null once a send succeeded. */
+        volatile String failing;
+        volatile Instant failingSince;
+    }
+
+    /** Sets the body to the next batch's units (possibly none) and {@link #MORE} if a full batch was read. */
+    public void nextBatch(Exchange exchange, String endpoint) {
+        exchange.removeProperty(BATCH_END);
+        exchange.setProperty(MORE, false);
+        exchange.getMessage().setBody(List.of());
+        EndpointSpec spec = settings.cachedEndpoint(endpoint);
+        EndpointState state = states.computeIfAbsent(endpoint, e -> new EndpointState());
+        if (spec == null || !holdLease(endpoint, state)) {
+            return;
+        }
+        OutboxPosition after = state.position;
+        List<OutboxEvent> events = store.read(tx -> tx.eventsAfter(after, batchSize));
+        if (events.isEmpty()) {
+            return;
+        }
+        exchange.getMessage().setBody(units(spec, events));
+        exchange.setProperty(BATCH_END, events.get(events.size() - 1).position());
+        exchange.setProperty(MORE, events.size() == batchSize);
+    }
+
+    private List<DeliveryUnit> units(EndpointSpec spec, List<OutboxEvent> events) {
+        List<EventRoute> routes = settings.routesFor(spec.name());
+        Duration ttl = spec.retryPolicy().timeToLive();
+        List<Delivery> deliveries = new ArrayList<>();
+        for (OutboxEvent row : events) {
+            Instant expires = Instant.ofEpochMilli(row.recorded()).plus(ttl);
+            if (row.onlyFor() != null) {
+                if (row.onlyFor().equals(spec.name())) {
+                    deliveries.add(new Delivery(row.position(), null, AdtCloudEvents.of(row, null), expires));
+                }
+                continue;
+            }
+            Map<String, String> attributes = null;
+            JsonNode data = null;
+            for (EventRoute route : routes) {
+                EventFilter filter = route.filter();
+                boolean matches;
+                if (filter.isConstant()) {
+                    matches = filter.constantValue();
+                } else {
+                    if (attributes == null) {
+                        attributes = AdtCloudEvents.attributes(row);
+                        data = Json.parse(row.data());
+                    }
+                    matches = filter.matches(attributes, data);
+                }
+                if (matches) {
+                    deliveries.add(new Delivery(row.position(), route.id(), AdtCloudEvents.of(row, route), expires));
+                }
+            }
+        }
+        if (deliveries.isEmpty()) {
+            return List.of();
+        }
+        if (bindings.takesBatches(spec)) {
+            return List.of(new DeliveryUnit(spec.name(), deliveries));
+        }
+        List<DeliveryUnit> units = new ArrayList<>(deliveries.size());
+        deliveries.forEach(d -> units.add(new DeliveryUnit(spec.name(), List.of(d))));
+        return units;
+    }
+
+    /** Turns the unit in the body into the endpoint's message; the unit stays in {@link #UNIT} for the error handler. */
+    public void bind(Exchange exchange) {
+        DeliveryUnit unit = exchange.getMessage().getBody(DeliveryUnit.class);
+        exchange.setProperty(UNIT, unit);
+        EndpointSpec spec = settings.cachedEndpoint(unit.endpoint());
+        if (spec == null) {
+            throw new IllegalStateException("endpoint " + unit.endpoint() + " was deleted");
+        }
+        bindings.bind(exchange, spec, unit);
+    }
+
+    /** Moves the endpoint's cursor past the batch just sent. */
+    public void acknowledge(Exchange exchange, String endpoint) {
+        OutboxPosition end = exchange.getProperty(BATCH_END, OutboxPosition.class);
+        if (end == null) {
+            return;
+        }
+        EndpointState state = states.get(endpoint);
+        boolean held = store.write(tx -> tx.advanceCursor(EgressSettings.consumer(endpoint), instanceId, end));
+        if (held) {
+            state.position = end;
+        } else {
+            // another instance took the endpoint over; it sends from its own position
+            LOG.info("endpoint {} was taken over by another instance", endpoint);
+            state.leaseUntil = 0;
+        }
+    }
+
+    /** Called after each unit the endpoint accepted. */
+    public void delivered(Exchange exchange) {
+        DeliveryUnit unit = exchange.getProperty(UNIT, DeliveryUnit.class);
+        if (unit == null) {
+            return;
+        }
+        EndpointState state = states.get(unit.endpoint());
+        if (state != null) {
+            state.failing = null;
+            state.failingSince = null;
+        }
+        Instant now = clock.instant();
+        Duration[] delays = new Duration[unit.deliveries().size()];
+        for (int i = 0; i < delays.length; i++) {
+            OffsetDateTime time = unit.deliveries().get(i).event().getTime();
+            delays[i] = time == null ? Duration.ZERO : Duration.between(time.toInstant(), now);
+        }
+        metrics.delivered(unit.endpoint(), delays.length, delays);
+    }
+
+    /**
+     * True while a failed unit should be sent again: its events have not yet lived their time to live, and the
+     * endpoint did not refuse them for good. A failure outside a unit (the store could not be read) is retried.
+     */
+    public boolean retryWhile(Exchange exchange) {
+        DeliveryUnit unit = exchange.getProperty(UNIT, DeliveryUnit.class);
+        Throwable failure = exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LOG.debug("send failed, retry decision for {}: {}", unit == null ? "a batch" : unit.endpoint(),
+                failure == null ? null : failure.toString());
+        if (unit == null) {
+            return true;
+        }
+        EndpointState state = states.get(unit.endpoint());
+        if (state != null) {
+            state.failing = failure == null ? "unknown failure" : String.valueOf(failure.getMessage());
+            if (state.failingSince == null) {
+                state.failingSince = clock.instant();
+            }
+        }
+        metrics.failed(unit.endpoint());
+        if (failure instanceof RejectedExecutionException || hasCause(failure, PermanentDeliveryFailure.class)) {
+            return false;
+        }
+        return clock.instant().isBefore(unit.expiresAt());
+    }
+
+    /** Renews the leases this instance holds, so that a long retry does not lose its endpoint to another instance. */
+    public void renewLeases() {
+        long now = clock.millis();
+        states.forEach((endpoint, state) -> {
+            if (state.leaseUntil > now) {
+                boolean held = store.write(tx -> tx.leaseCursor(EgressSettings.consumer(endpoint), instanceId, now,
+                        now + lease.toMillis()));
+                state.leaseUntil = held ? now + lease.toMillis() : 0;
+            }
+        });
+    }
+
+    /** Forgets what it knew of an endpoint whose route stopped, letting go of its lease. */
+    public void forget(String endpoint) {
+        EndpointState state = states.remove(endpoint);
+        if (state != null && state.leaseUntil > clock.millis()) {
+            store.write(tx -> {
+                tx.releaseCursor(EgressSettings.consumer(endpoint), instanceId);
+                return null;
+            });
+        }
+    }
+
+    /** Lets go of every lease this instance holds (it is stopping), so that another instance takes over at once. */
+    public void releaseLeases() {
+        List.copyOf(states.keySet()).forEach(this::forget);
+    }
+
+    /** The endpoint's failure while it is being retried, with when it began; null if it is delivering. */
+    public String failing(String endpoint) {
+        EndpointState state = states.get(endpoint);
+        return state == null || state.failing == null ? null : state.failing + " (since " + state.failingSince + ")";
+    }
+
+    /** Events committed after the endpoint's cursor (all of them, matched by its routes or not); -1 if unknown. */
+    public long backlog(String endpoint) {
+        EndpointState state = states.get(endpoint);
+        if (state == null || state.position == null) {
+            return -1;
+        }
+        OutboxPosition head = store.read(tx -> tx.outboxHead());
+        return Math.max(0, head.seq() - state.position.seq());
+    }
+
+    private boolean holdLease(String endpoint, EndpointState state) {
+        long now = clock.millis();
+        if (state.leaseUntil - now > lease.toMillis() / 2) {
+            return true;
+        }
+        String consumer = EgressSettings.consumer(endpoint);
+        OutboxPosition position = store.write(tx -> {
+            tx.createCursor(consumer, tx.outboxHead());
+            if (!tx.leaseCursor(consumer, instanceId, now, now + lease.toMillis())) {
+                return null;
+            }
+            return tx.cursor(consumer).position();
+        });
+        if (position == null) {
+            state.leaseUntil = 0;
+            return false;
+        }
+        if (state.leaseUntil <= now || state.position == null) {
+            // newly taken (or taken back): the store's position is the truth
+            state.position = position;
+        }
+        state.leaseUntil = now + lease.toMillis();
+        return true;
+    }
+
+    static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

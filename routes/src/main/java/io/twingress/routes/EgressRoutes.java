@@ -1,0 +1,162 @@
+package io.twingress.routes;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.twingress.event.EndpointSettings;
+import io.twingress.event.EndpointSpec;
+import io.twingress.event.KafkaClient;
+import io.twingress.event.OutboxRelay;
+import io.twingress.event.RetryPolicy;
+
+/**
+ * Keeps one delivery route pair per endpoint running, made from the templates in {@code egress.camel.yaml}: it is
+ * told every endpoint after each change (on this instance or, through the periodic reload, on another sharing the
+ * store) and adds, replaces or removes routes to match. A user's route with the same id replaces a template's, as
+ * for every built-in route, only when it is loaded instead of the template (see the README).
+ */
+public final class EgressRoutes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EgressRoutes.class);
+
+    private final CamelContext context;
+    private final OutboxRelay relay;
+    /** What each running endpoint's routes were made from. */
+    private final Map<String, EndpointSpec> running = new HashMap<>();
+
+    public EgressRoutes(CamelContext context, OutboxRelay relay) {
+        this.context = context;
+        this.relay = relay;
+    }
+
+    public synchronized void apply(Map<String, EndpointSpec> endpoints) {
+        for (String name : Map.copyOf(running).keySet()) {
+            if (!endpoints.containsKey(name)) {
+                remove(name);
+                relay.forget(name);
+            }
+        }
+        endpoints.forEach((name, spec) -> {
+            if (!spec.equals(running.get(name))) {
+                remove(name);
+                relay.forget(name);
+                try {
+                    add(spec);
+                    running.put(name, spec);
+                } catch (Exception e) {
+                    // the endpoint stays in the store; the next reload tries again
+                    LOG.error("cannot start the delivery routes of endpoint {}: {}", name, e.getMessage(), e);
+                    remove(name);
+                }
+            }
+        });
+    }
+
+    private void add(EndpointSpec spec) throws Exception {
+        String name = spec.name();
+        Map<String, Object> send = new LinkedHashMap<>();
+        send.put("name", name);
+        String template = sendTemplate(spec, send);
+        context.addRouteFromTemplate(sendRouteId(name), template, send);
+        RetryPolicy retry = spec.retryPolicy();
+        Map<String, Object> endpoint = new LinkedHashMap<>();
+        endpoint.put("name", name);
+        endpoint.put("initialDelay", retry.initialDelay().toMillis());
+        endpoint.put("maxDelay", retry.maxDelay().toMillis());
+        endpoint.put("multiplier", retry.multiplier());
+        endpoint.put("jitter", retry.jitter());
+        context.addRouteFromTemplate(endpointRouteId(name), "egress-endpoint", endpoint);
+        context.getRouteController().startRoute(sendRouteId(name));
+        context.getRouteController().startRoute(endpointRouteId(name));
+        LOG.info("endpoint {} ({}) delivering", name, spec.type());
+    }
+
+    /** Fills the parameters of the endpoint type's send template and returns the template's id. */
+    private static String sendTemplate(EndpointSpec spec, Map<String, Object> p) {
+        EndpointSettings settings = spec.settings();
+        if (settings instanceof EndpointSettings.Kafka kafka) {
+            KafkaClient client = kafka.client();
+            p.put("topic", client.topic());
+            p.put("brokers", client.bootstrapServers());
+            p.put("securityProtocol", client.securityProtocol().name());
+            p.put("saslMechanism", client.saslMechanism() == null ? "PLAIN" : client.saslMechanism().kafkaName());
+            p.put("saslJaasConfig", client.securityProtocol().sasl() ? jaas(client) : "");
+            return "egress-send-kafka";
+        }
+        if (settings instanceof EndpointSettings.Webhook webhook) {
+            p.put("url", webhook.url().toString());
+            p.put("timeout", webhook.timeout().toMillis());
+            return "egress-send-http";
+        }
+        if (settings instanceof EndpointSettings.EventGrid grid) {
+            p.put("url", grid.topicEndpoint().toString());
+            p.put("timeout", 30_000);
+            return "egress-send-http";
+        }
+        if (settings instanceof EndpointSettings.Mqtt mqtt) {
+            if (mqtt.protocolVersion() != 5) {
+                throw new IllegalArgumentException("MQTT endpoints publish with MQTT 5; set protocolVersion 5");
+            }
+            p.put("brokerUrl", mqtt.brokerUrl().toString());
+            p.put("clientId", mqtt.clientId());
+            p.put("qos", mqtt.qos());
+            p.put("retain", mqtt.retain());
+            p.put("userName", mqtt.username() == null ? "" : mqtt.username());
+            p.put("password", mqtt.password() == null ? "" : mqtt.password().reveal());
+            return "egress-send-mqtt";
+        }
+        if (settings instanceof EndpointSettings.ServiceBus bus) {
+            p.put("entityPath", bus.entityPath());
+            p.put("entityType", bus.entityType().name());
+            p.put("connectionString", bus.primaryConnectionString().reveal());
+            return "egress-send-servicebus";
+        }
+        if (settings instanceof EndpointSettings.EventHub hub) {
+            p.put("connectionString", hub.connectionStringPrimaryKey().reveal());
+            return "egress-send-eventhubs";
+        }
+        throw new IllegalArgumentException("no delivery route for endpoint type " + settings.type());
+    }
+
+    private static String jaas(KafkaClient client) {
+        String module = client.saslMechanism() == null || client.saslMechanism().name().equals("PLAIN")
+                ? "org.apache.kafka.common.security.plain.PlainLoginModule"
+                : "org.apache.kafka.common.security.scram.ScramLoginModule";
+        return module + " required username=\"" + quote(client.username()) + "\" password=\""
+                + quote(client.password().reveal()) + "\";";
+    }
+
+    private static String quote(String text) {
+        return text.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    private void remove(String name) {
+        running.remove(name);
+        for (String id : new String[] {endpointRouteId(name), sendRouteId(name)}) {
+            Route route = context.getRoute(id);
+            if (route == null) {
+                continue;
+            }
+            try {
+                context.getRouteController().stopRoute(id);
+                context.removeRoute(id);
+            } catch (Exception e) {
+                LOG.warn("cannot remove route {}: {}", id, e.getMessage());
+            }
+        }
+    }
+
+    static String endpointRouteId(String name) {
+        return "egress-endpoint-" + name;
+    }
+
+    static String sendRouteId(String name) {
+        return "egress-send-" + name;
+    }
+}

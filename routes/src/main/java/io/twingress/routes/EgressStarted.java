@@ -1,0 +1,50 @@
+package io.twingress.routes;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.support.service.ServiceSupport;
+
+import io.twingress.event.EgressSettings;
+import io.twingress.event.OutboxRelay;
+
+/**
+ * Once every route runs: starts the delivery routes of the endpoints in the store, keeps them in step with every
+ * later change, and registers the endpoints' health check and meters.
+ */
+final class EgressStarted implements ExtendedStartupListener {
+
+    @Override
+    public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+    }
+
+    @Override
+    public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+        var registry = context.getRegistry();
+        EgressSettings settings = registry.lookupByNameAndType("egressSettings", EgressSettings.class);
+        OutboxRelay relay = registry.lookupByNameAndType("outboxRelay", OutboxRelay.class);
+        EgressMeters meters = registry.lookupByNameAndType("egressMetrics", EgressMeters.class);
+        meters.gaugesFrom(relay, registry.lookupByNameAndType("deadLetters", io.twingress.event.DeadLetters.class));
+        EgressRoutes routes = new EgressRoutes(context, relay);
+        settings.onChange(endpoints -> {
+            routes.apply(endpoints);
+            endpoints.keySet().forEach(meters::register);
+        });
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            health.register(new EgressHealth(settings, relay));
+        }
+        settings.refresh();
+        try {
+            // services stop after the routes: by then no delivery runs, and the leases can be let go
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    relay.releaseLeases();
+                }
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot register the egress shutdown", e);
+        }
+    }
+}
