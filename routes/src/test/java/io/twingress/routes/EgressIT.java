@@ -1,0 +1,398 @@
+package io.twingress.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.twingress.Json;
+import io.twingress.routes.testing.HttpReceiver;
+import io.twingress.routes.testing.SharedKafka;
+import io.twingress.routes.testing.SharedMqtt;
+
+/**
+ * Egress end to end on the embedded store: endpoints and event routes through the API, events delivered to a real
+ * HTTP receiver, a real Kafka broker and a real MQTT broker in ADT's format, retries, dead letters and replay, and
+ * what survives a restart. Time to live may be as short as a second here so that dead-lettering can be watched.
+ */
+class EgressIT {
+
+    static final String V = "api-version=2023-10-31";
+    static final String ROOM = "dtmi:egress:Room;1";
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final Map<String, String> SETTINGS = Map.of(
+            "twingress.egress.minTimeToLive", "PT1S",
+            "twingress.egress.pollPeriod", "20",
+            "twingress.egress.syncPeriod", "500",
+            "twingress.events.source", "twins.example.com");
+
+    static Path dir;
+    static TwingressServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dir = Files.createTempDirectory("twingress-egress-it");
+        server = TwingressServer.start(dir, SETTINGS);
+        HttpResponse<String> upload = send("POST", "/models?" + V, "[{\"@id\":\"" + ROOM + "\",\"@type\":\"Interface\","
+                + "\"@context\":\"dtmi:dtdl:context;3\",\"contents\":[{\"@type\":\"Property\",\"name\":\"Temperature\","
+                + "\"schema\":\"double\"},{\"@type\":\"Property\",\"name\":\"Humidity\",\"schema\":\"double\"}]}]");
+        assertThat(upload.statusCode()).isEqualTo(201);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void aWebhookGetsTheEventsItsRouteFilterPassesInAdtsFormat() throws Exception {
+        try (HttpReceiver receiver = HttpReceiver.open()) {
+            putEndpoint("hook-binary", "{\"endpointType\":\"Webhook\",\"url\":\"" + receiver.url("/events")
+                    + "\",\"authentication\":{\"type\":\"Bearer\",\"token\":\"s3cret-token\"}}");
+            putRoute("hook-binary-updates", "hook-binary", "type = 'Microsoft.DigitalTwins.Twin.Update'"
+                    + " AND STARTS_WITH(subject, 'wh-')");
+            putTwin("wh-1", 20);
+            putTwin("other-1", 20);
+            send("PATCH", "/digitaltwins/other-1?" + V, "[{\"op\":\"replace\",\"path\":\"/Temperature\",\"value\":1}]");
+            HttpResponse<String> patched = send("PATCH", "/digitaltwins/wh-1?" + V,
+                    "[{\"op\":\"replace\",\"path\":\"/Temperature\",\"value\":21.5}]",
+                    Map.of("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+            assertThat(patched.statusCode()).isEqualTo(204);
+
+            List<HttpReceiver.Request> requests = receiver.awaitRequests(1, Duration.ofSeconds(20));
+            HttpReceiver.Request event = requests.get(0);
+            assertThat(event.method()).isEqualTo("POST");
+            assertThat(event.path()).isEqualTo("/events");
+            assertThat(event.header("ce-type")).isEqualTo("Microsoft.DigitalTwins.Twin.Update");
+            assertThat(event.header("ce-subject")).isEqualTo("wh-1");
+            assertThat(event.header("ce-source")).isEqualTo("twins.example.com");
+            assertThat(event.header("ce-specversion")).isEqualTo("1.0");
+            assertThat(event.header("ce-traceparent"))
+                    .isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+            assertThat(event.header("Authorization")).isEqualTo("Bearer s3cret-token");
+            assertThat(event.header("Content-Type")).startsWith("application/json");
+            assertThat(Json.parse(event.bodyAsString())).isEqualTo(Json.parse("{\"modelId\":\"" + ROOM
+                    + "\",\"patch\":[{\"value\":21.5,\"path\":\"/Temperature\",\"op\":\"replace\"}]}"));
+            Thread.sleep(300);
+            assertThat(receiver.requests()).as("creates and other twins are filtered out").hasSize(1);
+
+            // the secret was taken, and is never shown
+            HttpResponse<String> shown = send("GET", "/endpoints/hook-binary?" + V, null);
+            assertThat(shown.body()).doesNotContain("s3cret-token");
+            assertThat(Json.parse(shown.body()).at("/properties/authentication/token").isNull()).isTrue();
+            deleteRouteAndEndpoint("hook-binary-updates", "hook-binary");
+        }
+    }
+
+    @Test
+    void structuredModeSendsTheWholeCloudEventWithTheRoutesExtras() throws Exception {
+        try (HttpReceiver receiver = HttpReceiver.open()) {
+            putEndpoint("hook-structured", "{\"endpointType\":\"Webhook\",\"url\":\"" + receiver.url("/ce")
+                    + "\",\"contentMode\":\"structured\"}");
+            putRoute("hook-structured-all", "hook-structured", "$body.modelId = '" + ROOM
+                    + "' AND TOUCHES($body.patch, '/Humidity')", Map.of("includeState", true,
+                    "includePreviousValues", true));
+            putTwin("st-1", 20);
+            send("PATCH", "/digitaltwins/st-1?" + V, "[{\"op\":\"replace\",\"path\":\"/Temperature\",\"value\":22}]");
+            send("PATCH", "/digitaltwins/st-1?" + V, "[{\"op\":\"add\",\"path\":\"/Humidity\",\"value\":40}]");
+
+            HttpReceiver.Request request = receiver.awaitRequests(1, Duration.ofSeconds(20)).get(0);
+            assertThat(request.header("Content-Type")).startsWith("application/cloudevents+json");
+            JsonNode event = Json.parse(request.bodyAsString());
+            assertThat(event.get("specversion").asText()).isEqualTo("1.0");
+            assertThat(event.get("type").asText()).isEqualTo("Microsoft.DigitalTwins.Twin.Update");
+            assertThat(event.get("subject").asText()).isEqualTo("st-1");
+            assertThat(event.at("/data/patch/0/path").asText()).isEqualTo("/Humidity");
+            assertThat(event.at("/data/$state/Temperature").asInt()).isEqualTo(22);
+            assertThat(event.at("/data/$state/Humidity").asInt()).isEqualTo(40);
+            assertThat(event.at("/data/$previous").toString()).isEqualTo("{\"/Humidity\":null}");
+            Thread.sleep(300);
+            assertThat(receiver.requests()).as("only the patch touching /Humidity").hasSize(1);
+            deleteRouteAndEndpoint("hook-structured-all", "hook-structured");
+        }
+    }
+
+    @Test
+    void kafkaGetsEveryEventWithTheCloudEventsKafkaBindingOverSasl() throws Exception {
+        String topic = SharedKafka.newTopic("egress", 3);
+        putEndpoint("kafka-sasl", "{\"endpointType\":\"Kafka\",\"bootstrapServers\":\""
+                + SharedKafka.saslBootstrapServers() + "\",\"topic\":\"" + topic + "\",\"securityProtocol\":"
+                + "\"SASL_PLAINTEXT\",\"saslMechanism\":\"PLAIN\",\"saslUsername\":\"$ConnectionString\","
+                + "\"saslPassword\":\"" + SharedKafka.eventHubsConnectionString() + "\"}");
+        putRoute("kafka-sasl-all", "kafka-sasl", "STARTS_WITH(subject, 'kf-')");
+        for (int i = 0; i < 20; i++) {
+            putTwin("kf-" + i, i);
+        }
+        send("POST", "/digitaltwins/kf-3/telemetry?" + V, "{\"reading\":7}", Map.of("Message-Id", "kf-m1"));
+
+        List<ConsumerRecord<String, String>> records = SharedKafka.consume(topic, 20, Duration.ofSeconds(30));
+        assertThat(records).hasSize(20);
+        assertThat(records).extracting(ConsumerRecord::key)
+                .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, 20)
+                        .mapToObj(i -> "kf-" + i).toList());
+        Map<String, String> headers = SharedKafka.headers(records.get(0));
+        assertThat(headers).containsEntry("ce_type", "Microsoft.DigitalTwins.Twin.Create")
+                .containsEntry("ce_specversion", "1.0").containsEntry("ce_source", "twins.example.com")
+                .containsEntry("content-type", "application/json").containsKey("ce_id").containsKey("ce_time");
+        assertThat(headers.get("ce_subject")).isEqualTo(records.get(0).key());
+        assertThat(Json.parse(records.get(0).value()).get("$dtId").asText()).isEqualTo(records.get(0).key());
+        assertThat(records).as("the telemetry has no subject, so the filter leaves it out")
+                .noneMatch(r -> SharedKafka.headers(r).get("ce_type").equals("microsoft.iot.telemetry"));
+        deleteRouteAndEndpoint("kafka-sasl-all", "kafka-sasl");
+    }
+
+    @Test
+    void mqttGetsStructuredEventsOnTopicsPerTwin() throws Exception {
+        BlockingQueue<String[]> received = new LinkedBlockingQueue<>();
+        MqttClient subscriber = new MqttClient(SharedMqtt.url(), "egress-it-sub", new MemoryPersistence());
+        subscriber.connect(new MqttConnectionOptions());
+        subscriber.subscribe("egress-it/#", 1, (topic, message) -> received.add(new String[] {topic,
+                new String(message.getPayload(), StandardCharsets.UTF_8)}));
+        try {
+            putEndpoint("mqtt-twins", "{\"endpointType\":\"Mqtt\",\"brokerUrl\":\"" + SharedMqtt.url()
+                    + "\",\"topic\":\"egress-it/{twinId}/events\",\"qos\":1}");
+            putRoute("mqtt-twins-telemetry", "mqtt-twins", "type = 'microsoft.iot.telemetry'");
+            putTwin("mq-1", 1);
+            HttpResponse<String> sent = send("POST", "/digitaltwins/mq-1/telemetry?" + V, "{\"reading\":7}",
+                    Map.of("Message-Id", "mq-m1"));
+            assertThat(sent.statusCode()).isEqualTo(204);
+
+            String[] message = received.poll(20, TimeUnit.SECONDS);
+            assertThat(message).isNotNull();
+            assertThat(message[0]).isEqualTo("egress-it/mq-1/events");
+            JsonNode event = Json.parse(message[1]);
+            assertThat(event.get("type").asText()).isEqualTo("microsoft.iot.telemetry");
+            assertThat(event.get("id").asText()).isEqualTo("mq-m1");
+            assertThat(event.get("source").asText()).isEqualTo("twins.example.com/digitaltwins/mq-1");
+            assertThat(event.get("dataschema").asText()).isEqualTo(ROOM);
+            assertThat(event.get("data")).isEqualTo(Json.parse("{\"reading\":7}"));
+            deleteRouteAndEndpoint("mqtt-twins-telemetry", "mqtt-twins");
+        } finally {
+            subscriber.disconnect();
+            subscriber.close();
+        }
+    }
+
+    @Test
+    void anEndpointDownPastItsTimeToLiveIsDeadLetteredAndReplayDeliversEveryEvent() throws Exception {
+        try (HttpReceiver receiver = HttpReceiver.open()) {
+            receiver.stop();
+            putEndpoint("hook-down", "{\"endpointType\":\"Webhook\",\"url\":\"" + receiver.url("/down")
+                    + "\",\"timeout\":\"PT2S\",\"retryPolicy\":{\"timeToLive\":\"PT3S\",\"initialDelay\":\"PT0.2S\","
+                    + "\"maxDelay\":\"PT0.5S\"}}");
+            putRoute("hook-down-all", "hook-down", "STARTS_WITH(subject, 'dl-')");
+            Set<String> sent = new java.util.TreeSet<>();
+            for (int i = 0; i < 5; i++) {
+                putTwin("dl-" + i, i);
+            }
+            List<JsonNode> deadLetters = awaitDeadLetters("hook-down", 5, Duration.ofSeconds(30));
+            for (JsonNode letter : deadLetters) {
+                assertThat(letter.get("reason").asText()).isNotBlank();
+                assertThat(letter.get("attempts").asInt()).isGreaterThan(1);
+                assertThat(letter.at("/event/type").asText()).isEqualTo("Microsoft.DigitalTwins.Twin.Create");
+                sent.add(letter.get("eventId").asText());
+            }
+            assertThat(healthOf("egress-endpoints")).isEqualTo("DOWN");
+
+            receiver.start();
+            HttpResponse<String> replay = send("POST", "/endpoints/hook-down/deadletters:replay?" + V, "");
+            assertThat(replay.statusCode()).isEqualTo(200);
+            assertThat(Json.parse(replay.body()).get("count").asInt()).isEqualTo(5);
+
+            List<HttpReceiver.Request> requests = receiver.awaitRequests(5, Duration.ofSeconds(20));
+            assertThat(requests.stream().map(r -> r.header("ce-id")).collect(Collectors.toCollection(
+                    java.util.TreeSet::new))).isEqualTo(sent);
+            assertThat(Json.parse(send("GET", "/endpoints/hook-down/deadletters?" + V, null).body()).get("value"))
+                    .isEmpty();
+            deleteRouteAndEndpoint("hook-down-all", "hook-down");
+        }
+    }
+
+    @Test
+    void aRefusedEventIsDeadLetteredAtOnceAndOneFailingEndpointDoesNotHoldUpAnother() throws Exception {
+        try (HttpReceiver failing = HttpReceiver.open(); HttpReceiver healthy = HttpReceiver.open()) {
+            failing.failWith(503);
+            putEndpoint("hook-failing", "{\"endpointType\":\"Webhook\",\"url\":\"" + failing.url() + "\"}");
+            putEndpoint("hook-healthy", "{\"endpointType\":\"Webhook\",\"url\":\"" + healthy.url() + "\"}");
+            putRoute("hook-failing-all", "hook-failing", "STARTS_WITH(subject, 'iso-')");
+            putRoute("hook-healthy-all", "hook-healthy", "STARTS_WITH(subject, 'iso-')");
+            for (int i = 0; i < 10; i++) {
+                putTwin("iso-" + i, i);
+            }
+            assertThat(healthy.awaitRequests(10, Duration.ofSeconds(20))).hasSize(10);
+            assertThat(failing.requests()).as("the failing one is being retried").isNotEmpty();
+
+            // a 400 cannot get better by retrying: dead-lettered after one attempt, and the next event goes on
+            failing.failWith(400);
+            List<JsonNode> letters = awaitDeadLetters("hook-failing", 1, Duration.ofSeconds(30));
+            assertThat(letters.get(0).get("reason").asText()).contains("400");
+            failing.recover();
+            assertThat(failing.awaitRequests(10, Duration.ofSeconds(30))).hasSizeGreaterThanOrEqualTo(10);
+            send("DELETE", "/eventroutes/hook-failing-all?" + V, null);
+            send("DELETE", "/eventroutes/hook-healthy-all?" + V, null);
+            send("DELETE", "/endpoints/hook-failing?" + V, null);
+            send("DELETE", "/endpoints/hook-healthy?" + V, null);
+        }
+    }
+
+    @Test
+    void theManagementApisHaveTheDataPlanesFace() throws Exception {
+        assertAdtError(send("PUT", "/endpoints/bad?" + V, "{\"properties\":{\"endpointType\":\"Ftp\"}}"), 400,
+                "InvalidArgument", "endpointType");
+        assertAdtError(send("PUT", "/endpoints/x?" + V, "{\"properties\":{\"endpointType\":\"Webhook\","
+                + "\"url\":\"http://h/\"}}"), 400, "InvalidArgument", "name");
+        assertAdtError(send("GET", "/endpoints/missing?" + V, null), 404, "EndpointNotFound", "missing");
+        assertAdtError(send("GET", "/endpoints?api-version=1999-01-01", null), 400, "InvalidApiVersionParameter",
+                "1999-01-01");
+        assertAdtError(send("PUT", "/eventroutes/r1?" + V, "{\"endpointName\":\"missing\",\"filter\":\"true\"}"),
+                400, "InvalidArgument", "missing");
+        putEndpoint("face-hook", "{\"endpointType\":\"Webhook\",\"url\":\"http://127.0.0.1:9/x\"}");
+        assertAdtError(send("PUT", "/eventroutes/r1?" + V, "{\"endpointName\":\"face-hook\",\"filter\":"
+                + "\"type = \"}"), 400, "InvalidArgument", "position 8");
+        assertAdtError(send("GET", "/eventroutes/none?" + V, null), 404, "EventRouteNotFound", "none");
+        for (int i = 0; i < 3; i++) {
+            putRoute("face-" + i, "face-hook", "false");
+        }
+        JsonNode first = Json.parse(send("GET", "/eventroutes?" + V, null, Map.of("max-items-per-page", "2")).body());
+        assertThat(first.get("value")).hasSize(2);
+        assertThat(first.get("value").get(0).get("id").asText()).isEqualTo("face-0");
+        String next = first.get("nextLink").asText();
+        JsonNode second = Json.parse(HTTP.send(HttpRequest.newBuilder(URI.create(next))
+                .header("max-items-per-page", "2").build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(second.get("value").get(0).get("id").asText()).isEqualTo("face-2");
+        assertThat(second.get("nextLink").isNull()).isTrue();
+        assertAdtError(send("DELETE", "/endpoints/face-hook?" + V, null), 400, "OperationNotAllowed", "face-0");
+        for (int i = 0; i < 3; i++) {
+            assertThat(send("DELETE", "/eventroutes/face-" + i + "?" + V, null).statusCode()).isEqualTo(204);
+        }
+        assertThat(send("DELETE", "/endpoints/face-hook?" + V, null).statusCode()).isEqualTo(204);
+        assertAdtError(send("GET", "/endpoints/face-hook/deadletters?" + V, null), 404, "EndpointNotFound",
+                "face-hook");
+    }
+
+    @Test
+    void endpointsAndRoutesSurviveARestartAndDeliverWhatWasCommittedMeanwhile() throws Exception {
+        try (HttpReceiver receiver = HttpReceiver.open()) {
+            putEndpoint("hook-restart", "{\"endpointType\":\"Webhook\",\"url\":\"" + receiver.url() + "\"}");
+            putRoute("hook-restart-all", "hook-restart", "STARTS_WITH(subject, 'rs-')");
+            putTwin("rs-1", 1);
+            receiver.awaitRequests(1, Duration.ofSeconds(20));
+            receiver.stop();
+            putTwin("rs-2", 2);
+            server.close();
+            server = TwingressServer.start(dir, SETTINGS);
+            receiver.start();
+            putTwin("rs-3", 3);
+            List<HttpReceiver.Request> requests = receiver.awaitRequests(3, Duration.ofSeconds(30));
+            assertThat(requests.stream().map(r -> r.header("ce-subject")).collect(Collectors.toSet()))
+                    .containsExactlyInAnyOrder("rs-1", "rs-2", "rs-3");
+            assertThat(Json.parse(send("GET", "/eventroutes/hook-restart-all?" + V, null).body())
+                    .get("endpointName").asText()).isEqualTo("hook-restart");
+            deleteRouteAndEndpoint("hook-restart-all", "hook-restart");
+        }
+    }
+
+    // helpers
+
+    static List<JsonNode> awaitDeadLetters(String endpoint, int count, Duration timeout) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        List<JsonNode> found = new ArrayList<>();
+        while (System.nanoTime() < end) {
+            found.clear();
+            Json.parse(send("GET", "/endpoints/" + endpoint + "/deadletters?" + V, null).body()).get("value")
+                    .forEach(found::add);
+            if (found.size() >= count) {
+                return found;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("expected " + count + " dead letters of " + endpoint + ", found " + found.size());
+    }
+
+    static String healthOf(String check) throws Exception {
+        JsonNode health = Json.parse(HTTP.send(HttpRequest.newBuilder(URI.create(server.managementUrl()
+                + "/observe/health")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        for (JsonNode c : health.path("checks")) {
+            if (c.path("name").asText().equals(check)) {
+                return c.path("status").asText();
+            }
+        }
+        return health.path("status").asText();
+    }
+
+    static void putTwin(String id, double temperature) throws Exception {
+        HttpResponse<String> put = send("PUT", "/digitaltwins/" + id + "?" + V, "{\"$metadata\":{\"$model\":\""
+                + ROOM + "\"},\"Temperature\":" + temperature + "}");
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    }
+
+    static void putEndpoint(String name, String properties) throws Exception {
+        HttpResponse<String> put = send("PUT", "/endpoints/" + name + "?" + V, "{\"properties\":" + properties + "}");
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    }
+
+    static void putRoute(String id, String endpoint, String filter) throws Exception {
+        putRoute(id, endpoint, filter, Map.of());
+    }
+
+    static void putRoute(String id, String endpoint, String filter, Map<String, Object> extras) throws Exception {
+        var body = Json.object().put("endpointName", endpoint).put("filter", filter);
+        extras.forEach((k, v) -> body.put(k, (Boolean) v));
+        HttpResponse<String> put = send("PUT", "/eventroutes/" + id + "?" + V, Json.write(body));
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(204);
+    }
+
+    static void deleteRouteAndEndpoint(String route, String endpoint) throws Exception {
+        assertThat(send("DELETE", "/eventroutes/" + route + "?" + V, null).statusCode()).isEqualTo(204);
+        assertThat(send("DELETE", "/endpoints/" + endpoint + "?" + V, null).statusCode()).isEqualTo(204);
+    }
+
+    static void assertAdtError(HttpResponse<String> response, int status, String code, String... mentions) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode error = Json.parse(response.body()).get("error");
+        assertThat(error.get("code").asText()).isEqualTo(code);
+        assertThat(error.get("message").asText()).contains(mentions);
+        assertThat(response.headers().firstValue("x-ms-error-code")).hasValue(code);
+    }
+
+    static HttpResponse<String> send(String method, String path, String body) throws Exception {
+        return send(method, path, body, Map.of());
+    }
+
+    static HttpResponse<String> send(String method, String path, String body, Map<String, String> headers)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        headers.forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
