@@ -23,9 +23,12 @@ public final class SharedPostgres {
         }
         if (server == null) {
             try {
+                long begin = System.nanoTime();
                 EmbeddedPostgresServer started = EmbeddedPostgresServer.start();
                 Runtime.getRuntime().addShutdownHook(new Thread(started::close, "shared-postgres-stop"));
                 server = started;
+                System.out.printf("Shared PostgreSQL (embedded) started in %d ms%n",
+                        (System.nanoTime() - begin) / 1_000_000);
             } catch (RuntimeException e) {
                 startFailure = e;
                 throw e;
