@@ -17,9 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,8 +28,8 @@ import io.twingress.Json;
 import io.twingress.query.QueryEngine;
 import io.twingress.query.QueryLimits;
 import io.twingress.query.StoreGraphSource;
-import io.twingress.store.EmbeddedPostgresServer;
 import io.twingress.store.PostgresTwinStore;
+import io.twingress.store.SharedPostgres;
 import io.twingress.store.StoreTx;
 import io.twingress.store.StoredModel;
 import io.twingress.store.StoredTwin;
@@ -45,8 +43,6 @@ class PostgresModelServiceIT {
 
     private static final String ROOT = "dtmi:race:Root;1";
 
-    private static EmbeddedPostgresServer postgres;
-
     private final List<TwinStore> stores = new ArrayList<>();
     private String database;
     private TwinStore storeA;
@@ -54,19 +50,9 @@ class PostgresModelServiceIT {
     private ModelService a;
     private ModelService b;
 
-    @BeforeAll
-    static void startPostgres() {
-        postgres = EmbeddedPostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        postgres.close();
-    }
-
     @BeforeEach
     void openTwoInstances() {
-        database = postgres.createDatabase();
+        database = SharedPostgres.createDatabase();
         storeA = openStore();
         storeB = openStore();
         a = new ModelService(storeA);
@@ -79,8 +65,7 @@ class PostgresModelServiceIT {
     }
 
     private TwinStore openStore() {
-        TwinStore store = new PostgresTwinStore(database, EmbeddedPostgresServer.USER, EmbeddedPostgresServer.PASSWORD,
-                4);
+        TwinStore store = new PostgresTwinStore(database, SharedPostgres.USER, SharedPostgres.PASSWORD, 4);
         stores.add(store);
         return store;
     }

@@ -10,7 +10,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * A real PostgreSQL server started from Maven artifacts, for tests that need one without an installed server.
- * Start one per test class (a start costs a few seconds) and give each store its own database.
+ * Tests take the one server of the run from {@link SharedPostgres} (a start costs a few seconds) and give each store
+ * its own database; a program with its own lifecycle (the bench) may start its own.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 

@@ -6,15 +6,13 @@ import static io.twingress.model.TestModels.ROOM;
 import static io.twingress.model.TestModels.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import io.twingress.model.ModelService;
 import io.twingress.model.TestModels;
-import io.twingress.store.EmbeddedPostgresServer;
 import io.twingress.store.PostgresTwinStore;
+import io.twingress.store.SharedPostgres;
 
 /**
  * {@link TwinOperations} on PostgreSQL, where write units run in parallel and only the twin's row lock keeps two of
@@ -23,25 +21,11 @@ import io.twingress.store.PostgresTwinStore;
  */
 class TwinOperationsPostgresIT {
 
-    private static EmbeddedPostgresServer postgres;
-
-    @BeforeAll
-    static void startPostgres() {
-        postgres = EmbeddedPostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        if (postgres != null) {
-            postgres.close();
-        }
-    }
-
     @Test
     @Timeout(180)
     void concurrentIncrementsWithIfMatchLoseNoUpdate() throws Exception {
-        try (PostgresTwinStore store = new PostgresTwinStore(postgres.createDatabase(), EmbeddedPostgresServer.USER,
-                EmbeddedPostgresServer.PASSWORD, 8)) {
+        try (PostgresTwinStore store = new PostgresTwinStore(SharedPostgres.createDatabase(), SharedPostgres.USER,
+                SharedPostgres.PASSWORD, 8)) {
             ModelService models = new ModelService(store);
             models.upload(TestModels.all());
             TwinOperations twins = new TwinOperations(store, new TwinModels(models), Clock.systemUTC());

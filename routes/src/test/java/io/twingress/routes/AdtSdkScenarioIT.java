@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import reactor.core.publisher.Mono;
 
-import io.twingress.store.EmbeddedPostgresServer;
+import io.twingress.store.SharedPostgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -255,22 +255,12 @@ class AdtSdkScenarioIT {
     @org.junit.jupiter.api.Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class OnPostgresql extends Scenario {
-        EmbeddedPostgresServer postgres;
-
         @Override
-        Map<String, String> storeProperties() throws Exception {
-            postgres = EmbeddedPostgresServer.start();
+        Map<String, String> storeProperties() {
             return Map.of("twingress.store.type", "postgresql",
-                    "twingress.store.postgresql.url", postgres.createDatabase(),
-                    "twingress.store.postgresql.user", "postgres",
-                    "twingress.store.postgresql.password", "postgres");
-        }
-
-        @AfterAll
-        void stopPostgres() {
-            if (postgres != null) {
-                postgres.close();
-            }
+                    "twingress.store.postgresql.url", SharedPostgres.createDatabase(),
+                    "twingress.store.postgresql.user", SharedPostgres.USER,
+                    "twingress.store.postgresql.password", SharedPostgres.PASSWORD);
         }
     }
 }
