@@ -65,8 +65,7 @@ public final class DeadLetters {
         if (spec == null) {
             throw new IllegalStateException("endpoint " + unit.endpoint() + " was deleted");
         }
-        Integer redeliveries = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
-        int attempts = (redeliveries == null ? 0 : redeliveries) + 1;
+        int attempts = Math.max(1, exchange.getProperty(OutboxRelay.FAILED_ATTEMPTS, 0, Integer.class));
         String reason = cause == null ? "unknown failure" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
         String lastAttempt = clock.instant().toString();
         List<DeadLetterRow> rows = new ArrayList<>();

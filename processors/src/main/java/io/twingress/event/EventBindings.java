@@ -33,7 +33,7 @@ public final class EventBindings {
 
     public static final String STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8";
 
-    static final String KAFKA_KEY = "CamelKafkaKey";
+    static final String KAFKA_KEY = "kafka.KEY";
     static final String HTTP_METHOD = "CamelHttpMethod";
     static final String MQTT_TOPIC = "CamelPahoMqtt5OverrideTopic";
     static final String SERVICE_BUS_PROPERTIES = "CamelAzureServiceBusApplicationProperties";

@@ -38,6 +38,8 @@ public final class OutboxRelay {
     public static final String UNIT = "TwingressDeliveryUnit";
     public static final String BATCH_END = "TwingressBatchEnd";
     public static final String MORE = "TwingressMore";
+    /** How many times the unit was sent and failed. */
+    public static final String FAILED_ATTEMPTS = "TwingressFailedAttempts";
 
     private final TwinStore store;
     private final EgressSettings settings;
@@ -194,6 +196,7 @@ public final class OutboxRelay {
         if (unit == null) {
             return true;
         }
+        exchange.setProperty(FAILED_ATTEMPTS, exchange.getProperty(FAILED_ATTEMPTS, 0, Integer.class) + 1);
         EndpointState state = states.get(unit.endpoint());
         if (state != null) {
             state.failing = failure == null ? "unknown failure" : String.valueOf(failure.getMessage());

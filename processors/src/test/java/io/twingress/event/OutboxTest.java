@@ -245,7 +245,7 @@ class OutboxTest {
         Map<String, Object> headers = records.get(0).getHeaders();
         assertThat(headers).containsEntry("ce_id", event.getId()).containsEntry("ce_type", EventTypes.TWIN_CREATE)
                 .containsEntry("ce_specversion", "1.0").containsEntry("ce_traceparent", TRACE)
-                .containsEntry("content-type", "application/json").containsEntry("CamelKafkaKey", "room");
+                .containsEntry("content-type", "application/json").containsEntry("kafka.KEY", "room");
         assertThat(new String(records.get(0).getBody(byte[].class), StandardCharsets.UTF_8))
                 .isEqualTo(AdtCloudEvents.dataText(event));
 

@@ -21,10 +21,15 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -169,9 +174,34 @@ class EgressIT {
     void mqttGetsStructuredEventsOnTopicsPerTwin() throws Exception {
         BlockingQueue<String[]> received = new LinkedBlockingQueue<>();
         MqttClient subscriber = new MqttClient(SharedMqtt.url(), "egress-it-sub", new MemoryPersistence());
+        subscriber.setCallback(new MqttCallback() {
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+                received.add(new String[] {topic, new String(message.getPayload(), StandardCharsets.UTF_8)});
+            }
+
+            @Override
+            public void disconnected(MqttDisconnectResponse response) {
+            }
+
+            @Override
+            public void mqttErrorOccurred(MqttException exception) {
+            }
+
+            @Override
+            public void deliveryComplete(IMqttToken token) {
+            }
+
+            @Override
+            public void connectComplete(boolean reconnect, String serverUri) {
+            }
+
+            @Override
+            public void authPacketArrived(int reasonCode, MqttProperties properties) {
+            }
+        });
         subscriber.connect(new MqttConnectionOptions());
-        subscriber.subscribe("egress-it/#", 1, (topic, message) -> received.add(new String[] {topic,
-                new String(message.getPayload(), StandardCharsets.UTF_8)}));
+        subscriber.subscribe("egress-it/#", 1);
         try {
             putEndpoint("mqtt-twins", "{\"endpointType\":\"Mqtt\",\"brokerUrl\":\"" + SharedMqtt.url()
                     + "\",\"topic\":\"egress-it/{twinId}/events\",\"qos\":1}");
@@ -205,14 +235,16 @@ class EgressIT {
                     + "\",\"timeout\":\"PT2S\",\"retryPolicy\":{\"timeToLive\":\"PT3S\",\"initialDelay\":\"PT0.2S\","
                     + "\"maxDelay\":\"PT0.5S\"}}");
             putRoute("hook-down-all", "hook-down", "STARTS_WITH(subject, 'dl-')");
-            Set<String> sent = new java.util.TreeSet<>();
+            Set<String> sent = new java.util.HashSet<>();
             for (int i = 0; i < 5; i++) {
                 putTwin("dl-" + i, i);
             }
             List<JsonNode> deadLetters = awaitDeadLetters("hook-down", 5, Duration.ofSeconds(30));
+            // the first is retried until its time to live ran out; by then the others' had too
+            assertThat(deadLetters).anyMatch(letter -> letter.get("attempts").asInt() > 3);
             for (JsonNode letter : deadLetters) {
-                assertThat(letter.get("reason").asText()).isNotBlank();
-                assertThat(letter.get("attempts").asInt()).isGreaterThan(1);
+                assertThat(letter.get("reason").asText()).contains("Connect");
+                assertThat(letter.get("attempts").asInt()).isPositive();
                 assertThat(letter.at("/event/type").asText()).isEqualTo("Microsoft.DigitalTwins.Twin.Create");
                 sent.add(letter.get("eventId").asText());
             }
@@ -224,8 +256,8 @@ class EgressIT {
             assertThat(Json.parse(replay.body()).get("count").asInt()).isEqualTo(5);
 
             List<HttpReceiver.Request> requests = receiver.awaitRequests(5, Duration.ofSeconds(20));
-            assertThat(requests.stream().map(r -> r.header("ce-id")).collect(Collectors.toCollection(
-                    java.util.TreeSet::new))).isEqualTo(sent);
+            Set<String> delivered = requests.stream().map(r -> r.header("ce-id")).collect(Collectors.toSet());
+            assertThat(delivered).containsExactlyInAnyOrderElementsOf(sent);
             assertThat(Json.parse(send("GET", "/endpoints/hook-down/deadletters?" + V, null).body()).get("value"))
                     .isEmpty();
             deleteRouteAndEndpoint("hook-down-all", "hook-down");
@@ -307,9 +339,14 @@ class EgressIT {
             server = TwingressServer.start(dir, SETTINGS);
             receiver.start();
             putTwin("rs-3", 3);
-            List<HttpReceiver.Request> requests = receiver.awaitRequests(3, Duration.ofSeconds(30));
-            assertThat(requests.stream().map(r -> r.header("ce-subject")).collect(Collectors.toSet()))
-                    .containsExactlyInAnyOrder("rs-1", "rs-2", "rs-3");
+            // at least once: rs-2's batch may have been sent before the stop and again after the start
+            long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            Set<String> subjects = Set.of();
+            while (subjects.size() < 3 && System.nanoTime() < end) {
+                Thread.sleep(50);
+                subjects = receiver.requests().stream().map(r -> r.header("ce-subject")).collect(Collectors.toSet());
+            }
+            assertThat(subjects).containsExactlyInAnyOrder("rs-1", "rs-2", "rs-3");
             assertThat(Json.parse(send("GET", "/eventroutes/hook-restart-all?" + V, null).body())
                     .get("endpointName").asText()).isEqualTo("hook-restart");
             deleteRouteAndEndpoint("hook-restart-all", "hook-restart");
