@@ -26,6 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.twingress.Json;
 import io.twingress.api.ApiErrors;
+import io.twingress.api.EgressApi;
+import io.twingress.event.DeadLetters;
+import io.twingress.event.EgressMetrics;
+import io.twingress.event.EgressSettings;
+import io.twingress.event.EndpointLimits;
+import io.twingress.event.EventRecorder;
 import io.twingress.api.ModelsApi;
 import io.twingress.api.QueryApi;
 import io.twingress.api.RelationshipsApi;
@@ -80,6 +86,11 @@ class ApiRoutesTest extends CamelTestSupport {
         TelemetryIntake intake = new TelemetryIntake(store, twinModels, context.createProducerTemplate(), false);
         registry.bind("telemetryIntake", intake);
         registry.bind("telemetryApi", new TelemetryApi(intake));
+        EventRecorder recorder = new EventRecorder(store, "localhost", Clock.systemUTC());
+        registry.bind("eventRecorder", recorder);
+        EgressSettings egress = new EgressSettings(store, recorder, EndpointLimits.PRODUCTION, Clock.systemUTC());
+        registry.bind("egressApi", new EgressApi(egress, new DeadLetters(store, egress, EgressMetrics.NONE,
+                Clock.systemUTC())));
     }
 
     @BeforeEach
