@@ -17,6 +17,9 @@ import java.util.concurrent.RejectedExecutionException;
 
 import io.cloudevents.CloudEvent;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.DefaultMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,16 +41,32 @@ public final class DeadLetters {
     private static final DateTimeFormatter HOUR_PATH = DateTimeFormatter.ofPattern("yyyy/MM/dd/HH")
             .withZone(ZoneOffset.UTC);
 
+    /** Headers a dead letter carries on a Kafka topic, beside the CloudEvent in structured mode. */
+    public static final String REASON_HEADER = "twingress_deadletter_reason";
+    public static final String ATTEMPTS_HEADER = "twingress_deadletter_attempts";
+    public static final String LAST_ATTEMPT_HEADER = "twingress_deadletter_lastattempt";
+
     private final TwinStore store;
     private final EgressSettings settings;
     private final EgressMetrics metrics;
     private final Clock clock;
+    private final ProducerTemplate producer;
 
-    public DeadLetters(TwinStore store, EgressSettings settings, EgressMetrics metrics, Clock clock) {
+    public DeadLetters(TwinStore store, EgressSettings settings, EgressMetrics metrics, Clock clock,
+            ProducerTemplate producer) {
         this.store = store;
         this.settings = settings;
         this.metrics = metrics;
         this.clock = clock;
+        this.producer = producer;
+    }
+
+    /**
+     * The route that puts an endpoint's dead letters on its Kafka topic (made from the Kafka send template). Its
+     * name holds a '.', which no endpoint name may, so it cannot be another endpoint's.
+     */
+    public static String kafkaRouteName(String endpoint) {
+        return endpoint + ".deadletters";
     }
 
     /**
@@ -79,12 +98,33 @@ public final class DeadLetters {
                 return null;
             });
             case Files -> rows.forEach(row -> writeFile(spec.deadLetter().directory(), row));
+            case Kafka -> toKafka(exchange, unit.endpoint(), rows);
             default -> LOG.warn("endpoint {} has no dead-letter store: dropped {} events after {} attempts: {}",
                     unit.endpoint(), rows.size(), attempts, reason);
         }
         LOG.warn("endpoint {}: dead-lettered {} events after {} attempts: {}", unit.endpoint(), rows.size(), attempts,
                 reason);
         metrics.deadLettered(unit.endpoint(), rows.size());
+    }
+
+    private void toKafka(Exchange failed, String endpoint, List<DeadLetterRow> rows) {
+        List<Message> records = new ArrayList<>(rows.size());
+        for (DeadLetterRow row : rows) {
+            Message record = new DefaultMessage(failed.getContext());
+            record.setHeader(EventBindings.KAFKA_KEY, row.eventId());
+            record.setHeader("content-type", EventBindings.STRUCTURED_CONTENT_TYPE);
+            record.setHeader(REASON_HEADER, row.reason());
+            record.setHeader(ATTEMPTS_HEADER, Integer.toString(row.attempts()));
+            record.setHeader(LAST_ATTEMPT_HEADER, row.lastAttempt());
+            record.setBody(row.event().getBytes(StandardCharsets.UTF_8));
+            records.add(record);
+        }
+        Exchange sent = producer.send("direct:egress-send-" + kafkaRouteName(endpoint),
+                e -> e.getMessage().setBody(records));
+        if (sent.getException() != null) {
+            throw new IllegalStateException("cannot put dead letters of " + endpoint + " on their Kafka topic",
+                    sent.getException());
+        }
     }
 
     private void writeFile(Path root, DeadLetterRow row) {

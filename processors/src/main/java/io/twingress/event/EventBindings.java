@@ -33,6 +33,7 @@ public final class EventBindings {
 
     public static final String STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8";
 
+    /** camel-kafka's producer header for a record's key. */
     static final String KAFKA_KEY = "kafka.KEY";
     static final String HTTP_METHOD = "CamelHttpMethod";
     static final String MQTT_TOPIC = "CamelPahoMqtt5OverrideTopic";

@@ -135,10 +135,13 @@ public final class OutboxRelay {
         return units;
     }
 
-    /** Turns the unit in the body into the endpoint's message; the unit stays in {@link #UNIT} for the error handler. */
+    /** Turns the unit in {@link #UNIT} into the endpoint's message; the unit stays there for the error handler. */
     public void bind(Exchange exchange) {
-        DeliveryUnit unit = exchange.getMessage().getBody(DeliveryUnit.class);
-        exchange.setProperty(UNIT, unit);
+        DeliveryUnit unit = exchange.getProperty(UNIT, DeliveryUnit.class);
+        if (unit == null) {
+            // not a delivery (a dead letter on its way to a Kafka topic): the body is already what is sent
+            return;
+        }
         EndpointSpec spec = settings.cachedEndpoint(unit.endpoint());
         if (spec == null) {
             throw new IllegalStateException("endpoint " + unit.endpoint() + " was deleted");

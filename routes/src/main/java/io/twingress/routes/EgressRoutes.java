@@ -9,6 +9,8 @@ import org.apache.camel.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.twingress.event.DeadLetter;
+import io.twingress.event.DeadLetters;
 import io.twingress.event.EndpointSettings;
 import io.twingress.event.EndpointSpec;
 import io.twingress.event.KafkaClient;
@@ -64,6 +66,14 @@ public final class EgressRoutes {
         send.put("name", name);
         String template = sendTemplate(spec, send);
         context.addRouteFromTemplate(sendRouteId(name), template, send);
+        if (spec.deadLetter().type() == DeadLetter.Type.Kafka) {
+            Map<String, Object> deadLetters = new LinkedHashMap<>();
+            deadLetters.put("name", DeadLetters.kafkaRouteName(name));
+            kafka(spec.deadLetter().kafka().client(), deadLetters);
+            context.addRouteFromTemplate(sendRouteId(DeadLetters.kafkaRouteName(name)), "egress-send-kafka",
+                    deadLetters);
+            context.getRouteController().startRoute(sendRouteId(DeadLetters.kafkaRouteName(name)));
+        }
         RetryPolicy retry = spec.retryPolicy();
         Map<String, Object> endpoint = new LinkedHashMap<>();
         endpoint.put("name", name);
@@ -81,12 +91,7 @@ public final class EgressRoutes {
     private static String sendTemplate(EndpointSpec spec, Map<String, Object> p) {
         EndpointSettings settings = spec.settings();
         if (settings instanceof EndpointSettings.Kafka kafka) {
-            KafkaClient client = kafka.client();
-            p.put("topic", client.topic());
-            p.put("brokers", client.bootstrapServers());
-            p.put("securityProtocol", client.securityProtocol().name());
-            p.put("saslMechanism", client.saslMechanism() == null ? "PLAIN" : client.saslMechanism().kafkaName());
-            p.put("saslJaasConfig", client.securityProtocol().sasl() ? jaas(client) : "");
+            kafka(kafka.client(), p);
             return "egress-send-kafka";
         }
         if (settings instanceof EndpointSettings.Webhook webhook) {
@@ -124,6 +129,14 @@ public final class EgressRoutes {
         throw new IllegalArgumentException("no delivery route for endpoint type " + settings.type());
     }
 
+    private static void kafka(KafkaClient client, Map<String, Object> p) {
+        p.put("topic", client.topic());
+        p.put("brokers", client.bootstrapServers());
+        p.put("securityProtocol", client.securityProtocol().name());
+        p.put("saslMechanism", client.saslMechanism() == null ? "PLAIN" : client.saslMechanism().kafkaName());
+        p.put("saslJaasConfig", client.securityProtocol().sasl() ? jaas(client) : "");
+    }
+
     private static String jaas(KafkaClient client) {
         String module = client.saslMechanism() == null || client.saslMechanism().name().equals("PLAIN")
                 ? "org.apache.kafka.common.security.plain.PlainLoginModule"
@@ -138,7 +151,8 @@ public final class EgressRoutes {
 
     private void remove(String name) {
         running.remove(name);
-        for (String id : new String[] {endpointRouteId(name), sendRouteId(name)}) {
+        for (String id : new String[] {endpointRouteId(name), sendRouteId(name),
+            sendRouteId(DeadLetters.kafkaRouteName(name))}) {
             Route route = context.getRoute(id);
             if (route == null) {
                 continue;

@@ -147,9 +147,9 @@ public class TwingressConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(value = "deadLetters", lazy = true)
-    public DeadLetters deadLetters(@BeanInject("twinStore") TwinStore store,
+    public DeadLetters deadLetters(CamelContext context, @BeanInject("twinStore") TwinStore store,
             @BeanInject("egressSettings") EgressSettings settings, @BeanInject("egressMetrics") EgressMeters metrics) {
-        return new DeadLetters(store, settings, metrics, Clock.systemUTC());
+        return new DeadLetters(store, settings, metrics, Clock.systemUTC(), context.createProducerTemplate());
     }
 
     @BindToRegistry(value = "egressApi", lazy = true)

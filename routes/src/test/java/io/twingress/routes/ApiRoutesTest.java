@@ -90,7 +90,7 @@ class ApiRoutesTest extends CamelTestSupport {
         registry.bind("eventRecorder", recorder);
         EgressSettings egress = new EgressSettings(store, recorder, EndpointLimits.PRODUCTION, Clock.systemUTC());
         registry.bind("egressApi", new EgressApi(egress, new DeadLetters(store, egress, EgressMetrics.NONE,
-                Clock.systemUTC())));
+                Clock.systemUTC(), null)));
     }
 
     @BeforeEach

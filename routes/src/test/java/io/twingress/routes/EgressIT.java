@@ -265,6 +265,55 @@ class EgressIT {
     }
 
     @Test
+    void deadLettersGoToFilesAsAdtLaysThemOutOrToAKafkaTopic() throws Exception {
+        Path files = dir.resolve("dead-letters");
+        String topic = SharedKafka.newTopic("dead-letters", 1);
+        putEndpoint("hook-files", "{\"endpointType\":\"Webhook\",\"url\":\"http://127.0.0.1:9/\","
+                + "\"retryPolicy\":{\"timeToLive\":\"PT1S\",\"initialDelay\":\"PT0.1S\"},"
+                + "\"deadLetter\":{\"type\":\"Files\",\"directory\":\"" + files + "\"}}");
+        putEndpoint("hook-kafka-dl", "{\"endpointType\":\"Webhook\",\"url\":\"http://127.0.0.1:9/\","
+                + "\"retryPolicy\":{\"timeToLive\":\"PT1S\",\"initialDelay\":\"PT0.1S\"},"
+                + "\"deadLetter\":{\"type\":\"Kafka\",\"bootstrapServers\":\"" + SharedKafka.bootstrapServers()
+                + "\",\"topic\":\"" + topic + "\"}}");
+        putRoute("hook-files-all", "hook-files", "subject = 'dlf-1'");
+        putRoute("hook-kafka-dl-all", "hook-kafka-dl", "subject = 'dlf-1'");
+        putTwin("dlf-1", 1);
+
+        List<ConsumerRecord<String, String>> records = SharedKafka.consume(topic, 1, Duration.ofSeconds(30));
+        JsonNode event = Json.parse(records.get(0).value());
+        assertThat(event.get("subject").asText()).isEqualTo("dlf-1");
+        assertThat(records.get(0).key()).isEqualTo(event.get("id").asText());
+        Map<String, String> headers = SharedKafka.headers(records.get(0));
+        assertThat(headers.get("twingress_deadletter_reason")).contains("Connect");
+        assertThat(Integer.parseInt(headers.get("twingress_deadletter_attempts"))).isPositive();
+        assertThat(headers.get("content-type")).startsWith("application/cloudevents+json");
+
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<Path> written = List.of();
+        while (written.isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(100);
+            if (Files.isDirectory(files)) {
+                try (var walk = Files.walk(files)) {
+                    written = walk.filter(f -> f.toString().endsWith(".json")).toList();
+                }
+            }
+        }
+        assertThat(written).hasSize(1);
+        // <endpoint>/<yyyy>/<MM>/<dd>/<HH>/<eventId>.json
+        Path relative = files.relativize(written.get(0));
+        assertThat(relative.getNameCount()).isEqualTo(6);
+        assertThat(relative.getName(0).toString()).isEqualTo("hook-files");
+        assertThat(relative.subpath(1, 5).toString()).matches("\\d{4}/\\d{2}/\\d{2}/\\d{2}");
+        JsonNode fileEvent = Json.parse(Files.readString(written.get(0)));
+        assertThat(relative.getName(5).toString()).isEqualTo(fileEvent.get("id").asText() + ".json");
+        assertThat(fileEvent.get("subject").asText()).isEqualTo("dlf-1");
+        assertAdtError(send("GET", "/endpoints/hook-files/deadletters?" + V, null), 400, "OperationNotAllowed",
+                "files");
+        deleteRouteAndEndpoint("hook-files-all", "hook-files");
+        deleteRouteAndEndpoint("hook-kafka-dl-all", "hook-kafka-dl");
+    }
+
+    @Test
     void aRefusedEventIsDeadLetteredAtOnceAndOneFailingEndpointDoesNotHoldUpAnother() throws Exception {
         try (HttpReceiver failing = HttpReceiver.open(); HttpReceiver healthy = HttpReceiver.open()) {
             failing.failWith(503);
