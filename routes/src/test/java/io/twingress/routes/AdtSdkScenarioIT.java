@@ -18,6 +18,7 @@ import com.azure.digitaltwins.core.BasicDigitalTwinMetadata;
 import com.azure.digitaltwins.core.BasicRelationship;
 import com.azure.digitaltwins.core.DigitalTwinsClient;
 import com.azure.digitaltwins.core.DigitalTwinsClientBuilder;
+import com.azure.digitaltwins.core.models.DigitalTwinsEventRoute;
 import com.azure.digitaltwins.core.models.IncomingRelationship;
 import com.azure.digitaltwins.core.models.ListModelsOptions;
 import com.azure.digitaltwins.core.models.QueryOptions;
@@ -158,6 +159,26 @@ class AdtSdkScenarioIT {
 
         /** What the SDK user sees of an ADT error: the status, x-ms-error-code, and the error body in the message. */
         /** The SDK operations the building scenario does not use, each as a client sees its answer. */
+        @Test
+        void eventRoutesThroughTheSdk() throws Exception {
+            // the SDK has no endpoint calls (ADT manages them in its control plane): made through the bean here
+            server.main().getCamelContext().getRegistry().lookupByNameAndType("egressSettings",
+                    io.twingress.event.EgressSettings.class).putEndpoint("sdk-hook", io.twingress.Json.parse(
+                    "{\"properties\":{\"endpointType\":\"Webhook\",\"url\":\"http://127.0.0.1:9/\"}}"));
+            String filter = "type = 'Microsoft.DigitalTwins.Twin.Create' AND STARTS_WITH($body.$dtId, 'sdk')";
+            client.createOrReplaceEventRoute("sdk-route", new DigitalTwinsEventRoute("sdk-hook").setFilter(filter));
+            DigitalTwinsEventRoute route = client.getEventRoute("sdk-route");
+            assertThat(route.getEventRouteId()).isEqualTo("sdk-route");
+            assertThat(route.getEndpointName()).isEqualTo("sdk-hook");
+            assertThat(route.getFilter()).isEqualTo(filter);
+            assertThat(client.listEventRoutes()).extracting(DigitalTwinsEventRoute::getEventRouteId)
+                    .contains("sdk-route");
+            assertAdtError(() -> client.createOrReplaceEventRoute("sdk-bad",
+                    new DigitalTwinsEventRoute("sdk-hook").setFilter("type = ")), 400, "InvalidArgument", "position 8");
+            client.deleteEventRoute("sdk-route");
+            assertAdtError(() -> client.getEventRoute("sdk-route"), 404, "EventRouteNotFound", "sdk-route");
+        }
+
         @Test
         void theOtherSdkOperations() throws Exception {
             String sensor = "dtmi:twingress:sdk:Sensor;1";
