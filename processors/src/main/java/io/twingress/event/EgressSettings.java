@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -12,6 +13,7 @@ import java.util.function.Consumer;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.twingress.AdtError;
+import io.twingress.Json;
 import io.twingress.store.TwinStore;
 
 /**
@@ -103,7 +105,7 @@ public final class EgressSettings {
     }
 
     /** The endpoints' names as this instance last loaded them. */
-    public java.util.Set<String> endpointNames() {
+    public Set<String> endpointNames() {
         return endpoints.keySet();
     }
 
@@ -121,7 +123,7 @@ public final class EgressSettings {
                 throw AdtError.INVALID_ARGUMENT.with("The event route's endpoint " + route.endpointName()
                         + " does not exist: create it with PUT /endpoints/" + route.endpointName() + " first.");
             }
-            tx.putEventRoute(id, route.endpointName(), io.twingress.Json.write(route.toJson()));
+            tx.putEventRoute(id, route.endpointName(), Json.write(route.toJson()));
             return null;
         });
         refresh();

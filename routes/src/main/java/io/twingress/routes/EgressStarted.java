@@ -5,6 +5,7 @@ import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.service.ServiceSupport;
 
+import io.twingress.event.DeadLetters;
 import io.twingress.event.EgressSettings;
 import io.twingress.event.OutboxRelay;
 
@@ -24,7 +25,7 @@ final class EgressStarted implements ExtendedStartupListener {
         EgressSettings settings = registry.lookupByNameAndType("egressSettings", EgressSettings.class);
         OutboxRelay relay = registry.lookupByNameAndType("outboxRelay", OutboxRelay.class);
         EgressMeters meters = registry.lookupByNameAndType("egressMetrics", EgressMeters.class);
-        meters.gaugesFrom(relay, registry.lookupByNameAndType("deadLetters", io.twingress.event.DeadLetters.class));
+        meters.gaugesFrom(relay, registry.lookupByNameAndType("deadLetters", DeadLetters.class));
         EgressRoutes routes = new EgressRoutes(context, relay);
         settings.onChange(endpoints -> {
             routes.apply(endpoints);

@@ -1,5 +1,7 @@
 package io.twingress.routes;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -134,8 +136,8 @@ public class TwingressConfiguration implements CamelConfiguration {
             return name;
         }
         try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
             return UUID.randomUUID().toString();
         }
     }
