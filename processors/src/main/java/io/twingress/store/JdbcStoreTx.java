@@ -445,6 +445,51 @@ final class JdbcStoreTx implements StoreTx {
         return query("SELECT COUNT(*) FROM dead_letters WHERE endpoint = ?", rs -> rs.getLong(1), endpoint).get(0);
     }
 
+    private static final String INGRESS_DEAD_LETTER_COLUMNS = "id, source, message_id, device_id, received, reason,"
+            + " message";
+
+    @Override
+    public void insertIngressDeadLetter(IngressDeadLetterRow row) {
+        update("INSERT INTO ingress_dead_letters (source, message_id, device_id, received, reason, message)"
+                + " VALUES (?, ?, ?, ?, ?, ?)", row.source(), row.messageId(), row.deviceId(), row.received(),
+                row.reason(), row.message());
+    }
+
+    @Override
+    public List<IngressDeadLetterRow> ingressDeadLetters(long afterId, int limit) {
+        return query("SELECT " + INGRESS_DEAD_LETTER_COLUMNS + " FROM ingress_dead_letters WHERE id > ? ORDER BY id"
+                + " LIMIT ?", JdbcStoreTx::toIngressDeadLetter, afterId, limit);
+    }
+
+    @Override
+    public List<IngressDeadLetterRow> ingressDeadLettersById(Collection<Long> ids) {
+        List<IngressDeadLetterRow> found = new ArrayList<>();
+        List<Long> all = new ArrayList<>(ids);
+        for (int from = 0; from < all.size(); from += 500) {
+            List<Long> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            found.addAll(query("SELECT " + INGRESS_DEAD_LETTER_COLUMNS + " FROM ingress_dead_letters WHERE id IN ("
+                    + placeholders(chunk.size()) + ") ORDER BY id", JdbcStoreTx::toIngressDeadLetter, chunk.toArray()));
+        }
+        return found;
+    }
+
+    @Override
+    public int deleteIngressDeadLetters(Collection<Long> ids) {
+        int deleted = 0;
+        List<Long> all = new ArrayList<>(ids);
+        for (int from = 0; from < all.size(); from += 500) {
+            List<Long> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            deleted += update("DELETE FROM ingress_dead_letters WHERE id IN (" + placeholders(chunk.size()) + ")",
+                    chunk.toArray());
+        }
+        return deleted;
+    }
+
+    private static IngressDeadLetterRow toIngressDeadLetter(ResultSet rs) throws SQLException {
+        return new IngressDeadLetterRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getString(7));
+    }
+
     private static OutboxEvent toEvent(ResultSet rs) throws SQLException {
         return new OutboxEvent(new OutboxPosition(rs.getLong(1), rs.getLong(2)), rs.getLong(3), rs.getString(4),
                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),

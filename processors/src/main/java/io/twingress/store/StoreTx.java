@@ -168,4 +168,16 @@ public interface StoreTx {
     int deleteDeadLetters(Collection<Long> ids);
 
     long countDeadLetters(String endpoint);
+
+    // ingress dead letters
+
+    void insertIngressDeadLetter(IngressDeadLetterRow row);
+
+    /** Ingress dead letters after {@code afterId} in the order they were recorded. */
+    List<IngressDeadLetterRow> ingressDeadLetters(long afterId, int limit);
+
+    /** Those with the given ids, in id order. */
+    List<IngressDeadLetterRow> ingressDeadLettersById(Collection<Long> ids);
+
+    int deleteIngressDeadLetters(Collection<Long> ids);
 }

@@ -14,4 +14,12 @@ public interface ChangeLog {
     };
 
     void record(StoreTx tx, Change change);
+
+    /** This log, then {@code next}. */
+    default ChangeLog then(ChangeLog next) {
+        return (tx, change) -> {
+            record(tx, change);
+            next.record(tx, change);
+        };
+    }
 }

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 
 import io.twingress.event.DeadLetters;
@@ -76,13 +77,16 @@ public final class EgressMeters implements EgressMetrics {
     private MeterRegistry registry() {
         MeterRegistry r = registry;
         if (r == null) {
-            r = context.getRegistry().findSingleByType(MeterRegistry.class);
-            if (r == null) {
-                r = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-            }
+            r = registryOf(context);
             registry = r;
         }
         return r;
+    }
+
+    /** Camel's Micrometer registry (what /observe/metrics shows), or a private one when metrics are off. */
+    static MeterRegistry registryOf(CamelContext context) {
+        MeterRegistry r = context.getRegistry().findSingleByType(MeterRegistry.class);
+        return r != null ? r : new SimpleMeterRegistry();
     }
 
     @Override

@@ -5,6 +5,8 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 
 import io.vertx.core.Vertx;
@@ -31,7 +33,13 @@ import io.twingress.event.EventBindings;
 import io.twingress.event.EventRecorder;
 import io.twingress.event.OutboxPruner;
 import io.twingress.event.OutboxRelay;
+import io.twingress.api.HttpIngress;
+import io.twingress.api.IngressApi;
 import io.twingress.ingest.DedupPruner;
+import io.twingress.ingest.IngressDeadLetters;
+import io.twingress.ingest.IngressPipeline;
+import io.twingress.ingest.Propagator;
+import io.twingress.ingest.RulesFile;
 import io.twingress.ingest.TelemetryIntake;
 import io.twingress.model.ModelService;
 import io.twingress.query.QueryEngine;
@@ -83,16 +91,71 @@ public class TwingressConfiguration implements CamelConfiguration {
         return new ModelsApi(models);
     }
 
+    /** Twin changes, whatever makes them, are recorded for egress and then propagated by the ingress rules. */
+    @BindToRegistry(value = "twinOperations", lazy = true)
+    public TwinOperations twinOperations(@BeanInject("twinStore") TwinStore store,
+            @BeanInject("twinModels") TwinModels models, @BeanInject("eventRecorder") EventRecorder events,
+            @BeanInject("propagator") Propagator propagator) {
+        TwinOperations twins = new TwinOperations(store, models, Clock.systemUTC(), events.then(propagator));
+        propagator.applyWith(twins);
+        return twins;
+    }
+
     @BindToRegistry(value = "twinsApi", lazy = true)
-    public TwinsApi twinsApi(@BeanInject("twinStore") TwinStore store, @BeanInject("twinModels") TwinModels models,
-            @BeanInject("eventRecorder") EventRecorder events) {
-        return new TwinsApi(new TwinOperations(store, models, Clock.systemUTC(), events));
+    public TwinsApi twinsApi(@BeanInject("twinOperations") TwinOperations twins) {
+        return new TwinsApi(twins);
     }
 
     @BindToRegistry(value = "relationshipsApi", lazy = true)
     public RelationshipsApi relationshipsApi(@BeanInject("twinStore") TwinStore store,
             @BeanInject("twinModels") TwinModels models, @BeanInject("eventRecorder") EventRecorder events) {
         return new RelationshipsApi(new RelationshipOperations(store, models, events));
+    }
+
+    // ingress
+
+    @BindToRegistry(value = "rulesFile", lazy = true)
+    public RulesFile rulesFile(CamelContext context, @PropertyInject("twingress.ingress.rulesFile") String file) {
+        return new RulesFile(file.isBlank() ? null : Path.of(file), context);
+    }
+
+    @BindToRegistry(value = "propagator", lazy = true)
+    public Propagator propagator(@BeanInject("rulesFile") RulesFile rules,
+            @BeanInject("twinModels") TwinModels models) {
+        return new Propagator(rules, models);
+    }
+
+    @BindToRegistry(value = "ingressPipeline", lazy = true)
+    public IngressPipeline ingressPipeline(CamelContext context, @BeanInject("twinStore") TwinStore store,
+            @BeanInject("twinModels") TwinModels models, @BeanInject("twinOperations") TwinOperations twins,
+            @BeanInject("rulesFile") RulesFile rules) {
+        return new IngressPipeline(store, models, twins, rules, context.createProducerTemplate(),
+                new IngressMeters(context), Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "ingressApi", lazy = true)
+    public IngressApi ingressApi(CamelContext context, @BeanInject("twinStore") TwinStore store,
+            @BeanInject("ingressPipeline") IngressPipeline pipeline) {
+        return new IngressApi(new IngressDeadLetters(store, pipeline, context));
+    }
+
+    @BindToRegistry(value = "ingressEnvelopes", lazy = true)
+    public IngressEnvelopes ingressEnvelopes() {
+        return new IngressEnvelopes();
+    }
+
+    /** Webhooks are named by properties {@code twingress.ingress.webhooks.<name>.deviceId}. */
+    @BindToRegistry(value = "httpIngress", lazy = true)
+    public HttpIngress httpIngress(CamelContext context) {
+        String prefix = "twingress.ingress.webhooks.";
+        Map<String, String> webhooks = new HashMap<>();
+        context.getPropertiesComponent().loadPropertiesAsMap().forEach((key, value) -> {
+            String name = key.toString();
+            if (name.startsWith(prefix) && name.endsWith(".deviceId")) {
+                webhooks.put(name.substring(prefix.length(), name.length() - ".deviceId".length()), value.toString());
+            }
+        });
+        return new HttpIngress(webhooks, Clock.systemUTC());
     }
 
     // egress

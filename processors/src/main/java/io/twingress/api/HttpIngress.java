@@ -1,0 +1,96 @@
+package io.twingress.api;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+import io.twingress.AdtError;
+
+import io.twingress.ingest.IngressHeaders;
+
+/**
+ * Puts the ingress envelope on HTTP messages: IoT Hub's device telemetry path
+ * ({@code POST /devices/{deviceId}/messages/events}, with IoT Hub's {@code iothub-*} headers), and named webhooks
+ * ({@code POST /ingress/webhooks/{name}}) whose device id comes from where the webhook's setting says:
+ * {@code header:<name>}, {@code query:<name>} or {@code body:<field>} (a top-level field, or a dotted path).
+ */
+public final class HttpIngress {
+
+    private final Map<String, String> webhooks;
+    private final Clock clock;
+
+    /** @param webhooks each webhook's name and where its device id is */
+    public HttpIngress(Map<String, String> webhooks, Clock clock) {
+        this.webhooks = Map.copyOf(webhooks);
+        this.clock = clock;
+    }
+
+    public void device(Exchange exchange) {
+        materialize(exchange);
+        ApiRequest request = ApiRequest.of(exchange);
+        String deviceId = request.segment(1);
+        envelope(exchange, "http:devices", deviceId, first(request.header("iothub-messageid"),
+                request.header("Message-Id")), first(request.header("iothub-creation-time-utc"), null),
+                first(request.header("iothub-contenttype"), request.header(Exchange.CONTENT_TYPE)),
+                request.header("iothub-contentencoding"));
+    }
+
+    public void webhook(Exchange exchange) {
+        materialize(exchange);
+        ApiRequest request = ApiRequest.of(exchange);
+        String name = request.segment(2);
+        String from = webhooks.get(name);
+        if (from == null) {
+            throw AdtError.NOT_FOUND.with("There is no webhook " + name + ": configure"
+                    + " twingress.ingress.webhooks." + name + ".deviceId.");
+        }
+        String deviceId;
+        if (from.startsWith("header:")) {
+            deviceId = request.header(from.substring(7));
+        } else if (from.startsWith("query:")) {
+            deviceId = request.query(from.substring(6));
+        } else {
+            JsonNode at = ApiSupport.body(exchange);
+            for (String part : from.substring(from.indexOf(':') + 1).split("\\.")) {
+                at = at.path(part);
+            }
+            deviceId = at.isValueNode() ? at.asText() : null;
+        }
+        if (deviceId == null || deviceId.isBlank()) {
+            throw AdtError.INVALID_ARGUMENT.with("Webhook " + name + " takes the device id from " + from
+                    + ", and the request has none there.");
+        }
+        envelope(exchange, "http:webhook:" + name, deviceId, first(request.header("Message-Id"),
+                request.header("x-ms-client-tracking-id")), null, request.header(Exchange.CONTENT_TYPE), null);
+    }
+
+    private void envelope(Exchange exchange, String source, String deviceId, String messageId, String sourceTime,
+            String contentType, String contentEncoding) {
+        Message m = exchange.getMessage();
+        byte[] body = m.getBody(byte[].class);
+        m.getHeaders().clear();
+        m.setHeader(IngressHeaders.SOURCE, source);
+        // without an id from the sender, every request is a new message
+        m.setHeader(IngressHeaders.MESSAGE_ID, messageId != null ? messageId : UUID.randomUUID().toString());
+        m.setHeader(IngressHeaders.DEVICE_ID, deviceId);
+        m.setHeader(IngressHeaders.ENQUEUED_TIME, clock.instant().toString());
+        m.setHeader(IngressHeaders.SOURCE_TIME, sourceTime);
+        m.setHeader(IngressHeaders.CONTENT_TYPE, contentType);
+        m.setHeader(IngressHeaders.CONTENT_ENCODING, contentEncoding);
+        m.setBody(body == null ? new byte[0] : body);
+    }
+
+    /** The body as bytes, so that it can be read more than once (a stream can be read once). */
+    private static void materialize(Exchange exchange) {
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        exchange.getMessage().setBody(body == null ? new byte[0] : body);
+    }
+
+    private static String first(String a, String b) {
+        return a != null && !a.isBlank() ? a : b;
+    }
+}

@@ -1,0 +1,111 @@
+package io.twingress.api;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+
+import io.twingress.AdtError;
+import io.twingress.Json;
+import io.twingress.ingest.IngressDeadLetters;
+import io.twingress.ingest.IngressPipeline;
+import io.twingress.store.IngressDeadLetterRow;
+
+/**
+ * Ingress over HTTP and its dead letters: the replies of the device telemetry path and the webhooks (204 once the
+ * message is committed, 400 with the reason when it was dead-lettered), and {@code /ingress/deadletters} with the
+ * actions {@code deadletters:replay} and {@code deadletters:purge}.
+ */
+public final class IngressApi {
+
+    static final int MAX_PAGE = 100;
+    static final int MAX_ACTION = 10_000;
+
+    private final IngressDeadLetters deadLetters;
+
+    public IngressApi(IngressDeadLetters deadLetters) {
+        this.deadLetters = deadLetters;
+    }
+
+    /** After the pipeline: 204, or 400 naming why the message went to the dead letters. */
+    public void received(Exchange exchange) {
+        List<?> refusals = exchange.getProperty(IngressPipeline.REFUSALS, List.class);
+        if (refusals != null && !refusals.isEmpty()) {
+            throw AdtError.VALIDATION_FAILED.with("The message was not applied and is kept in the ingress dead"
+                    + " letters: " + refusals.get(0));
+        }
+        ApiSupport.noContent(exchange, Map.of());
+    }
+
+    public void list(Exchange exchange) {
+        int size = ApiSupport.pageSize(exchange, MAX_PAGE);
+        String token = ApiRequest.of(exchange).query("continuationToken");
+        long after = token == null ? 0 : parseId(ApiSupport.decodeToken(token, 1)[0]);
+        List<IngressDeadLetterRow> rows = deadLetters.list(after, size + 1);
+        List<JsonNode> items = new ArrayList<>();
+        rows.stream().limit(size).forEach(r -> items.add(json(r)));
+        ApiSupport.page(exchange, items, rows.size() > size
+                ? ApiSupport.encodeToken(Long.toString(rows.get(size - 1).id())) : null);
+    }
+
+    public void get(Exchange exchange) {
+        ApiSupport.reply(exchange, 200, json(deadLetters.get(parseId(ApiRequest.of(exchange).segment(2)))), Map.of());
+    }
+
+    /** {@code POST /ingress/deadletters:replay} or {@code :purge}, for all or for {@code {"ids": [...]}}. */
+    public void action(Exchange exchange) {
+        String action = ApiRequest.of(exchange).segment(1);
+        Set<Long> ids = ids(exchange);
+        int count = switch (action) {
+            case "deadletters:replay" -> deadLetters.replay(ids, MAX_ACTION);
+            case "deadletters:purge" -> deadLetters.purge(ids, MAX_ACTION);
+            default -> throw AdtError.NOT_FOUND.with("There is no operation POST /ingress/" + action
+                    + "; use deadletters:replay or deadletters:purge.");
+        };
+        ApiSupport.reply(exchange, 200, Json.object().put("count", count), Map.of());
+    }
+
+    private static Set<Long> ids(Exchange exchange) {
+        JsonNode body = ApiSupport.optionalBody(exchange);
+        if (body == null || body.path("ids").isMissingNode() || body.path("ids").isNull()) {
+            return null;
+        }
+        JsonNode ids = body.get("ids");
+        if (!ids.isArray() || ids.size() > MAX_ACTION) {
+            throw AdtError.INVALID_ARGUMENT.with("ids must be an array of at most " + MAX_ACTION + " dead letter ids.");
+        }
+        Set<Long> found = new LinkedHashSet<>();
+        ids.forEach(id -> {
+            if (!id.canConvertToLong()) {
+                throw AdtError.INVALID_ARGUMENT.with("ids must hold numbers (the dead letters' ids).");
+            }
+            found.add(id.asLong());
+        });
+        return found;
+    }
+
+    private static long parseId(String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw AdtError.NOT_FOUND.with("There is no ingress dead letter " + text + ".");
+        }
+    }
+
+    private static ObjectNode json(IngressDeadLetterRow row) {
+        ObjectNode json = Json.object();
+        json.put("id", row.id());
+        json.put("source", row.source());
+        json.put("messageId", row.messageId());
+        json.put("deviceId", row.deviceId());
+        json.put("receivedTime", row.received());
+        json.put("reason", row.reason());
+        json.set("message", Json.parse(row.message()));
+        return json;
+    }
+}

@@ -1,0 +1,82 @@
+package io.twingress.ingest;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultExchange;
+
+import io.twingress.AdtError;
+import io.twingress.Json;
+import io.twingress.store.IngressDeadLetterRow;
+import io.twingress.store.TwinStore;
+
+/**
+ * Ingress messages that could not be applied, kept in the store with the original message, its source and the
+ * reason: listed, shown, replayed through the pipeline (after the rules or the twins were fixed; one that fails
+ * again comes back as a new dead letter) and purged.
+ */
+public final class IngressDeadLetters {
+
+    private final TwinStore store;
+    private final IngressPipeline pipeline;
+    private final CamelContext context;
+
+    public IngressDeadLetters(TwinStore store, IngressPipeline pipeline, CamelContext context) {
+        this.store = store;
+        this.pipeline = pipeline;
+        this.context = context;
+    }
+
+    public List<IngressDeadLetterRow> list(long afterId, int limit) {
+        return store.read(tx -> tx.ingressDeadLetters(afterId, limit));
+    }
+
+    public IngressDeadLetterRow get(long id) {
+        List<IngressDeadLetterRow> found = store.read(tx -> tx.ingressDeadLettersById(List.of(id)));
+        if (found.isEmpty()) {
+            throw AdtError.NOT_FOUND.with("There is no ingress dead letter " + id + ".");
+        }
+        return found.get(0);
+    }
+
+    /** Applies the given dead letters (all if {@code ids} is null, at most {@code limit}) again; returns how many. */
+    public int replay(Collection<Long> ids, int limit) {
+        List<IngressDeadLetterRow> rows = rows(ids, limit);
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        List<Exchange> batch = new ArrayList<>(rows.size());
+        for (IngressDeadLetterRow row : rows) {
+            IngressMessage message = IngressMessage.fromJson(Json.parse(row.message()));
+            Exchange exchange = new DefaultExchange(context);
+            var m = exchange.getMessage();
+            m.setHeader(IngressHeaders.SOURCE, message.source());
+            m.setHeader(IngressHeaders.MESSAGE_ID, message.messageId());
+            m.setHeader(IngressHeaders.DEVICE_ID, message.deviceId());
+            m.setHeader(IngressHeaders.ENQUEUED_TIME, message.enqueuedTime());
+            m.setHeader(IngressHeaders.SOURCE_TIME, message.sourceTime());
+            m.setHeader(IngressHeaders.CONTENT_TYPE, message.contentType());
+            m.setHeader(IngressHeaders.CONTENT_ENCODING, message.contentEncoding());
+            m.setBody(message.body());
+            batch.add(exchange);
+        }
+        Exchange carrier = new DefaultExchange(context);
+        carrier.getMessage().setBody(batch);
+        pipeline.apply(carrier);
+        store.write(tx -> tx.deleteIngressDeadLetters(rows.stream().map(IngressDeadLetterRow::id).toList()));
+        return rows.size();
+    }
+
+    public int purge(Collection<Long> ids, int limit) {
+        List<IngressDeadLetterRow> rows = rows(ids, limit);
+        return store.write(tx -> tx.deleteIngressDeadLetters(rows.stream().map(IngressDeadLetterRow::id).toList()));
+    }
+
+    private List<IngressDeadLetterRow> rows(Collection<Long> ids, int limit) {
+        return store.read(tx -> ids == null ? tx.ingressDeadLetters(0, limit)
+                : tx.ingressDeadLettersById(ids.stream().limit(limit).toList()));
+    }
+}

@@ -1,0 +1,317 @@
+package io.twingress.ingest;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.DefaultExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.twingress.AdtException;
+import io.twingress.Json;
+import io.twingress.model.Content;
+import io.twingress.model.InterfaceModel;
+import io.twingress.model.Schema;
+import io.twingress.store.IngressDeadLetterRow;
+import io.twingress.store.StoreTx;
+import io.twingress.store.StoredTwin;
+import io.twingress.store.TwinStore;
+import io.twingress.twin.TwinModels;
+import io.twingress.twin.TwinOperations;
+
+/**
+ * The twin-update entry point every ingress connector ends in. A batch (a list of exchanges, as camel-kafka's batching
+ * consumer delivers) or a single message is applied through the group-commit path: each message is one write unit,
+ * accepted or refused on its own, and all accepted ones commit together, so the source is acknowledged after one
+ * durable commit per batch.
+ *
+ * <p>Each message is, in its unit: dropped if its source has seen its id before; applied by the first rule of the
+ * rules file that matches it, else by the default mapping (device {@code D} updates twin {@code D}: each top-level
+ * field that is a property of the twin's model, or of one of its components, is set, coerced to its schema, with
+ * the message's source time; each field that is a Telemetry of the model is published as telemetry). A message that
+ * cannot be applied as it is goes to the ingress dead letters with the reason; a failure of the store fails the batch,
+ * which the route's redelivery policy sends again (duplicates are dropped then).
+ */
+public final class IngressPipeline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngressPipeline.class);
+
+    /** Set on the exchange after a batch: how many messages were applied, dropped as duplicates, dead-lettered. */
+    public static final String APPLIED = "TwingressIngressApplied";
+    public static final String DUPLICATES = "TwingressIngressDuplicates";
+    public static final String DEAD_LETTERED = "TwingressIngressDeadLettered";
+    /** The reasons of the messages dead-lettered, in the batch's order. */
+    public static final String REFUSALS = "TwingressIngressRefusals";
+
+    private enum Result { APPLIED, DUPLICATE }
+
+    private final TwinStore store;
+    private final TwinModels models;
+    private final TwinOperations twins;
+    private final RulesFile rules;
+    private final ProducerTemplate producer;
+    private final IngressMetrics metrics;
+    private final Clock clock;
+
+    public IngressPipeline(TwinStore store, TwinModels models, TwinOperations twins, RulesFile rules,
+            ProducerTemplate producer, IngressMetrics metrics, Clock clock) {
+        this.store = store;
+        this.models = models;
+        this.twins = twins;
+        this.rules = rules;
+        this.producer = producer;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** Applies the exchange's message, or the batch of exchanges in its body. */
+    public void apply(Exchange exchange) {
+        List<Exchange> messages = batch(exchange);
+        List<IngressMessage> envelopes = new ArrayList<>(messages.size());
+        List<Function<StoreTx, Result>> units = new ArrayList<>(messages.size());
+        for (Exchange message : messages) {
+            IngressMessage envelope = IngressMessage.of(message);
+            envelopes.add(envelope);
+            units.add(tx -> applyOne(tx, message, envelope));
+        }
+        List<TwinStore.Outcome<Result>> outcomes = store.writeEach(units);
+        List<IngressDeadLetterRow> refused = new ArrayList<>();
+        int applied = 0;
+        int duplicates = 0;
+        for (int i = 0; i < outcomes.size(); i++) {
+            TwinStore.Outcome<Result> outcome = outcomes.get(i);
+            IngressMessage envelope = envelopes.get(i);
+            if (outcome.accepted()) {
+                if (outcome.value() == Result.DUPLICATE) {
+                    duplicates++;
+                } else {
+                    applied++;
+                }
+                continue;
+            }
+            String reason = refusal(outcome.failure());
+            if (reason == null) {
+                // the store failed: the whole batch is sent again by the route's redelivery policy
+                outcome.orThrow();
+            }
+            refused.add(new IngressDeadLetterRow(0, envelope.source(), envelope.messageId(), envelope.deviceId(),
+                    clock.instant().toString(), reason, Json.write(envelope.toJson())));
+            metrics.deadLettered(envelope.source(), reasonKind(outcome.failure()));
+        }
+        if (!refused.isEmpty()) {
+            store.write(tx -> {
+                refused.forEach(tx::insertIngressDeadLetter);
+                return null;
+            });
+            LOG.debug("{} ingress messages dead-lettered, first: {}", refused.size(), refused.get(0).reason());
+        }
+        if (applied > 0) {
+            metrics.applied(envelopes.get(0).source(), applied);
+        }
+        exchange.setProperty(APPLIED, applied);
+        exchange.setProperty(DUPLICATES, duplicates);
+        exchange.setProperty(DEAD_LETTERED, refused.size());
+        exchange.setProperty(REFUSALS, refused.stream().map(IngressDeadLetterRow::reason).toList());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Exchange> batch(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Exchange) {
+            return (List<Exchange>) list;
+        }
+        return List.of(exchange);
+    }
+
+    /** The reason a message is refused for good, or null if the failure is the store's (transient). */
+    private static String refusal(Throwable failure) {
+        if (failure instanceof IngressRefusal) {
+            return failure.getMessage();
+        }
+        if (failure instanceof AdtException adt && adt.error().status() < 500) {
+            return adt.error().code() + ": " + adt.getMessage();
+        }
+        return null;
+    }
+
+    private static String reasonKind(Throwable failure) {
+        return failure instanceof AdtException adt ? adt.error().code() : "Unmatched";
+    }
+
+    private Result applyOne(StoreTx tx, Exchange message, IngressMessage envelope) {
+        if (envelope.messageId() != null && !tx.markSeen("ingress:" + envelope.source(), envelope.messageId())) {
+            return Result.DUPLICATE;
+        }
+        JsonNode payload = envelope.payload();
+        Exchange evaluated = message;
+        for (MappingRules.Mapping mapping : rules.rules().mappings()) {
+            if (evaluated == message) {
+                // rules read the payload as text, whatever the connector's body type
+                evaluated = new DefaultExchange(message.getContext());
+                evaluated.getMessage().setHeaders(message.getMessage().getHeaders());
+                evaluated.getMessage().setBody(Json.write(payload));
+            }
+            if (mapping.matches(evaluated)) {
+                applyMapping(tx, mapping, evaluated, envelope);
+                return Result.APPLIED;
+            }
+        }
+        applyDefault(tx, envelope, payload);
+        return Result.APPLIED;
+    }
+
+    private void applyMapping(StoreTx tx, MappingRules.Mapping mapping, Exchange message, IngressMessage envelope) {
+        Object twinId = MappingRules.evaluate(mapping.twin(), message);
+        if (twinId == null || twinId.toString().isBlank()) {
+            throw new IngressRefusal("mapping " + mapping.id() + " found no twin id");
+        }
+        StoredTwin twin = tx.twin(twinId.toString());
+        if (twin == null) {
+            throw new IngressRefusal("mapping " + mapping.id() + ": twin " + twinId + " does not exist");
+        }
+        InterfaceModel model = models.of(twin);
+        ArrayNode patch = Json.MAPPER.createArrayNode();
+        for (Map.Entry<String, org.apache.camel.Expression> set : mapping.set().entrySet()) {
+            Object value = MappingRules.evaluate(set.getValue(), message);
+            if (value == null) {
+                continue;
+            }
+            String path = set.getKey();
+            int slash = path.indexOf('/');
+            Schema schema = slash < 0 ? propertySchema(model, path)
+                    : propertySchema(models.componentOf(model, twin.id(), path.substring(0, slash)),
+                            path.substring(slash + 1));
+            if (schema == null) {
+                throw new IngressRefusal("mapping " + mapping.id() + ": " + path + " is not a property of model "
+                        + model.id());
+            }
+            upsert(patch, "/" + path, coerce(schema, Json.MAPPER.valueToTree(value)), envelope.sourceTime());
+        }
+        if (patch.isEmpty()) {
+            throw new IngressRefusal("mapping " + mapping.id() + " found none of its values in the message");
+        }
+        twins.patch(twin.id(), patch, null, null);
+    }
+
+    private void applyDefault(StoreTx tx, IngressMessage envelope, JsonNode payload) {
+        String twinId = envelope.deviceId();
+        if (twinId == null || twinId.isBlank()) {
+            throw new IngressRefusal("the message names no device, and no rule matched it");
+        }
+        if (!(payload instanceof ObjectNode fields)) {
+            throw new IngressRefusal("the message is not a JSON object, and no rule matched it");
+        }
+        StoredTwin twin = tx.twin(twinId);
+        if (twin == null) {
+            throw new IngressRefusal("twin " + twinId + " (the device id) does not exist, and no rule matched");
+        }
+        InterfaceModel model = models.of(twin);
+        ArrayNode patch = Json.MAPPER.createArrayNode();
+        ObjectNode telemetry = Json.object();
+        for (Iterator<Map.Entry<String, JsonNode>> it = fields.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> field = it.next();
+            Content content = model.content(field.getKey());
+            if (content instanceof Content.Property property) {
+                upsert(patch, "/" + escape(field.getKey()), coerce(property.schema(), field.getValue()),
+                        envelope.sourceTime());
+            } else if (content instanceof Content.Telemetry) {
+                telemetry.set(field.getKey(), field.getValue());
+            } else if (content instanceof Content.Component component && field.getValue() instanceof ObjectNode sub) {
+                InterfaceModel componentModel = models.find(component.schema());
+                for (Iterator<Map.Entry<String, JsonNode>> s = sub.fields(); s.hasNext();) {
+                    Map.Entry<String, JsonNode> f = s.next();
+                    Schema schema = componentModel == null ? null : propertySchema(componentModel, f.getKey());
+                    if (schema != null) {
+                        upsert(patch, "/" + escape(component.name()) + "/" + escape(f.getKey()),
+                                coerce(schema, f.getValue()), envelope.sourceTime());
+                    }
+                }
+            }
+        }
+        if (patch.isEmpty() && telemetry.isEmpty()) {
+            throw new IngressRefusal("nothing in the message is a property or telemetry of model " + model.id()
+                    + " of twin " + twinId + ", and no rule matched");
+        }
+        if (!patch.isEmpty()) {
+            twins.patch(twinId, patch, null, null);
+        }
+        if (!telemetry.isEmpty()) {
+            publishTelemetry(twinId, model.id(), envelope, telemetry);
+        }
+    }
+
+    /** Hands telemetry to the twin-telemetry route inside the unit, as the ADT telemetry API does. */
+    private void publishTelemetry(String twinId, String modelId, IngressMessage envelope, ObjectNode telemetry) {
+        Exchange sent = producer.send("direct:twin-telemetry", e -> {
+            var m = e.getMessage();
+            m.setHeader(TelemetryHeaders.TWIN_ID, twinId);
+            m.setHeader(TelemetryHeaders.MODEL_ID, modelId);
+            m.setHeader(TelemetryHeaders.MESSAGE_ID, envelope.messageId() != null ? envelope.messageId()
+                    : UUID.randomUUID().toString());
+            m.setHeader(TelemetryHeaders.SOURCE_TIME, envelope.sourceTime());
+            m.setBody(Json.write(telemetry));
+        });
+        if (sent.getException() != null) {
+            throw new IllegalStateException("telemetry of " + twinId + " could not be handed on", sent.getException());
+        }
+    }
+
+    /** {@code add} sets a property whether it is set or not, so a first reading never fails as ADT's replace does. */
+    private static void upsert(ArrayNode patch, String pointer, JsonNode value, String sourceTime) {
+        patch.addObject().put("op", "add").put("path", pointer).set("value", value);
+        if (sourceTime != null) {
+            int slash = pointer.lastIndexOf('/');
+            String metadata = slash == 0 ? "/$metadata" + pointer
+                    : pointer.substring(0, slash) + "/$metadata" + pointer.substring(slash);
+            patch.addObject().put("op", "add").put("path", metadata + "/sourceTime").put("value", sourceTime);
+        }
+    }
+
+    private static Schema propertySchema(InterfaceModel model, String name) {
+        return model != null && model.content(name) instanceof Content.Property p ? p.schema() : null;
+    }
+
+    /** Text that holds a number or a boolean becomes one when the schema wants it; the model's check does the rest. */
+    static JsonNode coerce(Schema schema, JsonNode value) {
+        if (!(schema instanceof Schema.Primitive primitive) || !value.isTextual()) {
+            if (schema instanceof Schema.Primitive p && value.isNumber()
+                    && (p.kind() == Schema.PrimitiveKind.INTEGER || p.kind() == Schema.PrimitiveKind.LONG)
+                    && !value.isIntegralNumber()) {
+                try {
+                    return JsonNodeFactory.instance.numberNode(value.decimalValue().longValueExact());
+                } catch (ArithmeticException e) {
+                    return value;
+                }
+            }
+            return value;
+        }
+        String text = value.asText().trim();
+        try {
+            return switch (primitive.kind()) {
+                case DOUBLE, FLOAT -> JsonNodeFactory.instance.numberNode(new BigDecimal(text));
+                case INTEGER, LONG -> JsonNodeFactory.instance.numberNode(new BigDecimal(text).longValueExact());
+                case BOOLEAN -> text.equalsIgnoreCase("true") ? JsonNodeFactory.instance.booleanNode(true)
+                        : text.equalsIgnoreCase("false") ? JsonNodeFactory.instance.booleanNode(false) : value;
+                default -> value;
+            };
+        } catch (NumberFormatException | ArithmeticException e) {
+            return value;
+        }
+    }
+
+    private static String escape(String token) {
+        return token.replace("~", "~0").replace("/", "~1");
+    }
+}
