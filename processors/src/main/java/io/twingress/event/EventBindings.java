@@ -37,9 +37,12 @@ public final class EventBindings {
     static final String KAFKA_KEY = "kafka.KEY";
     static final String HTTP_METHOD = "CamelHttpMethod";
     static final String MQTT_TOPIC = "CamelPahoMqtt5OverrideTopic";
+    /**
+     * The Service Bus producer's header for a message's application properties. It reads no header for the AMQP
+     * content type or message id (those headers are the consumer's): it would take the content type only from a
+     * {@code Content-Type} application property, which ADT does not send.
+     */
     static final String SERVICE_BUS_PROPERTIES = "CamelAzureServiceBusApplicationProperties";
-    static final String SERVICE_BUS_CONTENT_TYPE = "CamelAzureServiceBusContentType";
-    static final String SERVICE_BUS_MESSAGE_ID = "CamelAzureServiceBusMessageId";
 
     /** True if the endpoint sends a whole batch in one exchange (Kafka takes a list of messages). */
     public boolean takesBatches(EndpointSpec spec) {
@@ -78,10 +81,9 @@ public final class EventBindings {
             out.setBody(AdtCloudEvents.structured(event));
             out.setHeader(MQTT_TOPIC, topic(mqtt.topic(), event));
         } else if (settings instanceof EndpointSettings.ServiceBus) {
+            // the producer also makes every other header that is not Camel's an application property: set none
             out.setBody(data(event));
             out.setHeader(SERVICE_BUS_PROPERTIES, amqpProperties(event));
-            out.setHeader(SERVICE_BUS_CONTENT_TYPE, AdtCloudEvents.JSON_CONTENT_TYPE);
-            out.setHeader(SERVICE_BUS_MESSAGE_ID, event.getId());
         } else if (settings instanceof EndpointSettings.EventHub) {
             // the Event Hubs producer makes every header an application property of the event
             out.setBody(data(event));

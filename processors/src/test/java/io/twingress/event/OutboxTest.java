@@ -272,6 +272,18 @@ class OutboxTest {
                 .containsEntry("cloudEvents:subject", "room");
         assertThat(new String(bus.getMessage().getBody(byte[].class), StandardCharsets.UTF_8))
                 .isEqualTo(AdtCloudEvents.dataText(event));
+        // the producer makes other headers application properties too, unless they are Camel's
+        assertThat(bus.getMessage().getHeaders()).containsOnlyKeys("CamelAzureServiceBusApplicationProperties");
+
+        Exchange hub = new DefaultExchange(context);
+        hub.getMessage().setHeader("stale", "from an earlier step");
+        bindings.bind(hub, spec("{'endpointType':'EventHub','connectionStringPrimaryKey':"
+                + "'Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=s;EntityPath=h'}"),
+                unit);
+        // every header becomes an application property of the event
+        assertThat(hub.getMessage().getHeaders()).isEqualTo(properties);
+        assertThat(new String(hub.getMessage().getBody(byte[].class), StandardCharsets.UTF_8))
+                .isEqualTo(AdtCloudEvents.dataText(event));
     }
 
     private static EndpointSpec spec(String properties) {
