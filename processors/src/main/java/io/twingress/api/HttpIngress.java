@@ -45,8 +45,7 @@ public final class HttpIngress {
         String name = request.segment(2);
         String from = webhooks.get(name);
         if (from == null) {
-            throw AdtError.NOT_FOUND.with("There is no webhook " + name + ": configure"
-                    + " twingress.ingress.webhooks." + name + ".deviceId.");
+            throw AdtError.NOT_FOUND.with("There is no webhook " + name + ": list it in twingress.ingress.webhooks.");
         }
         String deviceId;
         if (from.startsWith("header:")) {

@@ -144,18 +144,23 @@ public class TwingressConfiguration implements CamelConfiguration {
         return new IngressEnvelopes();
     }
 
-    /** Webhooks are named by properties {@code twingress.ingress.webhooks.<name>.deviceId}. */
+    /** Webhooks: {@code twingress.ingress.webhooks}, a comma-separated list of {@code <name>=<where the device id is>}. */
     @BindToRegistry(value = "httpIngress", lazy = true)
-    public HttpIngress httpIngress(CamelContext context) {
-        String prefix = "twingress.ingress.webhooks.";
-        Map<String, String> webhooks = new HashMap<>();
-        context.getPropertiesComponent().loadPropertiesAsMap().forEach((key, value) -> {
-            String name = key.toString();
-            if (name.startsWith(prefix) && name.endsWith(".deviceId")) {
-                webhooks.put(name.substring(prefix.length(), name.length() - ".deviceId".length()), value.toString());
+    public HttpIngress httpIngress(@PropertyInject("twingress.ingress.webhooks") String webhooks) {
+        Map<String, String> byName = new HashMap<>();
+        for (String entry : webhooks.split(",")) {
+            if (entry.isBlank()) {
+                continue;
             }
-        });
-        return new HttpIngress(webhooks, Clock.systemUTC());
+            int eq = entry.indexOf('=');
+            String where = eq < 0 ? "" : entry.substring(eq + 1).trim();
+            if (eq < 1 || !where.matches("(header|query|body):.+")) {
+                throw new IllegalArgumentException("twingress.ingress.webhooks: '" + entry.trim() + "' is not"
+                        + " <name>=header:<name>, <name>=query:<name> or <name>=body:<field>");
+            }
+            byName.put(entry.substring(0, eq).trim(), where);
+        }
+        return new HttpIngress(byName, Clock.systemUTC());
     }
 
     // egress
