@@ -13,6 +13,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
+import org.apache.camel.Predicate;
 
 /**
  * The ingress rules file: {@code mappings} say how a message that the default mapping cannot handle becomes twin
@@ -22,7 +23,7 @@ import org.apache.camel.Expression;
  * <pre>
  * mappings:
  *   - id: vendor-x
- *     match: "$.payload.temp"             # present in the message
+ *     match: "$.payload.temp"             # present in the message (or a simple predicate)
  *     twin: "${header.TwingressIngressDeviceId}-sensor"
  *     set:
  *       Temperature: "$.payload.temp"      # a property, or component/property
@@ -41,10 +42,14 @@ public record MappingRules(List<Mapping> mappings, List<Propagation> propagation
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** A message that has {@code match} is applied to twin {@code twin}: each property path gets its value. */
-    public record Mapping(String id, Expression match, Expression twin, Map<String, Expression> set) {
+    public record Mapping(String id, Predicate match, Expression twin, Map<String, Expression> set) {
 
         public boolean matches(Exchange message) {
-            return evaluate(match, message) != null;
+            try {
+                return match.matches(message);
+            } catch (RuntimeException e) {
+                return false;
+            }
         }
     }
 
@@ -89,7 +94,7 @@ public record MappingRules(List<Mapping> mappings, List<Propagation> propagation
                 Map.Entry<String, JsonNode> e = f.next();
                 set.put(e.getKey(), expression(context, "mapping " + id + " set." + e.getKey(), e.getValue().asText()));
             }
-            mappings.add(new Mapping(id, expression(context, "mapping " + id + " match", required(m, id, "match")),
+            mappings.add(new Mapping(id, predicate(context, "mapping " + id + " match", required(m, id, "match")),
                     expression(context, "mapping " + id + " twin", required(m, id, "twin")), Map.copyOf(set)));
         }
         List<Propagation> propagations = new ArrayList<>();
@@ -142,6 +147,21 @@ public record MappingRules(List<Mapping> mappings, List<Propagation> propagation
             throw new IllegalArgumentException(where + ": cannot use '" + text + "': " + e.getMessage());
         }
         return init(context, context.resolveLanguage("constant").createExpression(text));
+    }
+
+    /** JSONPath and jq match when they find something, simple when its predicate holds. */
+    private static Predicate predicate(CamelContext context, String where, String text) {
+        if (text.contains("${") && !text.startsWith("$.") && !text.startsWith("$[")) {
+            try {
+                Predicate predicate = context.resolveLanguage("simple").createPredicate(text);
+                predicate.init(context);
+                return predicate;
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(where + ": cannot use '" + text + "': " + e.getMessage());
+            }
+        }
+        Expression found = expression(context, where, text);
+        return message -> evaluate(found, message) != null;
     }
 
     private static Expression init(CamelContext context, Expression expression) {
