@@ -21,10 +21,14 @@ public final class TelemetryApi {
 
     public void accept(Exchange exchange) {
         ApiRequest request = ApiRequest.of(exchange);
+        // read once as text: the event carries the payload as the client wrote it, not as it parses
+        String raw = exchange.getMessage().getBody(String.class);
+        exchange.getMessage().setBody(raw);
         TelemetryIntake.Telemetry telemetry = intake.check(TwinsApi.id(exchange), TwinsApi.component(exchange),
                 ApiSupport.body(exchange), request.header("Message-Id"), request.header("Telemetry-Source-Time"));
         String traceparent = request.header("traceparent");
         TelemetryIntake.describe(exchange, telemetry);
+        exchange.getMessage().setBody(raw);
         exchange.getMessage().setHeader(TelemetryHeaders.TRACEPARENT, traceparent);
     }
 
