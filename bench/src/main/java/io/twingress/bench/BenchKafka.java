@@ -81,6 +81,11 @@ final class BenchKafka implements AutoCloseable {
                 "-cp", classpath(), KafkaBrokerLauncher.class.getName(), Long.toString(ProcessHandle.current().pid()),
                 config.toString(), clusterId).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("broker.log").toFile()).start();
+        // a plain connect first: an admin client polling a closed port logs a warning per attempt
+        long listening = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (process.isAlive() && System.nanoTime() < listening && !accepts(port)) {
+            Thread.sleep(100);
+        }
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "200");
@@ -99,6 +104,15 @@ final class BenchKafka implements AutoCloseable {
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 // not up yet
             }
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.twingress.bench;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -147,9 +148,10 @@ public final class EgressThroughput {
             Drain drain = drain(hook, metrics, tallies.get(WEBHOOK));
             System.out.printf(Locale.ROOT, "webhook back: first event %.1f s after it listened again (retry"
                     + " backoff); then %d events in %.1f s until the backlog was 0: %.0f events/s; delay p50 %s ms,"
-                    + " p99 %s ms (commit to arrival, most of it the outage)%n", drain.firstAfter(), drain.events(),
-                    drain.seconds(), drain.events() / drain.seconds(), Stats.ms(drain.delays().percentileMs(50)),
-                    Stats.ms(drain.delays().percentileMs(99)));
+                    + " p99 %s ms (commit to arrival, most of it the outage); process CPU %.0f%%, load after %s%n",
+                    drain.firstAfter(), drain.events(), drain.seconds(), drain.events() / drain.seconds(),
+                    Stats.ms(drain.delays().percentileMs(50)), Stats.ms(drain.delays().percentileMs(99)),
+                    drain.cpuPercent(), Machine.load());
 
             System.out.println();
             System.out.println("Write path: PATCH = 8 clients on their own twins; 404 = the same clients' GET of an"
@@ -162,6 +164,9 @@ public final class EgressThroughput {
             System.out.printf(Locale.ROOT, "PATCH/s with routes over without: %.2f (the issue allows no less than"
                     + " 0.85); the same for the 404 references: %.2f%n", withRoutes.perSecond() / bare.perSecond(),
                     routes404.perSecond() / bare404.perSecond());
+            System.out.printf(Locale.ROOT, "PATCH/s during the outage (the Kafka relays delivering, the webhook's"
+                    + " waiting to retry; no warm-up, %d s) over without routes: %.2f%n", outage,
+                    during.perSecond() / bare.perSecond());
             System.out.println();
             System.out.println("Delivery in window 2: received = counted at the receiver (records read from the"
                     + " topic, POSTs answered); metrics = twingress_egress_delivered_total over the same window;"
@@ -174,17 +179,17 @@ public final class EgressThroughput {
             deliveryRows.forEach(System.out::println);
             System.out.println();
             System.out.printf(Locale.ROOT, "| outage s | PATCH/s during | backlog built | first event after return s"
-                    + " | drained events | drain s | drain events/s |%n|---|---|---|---|---|---|---|%n"
-                    + "| %.0f | %.0f | %.0f | %.1f | %d | %.1f | %.0f |%n", outageSeconds, during.perSecond(),
+                    + " | drained events | drain s | drain events/s | drain process CPU |%n|---|---|---|---|---|---|---|---|%n"
+                    + "| %.0f | %.0f | %.0f | %.1f | %d | %.1f | %.0f | %.0f%% |%n", outageSeconds, during.perSecond(),
                     built - stoppedAt, drain.firstAfter(), drain.events(), drain.seconds(),
-                    drain.events() / drain.seconds());
+                    drain.events() / drain.seconds(), drain.cpuPercent());
         } finally {
             TempDirs.delete(dir);
         }
     }
 
     /** The webhook's catch-up: when its first event came after it listened again, then events and time to zero. */
-    private record Drain(double firstAfter, long events, double seconds, Stats delays) {
+    private record Drain(double firstAfter, long events, double seconds, Stats delays, double cpuPercent) {
     }
 
     private static Drain drain(WebhookReceiver hook, Metrics metrics, DeliveryTally tally) throws Exception {
@@ -198,16 +203,19 @@ public final class EgressThroughput {
             }
         }
         long first = System.nanoTime();
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpuFrom = os.getProcessCpuTime();
         // the hook was down since the last take: all it has counted came after its return
         DeliveryTally.Taken opening = tally.take();
         while (Metrics.value(metrics.scrape(), "twingress_egress_backlog", WEBHOOK) > 0) {
             Thread.sleep(100);
         }
         long end = System.nanoTime();
+        long cpu = os.getProcessCpuTime() - cpuFrom;
         DeliveryTally.Taken taken = tally.take();
         taken.delays().addAll(opening.delays());
         return new Drain((first - back) / 1e9, opening.events() + taken.events(), (end - first) / 1e9,
-                taken.delays());
+                taken.delays(), cpu / (double) (end - first) / Runtime.getRuntime().availableProcessors() * 100);
     }
 
     private static double awaitBacklogBelow(Metrics metrics, String endpoint, double below, int seconds)
