@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
  * backlog it built ({@code twingress_egress_backlog}) and its drain: events/s from the first event after its return
  * until the backlog is zero. The webhook keeps the default retry policy, so the wait for the first retry that
  * reaches it (up to five minutes after a long outage) is printed apart from the drain.</li>
+ * <li>Then every route and endpoint is deleted and the no-route window runs again (5): the first ran on the coldest
+ * JIT and an empty outbox, so the two bracket the drift of the run.</li>
  * </ol>
  *
  * <p>Arguments: {@code --warmup 5} {@code --duration 20} (seconds, for each PATCH and 404 window) {@code --outage 60}
@@ -175,6 +177,18 @@ public final class EgressThroughput {
                         drain.events() / drain.seconds(), drain.cpuPercent()));
             }
 
+            // the first window ran on the coldest JIT and an empty outbox: the same again at the end brackets the drift
+            for (String endpoint : ENDPOINTS) {
+                delete(app.port(), "/eventroutes/updates-to-" + endpoint);
+                delete(app.port(), "/endpoints/" + endpoint);
+            }
+            System.out.println();
+            System.out.println("== 5. write path without endpoints or routes again (all deleted)");
+            ClosedLoop.Window bareAgain = patch(app.port(), twins, warmup, duration);
+            print("PATCH, no routes", bareAgain);
+            ClosedLoop.Window bareAgain404 = notFound(app.port(), warmup, duration);
+            print("404 reference", bareAgain404);
+
             System.out.println();
             System.out.println("Write path: PATCH = 8 clients on their own twins; 404 = the same clients' GET of an"
                     + " unknown path in the same phase, the same-run reference. Ratios: PATCH/s over 404/s.");
@@ -184,6 +198,7 @@ public final class EgressThroughput {
             System.out.println(writeRow("none", bare, bare404, bare));
             System.out.println(writeRow("2 Kafka", kafkaOnly, kafka404, bare));
             System.out.println(writeRow("3 (2 Kafka, 1 Webhook)", withRoutes, routes404, bare));
+            System.out.println(writeRow("none, again at the end", bareAgain, bareAgain404, bare));
             System.out.printf(Locale.ROOT, "The issue allows the outbox to cost at most 15%% (PATCH/s over no routes"
                     + " >= 0.85). During the outage (%d s, no warm-up; %s delivering alone): %.0f PATCH/s, %.2f of"
                     + " no routes%n", outage, KAFKA_A, during.perSecond(), during.perSecond() / bare.perSecond());
@@ -327,6 +342,12 @@ public final class EgressThroughput {
         try (RawHttp http = new RawHttp("127.0.0.1", port)) {
             expect(http.send("PUT", "/eventroutes/" + id + API, "application/json",
                     "{\"endpointName\":\"" + endpoint + "\",\"filter\":\"" + UPDATES + "\"}"), 204);
+        }
+    }
+
+    private static void delete(int port, String path) throws Exception {
+        try (RawHttp http = new RawHttp("127.0.0.1", port)) {
+            expect(http.send("DELETE", path + API, null, null), 204);
         }
     }
 
