@@ -164,10 +164,10 @@ public final class EgressThroughput {
                         : () -> routes.startRoute(pausedRoute), metrics, tallies.get(endpoint));
                 double built = Metrics.value(atReturn, "twingress_egress_backlog", endpoint)
                         - Metrics.value(atStop, "twingress_egress_backlog", endpoint);
-                System.out.printf(Locale.ROOT, "%s back: first event %.2f s after it %s; then %d events in %.2f s"
+                System.out.printf(Locale.ROOT, "%s back: first event %.2f s after %s; then %d events in %.2f s"
                         + " until the backlog was 0: %.0f events/s; delay p50 %s ms, p99 %s ms (commit to arrival,"
                         + " most of it the outage); process CPU %.0f%%, load after %s%n", endpoint,
-                        drain.firstAfter(), endpoint.equals(WEBHOOK) ? "listened again (retry backoff)"
+                        drain.firstAfter(), endpoint.equals(WEBHOOK) ? "it listened again (retry backoff)"
                                 : "its route started", drain.events(), drain.seconds(),
                         drain.events() / drain.seconds(), Stats.ms(drain.delays().percentileMs(50)),
                         Stats.ms(drain.delays().percentileMs(99)), drain.cpuPercent(), Machine.load());
