@@ -65,6 +65,11 @@ final class InProcessTwingress implements AutoCloseable {
         return port;
     }
 
+    /** The management server's port: {@code /observe/metrics}, {@code /observe/health}. */
+    int managementPort() {
+        return Integer.parseInt(property("camel.management.port"));
+    }
+
     Main main() {
         return main;
     }

@@ -66,7 +66,7 @@ public final class PatchThroughput {
         rows.forEach(System.out::println);
     }
 
-    private static void setUp(int port, int twins) throws Exception {
+    static void setUp(int port, int twins) throws Exception {
         try (RawHttp http = new RawHttp("127.0.0.1", port)) {
             String model = "[{\"@context\":\"dtmi:dtdl:context;3\",\"@id\":\"" + MODEL + "\",\"@type\":\"Interface\","
                     + "\"contents\":[{\"@type\":\"Property\",\"name\":\"Temperature\",\"schema\":\"double\"},"
@@ -80,7 +80,7 @@ public final class PatchThroughput {
         }
     }
 
-    private static String twinId(int i) {
+    static String twinId(int i) {
         return String.format(Locale.ROOT, "thermostat-%04d", i);
     }
 
