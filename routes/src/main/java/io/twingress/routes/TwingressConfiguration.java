@@ -17,6 +17,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 import org.apache.camel.Predicate;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
 
 import io.twingress.Json;
 import io.twingress.api.ApiErrors;
@@ -284,5 +285,11 @@ public class TwingressConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         context.addStartupListener(new ApiStarted());
         context.addStartupListener(new EgressStarted());
+        // the threads that send one-event units of an endpoint's batch at once; each endpoint route's split makes
+        // its own pool from this profile, so a slow endpoint cannot take another's threads
+        int parallelSends = Integer.parseInt(context.getPropertiesComponent()
+                .resolveProperty("twingress.egress.parallelSends").orElseThrow());
+        context.getExecutorServiceManager().registerThreadPoolProfile(new ThreadPoolProfileBuilder("egressSenders")
+                .poolSize(parallelSends).maxPoolSize(parallelSends).maxQueueSize(-1).build());
     }
 }
