@@ -490,6 +490,83 @@ final class JdbcStoreTx implements StoreTx {
                 rs.getString(5), rs.getString(6), rs.getString(7));
     }
 
+    @Override
+    public void putHistoryConnection(String name, String spec) {
+        update("INSERT INTO history_connections (name, spec) VALUES (?, ?)"
+                + " ON CONFLICT (name) DO UPDATE SET spec = excluded.spec", name, spec);
+    }
+
+    @Override
+    public SortedMap<String, String> historyConnections(String afterName, int limit) {
+        SortedMap<String, String> found = new TreeMap<>();
+        query("SELECT name, spec FROM history_connections WHERE name > ? ORDER BY name LIMIT ?",
+                rs -> found.put(rs.getString(1), rs.getString(2)), afterName == null ? "" : afterName, limit);
+        return found;
+    }
+
+    @Override
+    public boolean deleteHistoryConnection(String name) {
+        return update("DELETE FROM history_connections WHERE name = ?", name) == 1;
+    }
+
+    private static final String PROPERTY_EVENT_COLUMNS = "id, connection, time_stamp, source_time_stamp, service_id,"
+            + " twin_id, model_id, key, value, relationship_target, relationship_id, action";
+
+    @Override
+    public void insertPropertyEvent(HistoryRows.PropertyEvent r) {
+        update("INSERT INTO history_property_events (connection, time_stamp, source_time_stamp, service_id, twin_id,"
+                + " model_id, key, value, relationship_target, relationship_id, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+                + " ?, ?, ?)", r.connection(), r.timeStamp(), r.sourceTimeStamp(), r.serviceId(), r.twinId(),
+                r.modelId(), r.key(), r.value(), r.relationshipTarget(), r.relationshipId(), r.action());
+    }
+
+    @Override
+    public void insertTwinLifecycle(HistoryRows.TwinLifecycle r) {
+        update("INSERT INTO history_twin_lifecycle (connection, twin_id, action, time_stamp, service_id, model_id)"
+                + " VALUES (?, ?, ?, ?, ?, ?)", r.connection(), r.twinId(), r.action(), r.timeStamp(), r.serviceId(),
+                r.modelId());
+    }
+
+    @Override
+    public void insertRelationshipLifecycle(HistoryRows.RelationshipLifecycle r) {
+        update("INSERT INTO history_relationship_lifecycle (connection, relationship_id, name, action, time_stamp,"
+                + " service_id, source, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", r.connection(), r.relationshipId(),
+                r.name(), r.action(), r.timeStamp(), r.serviceId(), r.source(), r.target());
+    }
+
+    @Override
+    public List<HistoryRows.PropertyEvent> propertyEvents(String connection, Collection<String> twinIds,
+            Collection<String> keys, String from, String to, long afterId, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + PROPERTY_EVENT_COLUMNS + " FROM history_property_events"
+                + " WHERE connection = ? AND time_stamp >= ? AND time_stamp < ? AND id > ?");
+        List<Object> args = new ArrayList<>(List.of(connection, from, to, afterId));
+        if (twinIds != null) {
+            if (twinIds.isEmpty()) {
+                return List.of();
+            }
+            sql.append(" AND twin_id IN (").append(placeholders(twinIds.size())).append(')');
+            args.addAll(twinIds);
+        }
+        if (keys != null && !keys.isEmpty()) {
+            sql.append(" AND key IN (").append(placeholders(keys.size())).append(')');
+            args.addAll(keys);
+        }
+        sql.append(" ORDER BY id LIMIT ?");
+        args.add(limit);
+        return query(sql.toString(), rs -> new HistoryRows.PropertyEvent(rs.getLong(1), rs.getString(2),
+                rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12)), args.toArray());
+    }
+
+    @Override
+    public int pruneHistory(String table, String connection, String before, int limit) {
+        if (!table.matches("history_(property_events|twin_lifecycle|relationship_lifecycle)")) {
+            throw new IllegalArgumentException("not a history table: " + table);
+        }
+        return update("DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table + " WHERE connection = ?"
+                + " AND time_stamp < ? ORDER BY id LIMIT ?)", connection, before, limit);
+    }
+
     private static OutboxEvent toEvent(ResultSet rs) throws SQLException {
         return new OutboxEvent(new OutboxPosition(rs.getLong(1), rs.getLong(2)), rs.getLong(3), rs.getString(4),
                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),

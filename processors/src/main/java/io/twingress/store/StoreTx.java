@@ -180,4 +180,30 @@ public interface StoreTx {
     List<IngressDeadLetterRow> ingressDeadLettersById(Collection<Long> ids);
 
     int deleteIngressDeadLetters(Collection<Long> ids);
+
+    // data history on the embedded sink
+
+    void putHistoryConnection(String name, String spec);
+
+    /** History connections by name, as name -> spec. */
+    SortedMap<String, String> historyConnections(String afterName, int limit);
+
+    boolean deleteHistoryConnection(String name);
+
+    void insertPropertyEvent(HistoryRows.PropertyEvent row);
+
+    void insertTwinLifecycle(HistoryRows.TwinLifecycle row);
+
+    void insertRelationshipLifecycle(HistoryRows.RelationshipLifecycle row);
+
+    /**
+     * A connection's property events of these twins (all if null) and keys (all if null or empty), with
+     * {@code from <= time_stamp < to} (RFC 3339 UTC text, which orders as time), after row {@code afterId}, in row
+     * order.
+     */
+    List<HistoryRows.PropertyEvent> propertyEvents(String connection, Collection<String> twinIds,
+            Collection<String> keys, String from, String to, long afterId, int limit);
+
+    /** Deletes up to {@code limit} rows of a history table older than {@code before}; returns how many. */
+    int pruneHistory(String table, String connection, String before, int limit);
 }

@@ -1,0 +1,24 @@
+package io.twingress.store;
+
+/** The rows of ADT's data-history tables, as the embedded sink stores them; {@code id} is assigned by the store. */
+public final class HistoryRows {
+
+    private HistoryRows() {
+    }
+
+    /** {@code AdtPropertyEvents}: one changed property; {@code value} is JSON text, null for a removal. */
+    public record PropertyEvent(long id, String connection, String timeStamp, String sourceTimeStamp,
+            String serviceId, String twinId, String modelId, String key, String value, String relationshipTarget,
+            String relationshipId, String action) {
+    }
+
+    /** {@code AdtTwinLifeCycleEvents}. */
+    public record TwinLifecycle(long id, String connection, String twinId, String action, String timeStamp,
+            String serviceId, String modelId) {
+    }
+
+    /** {@code AdtRelationshipLifeCycleEvents}. */
+    public record RelationshipLifecycle(long id, String connection, String relationshipId, String name, String action,
+            String timeStamp, String serviceId, String source, String target) {
+    }
+}
