@@ -1,5 +1,7 @@
 package io.twingress;
 
+import java.util.Map;
+
 /**
  * The error codes Twingress answers with, as Azure Digital Twins names them, each with the HTTP status ADT pairs it
  * with. The domain throws them through {@link AdtException}; only the API turns them into replies.
@@ -27,6 +29,8 @@ public enum AdtError {
     EVENT_ROUTE_NOT_FOUND(404, "EventRouteNotFound"),
     ENDPOINT_NOT_FOUND(404, "EndpointNotFound"),
     NOT_FOUND(404, "NotFound"),
+    UNAUTHORIZED(401, "Unauthorized"),
+    FORBIDDEN(403, "Forbidden"),
     METHOD_NOT_ALLOWED(405, "MethodNotAllowed"),
     REQUEST_TIMEOUT(408, "RequestTimeout"),
     MODEL_ALREADY_EXISTS(409, "ModelAlreadyExists"),
@@ -34,8 +38,10 @@ public enum AdtError {
     PRECONDITION_FAILED(412, "PreconditionFailed"),
     PAYLOAD_TOO_LARGE(413, "PayloadTooLarge"),
     URI_TOO_LONG(414, "UriTooLong"),
+    TOO_MANY_REQUESTS(429, "TooManyRequests"),
     HEADERS_TOO_LARGE(431, "RequestHeaderFieldsTooLarge"),
-    INTERNAL_SERVER_ERROR(500, "InternalServerError");
+    INTERNAL_SERVER_ERROR(500, "InternalServerError"),
+    SERVICE_UNAVAILABLE(503, "ServiceUnavailable");
 
     private final int status;
     private final String code;
@@ -56,5 +62,10 @@ public enum AdtError {
     /** This error with a message that says what to fix. */
     public AdtException with(String message) {
         return new AdtException(this, message);
+    }
+
+    /** This error with a message and response headers the client needs to act on it (Retry-After, WWW-Authenticate). */
+    public AdtException with(String message, Map<String, String> headers) {
+        return new AdtException(this, message, headers);
     }
 }

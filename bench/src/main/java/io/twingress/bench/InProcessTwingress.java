@@ -41,6 +41,8 @@ final class InProcessTwingress implements AutoCloseable {
         props.put("camel.management.port", Integer.toString(freePort()));
         props.put("twingress.data.dir", dir.resolve("data").toString());
         props.put("twingress.routes.dir", dir.resolve("routes").toString());
+        // every benchmark client sends from 127.0.0.1: the per-client rate limit would measure itself
+        props.put("twingress.limits.clientRequestsPerSecond", "0");
         BenchPostgres postgres = null;
         if (store.startsWith("postgresql") && !extra.containsKey("twingress.store.postgresql.url")) {
             postgres = BenchPostgres.start(store.equals("postgresql"));

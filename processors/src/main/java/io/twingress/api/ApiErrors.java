@@ -1,5 +1,6 @@
 package io.twingress.api;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -20,7 +21,9 @@ public final class ApiErrors {
     public void reply(Exchange exchange) {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         AdtException error = failure instanceof AdtException adt ? adt : unexpected(failure);
-        ApiSupport.reply(exchange, error.status(), json(error), Map.of("x-ms-error-code", error.code()));
+        Map<String, String> headers = new HashMap<>(error.headers());
+        headers.put("x-ms-error-code", error.code());
+        ApiSupport.reply(exchange, error.status(), json(error), headers);
     }
 
     /** ADT's error body, as text, for replies made outside a route (the HTTP layer's own). */

@@ -15,6 +15,9 @@ import io.twingress.query.QueryPage;
 /** ADT's {@code POST /query}: a query or a continuation token in, one page and a {@code query-charge} out. */
 public final class QueryApi {
 
+    /** ADT's limit on a query's text (reference §7); a longer one is refused before it is parsed. */
+    public static final int MAX_QUERY_LENGTH = 8_000;
+
     private final QueryEngine engine;
 
     public QueryApi(QueryEngine engine) {
@@ -28,6 +31,10 @@ public final class QueryApi {
         if (token != null) {
             // as ADT does: a client (the Python SDK) sends the query again with the token, which decides the page
             query = null;
+        }
+        if (query != null && query.length() > MAX_QUERY_LENGTH) {
+            throw AdtError.SQL_QUERY_ERROR.with("The query is " + query.length() + " characters long; at most "
+                    + MAX_QUERY_LENGTH + " are allowed.");
         }
         if ((query == null) == (token == null)) {
             throw AdtError.SQL_QUERY_ERROR.with("The body must hold \"query\" or \"continuationToken\", as a"

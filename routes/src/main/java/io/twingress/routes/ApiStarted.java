@@ -6,6 +6,8 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.twingress.api.ApiAccess;
+import io.twingress.auth.Authentication;
 import io.twingress.store.TwinStore;
 
 /**
@@ -30,5 +32,14 @@ final class ApiStarted implements ExtendedStartupListener {
                 properties.resolveProperty("camel.ssl.enabled").orElseThrow().equals("true") ? "https" : "http",
                 properties.resolveProperty("camel.server.host").orElseThrow(), port,
                 context.getRegistry().lookupByNameAndType("twinStore", TwinStore.class).kind());
+        Authentication authentication = context.getRegistry().lookupByNameAndType("apiAccess", ApiAccess.class)
+                .authentication();
+        if (authentication.isOff()) {
+            LOG.warn("Authentication is off (twingress.auth.mode=none): anyone who can reach {}:{} may read and change"
+                    + " everything. Set twingress.auth.mode to oidc or apikey before serving other machines.",
+                    properties.resolveProperty("camel.server.host").orElseThrow(), port);
+        } else {
+            LOG.info("Authentication: {} (twingress.auth.mode)", authentication.mode());
+        }
     }
 }

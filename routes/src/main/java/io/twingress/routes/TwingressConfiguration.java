@@ -20,6 +20,7 @@ import org.apache.camel.PropertyInject;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
 
 import io.twingress.Json;
+import io.twingress.api.ApiAccess;
 import io.twingress.api.ApiErrors;
 import io.twingress.api.EgressApi;
 import io.twingress.api.ModelsApi;
@@ -27,6 +28,7 @@ import io.twingress.api.QueryApi;
 import io.twingress.api.RelationshipsApi;
 import io.twingress.api.TelemetryApi;
 import io.twingress.api.TwinsApi;
+import io.twingress.auth.Authentication;
 import io.twingress.event.DeadLetters;
 import io.twingress.event.EgressSettings;
 import io.twingress.event.EndpointLimits;
@@ -42,6 +44,7 @@ import io.twingress.ingest.IngressPipeline;
 import io.twingress.ingest.Propagator;
 import io.twingress.ingest.RulesFile;
 import io.twingress.ingest.TelemetryIntake;
+import io.twingress.limit.ClientRateLimiter;
 import io.twingress.model.ModelService;
 import io.twingress.query.QueryEngine;
 import io.twingress.query.QueryLimits;
@@ -263,6 +266,24 @@ public class TwingressConfiguration implements CamelConfiguration {
     public DedupPruner dedupPruner(@BeanInject("twinStore") TwinStore store,
             @PropertyInject("twingress.ingress.dedupRetention") String retention) {
         return new DedupPruner(store, Duration.parse(retention), Clock.systemUTC());
+    }
+
+    /**
+     * Who may call the API (twingress.auth.*) and how often (twingress.limits.*). Made when Camel starts, not on
+     * first use, so a configuration that would leave the API open on a network address stops the start.
+     */
+    @BindToRegistry("apiAccess")
+    public ApiAccess apiAccess(CamelContext context, @PropertyInject("twingress.auth.mode") String mode,
+            @PropertyInject("camel.server.host") String host,
+            @PropertyInject("twingress.auth.allowUnauthenticated") boolean allowUnauthenticated,
+            @PropertyInject("twingress.auth.apikeyHeader") String apiKeyHeader,
+            @PropertyInject("twingress.limits.clientRequestsPerSecond") double rate,
+            @PropertyInject("twingress.limits.clientRequestBurst") int burst) {
+        var properties = context.getPropertiesComponent();
+        Authentication authentication = AuthSettings.authentication(mode, host, allowUnauthenticated,
+                key -> properties.resolveProperty(key).orElse(""));
+        ClientRateLimiter limiter = rate <= 0 ? null : new ClientRateLimiter(rate, burst, 100_000, System::nanoTime);
+        return new ApiAccess(authentication, limiter, AuthSettings::clientAddress, apiKeyHeader);
     }
 
     /** The Vert.x instance Camel's HTTP servers are made with, which gives them the limits of {@link HttpGuard}. */

@@ -25,8 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.twingress.Json;
+import io.twingress.api.ApiAccess;
 import io.twingress.api.ApiErrors;
 import io.twingress.api.EgressApi;
+import io.twingress.auth.Authentication;
 import io.twingress.event.DeadLetters;
 import io.twingress.event.EgressMetrics;
 import io.twingress.event.EgressSettings;
@@ -83,6 +85,7 @@ class ApiRoutesTest extends CamelTestSupport {
         registry.bind("queryApi", new QueryApi(new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER,
                 new QueryLimits(10_000, 200_000, Duration.ofSeconds(10)), Clock.systemUTC())));
         registry.bind("apiErrors", new ApiErrors());
+        registry.bind("apiAccess", new ApiAccess(Authentication.none(), null, e -> "test", "api-key"));
         TelemetryIntake intake = new TelemetryIntake(store, twinModels, context.createProducerTemplate(), false);
         registry.bind("telemetryIntake", intake);
         registry.bind("telemetryApi", new TelemetryApi(intake));

@@ -46,6 +46,8 @@ public final class TwingressServer implements AutoCloseable {
         try {
             main.start();
         } catch (Exception e) {
+            // what did start (the HTTP servers, the store) must not outlive the failed start
+            main.stop();
             throw new IllegalStateException("Twingress did not start", e);
         }
         return new TwingressServer(main, port, managementPort, "true".equals(props.get("camel.ssl.enabled")));
