@@ -46,7 +46,13 @@ public final class OperationAccess {
             Map.entry("rest-api-endpoint-put", Access.OPERATE),
             Map.entry("rest-api-endpoint-delete", Access.OPERATE),
             Map.entry("rest-api-dead-letters-list", Access.OPERATE_READ),
-            Map.entry("rest-api-dead-letters-action", Access.OPERATE));
+            Map.entry("rest-api-dead-letters-action", Access.OPERATE),
+
+            Map.entry("rest-api-ingress-dead-letters-list", Access.OPERATE_READ),
+            Map.entry("rest-api-ingress-dead-letter-get", Access.OPERATE_READ),
+            Map.entry("rest-api-ingress-dead-letters-action", Access.OPERATE),
+            Map.entry("rest-ingress-device-events", Access.TELEMETRY),
+            Map.entry("rest-ingress-webhook", Access.TELEMETRY));
 
     private OperationAccess() {
     }

@@ -81,13 +81,15 @@ class AuthRolesIT {
         }
     }
 
-    /** Readers read, owners write, devices send telemetry, operators run the egress. */
+    /** Readers read, owners write, devices send telemetry and messages, operators run egress and dead letters. */
     private static Access rule(Operation operation) {
         boolean read = operation.method().equals("GET");
-        if (operation.path().endsWith("/telemetry")) {
+        if (operation.path().endsWith("/telemetry") || operation.path().startsWith("/devices/")
+                || operation.path().startsWith("/ingress/webhooks/")) {
             return Access.TELEMETRY;
         }
-        if (operation.path().startsWith("/eventroutes") || operation.path().startsWith("/endpoints")) {
+        if (operation.path().startsWith("/eventroutes") || operation.path().startsWith("/endpoints")
+                || operation.path().startsWith("/ingress/")) {
             return read ? Access.OPERATE_READ : Access.OPERATE;
         }
         return read || operation.path().equals("/query") ? Access.READ : Access.WRITE;
