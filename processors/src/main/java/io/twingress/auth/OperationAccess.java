@@ -52,7 +52,13 @@ public final class OperationAccess {
             Map.entry("rest-api-ingress-dead-letter-get", Access.OPERATE_READ),
             Map.entry("rest-api-ingress-dead-letters-action", Access.OPERATE),
             Map.entry("rest-ingress-device-events", Access.TELEMETRY),
-            Map.entry("rest-ingress-webhook", Access.TELEMETRY));
+            Map.entry("rest-ingress-webhook", Access.TELEMETRY),
+
+            Map.entry("rest-api-history-connections-list", Access.OPERATE_READ),
+            Map.entry("rest-api-history-connection-get", Access.OPERATE_READ),
+            Map.entry("rest-api-history-connection-put", Access.OPERATE),
+            Map.entry("rest-api-history-connection-delete", Access.OPERATE),
+            Map.entry("rest-api-history-query", Access.READ));
 
     private OperationAccess() {
     }

@@ -73,6 +73,11 @@ public final class OutboxRelay {
         volatile Instant failingSince;
     }
 
+    /** This instance's name in the outbox leases. */
+    public String instanceId() {
+        return instanceId;
+    }
+
     /** Sets the body to the next batch's units (possibly none) and {@link #MORE} if a full batch was read. */
     public void nextBatch(Exchange exchange, String endpoint) {
         exchange.removeProperty(BATCH_END);

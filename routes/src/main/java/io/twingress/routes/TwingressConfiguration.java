@@ -36,8 +36,11 @@ import io.twingress.event.EventBindings;
 import io.twingress.event.EventRecorder;
 import io.twingress.event.OutboxPruner;
 import io.twingress.event.OutboxRelay;
+import io.twingress.api.HistoryApi;
 import io.twingress.api.HttpIngress;
 import io.twingress.api.IngressApi;
+import io.twingress.history.DataHistory;
+import io.twingress.history.HistoryQuery;
 import io.twingress.ingest.DedupPruner;
 import io.twingress.ingest.IngressDeadLetters;
 import io.twingress.ingest.IngressPipeline;
@@ -248,13 +251,39 @@ public class TwingressConfiguration implements CamelConfiguration {
         return new TelemetryApi(intake);
     }
 
-    @BindToRegistry(value = "queryApi", lazy = true)
-    public QueryApi queryApi(@BeanInject("twinStore") TwinStore store, @BeanInject("modelService") ModelService models,
+    @BindToRegistry(value = "queryEngine", lazy = true)
+    public QueryEngine queryEngine(@BeanInject("twinStore") TwinStore store,
+            @BeanInject("modelService") ModelService models,
             @PropertyInject("twingress.query.scanBudget") int scanBudget,
             @PropertyInject("twingress.query.costBudget") long costBudget,
             @PropertyInject("twingress.query.timeout") String timeout) {
-        return new QueryApi(new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER,
-                new QueryLimits(scanBudget, costBudget, Duration.parse(timeout)), Clock.systemUTC()));
+        return new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER,
+                new QueryLimits(scanBudget, costBudget, Duration.parse(timeout)), Clock.systemUTC());
+    }
+
+    @BindToRegistry(value = "queryApi", lazy = true)
+    public QueryApi queryApi(@BeanInject("queryEngine") QueryEngine engine) {
+        return new QueryApi(engine);
+    }
+
+    // data history
+
+    /** Made on first use (the history feed's timer), with the default connection a fresh installation has. */
+    @BindToRegistry(value = "dataHistory", lazy = true)
+    public DataHistory dataHistory(@BeanInject("twinStore") TwinStore store,
+            @BeanInject("outboxRelay") OutboxRelay relay,
+            @PropertyInject("twingress.history.batchSize") int batchSize,
+            @PropertyInject("twingress.egress.lease") String lease) {
+        DataHistory history = new DataHistory(store, Clock.systemUTC(), relay.instanceId(), batchSize,
+                Duration.parse(lease));
+        history.ensureDefault();
+        return history;
+    }
+
+    @BindToRegistry(value = "historyApi", lazy = true)
+    public HistoryApi historyApi(@BeanInject("dataHistory") DataHistory history,
+            @BeanInject("twinStore") TwinStore store, @BeanInject("queryEngine") QueryEngine engine) {
+        return new HistoryApi(history, new HistoryQuery(store), engine);
     }
 
     @BindToRegistry("apiErrors")

@@ -89,10 +89,11 @@ class AuthRolesIT {
             return Access.TELEMETRY;
         }
         if (operation.path().startsWith("/eventroutes") || operation.path().startsWith("/endpoints")
-                || operation.path().startsWith("/ingress/")) {
+                || operation.path().startsWith("/ingress/") || operation.path().startsWith("/historyconnections")) {
             return read ? Access.OPERATE_READ : Access.OPERATE;
         }
-        return read || operation.path().equals("/query") ? Access.READ : Access.WRITE;
+        return read || operation.path().equals("/query") || operation.path().equals("/history/query") ? Access.READ
+                : Access.WRITE;
     }
 
     @Test

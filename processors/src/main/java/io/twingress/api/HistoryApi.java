@@ -1,0 +1,219 @@
+package io.twingress.api;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+
+import io.twingress.AdtError;
+import io.twingress.Json;
+import io.twingress.history.DataHistory;
+import io.twingress.history.HistoryConnection;
+import io.twingress.history.HistoryQuery;
+import io.twingress.model.Rfc3339;
+import io.twingress.query.QueryEngine;
+import io.twingress.query.QueryException;
+import io.twingress.query.QueryPage;
+
+/**
+ * Data history: {@code /historyconnections/{name}} shaped like ADT's data history connection, and
+ * {@code POST /history/query}, the equivalent of Azure Data Explorer's ADT query plugin in one call: the twins named
+ * in {@code twinIds} or selected by an ADT {@code query} (its {@code tid} column, or {@code $dtId}), their
+ * {@code properties} (all if absent) from {@code from} to {@code to}, raw or downsampled by {@code interval} with an
+ * {@code aggregate}; pages continue with {@code continuationToken}, as {@code POST /query}.
+ */
+public final class HistoryApi {
+
+    static final int MAX_PAGE = 1000;
+    /** The most twins one history request reads, as named or as its query selects them. */
+    static final int MAX_TWINS = 1000;
+
+    private final DataHistory history;
+    private final HistoryQuery query;
+    private final QueryEngine engine;
+
+    public HistoryApi(DataHistory history, HistoryQuery query, QueryEngine engine) {
+        this.history = history;
+        this.query = query;
+        this.engine = engine;
+    }
+
+    public void putConnection(Exchange exchange) {
+        ApiSupport.reply(exchange, 200, history.put(name(exchange), ApiSupport.body(exchange)).toResource(), Map.of());
+    }
+
+    public void getConnection(Exchange exchange) {
+        ApiSupport.reply(exchange, 200, history.get(name(exchange)).toResource(), Map.of());
+    }
+
+    public void listConnections(Exchange exchange) {
+        int size = ApiSupport.pageSize(exchange, 100);
+        String token = ApiRequest.of(exchange).query("continuationToken");
+        List<HistoryConnection> page = history.list(token == null ? null : ApiSupport.decodeToken(token, 1)[0],
+                size + 1);
+        List<JsonNode> items = new ArrayList<>();
+        page.stream().limit(size).forEach(c -> items.add(c.toResource()));
+        ApiSupport.page(exchange, items, page.size() > size ? ApiSupport.encodeToken(page.get(size - 1).name()) : null);
+    }
+
+    public void deleteConnection(Exchange exchange) {
+        history.delete(name(exchange));
+        ApiSupport.noContent(exchange, Map.of());
+    }
+
+    public void query(Exchange exchange) {
+        JsonNode body = ApiSupport.body(exchange);
+        if (!body.isObject()) {
+            throw AdtError.INVALID_ARGUMENT.with("The body must be a JSON object with twinIds or query, from and to.");
+        }
+        String connection = body.path("connection").asText("default");
+        Instant from = time(body, "from");
+        Instant to = time(body, "to");
+        if (!from.isBefore(to)) {
+            throw AdtError.INVALID_ARGUMENT.with("from must be before to.");
+        }
+        Set<String> twins = twins(body);
+        Set<String> properties = strings(body, "properties");
+        int size = ApiSupport.pageSize(exchange, MAX_PAGE);
+        String token = body.path("continuationToken").asText(null);
+        ObjectNode result = Json.object();
+        if (body.hasNonNull("interval")) {
+            Duration interval = interval(body);
+            HistoryQuery.Aggregate aggregate = aggregate(body);
+            history.get(connection);
+            List<ObjectNode> rows = query.downsampled(connection, twins, properties, from, to, interval, aggregate);
+            int offset = token == null ? 0 : number(ApiSupport.decodeToken(token, 1)[0]);
+            rows.stream().skip(offset).limit(size).forEach(result.putArray("value")::add);
+            result.put("continuationToken", offset + size < rows.size()
+                    ? ApiSupport.encodeToken(Integer.toString(offset + size)) : null);
+        } else {
+            history.get(connection);
+            long after = token == null ? 0 : number(ApiSupport.decodeToken(token, 1)[0]);
+            HistoryQuery.RawPage page = query.raw(connection, twins, properties, from, to, after, size);
+            page.rows().forEach(result.putArray("value")::add);
+            result.put("continuationToken", page.nextAfterId() < 0 ? null
+                    : ApiSupport.encodeToken(Long.toString(page.nextAfterId())));
+        }
+        if (!result.has("value")) {
+            result.putArray("value");
+        }
+        ApiSupport.reply(exchange, 200, result, Map.of());
+    }
+
+    /** The twins named, or those the ADT query selects (its tid column, else $dtId). */
+    private Set<String> twins(JsonNode body) {
+        boolean named = body.has("twinIds");
+        boolean selected = body.has("query");
+        if (named == selected) {
+            throw AdtError.INVALID_ARGUMENT.with("Give the twins either as twinIds (an array of ids) or as query"
+                    + " (an ADT query whose tid column, or $dtId, names them), not both or neither.");
+        }
+        if (named) {
+            Set<String> ids = strings(body, "twinIds");
+            if (ids.isEmpty() || ids.size() > MAX_TWINS) {
+                throw AdtError.INVALID_ARGUMENT.with("twinIds must name 1 to " + MAX_TWINS + " twins.");
+            }
+            return ids;
+        }
+        if (!body.get("query").isTextual()) {
+            throw AdtError.INVALID_ARGUMENT.with("query must be a string in ADT's query language.");
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        String continuation = null;
+        String text = body.get("query").asText();
+        do {
+            QueryPage page;
+            try {
+                page = engine.execute(continuation == null ? text : null, continuation, QueryEngine.MAX_PAGE_SIZE);
+            } catch (QueryException e) {
+                throw AdtError.SQL_QUERY_ERROR.with(e.getMessage());
+            }
+            for (JsonNode item : page.items()) {
+                JsonNode id = item.has("tid") ? item.get("tid") : item.path("$dtId");
+                if (id.isTextual()) {
+                    ids.add(id.asText());
+                }
+            }
+            if (ids.size() > MAX_TWINS) {
+                throw AdtError.INVALID_ARGUMENT.with("The query selects more than " + MAX_TWINS + " twins.");
+            }
+            continuation = page.continuationToken();
+        } while (continuation != null);
+        return ids;
+    }
+
+    private static Set<String> strings(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        Set<String> values = new LinkedHashSet<>();
+        if (node == null || node.isNull()) {
+            return values;
+        }
+        if (!node.isArray()) {
+            throw AdtError.INVALID_ARGUMENT.with(field + " must be an array of strings.");
+        }
+        for (JsonNode v : node) {
+            if (!v.isTextual()) {
+                throw AdtError.INVALID_ARGUMENT.with(field + " must be an array of strings.");
+            }
+            values.add(v.asText());
+        }
+        return values;
+    }
+
+    private static Instant time(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || !value.isTextual()) {
+            throw AdtError.INVALID_ARGUMENT.with(field + " is required: an RFC 3339 date-time such as"
+                    + " 2026-01-01T00:00:00Z.");
+        }
+        try {
+            return Instant.parse(Rfc3339.toInstant(value.asText()));
+        } catch (RuntimeException e) {
+            throw AdtError.INVALID_ARGUMENT.with(field + " '" + value.asText() + "' is not an RFC 3339 date-time"
+                    + " such as 2026-01-01T00:00:00Z.");
+        }
+    }
+
+    private static Duration interval(JsonNode body) {
+        try {
+            Duration d = Duration.parse(body.get("interval").asText());
+            if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException();
+            }
+            return d;
+        } catch (RuntimeException e) {
+            throw AdtError.INVALID_ARGUMENT.with("interval must be an ISO 8601 duration of at least one second, such"
+                    + " as PT1H.");
+        }
+    }
+
+    private static HistoryQuery.Aggregate aggregate(JsonNode body) {
+        String name = body.path("aggregate").asText("avg");
+        try {
+            return HistoryQuery.Aggregate.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw AdtError.INVALID_ARGUMENT.with("aggregate '" + name + "' is not one of avg, min, max, sum, count,"
+                    + " first, last.");
+        }
+    }
+
+    private static int number(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw AdtError.INVALID_ARGUMENT.with("The continuationToken is not one this server issued.");
+        }
+    }
+
+    private static String name(Exchange exchange) {
+        return ApiRequest.of(exchange).segment(1);
+    }
+}
