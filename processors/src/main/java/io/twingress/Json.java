@@ -62,6 +62,12 @@ public final class Json {
         return (ObjectNode) parse(text);
     }
 
+    /** A number without trailing zeros and never in exponent form (30, not 3E+1 or 30.00). */
+    public static java.math.BigDecimal plain(java.math.BigDecimal value) {
+        java.math.BigDecimal stripped = value.stripTrailingZeros();
+        return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
+    }
+
     public static String write(JsonNode node) {
         try {
             return MAPPER.writeValueAsString(node);

@@ -142,7 +142,7 @@ public final class HistoryQuery {
                 default -> numbers.stream().reduce(BigDecimal.ZERO, BigDecimal::add)
                         .divide(BigDecimal.valueOf(numbers.size()), MathContext.DECIMAL64);
             };
-            return Json.MAPPER.getNodeFactory().numberNode(plain(result));
+            return Json.MAPPER.getNodeFactory().numberNode(Json.plain(result));
         }
     }
 
@@ -162,11 +162,5 @@ public final class HistoryQuery {
             row.put("Action", r.action());
         }
         return row;
-    }
-
-    /** Without trailing zeros, and never in exponent form (30, not 3E+1). */
-    static BigDecimal plain(BigDecimal value) {
-        BigDecimal stripped = value.stripTrailingZeros();
-        return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
     }
 }

@@ -134,7 +134,7 @@ public final class Propagator implements ChangeLog {
             default -> values.stream().reduce(BigDecimal.ZERO, BigDecimal::add)
                     .divide(BigDecimal.valueOf(values.size()), MathContext.DECIMAL64);
         };
-        return JsonNodeFactory.instance.numberNode(plain(result));
+        return JsonNodeFactory.instance.numberNode(Json.plain(result));
     }
 
     /** The twins at the other end of {@code twinId}'s relationships named {@code name}. */
@@ -161,11 +161,5 @@ public final class Propagator implements ChangeLog {
             }
         }
         return false;
-    }
-
-    /** Without trailing zeros, and never in exponent form (30, not 3E+1). */
-    static BigDecimal plain(BigDecimal value) {
-        BigDecimal stripped = value.stripTrailingZeros();
-        return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
     }
 }
