@@ -173,6 +173,9 @@ public final class IngressThroughput {
                 Latency latency = latency(producerProps, watch, metrics, messages, twins, rate, latencySeconds,
                         latencyWarmup, kafka.pid());
                 print("latency phase", latency.phase());
+                System.out.printf(Locale.ROOT, "batches %d (mean %.0f messages), failed batch exchanges %d%n",
+                        watch.batches.get(), watch.records.get() / (double) Math.max(1, watch.batches.get()),
+                        watch.failed.get());
                 System.out.printf(Locale.ROOT, "offered %.0f msgs/s (sent %d), applied %d of them; latency p50 %s ms,"
                                 + " p90 %s ms, p99 %s ms, max %s ms over %d messages%n", latency.offered(),
                         latency.sent(), latency.applied(), Stats.ms(latency.stats().percentileMs(50)),
