@@ -1,0 +1,549 @@
+package io.twingress.bench;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.twingress.Json;
+
+/**
+ * Kafka ingress (issue 9's Performance section): telemetry for {@code --twins} twins goes through a real Kafka broker
+ * (child JVM), the application's {@code ingress-kafka} route, the default mapping and the twin update on the embedded
+ * SQLite store (synchronous=FULL), the application in this JVM.
+ *
+ * <ol>
+ * <li><b>Sustained</b>: {@code --messages} records {@code {"Temperature": i.5}} keyed by twin id are produced first to a
+ * topic of {@code --partitions} partitions, with the ingress route stopped. Then the route starts and the clock runs
+ * until every message is applied: counted per completed batch exchange of {@code ingress-kafka} (an event notifier on
+ * the application's context; a batch completes after {@code ingressPipeline.apply} returned, so after its commit),
+ * cross-checked with {@code twingress_ingress_applied_total} from {@code /observe/metrics}. Then sampled twins must
+ * hold the value of their last message (per-twin order) and nothing may be dead-lettered.</li>
+ * <li><b>Same-run reference</b>, right before: a plain Camel route in its own context in this JVM, with the ingress
+ * route's consumer options (batching, maxPollRecords, pollTimeoutMs 100, no auto commit) and another group id, counts
+ * the same records: the raw camel-kafka consume rate.</li>
+ * <li><b>Latency</b>: a producer paced at {@code --rate} msgs/s (open loop: each record is stamped with its scheduled
+ * send time, {@code System.nanoTime()} in a header, so a producer that falls behind does not hide the delay) for
+ * {@code --latency-duration} s; latency = the batch exchange's completion (after the durable commit, when any reader
+ * sees the value) minus the stamp, for every message after the first {@code --latency-warmup} s. Producer and
+ * application share this JVM's clock.</li>
+ * </ol>
+ * Each phase prints process CPU (this JVM, and the broker's child JVM apart), GC time, and the heap after a full GC.
+ *
+ * <p>Arguments: {@code --messages 1000000} {@code --twins 10000} {@code --partitions 4} {@code --rate 5000}
+ * {@code --latency-duration 30} {@code --latency-warmup 5} (seconds) {@code --max-poll-records} (default: the
+ * application's, {@code twingress.ingress.kafka.maxPollRecords}) {@code --app "key=value,key=value"} (application
+ * properties for the run) {@code --samples 50} (twins whose final value is checked).
+ */
+public final class IngressThroughput {
+
+    static final String TOPIC = "telemetry-bench";
+    static final String ROUTE = "ingress-kafka";
+    static final String SENT = "bench-sent-nanos";
+    private static final String API = "?api-version=2023-10-31";
+    private static final double TARGET_RATE = 30_000;
+    private static final double TARGET_P99_MS = 50;
+
+    public static void main(String[] args) throws Exception {
+        int messages = Integer.parseInt(Args.value(args, "--messages", "1000000"));
+        int twins = Integer.parseInt(Args.value(args, "--twins", "10000"));
+        int partitions = Integer.parseInt(Args.value(args, "--partitions", "4"));
+        int rate = Integer.parseInt(Args.value(args, "--rate", "5000"));
+        int latencySeconds = Integer.parseInt(Args.value(args, "--latency-duration", "30"));
+        int latencyWarmup = Integer.parseInt(Args.value(args, "--latency-warmup", "5"));
+        String maxPoll = Args.value(args, "--max-poll-records", null);
+        String appProps = Args.value(args, "--app", "");
+        int samples = Integer.parseInt(Args.value(args, "--samples", "50"));
+        Machine.describe("IngressThroughput");
+        System.out.printf("%d messages for %d twins, topic of %d partitions keyed by twin id; latency at %d msgs/s for"
+                + " %d s (first %d s not counted); in-process application on SQLite%n", messages, twins, partitions,
+                rate, latencySeconds, latencyWarmup);
+        Path dir = Files.createTempDirectory("twingress-ingress");
+        System.out.println("store sqlite, " + FsyncProbe.describe(dir, 1000));
+        long brokerFrom = System.nanoTime();
+        try (BenchKafka kafka = BenchKafka.start(dir.resolve("kafka"))) {
+            kafka.createTopic(TOPIC, partitions);
+            Map<String, String> props = new HashMap<>();
+            props.put("twingress.ingress.kafka.enabled", "true");
+            props.put("twingress.ingress.kafka.brokers", kafka.bootstrapServers());
+            props.put("twingress.ingress.kafka.topics", TOPIC);
+            props.put("twingress.ingress.kafka.groupId", "twingress-bench");
+            if (maxPoll != null) {
+                props.put("twingress.ingress.kafka.maxPollRecords", maxPoll);
+            }
+            for (String kv : appProps.split(",")) {
+                if (kv.contains("=")) {
+                    props.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+                }
+            }
+            try (InProcessTwingress app = InProcessTwingress.start("sqlite", dir, props)) {
+                CamelContext camel = app.main().getCamelContext();
+                // stopped until the topic holds every message: the sustained phase starts from a full backlog
+                camel.getRouteController().stopRoute(ROUTE);
+                String effectivePoll = camel.resolvePropertyPlaceholders("{{twingress.ingress.kafka.maxPollRecords}}");
+                System.out.printf(Locale.ROOT, "Kafka 4.0.1 broker (child JVM, pid %d, -Xmx512m) on %s; broker and"
+                        + " application up in %.1f s; ingress maxPollRecords %s, sqlite synchronous %s%s%n",
+                        kafka.pid(), kafka.bootstrapServers(), (System.nanoTime() - brokerFrom) / 1e9, effectivePoll,
+                        app.sqliteSynchronous(), appProps.isBlank() ? "" : "; application properties set: " + appProps);
+                BatchWatch watch = new BatchWatch();
+                watch.setIgnoreCamelContextEvents(true);
+                watch.setIgnoreRouteEvents(true);
+                watch.setIgnoreServiceEvents(true);
+                watch.setIgnoreStepEvents(true);
+                watch.setIgnoreExchangeCreatedEvent(true);
+                watch.setIgnoreExchangeSendingEvents(true);
+                watch.setIgnoreExchangeSentEvents(true);
+                watch.setIgnoreExchangeRedeliveryEvents(true);
+                camel.getManagementStrategy().addEventNotifier(watch);
+                camel.getCamelContextExtension().setEventNotificationApplicable(true);
+                watch.start();
+
+                long setupFrom = System.nanoTime();
+                createTwins(app.port(), twins);
+                System.out.printf(Locale.ROOT, "model and %d twins created in %.1f s%n", twins,
+                        (System.nanoTime() - setupFrom) / 1e9);
+
+                Properties producerProps = new Properties();
+                producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+                producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+                producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+                producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+                producerProps.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+                producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+                long produceFrom = System.nanoTime();
+                try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps)) {
+                    for (int i = 0; i < messages; i++) {
+                        producer.send(new ProducerRecord<>(TOPIC, PatchThroughput.twinId(i % twins), body(i)));
+                    }
+                    producer.flush();
+                }
+                double produceSeconds = (System.nanoTime() - produceFrom) / 1e9;
+                System.out.printf(Locale.ROOT, "produced %d messages in %.1f s (%.0f msgs/s), load %s%n", messages,
+                        produceSeconds, messages / produceSeconds, Machine.load());
+
+                System.out.println();
+                System.out.println("== 1. reference: a plain camel-kafka batching route that only counts, own group");
+                Phase reference = reference(kafka.bootstrapServers(), effectivePoll, messages, kafka.pid());
+                print("reference", reference);
+
+                System.out.println();
+                System.out.println("== 2. sustained: the application's " + ROUTE + " route from a backlog of " + messages);
+                Metrics metrics = new Metrics(app.managementPort());
+                Phase ingress = sustained(camel, watch, metrics, messages, kafka.pid());
+                print("ingress", ingress);
+                Map<String, Double> after = metrics.scrape();
+                double applied = Metrics.sum(after, "twingress_ingress_applied_total");
+                double dead = Metrics.sum(after, "twingress_ingress_dead_lettered_total");
+                System.out.printf(Locale.ROOT, "twingress_ingress_applied_total %.0f, dead-lettered %.0f, batches"
+                        + " %d (mean %.0f messages), failed batch exchanges %d%n", applied, dead, watch.batches.get(),
+                        watch.records.get() / (double) Math.max(1, watch.batches.get()), watch.failed.get());
+                String order = checkFinalValues(app.port(), messages, twins, samples);
+                System.out.println("final values: " + order);
+
+                System.out.println();
+                System.out.printf("== 3. latency at %d msgs/s offered, %d s (+%d s not counted)%n", rate,
+                        latencySeconds, latencyWarmup);
+                Latency latency = latency(producerProps, watch, metrics, messages, twins, rate, latencySeconds,
+                        latencyWarmup, kafka.pid());
+                print("latency phase", latency.phase());
+                System.out.printf(Locale.ROOT, "batches %d (mean %.0f messages), failed batch exchanges %d%n",
+                        watch.batches.get(), watch.records.get() / (double) Math.max(1, watch.batches.get()),
+                        watch.failed.get());
+                System.out.printf(Locale.ROOT, "offered %.0f msgs/s (sent %d), applied %d of them; latency p50 %s ms,"
+                                + " p90 %s ms, p99 %s ms, max %s ms over %d messages%n", latency.offered(),
+                        latency.sent(), latency.applied(), Stats.ms(latency.stats().percentileMs(50)),
+                        Stats.ms(latency.stats().percentileMs(90)), Stats.ms(latency.stats().percentileMs(99)),
+                        Stats.ms(latency.stats().maxMs()), latency.stats().count());
+
+                System.out.println();
+                System.out.println("Summary (CPU: share of all cores over the phase's wall time; heap: used after a"
+                        + " full GC at the phase's end):");
+                System.out.println("| measure | figure | target | reference | figure / reference |");
+                System.out.println("|---|---|---|---|---|");
+                System.out.printf(Locale.ROOT, "| sustained msgs/s (%d from a backlog) | **%.0f** | >= %.0f: %s |"
+                                + " %.0f (raw camel-kafka consume) | **%.3f** |%n", messages, ingress.rate(),
+                        TARGET_RATE, ingress.rate() >= TARGET_RATE ? "met" : "MISSED", reference.rate(),
+                        ingress.rate() / reference.rate());
+                System.out.printf(Locale.ROOT, "| latency p50 at %d msgs/s | %s ms | | | |%n", rate,
+                        Stats.ms(latency.stats().percentileMs(50)));
+                System.out.printf(Locale.ROOT, "| latency p99 at %d msgs/s | **%s ms** | < %.0f ms: %s | | |%n", rate,
+                        Stats.ms(latency.stats().percentileMs(99)), TARGET_P99_MS,
+                        latency.stats().percentileMs(99) < TARGET_P99_MS ? "met" : "MISSED");
+                System.out.printf(Locale.ROOT, "| process CPU, sustained | %.0f%% of %d cores | | %.0f%% | |%n",
+                        ingress.cpuPercent(), cores(), reference.cpuPercent());
+                System.out.printf(Locale.ROOT, "| process CPU, latency phase | %.0f%% | | | |%n",
+                        latency.phase().cpuPercent());
+                System.out.printf(Locale.ROOT, "| broker CPU, sustained | %.0f%% | | %.0f%% | |%n",
+                        ingress.brokerCpuPercent(), reference.brokerCpuPercent());
+                System.out.printf(Locale.ROOT, "| heap after GC, after sustained | %d MiB | | %d MiB | |%n",
+                        ingress.heapAfterGcMiB(), reference.heapAfterGcMiB());
+                System.out.printf(Locale.ROOT, "| GC time, sustained | %d ms (%d collections) | | %d ms | |%n",
+                        ingress.gcMillis(), ingress.gcCount(), reference.gcMillis());
+            }
+        } finally {
+            TempDirs.delete(dir);
+        }
+    }
+
+    static String body(long i) {
+        return "{\"Temperature\":" + i + ".5}";
+    }
+
+    /** A phase's figures: messages over the seconds, this JVM's and the broker's CPU, GC, and the heap after it. */
+    record Phase(long messages, double seconds, double firstAfter, double cpuPercent, double brokerCpuPercent,
+            long gcMillis, long gcCount, long heapAfterGcMiB, String load) {
+        double rate() {
+            return messages / seconds;
+        }
+    }
+
+    record Latency(Phase phase, double offered, long sent, long applied, Stats stats) {
+    }
+
+    /** Resource counters at a phase's start; {@link #end} turns them into a {@link Phase}. */
+    private static final class Meter {
+        final long wall = System.nanoTime();
+        final long cpu = processCpu();
+        final long broker;
+        final long gcMillis = gcMillis();
+        final long gcCount = gcCount();
+        final String load = Machine.load();
+
+        Meter(long brokerPid) {
+            broker = brokerCpu(brokerPid);
+        }
+
+        Phase end(long messages, long endNanos, double firstAfter, long brokerPid) {
+            double seconds = (endNanos - wall) / 1e9;
+            double cpu = (processCpu() - this.cpu) / 1e9 / seconds / cores() * 100;
+            double brokerCpu = (brokerCpu(brokerPid) - broker) / 1e9 / seconds / cores() * 100;
+            long gcTime = gcMillis() - gcMillis;
+            long gcs = gcCount() - gcCount;
+            System.gc();
+            long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
+            return new Phase(messages, seconds, firstAfter, cpu, brokerCpu, gcTime, gcs, heap, load);
+        }
+    }
+
+    private static Phase reference(String bootstrap, String maxPoll, int messages, long brokerPid) throws Exception {
+        AtomicLong count = new AtomicLong();
+        AtomicLong first = new AtomicLong();
+        AtomicLong last = new AtomicLong();
+        try (CamelContext context = new DefaultCamelContext()) {
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("kafka:" + TOPIC + "?brokers=" + bootstrap + "&groupId=reference-" + UUID.randomUUID()
+                            + "&batching=true&maxPollRecords=" + maxPoll + "&pollTimeoutMs=100"
+                            + "&autoCommitEnable=false&breakOnFirstError=true&autoOffsetReset=earliest"
+                            + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
+                            .routeId("bench-reference-count")
+                            .process(e -> {
+                                int n = e.getMessage().getBody(List.class).size();
+                                first.compareAndSet(0, System.nanoTime());
+                                if (count.addAndGet(n) >= messages) {
+                                    last.compareAndSet(0, System.nanoTime());
+                                }
+                            });
+                }
+            });
+            Meter meter = new Meter(brokerPid);
+            context.start();
+            awaitCount(count::get, messages, "the reference route");
+            return meter.end(count.get(), last.get(), (first.get() - meter.wall) / 1e9, brokerPid);
+        }
+    }
+
+    private static Phase sustained(CamelContext camel, BatchWatch watch, Metrics metrics, int messages,
+            long brokerPid) throws Exception {
+        watch.reset();
+        Meter meter = new Meter(brokerPid);
+        camel.getRouteController().startRoute(ROUTE);
+        long lastPrint = System.nanoTime();
+        long lastCount = 0;
+        while (watch.records.get() < messages) {
+            Thread.sleep(50);
+            if (System.nanoTime() - lastPrint >= 10_000_000_000L) {
+                long now = System.nanoTime();
+                long c = watch.records.get();
+                System.out.printf(Locale.ROOT, "  %.0f s: %d applied, %.0f msgs/s over the last %.0f s, load %s%n",
+                        (now - meter.wall) / 1e9, c, (c - lastCount) / ((now - lastPrint) / 1e9),
+                        (now - lastPrint) / 1e9, Machine.load());
+                lastPrint = now;
+                lastCount = c;
+            }
+            if (System.nanoTime() - meter.wall > Math.max(600, messages / 500) * 1_000_000_000L) {
+                throw new IllegalStateException("only " + watch.records.get() + " of " + messages + " applied");
+            }
+        }
+        Phase phase = meter.end(watch.records.get(), watch.lastCompleted, (watch.firstCompleted - meter.wall) / 1e9,
+                brokerPid);
+        double counted = Metrics.sum(metrics.scrape(), "twingress_ingress_applied_total");
+        if (counted < messages) {
+            System.out.printf("WARNING: twingress_ingress_applied_total is %.0f, below %d%n", counted, messages);
+        }
+        return phase;
+    }
+
+    private static Latency latency(Properties producerProps, BatchWatch watch, Metrics metrics, int offset,
+            int twins, int rate, int seconds, int warmup, long brokerPid) throws Exception {
+        Properties props = new Properties();
+        props.putAll(producerProps);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        watch.reset();
+        Meter meter = new Meter(brokerPid);
+        long start = System.nanoTime() + 200_000_000L;
+        long countFrom = start + warmup * 1_000_000_000L;
+        watch.latencyFrom = countFrom;
+        long total = (long) rate * (seconds + warmup);
+        long sent = 0;
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+            for (; sent < total; sent++) {
+                long scheduled = start + sent * 1_000_000_000L / rate;
+                long wait;
+                while ((wait = scheduled - System.nanoTime()) > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                long i = offset + sent;
+                ProducerRecord<String, String> record = new ProducerRecord<>(TOPIC,
+                        PatchThroughput.twinId((int) (i % twins)), body(i));
+                record.headers().add(SENT, Long.toString(scheduled).getBytes(StandardCharsets.US_ASCII));
+                producer.send(record);
+            }
+            producer.flush();
+        }
+        double offered = sent / ((System.nanoTime() - start) / 1e9);
+        long drainDeadline = System.nanoTime() + 120_000_000_000L;
+        while (watch.records.get() < sent && System.nanoTime() < drainDeadline) {
+            Thread.sleep(20);
+        }
+        Phase phase = meter.end(watch.records.get(), System.nanoTime(), (watch.firstCompleted - meter.wall) / 1e9,
+                brokerPid);
+        return new Latency(phase, offered, sent, watch.records.get(), watch.latencies());
+    }
+
+    /**
+     * Counts the records of every completed {@code ingress-kafka} batch exchange and, for those stamped with a send
+     * time, the time from the stamp to the batch's completion (after its durable commit).
+     */
+    static final class BatchWatch extends EventNotifierSupport {
+        final AtomicLong records = new AtomicLong();
+        final AtomicLong batches = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        volatile long firstCompleted;
+        volatile long lastCompleted;
+        volatile long latencyFrom = Long.MAX_VALUE;
+        private Stats stats = new Stats();
+
+        synchronized void reset() {
+            records.set(0);
+            batches.set(0);
+            failed.set(0);
+            firstCompleted = 0;
+            lastCompleted = 0;
+            latencyFrom = Long.MAX_VALUE;
+            stats = new Stats();
+        }
+
+        synchronized Stats latencies() {
+            return stats;
+        }
+
+        @Override
+        public void notify(CamelEvent event) {
+            if (!(event instanceof CamelEvent.ExchangeEvent e) || !ROUTE.equals(e.getExchange().getFromRouteId())) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (event instanceof CamelEvent.ExchangeFailedEvent) {
+                failed.incrementAndGet();
+                return;
+            }
+            if (!(event instanceof CamelEvent.ExchangeCompletedEvent) || e.getExchange().isFailed()) {
+                return;
+            }
+            Object body = e.getExchange().getMessage().getBody();
+            List<?> list = body instanceof List<?> l ? l : List.of(e.getExchange());
+            synchronized (this) {
+                for (Object item : list) {
+                    if (item instanceof Exchange record) {
+                        Object stamp = record.getMessage().getHeader(SENT);
+                        if (stamp != null) {
+                            long sent = Long.parseLong(stamp instanceof byte[] b
+                                    ? new String(b, StandardCharsets.US_ASCII) : stamp.toString());
+                            if (sent >= latencyFrom) {
+                                stats.add(now - sent);
+                            }
+                        }
+                    }
+                }
+            }
+            if (firstCompleted == 0) {
+                firstCompleted = now;
+            }
+            lastCompleted = now;
+            batches.incrementAndGet();
+            records.addAndGet(list.size());
+        }
+    }
+
+    private static void createTwins(int port, int twins) throws Exception {
+        PatchThroughput.setUp(port, 0);
+        int clients = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int client = c;
+                done.add(pool.submit(() -> {
+                    try (RawHttp http = new RawHttp("127.0.0.1", port)) {
+                        for (int i = client; i < twins; i += clients) {
+                            String twin = "{\"$metadata\":{\"$model\":\"" + PatchThroughput.MODEL + "\"},"
+                                    + "\"Temperature\":20.0,\"Label\":\"t" + i + "\"}";
+                            RawHttp.Reply reply = http.send("PUT", "/digitaltwins/" + PatchThroughput.twinId(i) + API,
+                                    "application/json", twin);
+                            if (reply.status() != 200) {
+                                throw new IllegalStateException("PUT twin " + i + ": " + reply.status() + " "
+                                        + reply.body());
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** Each sampled twin must hold its last message's value: per-twin order kept, nothing lost. */
+    private static String checkFinalValues(int port, int messages, int twins, int samples) throws Exception {
+        int wrong = 0;
+        int checked = 0;
+        StringBuilder firstWrong = new StringBuilder();
+        try (RawHttp http = new RawHttp("127.0.0.1", port)) {
+            for (int s = 0; s < samples && s < twins; s++) {
+                int t = (int) ((long) s * twins / Math.min(samples, twins));
+                int last = messages - 1 - Math.floorMod(messages - 1 - t, twins);
+                if (last < 0) {
+                    continue;
+                }
+                RawHttp.Reply reply = http.send("GET", "/digitaltwins/" + PatchThroughput.twinId(t) + API, null, null);
+                JsonNode twin = Json.parse(reply.body());
+                checked++;
+                if (twin.path("Temperature").asDouble() != last + 0.5) {
+                    wrong++;
+                    if (firstWrong.length() == 0) {
+                        firstWrong.append("; first: twin ").append(t).append(" holds ").append(twin.path("Temperature"))
+                                .append(", expected ").append(last).append(".5");
+                    }
+                }
+            }
+        }
+        return checked + " twins checked, " + wrong + " not at their last message's value" + firstWrong;
+    }
+
+    @FunctionalInterface
+    private interface Count {
+        long get();
+    }
+
+    private static void awaitCount(Count count, long target, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Math.max(300, target / 1000) * 1_000_000_000L;
+        while (count.get() < target) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + " got " + count.get() + " of " + target);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static void print(String what, Phase p) {
+        System.out.printf(Locale.ROOT, "%s: %d messages in %.2f s (first batch done %.2f s after the start): %.0f"
+                        + " msgs/s; process CPU %.0f%% of %d cores, broker CPU %.0f%%; GC %d ms in %d collections;"
+                        + " heap after GC %d MiB; load before %s, after %s%n", what, p.messages(), p.seconds(),
+                p.firstAfter(), p.rate(), p.cpuPercent(), cores(), p.brokerCpuPercent(), p.gcMillis(), p.gcCount(),
+                p.heapAfterGcMiB(), p.load(), Machine.load());
+    }
+
+    static int cores() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    private static long processCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static long brokerCpu(long pid) {
+        return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos).orElse(0L);
+    }
+
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
+    }
+
+    private static long gcCount() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
+    }
+
+    /** The application's Prometheus page: the sum of a counter's series. */
+    private static final class Metrics {
+        private final int port;
+
+        Metrics(int port) {
+            this.port = port;
+        }
+
+        Map<String, Double> scrape() throws Exception {
+            try (RawHttp http = new RawHttp("127.0.0.1", port)) {
+                RawHttp.Reply reply = http.send("GET", "/observe/metrics", null, null);
+                Map<String, Double> sums = new HashMap<>();
+                for (String line : reply.body().split("\n")) {
+                    if (line.startsWith("twingress_ingress_")) {
+                        String name = line.substring(0, line.indexOf(line.contains("{") ? '{' : ' '));
+                        double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                        sums.merge(name, value, Double::sum);
+                    }
+                }
+                return sums;
+            }
+        }
+
+        static double sum(Map<String, Double> scrape, String name) {
+            return scrape.getOrDefault(name, 0.0);
+        }
+    }
+}
