@@ -22,8 +22,16 @@ final class JdbcStoreTx implements StoreTx {
     private final String forUpdate;
     private final String forShare;
 
+    /** The connection's kept statements, or null: each statement is then prepared and closed. */
+    private final StatementCache cache;
+
     JdbcStoreTx(Connection connection, Dialect dialect, boolean write) {
+        this(connection, dialect, write, null);
+    }
+
+    JdbcStoreTx(Connection connection, Dialect dialect, boolean write, StatementCache cache) {
         this.connection = connection;
+        this.cache = cache;
         this.dialect = dialect;
         // SQLite serializes writers on the whole database, so row locks are neither needed nor supported;
         // a read unit takes none.
@@ -627,34 +635,55 @@ final class JdbcStoreTx implements StoreTx {
     }
 
     private <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
-        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
-            List<T> rows = new ArrayList<>();
-            while (rs.next()) {
-                rows.add(mapper.map(rs));
+        PreparedStatement ps = null;
+        try {
+            ps = prepare(sql, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(mapper.map(rs));
+                }
+                return rows;
             }
-            return rows;
         } catch (SQLException e) {
             throw new StoreException("query failed: " + sql, e);
+        } finally {
+            release(ps);
         }
     }
 
     private int update(String sql, Object... args) {
-        try (PreparedStatement ps = prepare(sql, args)) {
+        PreparedStatement ps = null;
+        try {
+            ps = prepare(sql, args);
             return ps.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException("update failed: " + sql, e);
+        } finally {
+            release(ps);
+        }
+    }
+
+    /** Closes a statement unless the cache keeps it. */
+    private void release(PreparedStatement ps) {
+        if (ps != null && cache == null) {
+            try {
+                ps.close();
+            } catch (SQLException e) {
+                // the statement is done with either way
+            }
         }
     }
 
     private PreparedStatement prepare(String sql, Object... args) throws SQLException {
-        PreparedStatement ps = connection.prepareStatement(sql);
+        PreparedStatement ps = cache != null ? cache.prepare(sql) : connection.prepareStatement(sql);
         try {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
         } catch (SQLException | RuntimeException e) {
-            // the caller's try-with-resources never received the statement, so it would stay open
-            ps.close();
+            // the caller never received the statement, so it would stay open
+            release(ps);
             throw e;
         }
         return ps;

@@ -48,6 +48,11 @@ public abstract class JdbcTwinStore implements TwinStore {
 
     protected abstract Connection readConnection() throws SQLException;
 
+    /** The kept statements of a long-lived write connection, or null to prepare each statement anew. */
+    protected StatementCache statementCache(Connection c) {
+        return null;
+    }
+
     /** Runs one write unit on a connection; SQLite lends its single writer here. */
     protected abstract <T> T withWriter(SqlWork<T> unit) throws SQLException;
 
@@ -198,7 +203,7 @@ public abstract class JdbcTwinStore implements TwinStore {
 
     /** A lone unit needs no savepoint: its failure rolls back the transaction it alone is in. */
     private void applyAlone(Connection c, Pending<?> unit) throws SQLException {
-        currentWrite.set(new JdbcStoreTx(c, dialect, true));
+        currentWrite.set(new JdbcStoreTx(c, dialect, true, statementCache(c)));
         try {
             unit.apply(currentWrite.get());
         } catch (RuntimeException | Error e) {
@@ -221,7 +226,7 @@ public abstract class JdbcTwinStore implements TwinStore {
     private void applyInSavepoint(Connection c, Pending<?> unit) throws SQLException {
         for (int attempt = 1; ; attempt++) {
             Savepoint savepoint = c.setSavepoint();
-            currentWrite.set(new JdbcStoreTx(c, dialect, true));
+            currentWrite.set(new JdbcStoreTx(c, dialect, true, statementCache(c)));
             try {
                 unit.apply(currentWrite.get());
                 c.releaseSavepoint(savepoint);

@@ -22,6 +22,8 @@ public final class SqliteTwinStore extends JdbcTwinStore {
 
     private final ReentrantLock writeLock = new ReentrantLock(true);
     private final Connection writer;
+    /** Used only by the thread holding {@link #writeLock}. */
+    private final StatementCache writerStatements;
     private final HikariDataSource readers;
     private final Path file;
 
@@ -39,6 +41,7 @@ public final class SqliteTwinStore extends JdbcTwinStore {
             SQLiteDataSource writeSource = dataSource(file, synchronous, false);
             migrate(writeSource);
             this.writer = writeSource.getConnection();
+            this.writerStatements = new StatementCache(writer);
             HikariConfig pool = new HikariConfig();
             pool.setDataSource(dataSource(file, synchronous, true));
             // Hikari applies its read-only flag to every connection; SQLite fixes it at open and refuses a change
@@ -82,6 +85,11 @@ public final class SqliteTwinStore extends JdbcTwinStore {
     }
 
     @Override
+    protected StatementCache statementCache(Connection c) {
+        return writerStatements.serves(c) ? writerStatements : null;
+    }
+
+    @Override
     protected <T> T withWriter(SqlWork<T> unit) throws SQLException {
         writeLock.lock();
         try {
@@ -106,6 +114,7 @@ public final class SqliteTwinStore extends JdbcTwinStore {
         readers.close();
         writeLock.lock();
         try {
+            writerStatements.close();
             writer.close();
         } catch (SQLException e) {
             throw new StoreException("cannot close the SQLite store", e);
