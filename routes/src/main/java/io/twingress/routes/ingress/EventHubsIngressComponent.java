@@ -5,6 +5,7 @@ import java.util.Map;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Processor;
+import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.component.azure.eventhubs.EventHubsComponent;
 import org.apache.camel.component.azure.eventhubs.EventHubsConfiguration;
 import org.apache.camel.component.azure.eventhubs.EventHubsEndpoint;
@@ -15,6 +16,8 @@ import org.apache.camel.component.azure.eventhubs.EventHubsEndpoint;
  * content type and encoding live there, and camel-azure-eventhubs 4.17 drops them) and checkpoints only events the
  * route applied. Producing goes through camel-azure-eventhubs unchanged.
  */
+// the name picks the configurers (META-INF/services/org/apache/camel/configurer): camel-azure's own, same options
+@Component("twingress-eventhubs")
 public class EventHubsIngressComponent extends EventHubsComponent {
 
     @Override

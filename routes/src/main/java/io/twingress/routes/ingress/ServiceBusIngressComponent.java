@@ -5,6 +5,7 @@ import java.util.Map;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Processor;
+import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.component.azure.servicebus.ServiceBusComponent;
 import org.apache.camel.component.azure.servicebus.ServiceBusConfiguration;
 import org.apache.camel.component.azure.servicebus.ServiceBusEndpoint;
@@ -15,6 +16,8 @@ import org.apache.camel.component.azure.servicebus.ServiceBusEndpoint;
  * the reason, or abandon. camel-azure-servicebus 4.17 settles by configuration only (abandon every failure, or
  * dead-letter every failure), so it cannot tell a poison message from a store outage. Producing is unchanged.
  */
+// the name picks the configurers (META-INF/services/org/apache/camel/configurer): camel-azure's own, same options
+@Component("twingress-servicebus")
 public class ServiceBusIngressComponent extends ServiceBusComponent {
 
     @Override
