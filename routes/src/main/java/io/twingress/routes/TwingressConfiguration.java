@@ -9,6 +9,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import com.azure.messaging.eventhubs.CheckpointStore;
+import com.azure.messaging.eventhubs.checkpointstore.blob.BlobCheckpointStore;
+import com.azure.storage.blob.BlobContainerAsyncClient;
+import com.azure.storage.blob.BlobContainerClientBuilder;
 import io.vertx.core.Vertx;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
@@ -149,6 +153,29 @@ public class TwingressConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "ingressEnvelopes", lazy = true)
     public IngressEnvelopes ingressEnvelopes() {
         return new IngressEnvelopes();
+    }
+
+    /**
+     * Where the Event Hubs connector keeps each partition's checkpoint and owner: a blob container of a storage
+     * account (or azurite), created if missing. Made only when the connector is enabled.
+     */
+    @BindToRegistry(value = "eventHubsCheckpointStore", lazy = true)
+    public CheckpointStore eventHubsCheckpointStore(
+            @PropertyInject("twingress.ingress.eventhubs.checkpoint.connectionString") String connectionString,
+            @PropertyInject("twingress.ingress.eventhubs.checkpoint.container") String container) {
+        if (connectionString.isBlank()) {
+            throw new IllegalArgumentException("twingress.ingress.eventhubs.checkpoint.connectionString is not set:"
+                    + " give the connection string of the storage account that keeps the Event Hubs checkpoints");
+        }
+        BlobContainerAsyncClient blobs = new BlobContainerClientBuilder().connectionString(connectionString)
+                .containerName(container).buildAsyncClient();
+        try {
+            blobs.createIfNotExists().block(Duration.ofSeconds(60));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("The Event Hubs checkpoint container " + container + " cannot be reached"
+                    + " or created at " + blobs.getBlobContainerUrl() + ": " + e.getMessage(), e);
+        }
+        return new BlobCheckpointStore(blobs);
     }
 
     /** Webhooks: {@code twingress.ingress.webhooks}, a comma-separated list of {@code <name>=<where the device id is>}. */
