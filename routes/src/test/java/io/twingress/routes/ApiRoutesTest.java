@@ -27,6 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 import io.twingress.Json;
 import io.twingress.api.ApiAccess;
 import io.twingress.api.ApiErrors;
+import io.twingress.api.HistoryApi;
+import io.twingress.api.IngressApi;
+import io.twingress.history.DataHistory;
+import io.twingress.history.HistoryQuery;
+import io.twingress.ingest.IngressDeadLetters;
 import io.twingress.api.EgressApi;
 import io.twingress.auth.Authentication;
 import io.twingress.event.DeadLetters;
@@ -82,8 +87,13 @@ class ApiRoutesTest extends CamelTestSupport {
         registry.bind("twinsApi", new TwinsApi(twins));
         registry.bind("modelsApi", new ModelsApi(models));
         registry.bind("relationshipsApi", new RelationshipsApi(new RelationshipOperations(store, twinModels)));
-        registry.bind("queryApi", new QueryApi(new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER,
-                new QueryLimits(10_000, 200_000, Duration.ofSeconds(10)), Clock.systemUTC())));
+        QueryEngine engine = new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER,
+                new QueryLimits(10_000, 200_000, Duration.ofSeconds(10)), Clock.systemUTC());
+        // the ingress and history handlers, for the API routes that call them (not exercised here)
+        registry.bind("ingressApi", new IngressApi(new IngressDeadLetters(store, null, context)));
+        registry.bind("historyApi", new HistoryApi(new DataHistory(store, Clock.systemUTC(), "test", 100,
+                Duration.ofSeconds(30)), new HistoryQuery(store), engine));
+        registry.bind("queryApi", new QueryApi(engine));
         registry.bind("apiErrors", new ApiErrors());
         registry.bind("apiAccess", new ApiAccess(Authentication.none(), null, e -> "test", "api-key"));
         TelemetryIntake intake = new TelemetryIntake(store, twinModels, context.createProducerTemplate(), false);
