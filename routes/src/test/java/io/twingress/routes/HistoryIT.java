@@ -1,0 +1,221 @@
+package io.twingress.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import io.twingress.Json;
+import io.twingress.store.SharedPostgres;
+
+/**
+ * Data history through the API on both stores: the default connection historizes every change in ADT's columns,
+ * POST /history/query reads it by twin ids or by an ADT query joined with the graph, raw or downsampled, and refuses
+ * malformed requests with what is wrong.
+ */
+class HistoryIT {
+
+    static final String V = "api-version=2023-10-31";
+    static final String SPACE = "dtmi:contosocom:DigitalTwins:Space;1";
+    static final String THERMOSTAT = "dtmi:contosocom:DigitalTwins:Thermostat;1";
+    static final String ALL_TIME = "\"from\":\"2020-01-01T00:00:00Z\",\"to\":\"2099-01-01T00:00:00Z\"";
+
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    abstract static class Suite {
+
+        TwingressServer server;
+        final HttpClient http = HttpClient.newHttpClient();
+
+        abstract Map<String, String> storeProperties();
+
+        @BeforeAll
+        void start() throws Exception {
+            Map<String, String> props = new java.util.HashMap<>(storeProperties());
+            props.put("twingress.history.feedPeriod", "50");
+            server = TwingressServer.start(Files.createTempDirectory("twingress-history-it"), props);
+            assertThat(send("POST", "/models?" + V, "[" + resource("space.json") + "," + resource("thermostat.json")
+                    + "]").statusCode()).isEqualTo(201);
+            put("/digitaltwins/floor1", "{\"$metadata\":{\"$model\":\"" + SPACE + "\"}}");
+            put("/digitaltwins/t1", "{\"$metadata\":{\"$model\":\"" + THERMOSTAT + "\"},\"Temperature\":20}");
+            put("/digitaltwins/t2", "{\"$metadata\":{\"$model\":\"" + THERMOSTAT + "\"},\"Temperature\":30}");
+            put("/digitaltwins/floor1/relationships/f-t1", "{\"$targetId\":\"t1\",\"$relationshipName\":\"contains\","
+                    + "\"ownershipUser\":\"ana\"}");
+            for (int v = 21; v <= 24; v++) {
+                assertThat(send("PATCH", "/digitaltwins/t1?" + V, "[{\"op\":\"replace\",\"path\":\"/Temperature\","
+                        + "\"value\":" + v + "},{\"op\":\"add\",\"path\":\"/$metadata/Temperature/sourceTime\","
+                        + "\"value\":\"2026-01-01T00:00:0" + (v - 20) + "Z\"}]").statusCode()).isEqualTo(204);
+            }
+        }
+
+        @AfterAll
+        void stop() {
+            server.close();
+        }
+
+        @Test
+        void everyChangeIsHistorizedInAdtsColumns() throws Exception {
+            List<JsonNode> rows = awaitRows("{\"twinIds\":[\"t1\"],\"properties\":[\"Temperature\"]," + ALL_TIME + "}",
+                    5);
+            assertThat(rows).extracting(r -> r.get("Value").asInt()).containsExactly(20, 21, 22, 23, 24);
+            JsonNode last = rows.get(4);
+            assertThat(last.get("Id").asText()).isEqualTo("t1");
+            assertThat(last.get("ModelId").asText()).isEqualTo(THERMOSTAT);
+            assertThat(last.get("Key").asText()).isEqualTo("Temperature");
+            assertThat(last.get("ServiceId").asText()).isEqualTo("localhost");
+            assertThat(last.get("SourceTimeStamp").asText()).isEqualTo("2026-01-01T00:00:04Z");
+            assertThat(last.has("TimeStamp") && last.has("RelationshipTarget") && last.has("RelationshipId")).isTrue();
+            assertThat(last.has("Action")).as("only with recordPropertyAndItemRemovals").isFalse();
+
+            List<JsonNode> relationship = awaitRows("{\"twinIds\":[\"floor1\"]," + ALL_TIME + "}", 1);
+            assertThat(relationship.get(0).get("Key").asText()).isEqualTo("ownershipUser");
+            assertThat(relationship.get(0).get("RelationshipTarget").asText()).isEqualTo("t1");
+            assertThat(relationship.get(0).get("RelationshipId").asText()).isEqualTo("f-t1");
+        }
+
+        @Test
+        void anAdtQueryChoosesTheTwinsAndRowsCanBeDownsampled() throws Exception {
+            String query = "SELECT T.$dtId AS tid FROM DIGITALTWINS F JOIN T RELATED F.contains WHERE F.$dtId = 'floor1'";
+            List<JsonNode> raw = awaitRows("{\"query\":" + Json.MAPPER.writeValueAsString(query)
+                    + ",\"properties\":[\"Temperature\"]," + ALL_TIME + "}", 5);
+            assertThat(raw).extracting(r -> r.get("Id").asText()).containsOnly("t1");
+
+            JsonNode daily = Json.parse(send("POST", "/history/query?" + V, "{\"twinIds\":[\"t1\",\"t2\"],"
+                    + "\"properties\":[\"Temperature\"]," + ALL_TIME + ",\"interval\":\"P36500D\",\"aggregate\":\"max\"}")
+                    .body());
+            Map<String, Integer> byTwin = new java.util.TreeMap<>();
+            daily.get("value").forEach(r -> byTwin.put(r.get("Id").asText(), r.get("Value").asInt()));
+            assertThat(byTwin).containsEntry("t1", 24).containsEntry("t2", 30);
+            JsonNode average = Json.parse(send("POST", "/history/query?" + V, "{\"twinIds\":[\"t1\"],"
+                    + "\"properties\":[\"Temperature\"]," + ALL_TIME + ",\"interval\":\"P36500D\",\"aggregate\":\"avg\"}")
+                    .body()).get("value").get(0);
+            assertThat(average.get("Value").asDouble()).isEqualTo(22.0);
+            assertThat(average.get("Count").asInt()).isEqualTo(5);
+        }
+
+        @Test
+        void pagesContinueWithTheToken() throws Exception {
+            awaitRows("{\"twinIds\":[\"t1\"],\"properties\":[\"Temperature\"]," + ALL_TIME + "}", 5);
+            List<Integer> values = new ArrayList<>();
+            String token = null;
+            do {
+                String body = "{\"twinIds\":[\"t1\"],\"properties\":[\"Temperature\"]," + ALL_TIME
+                        + (token == null ? "" : ",\"continuationToken\":\"" + token + "\"") + "}";
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl()
+                        + "/history/query?" + V)).header("Content-Type", "application/json")
+                        .header("max-items-per-page", "2").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                JsonNode page = Json.parse(response.body());
+                assertThat(page.get("value").size()).isLessThanOrEqualTo(2);
+                page.get("value").forEach(r -> values.add(r.get("Value").asInt()));
+                token = page.get("continuationToken").isNull() ? null : page.get("continuationToken").asText();
+            } while (token != null);
+            assertThat(values).containsExactly(20, 21, 22, 23, 24);
+        }
+
+        @Test
+        void malformedRequestsSayWhatIsWrong() throws Exception {
+            assertError(send("POST", "/history/query?" + V, "{" + ALL_TIME + "}"), "twinIds");
+            assertError(send("POST", "/history/query?" + V, "{\"twinIds\":[\"t1\"],\"from\":\"yesterday\","
+                    + "\"to\":\"2099-01-01T00:00:00Z\"}"), "RFC 3339");
+            assertError(send("POST", "/history/query?" + V, "{\"twinIds\":[\"t1\"]," + ALL_TIME
+                    + ",\"interval\":\"P1D\",\"aggregate\":\"median\"}"), "median");
+            assertError(send("POST", "/history/query?" + V, "{\"twinIds\":[\"t1\"],\"from\":\"2030-01-01T00:00:00Z\","
+                    + "\"to\":\"2020-01-01T00:00:00Z\"}"), "before");
+            assertError(send("PUT", "/historyconnections/adx-one?" + V, "{\"properties\":{\"connectionType\":"
+                    + "\"AzureDataExplorer\"}}"), "Embedded");
+        }
+
+        @Test
+        void connectionsHaveAdtsShapeAndRemovalsAreRecordedWhenAsked() throws Exception {
+            JsonNode list = Json.parse(send("GET", "/historyconnections?" + V, null).body());
+            assertThat(list.get("value").get(0).at("/properties/adxTableName").asText()).isEqualTo("AdtPropertyEvents");
+            HttpResponse<String> created = send("PUT", "/historyconnections/with-removals?" + V, "{\"properties\":{"
+                    + "\"connectionType\":\"Embedded\",\"recordPropertyAndItemRemovals\":\"true\","
+                    + "\"retention\":{\"AdtPropertyEvents\":\"P7D\"}}}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+            assertThat(send("PATCH", "/digitaltwins/t2?" + V, "[{\"op\":\"remove\",\"path\":\"/Temperature\"}]")
+                    .statusCode()).isEqualTo(204);
+            List<JsonNode> rows = awaitRows("{\"connection\":\"with-removals\",\"twinIds\":[\"t2\"]," + ALL_TIME + "}",
+                    1);
+            assertThat(rows.get(0).get("Action").asText()).isEqualTo("Remove");
+            assertThat(rows.get(0).get("Value").isNull()).isTrue();
+            assertThat(send("DELETE", "/historyconnections/with-removals?" + V, null).statusCode()).isEqualTo(204);
+            assertThat(send("GET", "/historyconnections/with-removals?" + V, null).statusCode()).isEqualTo(404);
+        }
+
+        List<JsonNode> awaitRows(String request, int count) throws Exception {
+            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            List<JsonNode> rows = new ArrayList<>();
+            while (System.nanoTime() < end) {
+                rows.clear();
+                HttpResponse<String> response = send("POST", "/history/query?" + V, request);
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                Json.parse(response.body()).get("value").forEach(rows::add);
+                if (rows.size() >= count) {
+                    return rows;
+                }
+                Thread.sleep(100);
+            }
+            throw new AssertionError("expected " + count + " history rows for " + request + ", got " + rows);
+        }
+
+        void assertError(HttpResponse<String> response, String mention) {
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+            assertThat(Json.parse(response.body()).at("/error/message").asText()).contains(mention);
+        }
+
+        void put(String path, String body) throws Exception {
+            HttpResponse<String> response = send("PUT", path + "?" + V, body);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        }
+
+        String resource(String name) throws Exception {
+            return new String(HistoryIT.class.getResourceAsStream("/models/" + name).readAllBytes(),
+                    StandardCharsets.UTF_8);
+        }
+
+        HttpResponse<String> send(String method, String path, String body) throws Exception {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body));
+            if (body != null) {
+                request.header("Content-Type", "application/json");
+            }
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    @Nested
+    class OnSqlite extends Suite {
+        @Override
+        Map<String, String> storeProperties() {
+            return Map.of();
+        }
+    }
+
+    @Nested
+    class OnPostgresql extends Suite {
+        @Override
+        Map<String, String> storeProperties() {
+            return Map.of("twingress.store.type", "postgresql",
+                    "twingress.store.postgresql.url", SharedPostgres.createDatabase(),
+                    "twingress.store.postgresql.user", SharedPostgres.USER,
+                    "twingress.store.postgresql.password", SharedPostgres.PASSWORD);
+        }
+    }
+}
