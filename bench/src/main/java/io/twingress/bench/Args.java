@@ -14,4 +14,15 @@ final class Args {
         }
         return defaultValue;
     }
+
+    /** {@code --app k=v,k2=v2}: application properties a run sets, for comparing settings in the same harness. */
+    static java.util.Map<String, String> appProperties(String[] args) {
+        java.util.Map<String, String> props = new java.util.LinkedHashMap<>();
+        for (String kv : value(args, "--app", "").split(",")) {
+            if (kv.contains("=")) {
+                props.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+            }
+        }
+        return props;
+    }
 }

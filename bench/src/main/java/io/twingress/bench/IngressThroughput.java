@@ -98,11 +98,7 @@ public final class IngressThroughput {
             if (maxPoll != null) {
                 props.put("twingress.ingress.kafka.maxPollRecords", maxPoll);
             }
-            for (String kv : appProps.split(",")) {
-                if (kv.contains("=")) {
-                    props.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
-                }
-            }
+            props.putAll(Args.appProperties(args));
             try (InProcessTwingress app = InProcessTwingress.start("sqlite", dir, props)) {
                 CamelContext camel = app.main().getCamelContext();
                 // stopped until the topic holds every message: the sustained phase starts from a full backlog

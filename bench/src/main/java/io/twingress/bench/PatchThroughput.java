@@ -18,7 +18,7 @@ import java.util.Locale;
  * PATCH/s over each are what compares across machines and sessions.
  *
  * <p>Arguments: {@code --stores sqlite,postgresql,postgresql-async} {@code --warmup 5} {@code --duration 20} (seconds)
- * {@code --twins 64}.
+ * {@code --twins 64} {@code --app k=v,...} (application properties, e.g. to compare settings).
  */
 public final class PatchThroughput {
 
@@ -38,6 +38,9 @@ public final class PatchThroughput {
         int duration = Integer.parseInt(Args.value(args, "--duration", "20"));
         int twins = Integer.parseInt(Args.value(args, "--twins", "64"));
         Machine.describe("PatchThroughput");
+        if (!Args.appProperties(args).isEmpty()) {
+            System.out.println("application properties set: " + Args.appProperties(args));
+        }
         System.out.printf("warm-up %d s, measured %d s per window, %d twins, closed-loop clients over raw "
                 + "HTTP/1.1 keep-alive, in-process server; per scenario: JDBC reference, PATCH, HTTP 404 reference%n",
                 warmup, duration, twins);
@@ -45,7 +48,7 @@ public final class PatchThroughput {
         for (String store : stores) {
             Path dir = Files.createTempDirectory("twingress-patch-" + store);
             System.out.println("store " + store + ", " + FsyncProbe.describe(dir, 1000));
-            try (InProcessTwingress app = InProcessTwingress.start(store, dir)) {
+            try (InProcessTwingress app = InProcessTwingress.start(store, dir, Args.appProperties(args))) {
                 setUp(app.port(), twins);
                 try (JdbcPatchReference reference = JdbcPatchReference.open(app)) {
                     for (Scenario scenario : SCENARIOS) {
