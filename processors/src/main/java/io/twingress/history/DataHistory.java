@@ -27,6 +27,7 @@ public final class DataHistory {
 
     private static final Logger LOG = LoggerFactory.getLogger(DataHistory.class);
     private static final String DEFAULT = "default";
+    private static final String DEFAULT_MADE = "history-default-made";
 
     private final TwinStore store;
     private final Clock clock;
@@ -46,13 +47,20 @@ public final class DataHistory {
         return "history:" + name;
     }
 
-    /** A fresh installation gets the default connection, so history works with no setup. */
+    /**
+     * A fresh installation gets the default connection, so history works with no setup; once made, it is not made
+     * again (a user who deleted it keeps it deleted). The marker is a cursor past every event, which holds no event
+     * back from pruning.
+     */
     public void ensureDefault() {
         store.write(tx -> {
-            if (tx.historyConnections(null, 1).isEmpty() && tx.cursor(consumer(DEFAULT)) == null) {
-                tx.putHistoryConnection(DEFAULT, Json.write(HistoryConnection.defaults(DEFAULT, clock.instant())
-                        .toResource()));
-                tx.createCursor(consumer(DEFAULT), tx.outboxHead());
+            if (tx.cursor(DEFAULT_MADE) == null) {
+                tx.createCursor(DEFAULT_MADE, new OutboxPosition(Long.MAX_VALUE, Long.MAX_VALUE));
+                if (tx.historyConnections(null, 1).isEmpty()) {
+                    tx.putHistoryConnection(DEFAULT, Json.write(HistoryConnection.defaults(DEFAULT, clock.instant())
+                            .toResource()));
+                    tx.createCursor(consumer(DEFAULT), tx.outboxHead());
+                }
             }
             return null;
         });
