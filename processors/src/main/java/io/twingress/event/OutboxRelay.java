@@ -161,6 +161,10 @@ public final class OutboxRelay {
             return;
         }
         EndpointState state = states.get(endpoint);
+        if (state == null) {
+            // the endpoint was deleted or replaced meanwhile; its new route starts from the store's position
+            return;
+        }
         boolean held = store.write(tx -> tx.advanceCursor(EgressSettings.consumer(endpoint), instanceId, end));
         if (held) {
             state.position = end;
