@@ -173,7 +173,12 @@ public sealed interface EndpointSettings {
         /** CloudEvents structured mode: the whole event as {@code application/cloudevents+json}. */
         STRUCTURED("structured"),
         /** An array of one event in the EventGridEvent schema; webhooks only. */
-        EVENT_GRID("eventGrid");
+        EVENT_GRID("eventGrid"),
+        /**
+         * CloudEvents batched mode: up to a batch of events in one request as {@code application/cloudevents-batch+json};
+         * webhooks only. Beyond ADT, for receivers that take it: one request per batch instead of per event.
+         */
+        BATCH("batch");
 
         private final String jsonName;
 

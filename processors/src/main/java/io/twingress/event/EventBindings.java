@@ -44,9 +44,16 @@ public final class EventBindings {
      */
     static final String SERVICE_BUS_PROPERTIES = "CamelAzureServiceBusApplicationProperties";
 
-    /** True if the endpoint sends a whole batch in one exchange (Kafka takes a list of messages). */
+    public static final String BATCH_CONTENT_TYPE = "application/cloudevents-batch+json; charset=UTF-8";
+
+    /**
+     * True if the endpoint sends a whole batch in one exchange: Kafka takes a list of messages, a webhook in batched
+     * mode one JSON array.
+     */
     public boolean takesBatches(EndpointSpec spec) {
-        return spec.settings() instanceof EndpointSettings.Kafka;
+        return spec.settings() instanceof EndpointSettings.Kafka
+                || spec.settings() instanceof EndpointSettings.Webhook webhook
+                && webhook.contentMode() == EndpointSettings.ContentMode.BATCH;
     }
 
     /** Sets the exchange's message to what the endpoint sends for the unit. */
@@ -66,7 +73,13 @@ public final class EventBindings {
         }
         CloudEvent event = unit.deliveries().get(0).event();
         if (settings instanceof EndpointSettings.Webhook webhook) {
-            http(out, event, webhook.contentMode());
+            if (webhook.contentMode() == EndpointSettings.ContentMode.BATCH) {
+                out.setHeader(HTTP_METHOD, "POST");
+                out.setHeader(Exchange.CONTENT_TYPE, BATCH_CONTENT_TYPE);
+                out.setBody(batch(unit));
+            } else {
+                http(out, event, webhook.contentMode());
+            }
             EndpointSettings.WebhookAuthentication auth = webhook.authentication();
             if (auth.type() == EndpointSettings.WebhookAuthentication.Type.Bearer) {
                 out.setHeader("Authorization", "Bearer " + auth.token().reveal());
@@ -122,6 +135,20 @@ public final class EventBindings {
                 out.setBody(data(event));
             }
         }
+    }
+
+    /** The unit's events in CloudEvents' JSON batch format: an array of structured events. */
+    private static byte[] batch(DeliveryUnit unit) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write('[');
+        for (int i = 0; i < unit.deliveries().size(); i++) {
+            if (i > 0) {
+                out.write(',');
+            }
+            out.writeBytes(AdtCloudEvents.structured(unit.deliveries().get(i).event()));
+        }
+        out.write(']');
+        return out.toByteArray();
     }
 
     /** An array of one event in Event Grid's own schema, as ADT sends to an Event Grid topic. */

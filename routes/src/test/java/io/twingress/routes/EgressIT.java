@@ -142,6 +142,37 @@ class EgressIT {
     }
 
     @Test
+    void batchedModeSendsManyEventsInOneRequest() throws Exception {
+        try (HttpReceiver receiver = HttpReceiver.open()) {
+            receiver.stop();
+            putEndpoint("hook-batch", "{\"endpointType\":\"Webhook\",\"url\":\"" + receiver.url("/batch")
+                    + "\",\"contentMode\":\"batch\",\"retryPolicy\":{\"initialDelay\":\"PT0.2S\","
+                    + "\"maxDelay\":\"PT0.5S\"}}");
+            putRoute("hook-batch-all", "hook-batch", "STARTS_WITH(subject, 'bt-')");
+            for (int i = 0; i < 20; i++) {
+                putTwin("bt-" + i, i);
+            }
+            // the receiver was down while they were committed: they come together once it is back
+            receiver.start();
+            java.util.Set<String> subjects = new java.util.HashSet<>();
+            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (subjects.size() < 20 && System.nanoTime() < end) {
+                Thread.sleep(50);
+                subjects.clear();
+                for (HttpReceiver.Request request : receiver.requests()) {
+                    assertThat(request.header("Content-Type")).startsWith("application/cloudevents-batch+json");
+                    JsonNode events = Json.parse(request.bodyAsString());
+                    assertThat(events.isArray()).isTrue();
+                    events.forEach(e -> subjects.add(e.get("subject").asText()));
+                }
+            }
+            assertThat(subjects).hasSize(20);
+            assertThat(receiver.requests().size()).as("fewer requests than events").isLessThan(20);
+            deleteRouteAndEndpoint("hook-batch-all", "hook-batch");
+        }
+    }
+
+    @Test
     void kafkaGetsEveryEventWithTheCloudEventsKafkaBindingOverSasl() throws Exception {
         String topic = SharedKafka.newTopic("egress", 3);
         putEndpoint("kafka-sasl", "{\"endpointType\":\"Kafka\",\"bootstrapServers\":\""
