@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  * JIT and an empty outbox, so the two bracket the drift of the run.</li>
  * </ol>
  *
- * <p>Arguments: {@code --warmup 5} {@code --duration 20} (seconds, for each PATCH and 404 window) {@code --outage 60}
+ * <p>Arguments: {@code --webhook-mode binary} (or {@code structured}, {@code batch}) {@code --app k=v,...}
+ * {@code --warmup 5} {@code --duration 20} (seconds, for each PATCH and 404 window) {@code --outage 60}
  * (seconds; the issue's figure is 600) {@code --twins 64}.
  */
 public final class EgressThroughput {
@@ -58,7 +59,8 @@ public final class EgressThroughput {
                 + " raw HTTP/1.1 keep-alive (own twins), in-process server on SQLite; routes %s to %s%n", warmup,
                 duration, outage, twins, CLIENTS, UPDATES, ENDPOINTS);
         Path dir = Files.createTempDirectory("twingress-egress");
-        System.out.println("store sqlite, " + FsyncProbe.describe(dir, 1000));
+        System.out.println("store sqlite, " + FsyncProbe.describe(dir, 1000) + "; webhook contentMode "
+                + Args.value(args, "--webhook-mode", "binary"));
         Map<String, DeliveryTally> tallies = new LinkedHashMap<>();
         ENDPOINTS.forEach(e -> tallies.put(e, new DeliveryTally()));
         long brokerFrom = System.nanoTime();
@@ -96,7 +98,7 @@ public final class EgressThroughput {
             print("404 reference", kafka404);
 
             putEndpoint(app.port(), WEBHOOK, "{\"endpointType\":\"Webhook\",\"url\":\"" + hook.url("/events")
-                    + "\"}");
+                    + "\",\"contentMode\":\"" + Args.value(args, "--webhook-mode", "binary") + "\"}");
             putRoute(app.port(), "updates-to-" + WEBHOOK, WEBHOOK);
             awaitFlowing(app.port(), tallies.values());
             System.out.println();

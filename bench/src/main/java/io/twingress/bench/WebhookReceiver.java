@@ -67,10 +67,19 @@ final class WebhookReceiver implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
-            in.readAllBytes();
+            body = in.readAllBytes();
         }
-        tally.arrived(exchange.getRequestHeaders().getFirst("ce-time"));
+        String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (contentType != null && contentType.startsWith("application/cloudevents-batch+json")) {
+            // batched mode: each event of the array counts, with its own time
+            for (com.fasterxml.jackson.databind.JsonNode event : io.twingress.Json.MAPPER.readTree(body)) {
+                tally.arrived(event.path("time").asText(null));
+            }
+        } else {
+            tally.arrived(exchange.getRequestHeaders().getFirst("ce-time"));
+        }
         exchange.sendResponseHeaders(200, -1);
         exchange.close();
     }
