@@ -77,7 +77,12 @@ public final class DeadLetters {
     public void record(Exchange exchange) {
         DeliveryUnit unit = exchange.getProperty(OutboxRelay.UNIT, DeliveryUnit.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        if (unit == null || OutboxRelay.hasCause(cause, RejectedExecutionException.class)) {
+        // a unit is dead-lettered only when its time to live ran out or the endpoint refused it for good; retries
+        // also end when the route stops (Camel does not redeliver while stopping), and such a unit is sent again
+        // after the restart instead
+        boolean refused = OutboxRelay.hasCause(cause, PermanentDeliveryFailure.class);
+        if (unit == null || OutboxRelay.hasCause(cause, RejectedExecutionException.class)
+                || !refused && clock.instant().isBefore(unit.expiresAt())) {
             throw new IllegalStateException("delivery stopped before it ended; the batch is sent again later", cause);
         }
         EndpointSpec spec = settings.cachedEndpoint(unit.endpoint());

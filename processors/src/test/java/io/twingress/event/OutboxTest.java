@@ -29,6 +29,7 @@ import io.twingress.AdtException;
 import io.twingress.Json;
 import io.twingress.model.ModelService;
 import io.twingress.model.TestModels;
+import io.twingress.store.DeadLetterRow;
 import io.twingress.store.OutboxEvent;
 import io.twingress.store.OutboxPosition;
 import io.twingress.store.SqliteTwinStore;
@@ -284,6 +285,35 @@ class OutboxTest {
         assertThat(hub.getMessage().getHeaders()).isEqualTo(properties);
         assertThat(new String(hub.getMessage().getBody(byte[].class), StandardCharsets.UTF_8))
                 .isEqualTo(AdtCloudEvents.dataText(event));
+    }
+
+    @Test
+    void onlyAnExpiredOrRefusedUnitIsDeadLetteredNotOneWhoseRetriesEndedBecauseTheRouteStopped() {
+        putRoom("room", "'count':1");
+        EgressSettings settings = new EgressSettings(store, recorder, EndpointLimits.PRODUCTION, CLOCK);
+        settings.putEndpoint("ep", json("{'properties':{'endpointType':'Webhook','url':'http://127.0.0.1:9/'}}"));
+        DeadLetters deadLetters = new DeadLetters(store, settings, EgressMetrics.NONE, CLOCK, null);
+        CloudEvent event = AdtCloudEvents.of(events().get(0), null);
+        DefaultCamelContext context = new DefaultCamelContext();
+
+        Exchange stopped = new DefaultExchange(context);
+        stopped.setProperty(OutboxRelay.UNIT, new DeliveryUnit("ep", List.of(new Delivery(OutboxPosition.START, "r",
+                event, CLOCK.instant().plusSeconds(60)))));
+        stopped.setProperty(Exchange.EXCEPTION_CAUGHT, new java.io.IOException("connection reset"));
+        assertThatThrownBy(() -> deadLetters.record(stopped)).isInstanceOf(IllegalStateException.class);
+        assertThat(deadLetters.count("ep")).isZero();
+
+        Exchange refused = new DefaultExchange(context);
+        refused.setProperty(OutboxRelay.UNIT, stopped.getProperty(OutboxRelay.UNIT));
+        refused.setProperty(Exchange.EXCEPTION_CAUGHT, new PermanentDeliveryFailure("refused with HTTP 400"));
+        deadLetters.record(refused);
+        Exchange expired = new DefaultExchange(context);
+        expired.setProperty(OutboxRelay.UNIT, new DeliveryUnit("ep", List.of(new Delivery(OutboxPosition.START, "r",
+                event, CLOCK.instant()))));
+        expired.setProperty(Exchange.EXCEPTION_CAUGHT, new java.io.IOException("connection refused"));
+        deadLetters.record(expired);
+        assertThat(deadLetters.list("ep", 0, 10)).extracting(DeadLetterRow::reason)
+                .containsExactly("PermanentDeliveryFailure: refused with HTTP 400", "IOException: connection refused");
     }
 
     private static EndpointSpec spec(String properties) {
