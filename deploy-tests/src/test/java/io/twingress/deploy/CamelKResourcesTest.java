@@ -32,8 +32,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CamelKResourcesTest {
 
     private static final Path CAMEL_K = Repo.DEPLOY.resolve("camel-k");
-    private static final Path CRDS = Path.of(System.getProperty("twingress.camelk.crds",
-            Repo.ROOT.resolve("../shared/reference/camel-k").toString())).normalize();
+    private static final Path CRDS = crds();
+
+    /**
+     * Where Camel K's CRDs are: {@code -Dtwingress.camelk.crds}, else the workplace's reference copy beside the
+     * repository or at its usual place. They are not part of the repository (they are Camel K's files).
+     */
+    private static Path crds() {
+        String given = System.getProperty("twingress.camelk.crds");
+        if (given != null) {
+            return Path.of(given);
+        }
+        for (Path candidate : List.of(Repo.ROOT.resolve("../shared/reference/camel-k"),
+                Path.of("/work/shared/reference/camel-k"))) {
+            if (java.nio.file.Files.isDirectory(candidate)) {
+                return candidate.normalize();
+            }
+        }
+        return null;
+    }
     private static final Map<String, String> CRD_FILES = Map.of(
             "Integration", "camel.apache.org_integrations.yaml",
             "Kamelet", "camel.apache.org_kamelets.yaml",
@@ -161,6 +178,9 @@ class CamelKResourcesTest {
     private static final Map<String, JsonSchema> SCHEMAS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static JsonSchema schema(String kind) {
+        // a checkout without Camel K's CRDs beside it skips the schema checks rather than failing on a missing file
+        org.junit.jupiter.api.Assumptions.assumeTrue(CRDS != null, "Camel K's CRDs are not here: set"
+                + " -Dtwingress.camelk.crds to the directory of camel.apache.org_*.yaml to validate against them");
         return SCHEMAS.computeIfAbsent(kind, k -> {
             String file = CRD_FILES.get(k);
             assertThat(file).as("a CRD for kind %s", k).isNotNull();
