@@ -10,7 +10,7 @@ import org.apache.camel.Message;
 
 import io.twingress.AdtError;
 
-import io.twingress.ingest.IngressHeaders;
+import io.twingress.ingest.IngressMessage;
 
 /**
  * Puts the ingress envelope on HTTP messages: IoT Hub's device telemetry path
@@ -72,15 +72,10 @@ public final class HttpIngress {
         Message m = exchange.getMessage();
         byte[] body = m.getBody(byte[].class);
         m.getHeaders().clear();
-        m.setHeader(IngressHeaders.SOURCE, source);
         // without an id from the sender, every request is a new message
-        m.setHeader(IngressHeaders.MESSAGE_ID, messageId != null ? messageId : UUID.randomUUID().toString());
-        m.setHeader(IngressHeaders.DEVICE_ID, deviceId);
-        m.setHeader(IngressHeaders.ENQUEUED_TIME, clock.instant().toString());
-        m.setHeader(IngressHeaders.SOURCE_TIME, sourceTime);
-        m.setHeader(IngressHeaders.CONTENT_TYPE, contentType);
-        m.setHeader(IngressHeaders.CONTENT_ENCODING, contentEncoding);
-        m.setBody(body == null ? new byte[0] : body);
+        new IngressMessage(source, messageId != null ? messageId : UUID.randomUUID().toString(), deviceId,
+                clock.instant().toString(), sourceTime, contentType, contentEncoding,
+                body == null ? new byte[0] : body).writeTo(m);
     }
 
     /** The body as bytes, so that it can be read more than once (a stream can be read once). */

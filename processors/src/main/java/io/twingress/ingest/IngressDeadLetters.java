@@ -52,15 +52,7 @@ public final class IngressDeadLetters {
         for (IngressDeadLetterRow row : rows) {
             IngressMessage message = IngressMessage.fromJson(Json.parse(row.message()));
             Exchange exchange = new DefaultExchange(context);
-            var m = exchange.getMessage();
-            m.setHeader(IngressHeaders.SOURCE, message.source());
-            m.setHeader(IngressHeaders.MESSAGE_ID, message.messageId());
-            m.setHeader(IngressHeaders.DEVICE_ID, message.deviceId());
-            m.setHeader(IngressHeaders.ENQUEUED_TIME, message.enqueuedTime());
-            m.setHeader(IngressHeaders.SOURCE_TIME, message.sourceTime());
-            m.setHeader(IngressHeaders.CONTENT_TYPE, message.contentType());
-            m.setHeader(IngressHeaders.CONTENT_ENCODING, message.contentEncoding());
-            m.setBody(message.body());
+            message.writeTo(exchange.getMessage());
             batch.add(exchange);
         }
         Exchange carrier = new DefaultExchange(context);

@@ -28,6 +28,18 @@ public record IngressMessage(String source, String messageId, String deviceId, S
                 m.getHeader(IngressHeaders.CONTENT_ENCODING, String.class), body == null ? new byte[0] : body);
     }
 
+    /** Puts this envelope and body on a message, as {@link #of} reads them back. */
+    public void writeTo(Message m) {
+        m.setHeader(IngressHeaders.SOURCE, source);
+        m.setHeader(IngressHeaders.MESSAGE_ID, messageId);
+        m.setHeader(IngressHeaders.DEVICE_ID, deviceId);
+        m.setHeader(IngressHeaders.ENQUEUED_TIME, enqueuedTime);
+        m.setHeader(IngressHeaders.SOURCE_TIME, sourceTime);
+        m.setHeader(IngressHeaders.CONTENT_TYPE, contentType);
+        m.setHeader(IngressHeaders.CONTENT_ENCODING, contentEncoding);
+        m.setBody(body);
+    }
+
     /** The payload as JSON; IoT Hub's base64 bodies are decoded first. */
     public JsonNode payload() {
         byte[] bytes = body;

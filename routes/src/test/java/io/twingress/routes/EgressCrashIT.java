@@ -1,11 +1,9 @@
 package io.twingress.routes;
 
+import static io.twingress.routes.ChildTwingress.send;
+import static io.twingress.routes.ChildTwingress.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +33,6 @@ class EgressCrashIT {
     static final String V = "api-version=2023-10-31";
     static final String MODEL = "dtmi:crash:Gauge;1";
     static final int CLIENTS = 8;
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
     void everyAcknowledgedChangeIsDeliveredAfterAKill9() throws Exception {
@@ -54,8 +51,8 @@ class EgressCrashIT {
             Map<String, Set<Integer>> acknowledged = new ConcurrentHashMap<>();
             try {
                 assertThat(send(base, "POST", "/models?" + V, "[{\"@id\":\"" + MODEL + "\",\"@type\":\"Interface\","
-                        + "\"@context\":\"dtmi:dtdl:context;3\",\"contents\":[{\"@type\":\"Property\",\"name\":\"level\","
-                        + "\"schema\":\"integer\"}]}]").statusCode()).isEqualTo(201);
+                        + "\"@context\":\"dtmi:dtdl:context;3\",\"contents\":[{\"@type\":\"Property\","
+                        + "\"name\":\"level\",\"schema\":\"integer\"}]}]").statusCode()).isEqualTo(201);
                 assertThat(send(base, "PUT", "/endpoints/crash-hook?" + V, "{\"properties\":{\"endpointType\":"
                         + "\"Webhook\",\"url\":\"" + receiver.url() + "\"}}").statusCode()).isEqualTo(200);
                 assertThat(send(base, "PUT", "/eventroutes/crash-updates?" + V, "{\"endpointName\":\"crash-hook\","
@@ -133,35 +130,4 @@ class EgressCrashIT {
         return missing;
     }
 
-    private static Process start(Map<String, String> env, Path log, String base) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), TwingressMain.class.getName())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (Instant.now().isBefore(deadline)) {
-            assertThat(process.isAlive()).as("the child JVM stopped:%n%s", Files.readString(log)).isTrue();
-            try {
-                if (send(base, "GET", "/models?" + V, null).statusCode() == 200) {
-                    return process;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        process.destroyForcibly();
-        throw new AssertionError("Twingress did not serve " + base + " within 60 s:\n" + Files.readString(log));
-    }
-
-    private static HttpResponse<String> send(String base, String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
 }
