@@ -22,6 +22,7 @@ import io.twingress.model.Rfc3339;
 import io.twingress.query.QueryEngine;
 import io.twingress.query.QueryException;
 import io.twingress.query.QueryPage;
+import io.twingress.store.HistoryRows;
 
 /**
  * Data history: {@code /historyconnections/{name}} shaped like ADT's data history connection, and
@@ -75,6 +76,7 @@ public final class HistoryApi {
             throw AdtError.INVALID_ARGUMENT.with("The body must be a JSON object with twinIds or query, from and to.");
         }
         String connection = body.path("connection").asText("default");
+        HistoryRows.ValueTable table = table(history.get(connection), body.get("table"));
         Instant from = time(body, "from");
         Instant to = time(body, "to");
         if (!from.isBefore(to)) {
@@ -88,16 +90,14 @@ public final class HistoryApi {
         if (body.hasNonNull("interval")) {
             Duration interval = interval(body);
             HistoryQuery.Aggregate aggregate = aggregate(body);
-            history.get(connection);
-            List<ObjectNode> rows = query.downsampled(connection, twins, properties, from, to, interval, aggregate);
+            List<ObjectNode> rows = query.downsampled(table, connection, twins, properties, from, to, interval, aggregate);
             int offset = token == null ? 0 : number(ApiSupport.decodeToken(token, 1)[0]);
             rows.stream().skip(offset).limit(size).forEach(result.putArray("value")::add);
             result.put("continuationToken", offset + size < rows.size()
                     ? ApiSupport.encodeToken(Integer.toString(offset + size)) : null);
         } else {
-            history.get(connection);
             long after = token == null ? 0 : number(ApiSupport.decodeToken(token, 1)[0]);
-            HistoryQuery.RawPage page = query.raw(connection, twins, properties, from, to, after, size);
+            HistoryQuery.RawPage page = query.raw(table, connection, twins, properties, from, to, after, size);
             page.rows().forEach(result.putArray("value")::add);
             result.put("continuationToken", page.nextAfterId() < 0 ? null
                     : ApiSupport.encodeToken(Long.toString(page.nextAfterId())));
@@ -106,6 +106,24 @@ public final class HistoryApi {
             result.putArray("value");
         }
         ApiSupport.reply(exchange, 200, result, Map.of());
+    }
+
+    /** The connection's table a query reads: its property table unless its telemetry table is named. */
+    private static HistoryRows.ValueTable table(HistoryConnection connection, JsonNode name) {
+        if (connection.kafka() != null) {
+            throw AdtError.INVALID_ARGUMENT.with("History connection " + connection.name() + " sends its rows to Kafka"
+                    + " topic " + connection.kafka().connection().topic() + "; query them where they are ingested"
+                    + " (Azure Data Explorer), or query a connection on the Embedded sink.");
+        }
+        if (name == null || name.isNull() || name.asText().equals(connection.propertyTable())) {
+            return HistoryRows.ValueTable.PROPERTY;
+        }
+        if (name.asText().equals(connection.telemetryTable())) {
+            return HistoryRows.ValueTable.TELEMETRY;
+        }
+        throw AdtError.INVALID_ARGUMENT.with("table must name one of connection " + connection.name() + "'s value"
+                + " tables: " + connection.propertyTable() + (connection.telemetryTable() == null ? ""
+                : " or " + connection.telemetryTable()) + ".");
     }
 
     /** The twins named, or those the ADT query selects (its tid column, else $dtId). */

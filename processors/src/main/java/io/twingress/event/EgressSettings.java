@@ -104,6 +104,11 @@ public final class EgressSettings {
         refresh();
     }
 
+    /** The range a retry policy's time to live must fall in. */
+    public EndpointLimits limits() {
+        return limits;
+    }
+
     /** The endpoints' names as this instance last loaded them. */
     public Set<String> endpointNames() {
         return endpoints.keySet();

@@ -15,7 +15,7 @@ public record EndpointLimits(Duration minTimeToLive, Duration maxTimeToLive) {
     public static final EndpointLimits PRODUCTION = new EndpointLimits(Duration.ofMinutes(20), Duration.ofHours(24));
 
     /** For reading back what the store holds: limits may have changed since, and a stored endpoint stays valid. */
-    static final EndpointLimits ANY = new EndpointLimits(Duration.ofNanos(1), Duration.ofSeconds(Long.MAX_VALUE));
+    public static final EndpointLimits ANY = new EndpointLimits(Duration.ofNanos(1), Duration.ofSeconds(Long.MAX_VALUE));
 
     public EndpointLimits {
         Objects.requireNonNull(minTimeToLive, "minTimeToLive");

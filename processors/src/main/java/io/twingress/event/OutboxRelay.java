@@ -65,12 +65,14 @@ public final class OutboxRelay {
 
     /** What this instance knows of one endpoint's delivery. */
     static final class EndpointState {
-        /** Where the cursor stands, valid while the lease is held. */
-        volatile OutboxPosition position;
-        volatile long leaseUntil;
+        final CursorLease cursor;
         /** The last failure while it is being retried; null once a send succeeded. */
         volatile String failing;
         volatile Instant failingSince;
+
+        EndpointState(CursorLease cursor) {
+            this.cursor = cursor;
+        }
     }
 
     /** This instance's name in the outbox leases. */
@@ -84,11 +86,12 @@ public final class OutboxRelay {
         exchange.setProperty(MORE, false);
         exchange.getMessage().setBody(List.of());
         EndpointSpec spec = settings.cachedEndpoint(endpoint);
-        EndpointState state = states.computeIfAbsent(endpoint, e -> new EndpointState());
-        if (spec == null || !holdLease(endpoint, state)) {
+        EndpointState state = states.computeIfAbsent(endpoint, e -> new EndpointState(new CursorLease(store,
+                EgressSettings.consumer(e), instanceId, clock, lease)));
+        if (spec == null || !state.cursor.hold()) {
             return;
         }
-        OutboxPosition after = state.position;
+        OutboxPosition after = state.cursor.position();
         List<OutboxEvent> events = store.read(tx -> tx.eventsAfter(after, batchSize));
         if (events.isEmpty()) {
             return;
@@ -165,13 +168,9 @@ public final class OutboxRelay {
             // the endpoint was deleted or replaced meanwhile; its new route starts from the store's position
             return;
         }
-        boolean held = store.write(tx -> tx.advanceCursor(EgressSettings.consumer(endpoint), instanceId, end));
-        if (held) {
-            state.position = end;
-        } else {
+        if (!state.cursor.advance(end)) {
             // another instance took the endpoint over; it sends from its own position
             LOG.info("endpoint {} was taken over by another instance", endpoint);
-            state.leaseUntil = 0;
         }
     }
 
@@ -225,24 +224,14 @@ public final class OutboxRelay {
 
     /** Renews the leases this instance holds, so that a long retry does not lose its endpoint to another instance. */
     public void renewLeases() {
-        long now = clock.millis();
-        states.forEach((endpoint, state) -> {
-            if (state.leaseUntil > now) {
-                boolean held = store.write(tx -> tx.leaseCursor(EgressSettings.consumer(endpoint), instanceId, now,
-                        now + lease.toMillis()));
-                state.leaseUntil = held ? now + lease.toMillis() : 0;
-            }
-        });
+        states.values().forEach(state -> state.cursor.renew());
     }
 
     /** Forgets what it knew of an endpoint whose route stopped, letting go of its lease. */
     public void forget(String endpoint) {
         EndpointState state = states.remove(endpoint);
-        if (state != null && state.leaseUntil > clock.millis()) {
-            store.write(tx -> {
-                tx.releaseCursor(EgressSettings.consumer(endpoint), instanceId);
-                return null;
-            });
+        if (state != null) {
+            state.cursor.release();
         }
     }
 
@@ -260,36 +249,12 @@ public final class OutboxRelay {
     /** Events committed after the endpoint's cursor (all of them, matched by its routes or not); -1 if unknown. */
     public long backlog(String endpoint) {
         EndpointState state = states.get(endpoint);
-        if (state == null || state.position == null) {
+        OutboxPosition position = state == null ? null : state.cursor.position();
+        if (position == null) {
             return -1;
         }
         OutboxPosition head = store.read(tx -> tx.outboxHead());
-        return Math.max(0, head.seq() - state.position.seq());
-    }
-
-    private boolean holdLease(String endpoint, EndpointState state) {
-        long now = clock.millis();
-        if (state.leaseUntil - now > lease.toMillis() / 2) {
-            return true;
-        }
-        String consumer = EgressSettings.consumer(endpoint);
-        OutboxPosition position = store.write(tx -> {
-            tx.createCursor(consumer, tx.outboxHead());
-            if (!tx.leaseCursor(consumer, instanceId, now, now + lease.toMillis())) {
-                return null;
-            }
-            return tx.cursor(consumer).position();
-        });
-        if (position == null) {
-            state.leaseUntil = 0;
-            return false;
-        }
-        if (state.leaseUntil <= now || state.position == null) {
-            // newly taken (or taken back): the store's position is the truth
-            state.position = position;
-        }
-        state.leaseUntil = now + lease.toMillis();
-        return true;
+        return Math.max(0, head.seq() - position.seq());
     }
 
     static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {

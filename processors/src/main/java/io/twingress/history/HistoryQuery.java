@@ -19,7 +19,7 @@ import io.twingress.store.HistoryRows;
 import io.twingress.store.TwinStore;
 
 /**
- * Reads a connection's property history: the rows of some twins (and properties) in a time range, as ADT's table
+ * Reads a connection's property (or telemetry) history: the rows of some twins (and properties) in a time range, as ADT's table
  * columns, or downsampled into intervals with an aggregate ({@code avg}, {@code min}, {@code max}, {@code sum},
  * {@code count}, {@code first}, {@code last}) per twin and property.
  */
@@ -42,24 +42,24 @@ public final class HistoryQuery {
     public record RawPage(List<ObjectNode> rows, long nextAfterId) {
     }
 
-    public RawPage raw(String connection, Collection<String> twinIds, Collection<String> keys, Instant from,
+    public RawPage raw(HistoryRows.ValueTable table, String connection, Collection<String> twinIds, Collection<String> keys, Instant from,
             Instant to, long afterId, int limit) {
-        List<HistoryRows.PropertyEvent> rows = store.read(tx -> tx.propertyEvents(connection, twinIds, keys,
+        List<HistoryRows.PropertyEvent> rows = store.read(tx -> tx.propertyEvents(table, connection, twinIds, keys,
                 HistoryTime.format(from), HistoryTime.format(to), afterId, limit + 1));
         List<ObjectNode> out = new ArrayList<>();
-        rows.stream().limit(limit).forEach(r -> out.add(columns(r)));
+        rows.stream().limit(limit).forEach(r -> out.add(AdxColumns.value(table, r)));
         return new RawPage(out, rows.size() > limit ? rows.get(limit - 1).id() : -1);
     }
 
     /** Every interval of every twin and property that has rows, in time order per twin and property. */
-    public List<ObjectNode> downsampled(String connection, Collection<String> twinIds, Collection<String> keys,
+    public List<ObjectNode> downsampled(HistoryRows.ValueTable table, String connection, Collection<String> twinIds, Collection<String> keys,
             Instant from, Instant to, Duration interval, Aggregate aggregate) {
         Map<String, Bucket> buckets = new LinkedHashMap<>();
         long afterId = 0;
         int read = 0;
         while (true) {
             long after = afterId;
-            List<HistoryRows.PropertyEvent> rows = store.read(tx -> tx.propertyEvents(connection, twinIds, keys,
+            List<HistoryRows.PropertyEvent> rows = store.read(tx -> tx.propertyEvents(table, connection, twinIds, keys,
                     HistoryTime.format(from), HistoryTime.format(to), after, 10_000));
             for (HistoryRows.PropertyEvent r : rows) {
                 Instant time = Instant.parse(r.timeStamp());
@@ -144,23 +144,5 @@ public final class HistoryQuery {
             };
             return Json.MAPPER.getNodeFactory().numberNode(Json.plain(result));
         }
-    }
-
-    /** A row as ADT's AdtPropertyEvents table has it. */
-    static ObjectNode columns(HistoryRows.PropertyEvent r) {
-        ObjectNode row = Json.object();
-        row.put("TimeStamp", r.timeStamp());
-        row.put("SourceTimeStamp", r.sourceTimeStamp());
-        row.put("ServiceId", r.serviceId());
-        row.put("Id", r.twinId());
-        row.put("ModelId", r.modelId());
-        row.put("Key", r.key());
-        row.set("Value", r.value() == null ? Json.MAPPER.nullNode() : Json.parse(r.value()));
-        row.put("RelationshipTarget", r.relationshipTarget());
-        row.put("RelationshipId", r.relationshipId());
-        if (r.action() != null) {
-            row.put("Action", r.action());
-        }
-        return row;
     }
 }

@@ -1,5 +1,7 @@
 package io.twingress.history;
 
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -13,24 +15,35 @@ import io.twingress.store.HistoryRows;
 import io.twingress.store.OutboxEvent;
 import io.twingress.store.StoreTx;
 
+import static io.twingress.store.HistoryRows.ValueTable.PROPERTY;
+import static io.twingress.store.HistoryRows.ValueTable.TELEMETRY;
+
 /**
  * Turns committed change events into ADT's data-history rows for one connection: a twin or relationship update gives
  * one property row per changed property (a component's as {@code component.property}, its source time from the same
  * patch), a create one row per property it was created with plus its lifecycle row, a delete its lifecycle row.
- * Removals are rows with {@code Action} {@code Remove} only when the connection records them. Telemetry is not
- * historized, as in ADT.
+ * Removals are rows with {@code Action} {@code Remove} only when the connection records them. Telemetry is
+ * historized (beyond ADT) only as the connection selects it, one row per top-level field of an object payload: its
+ * {@code TimeStamp} is when it arrived, its {@code SourceTimeStamp} the sender's time (or the arrival without one).
  */
 final class HistoryRecorder {
+
+    private static final String TWINS = "/digitaltwins/";
 
     private HistoryRecorder() {
     }
 
-    static void record(StoreTx tx, HistoryConnection connection, OutboxEvent event) {
+    /** Reads the store (relationship targets) through {@code tx}; writes the rows to {@code sink}. */
+    static void record(StoreTx tx, HistoryConnection connection, OutboxEvent event, HistoryRowSink sink) {
         if (event.onlyFor() != null) {
             return;
         }
         String type = event.type();
-        String time = HistoryTime.format(java.time.OffsetDateTime.parse(event.time()).toInstant());
+        if (type.equals(EventTypes.TELEMETRY)) {
+            telemetryRows(connection, event, sink);
+            return;
+        }
+        String time = HistoryTime.format(OffsetDateTime.parse(event.time()).toInstant());
         JsonNode data = Json.parse(event.data());
         String subject = event.subject();
         boolean relationship = type.startsWith("Microsoft.DigitalTwins.Relationship.");
@@ -42,22 +55,22 @@ final class HistoryRecorder {
                 String action = type.equals(EventTypes.TWIN_CREATE) ? "Create" : "Delete";
                 String modelId = data.path("$metadata").path("$model").asText(null);
                 if (connection.twinLifecycleTable() != null) {
-                    tx.insertTwinLifecycle(new HistoryRows.TwinLifecycle(0, connection.name(), subject, action,
+                    sink.twinLifecycle(new HistoryRows.TwinLifecycle(0, connection.name(), subject, action,
                             time, event.source(), modelId));
                 }
                 if (action.equals("Create")) {
-                    propertiesOf(tx, connection, event, time, data, subject, modelId, null, null);
+                    propertiesOf(sink, connection, event, time, data, subject, modelId, null, null);
                 }
             }
             case EventTypes.RELATIONSHIP_CREATE, EventTypes.RELATIONSHIP_DELETE -> {
                 String action = type.equals(EventTypes.RELATIONSHIP_CREATE) ? "Create" : "Delete";
                 if (connection.relationshipLifecycleTable() != null) {
-                    tx.insertRelationshipLifecycle(new HistoryRows.RelationshipLifecycle(0, connection.name(), relId,
+                    sink.relationshipLifecycle(new HistoryRows.RelationshipLifecycle(0, connection.name(), relId,
                             data.path("$relationshipName").asText(), action, time, event.source(), twinId,
                             target));
                 }
                 if (action.equals("Create")) {
-                    propertiesOf(tx, connection, event, time, data, twinId, null, target, relId);
+                    propertiesOf(sink, connection, event, time, data, twinId, null, target, relId);
                 }
             }
             case EventTypes.TWIN_UPDATE, EventTypes.RELATIONSHIP_UPDATE -> {
@@ -67,15 +80,15 @@ final class HistoryRecorder {
                     twinId = subject.substring(0, cut);
                     relId = subject.substring(cut + "/relationships/".length());
                 }
-                patchRows(tx, connection, event, time, data, twinId, relId);
+                patchRows(tx, sink, connection, event, time, data, twinId, relId);
             }
             default -> {
-                // telemetry is not historized
+                // no other event changes history
             }
         }
     }
 
-    private static void patchRows(StoreTx tx, HistoryConnection connection, OutboxEvent event, String time,
+    private static void patchRows(StoreTx tx, HistoryRowSink sink, HistoryConnection connection, OutboxEvent event, String time,
             JsonNode data, String twinId, String relId) {
         if (connection.propertyTable() == null) {
             return;
@@ -93,14 +106,14 @@ final class HistoryRecorder {
                 continue;
             }
             String key = path.substring(1).replace('/', '.').replace("~1", "/").replace("~0", "~");
-            tx.insertPropertyEvent(new HistoryRows.PropertyEvent(0, connection.name(), time,
+            sink.value(PROPERTY, new HistoryRows.PropertyEvent(0, connection.name(), time,
                     sourceTime(ops, path), event.source(), twinId, modelId, key,
                     removal ? null : Json.write(op.path("value")), relId == null ? null : relationshipTarget(tx,
                             twinId, relId), relId, connection.recordRemovals() ? action(op) : null));
         }
     }
 
-    private static void propertiesOf(StoreTx tx, HistoryConnection connection, OutboxEvent event, String time,
+    private static void propertiesOf(HistoryRowSink sink, HistoryConnection connection, OutboxEvent event, String time,
             JsonNode body, String twinId, String modelId, String target, String relId) {
         if (connection.propertyTable() == null) {
             return;
@@ -115,7 +128,7 @@ final class HistoryRecorder {
                 for (Iterator<Map.Entry<String, JsonNode>> c = f.getValue().fields(); c.hasNext();) {
                     Map.Entry<String, JsonNode> p = c.next();
                     if (!p.getKey().startsWith("$")) {
-                        tx.insertPropertyEvent(new HistoryRows.PropertyEvent(0, connection.name(), time,
+                        sink.value(PROPERTY, new HistoryRows.PropertyEvent(0, connection.name(), time,
                                 f.getValue().path("$metadata").path(p.getKey()).path("sourceTime").asText(null),
                                 event.source(), twinId, modelId, f.getKey() + "." + p.getKey(),
                                 Json.write(p.getValue()), target, relId, connection.recordRemovals() ? "Add" : null));
@@ -123,10 +136,43 @@ final class HistoryRecorder {
                 }
                 continue;
             }
-            tx.insertPropertyEvent(new HistoryRows.PropertyEvent(0, connection.name(), time,
+            sink.value(PROPERTY, new HistoryRows.PropertyEvent(0, connection.name(), time,
                     body.path("$metadata").path(f.getKey()).path("sourceTime").asText(null), event.source(), twinId,
                     modelId, f.getKey(), Json.write(f.getValue()), target, relId,
                     connection.recordRemovals() ? "Add" : null));
+        }
+    }
+
+    /**
+     * A telemetry event's source is {@code <service>/digitaltwins/<twin>}, its subject the component (or none), its
+     * dataschema the model it was sent against.
+     */
+    private static void telemetryRows(HistoryConnection connection, OutboxEvent event, HistoryRowSink sink) {
+        if (connection.telemetryTable() == null) {
+            return;
+        }
+        int cut = event.source().lastIndexOf(TWINS);
+        if (cut < 0) {
+            return;
+        }
+        JsonNode payload;
+        try {
+            payload = Json.parse(event.data());
+        } catch (IllegalArgumentException e) {
+            return;
+        }
+        String service = event.source().substring(0, cut);
+        String twinId = event.source().substring(cut + TWINS.length());
+        String prefix = event.subject() == null ? "" : event.subject() + ".";
+        String time = HistoryTime.format(Instant.ofEpochMilli(event.recorded()));
+        String sourceTime = HistoryTime.format(OffsetDateTime.parse(event.time()).toInstant());
+        for (Iterator<Map.Entry<String, JsonNode>> fields = payload.fields(); fields.hasNext();) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            if (connection.historizes(event.dataschema(), f.getKey())) {
+                sink.value(TELEMETRY, new HistoryRows.PropertyEvent(0, connection.name(), time, sourceTime,
+                        service, twinId, event.dataschema(), prefix + f.getKey(), Json.write(f.getValue()), null,
+                        null, null));
+            }
         }
     }
 

@@ -48,6 +48,11 @@ public final class DtdlParser {
                     + "(?:;[1-9][0-9]{0,8}(?:\\.[1-9][0-9]{0,5})?)?$");
     private static final Pattern NAME = Pattern.compile("^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$");
 
+    /** True if the text is a DTMI as DTDL defines its syntax. */
+    public static boolean isDtmi(String text) {
+        return DTMI.matcher(text).matches();
+    }
+
     private static final Set<String> DESCRIPTIVE_KEYS = Set.of("@id", "@type", "displayName", "description", "comment");
     private static final Set<String> INTERFACE_KEYS =
             union(DESCRIPTIVE_KEYS, "@context", "contents", "extends", "schemas");

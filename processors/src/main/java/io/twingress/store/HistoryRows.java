@@ -6,7 +6,25 @@ public final class HistoryRows {
     private HistoryRows() {
     }
 
-    /** {@code AdtPropertyEvents}: one changed property; {@code value} is JSON text, null for a removal. */
+    /** The tables of value rows: ADT's property events, and telemetry (which ADT does not historize). */
+    public enum ValueTable {
+        PROPERTY("history_property_events"), TELEMETRY("history_telemetry_events");
+
+        private final String sqlName;
+
+        ValueTable(String sqlName) {
+            this.sqlName = sqlName;
+        }
+
+        public String sqlName() {
+            return sqlName;
+        }
+    }
+
+    /**
+     * {@code AdtPropertyEvents}: one changed property; {@code value} is JSON text, null for a removal. A telemetry row
+     * has the same shape, with the telemetry's name as {@code key} and no relationship or action.
+     */
     public record PropertyEvent(long id, String connection, String timeStamp, String sourceTimeStamp,
             String serviceId, String twinId, String modelId, String key, String value, String relationshipTarget,
             String relationshipId, String action) {

@@ -519,6 +519,8 @@ final class JdbcStoreTx implements StoreTx {
 
     private static final String PROPERTY_EVENT_COLUMNS = "id, connection, time_stamp, source_time_stamp, service_id,"
             + " twin_id, model_id, key, value, relationship_target, relationship_id, action";
+    private static final String TELEMETRY_EVENT_COLUMNS = "id, connection, time_stamp, source_time_stamp, service_id,"
+            + " twin_id, model_id, key, value, NULL, NULL, NULL";
 
     @Override
     public void insertPropertyEvent(HistoryRows.PropertyEvent r) {
@@ -526,6 +528,13 @@ final class JdbcStoreTx implements StoreTx {
                 + " model_id, key, value, relationship_target, relationship_id, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
                 + " ?, ?, ?)", r.connection(), r.timeStamp(), r.sourceTimeStamp(), r.serviceId(), r.twinId(),
                 r.modelId(), r.key(), r.value(), r.relationshipTarget(), r.relationshipId(), r.action());
+    }
+
+    @Override
+    public void insertTelemetryEvent(HistoryRows.PropertyEvent r) {
+        update("INSERT INTO history_telemetry_events (connection, time_stamp, source_time_stamp, service_id, twin_id,"
+                + " model_id, key, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", r.connection(), r.timeStamp(),
+                r.sourceTimeStamp(), r.serviceId(), r.twinId(), r.modelId(), r.key(), r.value());
     }
 
     @Override
@@ -543,10 +552,11 @@ final class JdbcStoreTx implements StoreTx {
     }
 
     @Override
-    public List<HistoryRows.PropertyEvent> propertyEvents(String connection, Collection<String> twinIds,
-            Collection<String> keys, String from, String to, long afterId, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT " + PROPERTY_EVENT_COLUMNS + " FROM history_property_events"
-                + " WHERE connection = ? AND time_stamp >= ? AND time_stamp < ? AND id > ?");
+    public List<HistoryRows.PropertyEvent> propertyEvents(HistoryRows.ValueTable table, String connection,
+            Collection<String> twinIds, Collection<String> keys, String from, String to, long afterId, int limit) {
+        String columns = table == HistoryRows.ValueTable.PROPERTY ? PROPERTY_EVENT_COLUMNS
+                : TELEMETRY_EVENT_COLUMNS;
+        StringBuilder sql = new StringBuilder("SELECT " + columns + " FROM " + table.sqlName() + " WHERE connection = ? AND time_stamp >= ? AND time_stamp < ? AND id > ?");
         List<Object> args = new ArrayList<>(List.of(connection, from, to, afterId));
         if (twinIds != null) {
             if (twinIds.isEmpty()) {
@@ -568,7 +578,7 @@ final class JdbcStoreTx implements StoreTx {
 
     @Override
     public int pruneHistory(String table, String connection, String before, int limit) {
-        if (!table.matches("history_(property_events|twin_lifecycle|relationship_lifecycle)")) {
+        if (!table.matches("history_(property_events|telemetry_events|twin_lifecycle|relationship_lifecycle)")) {
             throw new IllegalArgumentException("not a history table: " + table);
         }
         return update("DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table + " WHERE connection = ?"

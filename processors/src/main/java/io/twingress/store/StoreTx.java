@@ -192,17 +192,20 @@ public interface StoreTx {
 
     void insertPropertyEvent(HistoryRows.PropertyEvent row);
 
+    /** A telemetry row; its relationship columns and action are not kept. */
+    void insertTelemetryEvent(HistoryRows.PropertyEvent row);
+
     void insertTwinLifecycle(HistoryRows.TwinLifecycle row);
 
     void insertRelationshipLifecycle(HistoryRows.RelationshipLifecycle row);
 
     /**
-     * A connection's property events of these twins (all if null) and keys (all if null or empty), with
+     * A connection's rows of a value table for these twins (all if null) and keys (all if null or empty), with
      * {@code from <= time_stamp < to} (RFC 3339 UTC text, which orders as time), after row {@code afterId}, in row
      * order.
      */
-    List<HistoryRows.PropertyEvent> propertyEvents(String connection, Collection<String> twinIds,
-            Collection<String> keys, String from, String to, long afterId, int limit);
+    List<HistoryRows.PropertyEvent> propertyEvents(HistoryRows.ValueTable table, String connection,
+            Collection<String> twinIds, Collection<String> keys, String from, String to, long afterId, int limit);
 
     /** Deletes up to {@code limit} rows of a history table older than {@code before}; returns how many. */
     int pruneHistory(String table, String connection, String before, int limit);

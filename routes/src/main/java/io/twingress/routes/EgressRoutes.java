@@ -129,7 +129,8 @@ public final class EgressRoutes {
         throw new IllegalArgumentException("no delivery route for endpoint type " + settings.type());
     }
 
-    private static void kafka(KafkaClient client, Map<String, Object> p) {
+    /** The parameters of the Kafka send template for a producer to this client. */
+    static void kafka(KafkaClient client, Map<String, Object> p) {
         p.put("topic", client.topic());
         p.put("brokers", client.bootstrapServers());
         p.put("securityProtocol", client.securityProtocol().name());

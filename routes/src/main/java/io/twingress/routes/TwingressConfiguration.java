@@ -298,13 +298,19 @@ public class TwingressConfiguration implements CamelConfiguration {
     /** Made on first use (the history feed's timer), with the default connection a fresh installation has. */
     @BindToRegistry(value = "dataHistory", lazy = true)
     public DataHistory dataHistory(@BeanInject("twinStore") TwinStore store,
-            @BeanInject("outboxRelay") OutboxRelay relay,
+            @BeanInject("outboxRelay") OutboxRelay relay, @BeanInject("egressSettings") EgressSettings egress,
             @PropertyInject("twingress.history.batchSize") int batchSize,
             @PropertyInject("twingress.egress.lease") String lease) {
         DataHistory history = new DataHistory(store, Clock.systemUTC(), relay.instanceId(), batchSize,
-                Duration.parse(lease));
+                Duration.parse(lease), egress.limits());
         history.ensureDefault();
         return history;
+    }
+
+    /** A Kafka sink's retryWhile: retry while the batch's events are younger than the connection's time to live. */
+    @BindToRegistry(value = "historyRetryWhile", lazy = true)
+    public Predicate historyRetryWhile(@BeanInject("dataHistory") DataHistory history) {
+        return history::retryWhile;
     }
 
     @BindToRegistry(value = "historyApi", lazy = true)
@@ -362,6 +368,7 @@ public class TwingressConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         context.addStartupListener(new ApiStarted());
         context.addStartupListener(new EgressStarted());
+        context.addStartupListener(new HistorySinks());
         // the threads that send one-event units of an endpoint's batch at once; each endpoint route's split makes
         // its own pool from this profile, so a slow endpoint cannot take another's threads
         int parallelSends = Integer.parseInt(context.getPropertiesComponent()

@@ -92,7 +92,7 @@ class ApiRoutesTest extends CamelTestSupport {
         // the ingress and history handlers, for the API routes that call them (not exercised here)
         registry.bind("ingressApi", new IngressApi(new IngressDeadLetters(store, null, context)));
         registry.bind("historyApi", new HistoryApi(new DataHistory(store, Clock.systemUTC(), "test", 100,
-                Duration.ofSeconds(30)), new HistoryQuery(store), engine));
+                Duration.ofSeconds(30), EndpointLimits.PRODUCTION), new HistoryQuery(store), engine));
         registry.bind("queryApi", new QueryApi(engine));
         registry.bind("apiErrors", new ApiErrors());
         registry.bind("apiAccess", new ApiAccess(Authentication.none(), null, e -> "test", "api-key"));

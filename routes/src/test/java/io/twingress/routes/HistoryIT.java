@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import io.twingress.Json;
+import io.twingress.routes.testing.SharedKafka;
 import io.twingress.store.SharedPostgres;
 
 /**
@@ -156,6 +157,96 @@ class HistoryIT {
             assertThat(rows.get(0).get("Value").isNull()).isTrue();
             assertThat(send("DELETE", "/historyconnections/with-removals?" + V, null).statusCode()).isEqualTo(204);
             assertThat(send("GET", "/historyconnections/with-removals?" + V, null).statusCode()).isEqualTo(404);
+        }
+
+        @Test
+        void selectedTelemetryIsHistorizedInItsOwnTable() throws Exception {
+            HttpResponse<String> created = send("PUT", "/historyconnections/with-telemetry?" + V, "{\"properties\":{"
+                    + "\"connectionType\":\"Embedded\",\"telemetry\":[{\"modelId\":\"" + THERMOSTAT + "\","
+                    + "\"names\":[\"Humidity\"]}],\"retention\":{\"AdtTelemetryEvents\":\"P1D\"}}}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+            assertThat(Json.parse(created.body()).at("/properties/adxTelemetryEventsTableName").asText())
+                    .isEqualTo("AdtTelemetryEvents");
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> sent = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl()
+                        + "/digitaltwins/t2/telemetry?" + V)).header("Content-Type", "application/json")
+                        .header("Message-Id", "m" + i).header("Telemetry-Source-Time", "2026-02-01T00:00:0" + i + "Z")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"Humidity\":" + (50 + i) + ",\"Vibration\":1}"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(sent.statusCode()).as(sent.body()).isEqualTo(204);
+            }
+            String request = "{\"connection\":\"with-telemetry\",\"table\":\"AdtTelemetryEvents\","
+                    + "\"twinIds\":[\"t2\"]," + ALL_TIME + "}";
+            List<JsonNode> rows = awaitRows(request, 3);
+            assertThat(rows).hasSize(3);
+            assertThat(rows).extracting(r -> r.get("Key").asText()).containsOnly("Humidity");
+            assertThat(rows).extracting(r -> r.get("Value").asInt()).containsExactly(50, 51, 52);
+            assertThat(rows.get(0).get("SourceTimeStamp").asText()).isEqualTo("2026-02-01T00:00:00.000000000Z");
+            assertThat(rows.get(0).get("ModelId").asText()).isEqualTo(THERMOSTAT);
+            assertThat(rows.get(0).has("RelationshipId")).isFalse();
+            // the property table of the same connection holds no telemetry
+            HttpResponse<String> properties = send("POST", "/history/query?" + V, "{\"connection\":\"with-telemetry\","
+                    + "\"twinIds\":[\"t2\"],\"properties\":[\"Humidity\"]," + ALL_TIME + "}");
+            assertThat(Json.parse(properties.body()).get("value")).isEmpty();
+            // downsampled like properties
+            JsonNode average = Json.parse(send("POST", "/history/query?" + V, request.replace("}",
+                    ",\"interval\":\"P1D\",\"aggregate\":\"avg\"}")).body()).get("value");
+            assertThat(average).hasSize(1);
+            assertThat(average.get(0).get("Value").asDouble()).isEqualTo(51.0);
+            assertError(send("POST", "/history/query?" + V, request.replace("AdtTelemetryEvents", "Nope")),
+                    "AdtTelemetryEvents");
+            assertThat(send("DELETE", "/historyconnections/with-telemetry?" + V, null).statusCode()).isEqualTo(204);
+        }
+
+        @Test
+        void aKafkaSinkCarriesRowsAsAzureDataExplorerIngestsThem() throws Exception {
+            String topic = SharedKafka.newTopic("history", 1);
+            HttpResponse<String> created = send("PUT", "/historyconnections/to-adx?" + V, "{\"properties\":{"
+                    + "\"connectionType\":\"Kafka\",\"bootstrapServers\":\"" + SharedKafka.saslBootstrapServers()
+                    + "\",\"topic\":\"" + topic + "\",\"securityProtocol\":\"SASL_PLAINTEXT\","
+                    + "\"saslMechanism\":\"PLAIN\",\"saslUsername\":\"" + SharedKafka.SASL_USER + "\","
+                    + "\"saslPassword\":\"" + SharedKafka.SASL_PASSWORD + "\"}}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+            assertThat(created.body()).doesNotContain(SharedKafka.SASL_PASSWORD);
+            assertThat(Json.parse(created.body()).at("/properties/saslPassword").isNull()).isTrue();
+            put("/digitaltwins/k1", "{\"$metadata\":{\"$model\":\"" + THERMOSTAT + "\"},\"Temperature\":1}");
+            assertThat(send("PATCH", "/digitaltwins/k1?" + V, "[{\"op\":\"replace\",\"path\":\"/Temperature\","
+                    + "\"value\":2}]").statusCode()).isEqualTo(204);
+            put("/digitaltwins/floor1/relationships/f-k1", "{\"$targetId\":\"k1\",\"$relationshipName\":"
+                    + "\"contains\"}");
+            Map<String, List<JsonNode>> byTable = new java.util.HashMap<>();
+            SharedKafka.consumeUntil(topic, records -> {
+                byTable.clear();
+                for (var record : records) {
+                    Map<String, String> headers = SharedKafka.headers(record);
+                    assertThat(headers.get("Format")).isEqualTo("json");
+                    assertThat(headers.get("IngestionMappingReference")).isEqualTo(headers.get("Table") + "_mapping");
+                    record.value().lines().forEach(line -> byTable.computeIfAbsent(headers.get("Table"),
+                            t -> new ArrayList<>()).add(Json.parse(line)));
+                }
+                return byTable.size() == 3 && byTable.get("AdtPropertyEvents").size() >= 2;
+            }, Duration.ofSeconds(30));
+            assertThat(byTable).containsOnlyKeys("AdtPropertyEvents", "AdtTwinLifeCycleEvents",
+                    "AdtRelationshipLifeCycleEvents");
+            assertThat(byTable.get("AdtPropertyEvents")).extracting(r -> r.get("Id").asText() + "."
+                    + r.get("Key").asText() + "=" + r.get("Value")).containsExactly("k1.Temperature=1",
+                    "k1.Temperature=2");
+            JsonNode property = byTable.get("AdtPropertyEvents").get(1);
+            assertThat(property.fieldNames()).toIterable().containsExactly("TimeStamp", "SourceTimeStamp",
+                    "ServiceId", "Id", "ModelId", "Key", "Value", "RelationshipTarget", "RelationshipId");
+            assertThat(property.get("ModelId").asText()).isEqualTo(THERMOSTAT);
+            JsonNode twin = byTable.get("AdtTwinLifeCycleEvents").get(0);
+            assertThat(twin.fieldNames()).toIterable().containsExactly("TwinId", "Action", "TimeStamp", "ServiceId",
+                    "ModelId");
+            assertThat(twin.get("Action").asText()).isEqualTo("Create");
+            JsonNode relationship = byTable.get("AdtRelationshipLifeCycleEvents").get(0);
+            assertThat(relationship.fieldNames()).toIterable().containsExactly("RelationshipId", "Name", "Action",
+                    "TimeStamp", "ServiceId", "Source", "Target");
+            assertThat(relationship.get("Source").asText() + "->" + relationship.get("Target").asText())
+                    .isEqualTo("floor1->k1");
+            assertError(send("POST", "/history/query?" + V, "{\"connection\":\"to-adx\",\"twinIds\":[\"k1\"],"
+                    + ALL_TIME + "}"), "Azure Data Explorer");
+            assertThat(send("DELETE", "/historyconnections/to-adx?" + V, null).statusCode()).isEqualTo(204);
         }
 
         List<JsonNode> awaitRows(String request, int count) throws Exception {

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -172,6 +173,25 @@ public final class SharedKafka {
      */
     public static List<ConsumerRecord<String, String>> consume(Properties client, String topic, int count,
             Duration timeout) {
+        List<ConsumerRecord<String, String>> records = read(client, topic, r -> r.size() >= count, timeout);
+        if (records.size() < count) {
+            throw new AssertionError("expected " + count + " records on " + topic + " within " + timeout + ", got "
+                    + records.size() + ": " + records.stream().map(r -> r.key() + "=" + r.value()).toList());
+        }
+        return records.subList(0, count);
+    }
+
+    /**
+     * Reads {@code topic} over PLAINTEXT from the beginning until what was read is {@code enough} or {@code timeout}
+     * has passed, and returns all that was read (the caller checks it).
+     */
+    public static List<ConsumerRecord<String, String>> consumeUntil(String topic,
+            Predicate<List<ConsumerRecord<String, String>>> enough, Duration timeout) {
+        return read(plaintextClientProperties(), topic, enough, timeout);
+    }
+
+    private static List<ConsumerRecord<String, String>> read(Properties client, String topic,
+            Predicate<List<ConsumerRecord<String, String>>> enough, Duration timeout) {
         Properties props = new Properties();
         props.putAll(client);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -184,15 +204,11 @@ public final class SharedKafka {
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            while (records.size() < count && System.nanoTime() < deadline) {
+            while (!enough.test(records) && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(100)).forEach(records::add);
             }
         }
-        if (records.size() < count) {
-            throw new AssertionError("expected " + count + " records on " + topic + " within " + timeout + ", got "
-                    + records.size() + ": " + records.stream().map(r -> r.key() + "=" + r.value()).toList());
-        }
-        return records.subList(0, count);
+        return records;
     }
 
     /** A record's headers as text (UTF-8), in order; of a repeated header the last value. */

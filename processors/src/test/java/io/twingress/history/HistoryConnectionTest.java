@@ -1,0 +1,125 @@
+package io.twingress.history;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.twingress.AdtException;
+import io.twingress.Json;
+import io.twingress.event.DeadLetter;
+import io.twingress.event.EndpointLimits;
+import io.twingress.store.HistoryRows;
+import io.twingress.store.OutboxEvent;
+
+class HistoryConnectionTest {
+
+    static final Instant NOW = Instant.parse("2026-12-01T00:00:00Z");
+    static final String MODEL = "dtmi:com:example:Pump;1";
+
+    static HistoryConnection parse(String properties) {
+        return HistoryConnection.parse("conn-1", Json.parse("{\"properties\":" + properties + "}"),
+                EndpointLimits.PRODUCTION, NOW);
+    }
+
+    @Test
+    void aKafkaSinkIsReadAsAKafkaEndpointAndKeepsItsSecretOutOfTheResource() {
+        HistoryConnection c = parse("{\"connectionType\":\"Kafka\",\"bootstrapServers\":\"k:9092\",\"topic\":\"h\","
+                + "\"securityProtocol\":\"SASL_SSL\",\"saslUsername\":\"u\",\"saslPassword\":\"s3cret\","
+                + "\"retryPolicy\":{\"timeToLive\":\"PT1H\"},\"deadLetter\":{\"type\":\"Files\",\"directory\":\"/tmp/h\"}}");
+        assertThat(c.kafka().connection().topic()).isEqualTo("h");
+        assertThat(c.kafka().retryPolicy().timeToLive()).hasHours(1);
+        assertThat(c.kafka().deadLetter().type()).isEqualTo(DeadLetter.Type.Files);
+        assertThat(Json.write(c.toResource())).doesNotContain("s3cret").contains("\"saslPassword\":null");
+        assertThat(c.toStored()).contains("s3cret");
+        assertThat(HistoryConnection.fromStored("conn-1", c.toStored())).isEqualTo(c);
+    }
+
+    @Test
+    void aKafkaSinkWithoutADeadLetterDropsAndLogsAndMayNotUseTheEndpointsStore() {
+        assertThat(parse("{\"connectionType\":\"Kafka\",\"connectionString\":\"Endpoint=sb://ns.servicebus.windows"
+                + ".net/;SharedAccessKeyName=k;SharedAccessKey=a2V5;EntityPath=adt-history\"}").kafka().deadLetter()
+                .type()).isEqualTo(DeadLetter.Type.None);
+        assertRefused("{\"connectionType\":\"Kafka\",\"bootstrapServers\":\"k:9092\",\"topic\":\"h\","
+                + "\"deadLetter\":{\"type\":\"Store\"}}", "Files");
+        assertRefused("{\"connectionType\":\"Kafka\",\"bootstrapServers\":\"k:9092\",\"topic\":\"h\","
+                + "\"retention\":{\"AdtPropertyEvents\":\"P1D\"}}", "Azure Data Explorer");
+        assertRefused("{\"connectionType\":\"Kafka\",\"topic\":\"h\"}", "bootstrapServers");
+        assertRefused("{\"connectionType\":\"Kafka\",\"bootstrapServers\":\"k:9092\",\"topic\":\"h\","
+                + "\"retryPolicy\":{\"timeToLive\":\"PT1M\"}}", "timeToLive");
+    }
+
+    @Test
+    void kafkaSettingsBelongToKafkaSinksOnly() {
+        assertRefused("{\"connectionType\":\"Embedded\",\"topic\":\"h\"}", "Unknown property 'topic'");
+        assertRefused("{\"connectionType\":\"AzureDataExplorer\"}", "Kafka");
+    }
+
+    @Test
+    void telemetryIsOptInPerModelAndName() {
+        HistoryConnection none = parse("{}");
+        assertThat(none.telemetryTable()).isNull();
+        assertThat(none.historizes(MODEL, "Flow")).isFalse();
+        HistoryConnection some = parse("{\"telemetry\":[{\"modelId\":\"" + MODEL + "\",\"names\":[\"Flow\"]},"
+                + "{\"modelId\":\"dtmi:com:example:Valve;1\"}],\"adxTelemetryEventsTableName\":\"Readings\"}");
+        assertThat(some.telemetryTable()).isEqualTo("Readings");
+        assertThat(some.historizes(MODEL, "Flow")).isTrue();
+        assertThat(some.historizes(MODEL, "Pressure")).isFalse();
+        assertThat(some.historizes("dtmi:com:example:Valve;1", "anything")).isTrue();
+        assertThat(HistoryConnection.fromStored("conn-1", some.toStored())).isEqualTo(some);
+        assertRefused("{\"telemetry\":[{\"modelId\":\"not a dtmi\"}]}", "modelId");
+        assertRefused("{\"telemetry\":{\"modelId\":\"" + MODEL + "\"}}", "list");
+        assertRefused("{\"telemetry\":[{\"modelId\":\"" + MODEL + "\",\"names\":[1]}]}", "names");
+        assertRefused("{\"telemetry\":[{\"modelId\":\"" + MODEL + "\",\"name\":\"Flow\"}]}", "is not one");
+    }
+
+    @Test
+    void selectedTelemetryFieldsBecomeRowsOfTheTelemetryTable() {
+        HistoryConnection c = parse("{\"telemetry\":[{\"modelId\":\"" + MODEL + "\",\"names\":[\"Flow\",\"Temp\"]}]}");
+        List<HistoryRows.PropertyEvent> rows = new ArrayList<>();
+        HistoryRowSink sink = new HistoryRowSink() {
+            @Override
+            public void value(HistoryRows.ValueTable table, HistoryRows.PropertyEvent row) {
+                assertThat(table).isEqualTo(HistoryRows.ValueTable.TELEMETRY);
+                rows.add(row);
+            }
+
+            @Override
+            public void twinLifecycle(HistoryRows.TwinLifecycle row) {
+                throw new AssertionError(row);
+            }
+
+            @Override
+            public void relationshipLifecycle(HistoryRows.RelationshipLifecycle row) {
+                throw new AssertionError(row);
+            }
+        };
+        OutboxEvent telemetry = OutboxEvent.of(NOW.toEpochMilli(), "m1", "microsoft.iot.telemetry",
+                "tw.example/digitaltwins/pump-1", "inlet", "2026-11-30T23:59:59.5Z", MODEL, null,
+                "{\"Flow\":3.5,\"Temp\":{\"c\":20},\"Noise\":1}", null);
+        HistoryRecorder.record(null, c, telemetry, sink);
+        assertThat(rows).extracting(r -> r.key() + "=" + r.value()).containsExactly("inlet.Flow=3.5",
+                "inlet.Temp={\"c\":20}");
+        HistoryRows.PropertyEvent row = rows.get(0);
+        assertThat(row.twinId()).isEqualTo("pump-1");
+        assertThat(row.serviceId()).isEqualTo("tw.example");
+        assertThat(row.timeStamp()).isEqualTo("2026-12-01T00:00:00.000000000Z");
+        assertThat(row.sourceTimeStamp()).isEqualTo("2026-11-30T23:59:59.500000000Z");
+        // another model's telemetry, or a payload that is no object, gives no row
+        rows.clear();
+        HistoryRecorder.record(null, c, OutboxEvent.of(NOW.toEpochMilli(), "m2", "microsoft.iot.telemetry",
+                "tw.example/digitaltwins/v", null, NOW.toString(), "dtmi:com:example:Valve;1", null, "{\"Flow\":1}",
+                null), sink);
+        HistoryRecorder.record(null, c, OutboxEvent.of(NOW.toEpochMilli(), "m3", "microsoft.iot.telemetry",
+                "tw.example/digitaltwins/pump-1", null, NOW.toString(), MODEL, null, "\"just text\"", null), sink);
+        assertThat(rows).isEmpty();
+    }
+
+    static void assertRefused(String properties, String mention) {
+        assertThatThrownBy(() -> parse(properties)).isInstanceOf(AdtException.class).hasMessageContaining(mention);
+    }
+}
