@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +82,8 @@ public final class DataHistory {
     private final Map<String, CursorLease> sinkCursors = new ConcurrentHashMap<>();
     private final List<Consumer<Map<String, HistoryConnection>>> listeners = new CopyOnWriteArrayList<>();
     private volatile Map<String, HistoryConnection> kafkaSinks = Map.of();
+    /** The connections as last read, by their stored form. */
+    private Map<String, HistoryConnection> lastRead = Map.of();
 
     public DataHistory(TwinStore store, Clock clock, String instanceId, int batchSize, Duration lease,
             EndpointLimits limits) {
@@ -183,7 +186,17 @@ public final class DataHistory {
 
     /** Reads the connections, and tells the listeners if those with a Kafka sink have changed. */
     private synchronized List<HistoryConnection> refresh() {
-        List<HistoryConnection> connections = list(null, Integer.MAX_VALUE);
+        // read every feed period: a connection is parsed again only when its stored form changed
+        Map<String, HistoryConnection> parsed = new HashMap<>();
+        List<HistoryConnection> connections = new ArrayList<>();
+        store.read(tx -> tx.historyConnections(null, Integer.MAX_VALUE)).forEach((name, stored) -> {
+            HistoryConnection known = lastRead.get(stored);
+            HistoryConnection connection = known != null && known.name().equals(name) ? known
+                    : HistoryConnection.fromStored(name, stored);
+            parsed.put(stored, connection);
+            connections.add(connection);
+        });
+        lastRead = parsed;
         Map<String, HistoryConnection> sinks = new TreeMap<>();
         connections.stream().filter(c -> c.kafka() != null).forEach(c -> sinks.put(c.name(), c));
         if (!sinks.equals(kafkaSinks)) {

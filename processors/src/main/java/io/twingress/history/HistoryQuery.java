@@ -42,8 +42,8 @@ public final class HistoryQuery {
     public record RawPage(List<ObjectNode> rows, long nextAfterId) {
     }
 
-    public RawPage raw(HistoryRows.ValueTable table, String connection, Collection<String> twinIds, Collection<String> keys, Instant from,
-            Instant to, long afterId, int limit) {
+    public RawPage raw(HistoryRows.ValueTable table, String connection, Collection<String> twinIds,
+            Collection<String> keys, Instant from, Instant to, long afterId, int limit) {
         List<HistoryRows.PropertyEvent> rows = store.read(tx -> tx.propertyEvents(table, connection, twinIds, keys,
                 HistoryTime.format(from), HistoryTime.format(to), afterId, limit + 1));
         List<ObjectNode> out = new ArrayList<>();
@@ -52,32 +52,30 @@ public final class HistoryQuery {
     }
 
     /** Every interval of every twin and property that has rows, in time order per twin and property. */
-    public List<ObjectNode> downsampled(HistoryRows.ValueTable table, String connection, Collection<String> twinIds, Collection<String> keys,
-            Instant from, Instant to, Duration interval, Aggregate aggregate) {
+    public List<ObjectNode> downsampled(HistoryRows.ValueTable table, String connection,
+            Collection<String> twinIds, Collection<String> keys, Instant from, Instant to, Duration interval,
+            Aggregate aggregate) {
         Map<String, Bucket> buckets = new LinkedHashMap<>();
-        long afterId = 0;
+        String fromText = HistoryTime.format(from);
+        String toText = HistoryTime.format(to);
+        long intervalNanos = interval.toNanos();
         int read = 0;
-        while (true) {
-            long after = afterId;
-            List<HistoryRows.PropertyEvent> rows = store.read(tx -> tx.propertyEvents(table, connection, twinIds, keys,
-                    HistoryTime.format(from), HistoryTime.format(to), after, 10_000));
-            for (HistoryRows.PropertyEvent r : rows) {
-                Instant time = Instant.parse(r.timeStamp());
-                long index = Duration.between(from, time).toNanos() / interval.toNanos();
-                Instant start = from.plus(interval.multipliedBy(index));
-                buckets.computeIfAbsent(r.twinId() + "\n" + r.key() + "\n" + start,
-                        k -> new Bucket(r.twinId(), r.key(), start)).add(r.value() == null ? null
-                                : Json.parse(r.value()));
-            }
+        // twin by twin, each along the per-twin time index; the budget covers all of them
+        for (String twinId : twinIds) {
+            int budget = MAX_DOWNSAMPLED_ROWS - read;
+            List<HistoryRows.PropertyEvent> rows = store.read(tx -> tx.twinHistory(table, connection, twinId, keys,
+                    fromText, toText, budget + 1));
             read += rows.size();
             if (read > MAX_DOWNSAMPLED_ROWS) {
                 throw AdtError.INVALID_ARGUMENT.with("The request covers more than " + MAX_DOWNSAMPLED_ROWS
                         + " history rows: narrow the time range, the twins or the properties.");
             }
-            if (rows.size() < 10_000) {
-                break;
+            for (HistoryRows.PropertyEvent r : rows) {
+                long index = Duration.between(from, Instant.parse(r.timeStamp())).toNanos() / intervalNanos;
+                Instant start = from.plus(interval.multipliedBy(index));
+                buckets.computeIfAbsent(r.twinId() + "\n" + r.key() + "\n" + start,
+                        k -> new Bucket(r.twinId(), r.key(), start)).add(r.value() == null ? null : value(r.value()));
             }
-            afterId = rows.get(rows.size() - 1).id();
         }
         List<ObjectNode> out = new ArrayList<>();
         buckets.values().stream()
@@ -96,6 +94,19 @@ public final class HistoryQuery {
                     }
                 });
         return out;
+    }
+
+    /** A stored value as JSON; the common plain number without Jackson's parser. */
+    private static JsonNode value(String text) {
+        if (!text.isEmpty() && text.length() < 20 && (Character.isDigit(text.charAt(0)) || text.charAt(0) == '-')
+                && text.chars().allMatch(c -> Character.isDigit(c) || c == '.' || c == '-')) {
+            try {
+                return Json.MAPPER.getNodeFactory().numberNode(new BigDecimal(text));
+            } catch (NumberFormatException e) {
+                // not a plain decimal after all
+            }
+        }
+        return Json.parse(text);
     }
 
     private static final class Bucket {

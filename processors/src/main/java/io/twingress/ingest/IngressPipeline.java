@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,9 +65,17 @@ public final class IngressPipeline {
     private final ProducerTemplate producer;
     private final IngressMetrics metrics;
     private final Clock clock;
+    /** The property whose value is a twin's device id, or null if a twin's id is its device's. */
+    private final String twinIdProperty;
+    /** The twin each device id was last found at through {@link #twinIdProperty}; checked again at every use. */
+    private final Map<String, String> twinOfDevice = new ConcurrentHashMap<>();
 
+    /**
+     * @param twinIdProperty the top-level string property by which a device's twin is found, or blank if a device's
+     *                       id is its twin's
+     */
     public IngressPipeline(TwinStore store, TwinModels models, TwinOperations twins, RulesFile rules,
-            ProducerTemplate producer, IngressMetrics metrics, Clock clock) {
+            ProducerTemplate producer, IngressMetrics metrics, Clock clock, String twinIdProperty) {
         this.store = store;
         this.models = models;
         this.twins = twins;
@@ -74,6 +83,11 @@ public final class IngressPipeline {
         this.producer = producer;
         this.metrics = metrics;
         this.clock = clock;
+        this.twinIdProperty = twinIdProperty == null || twinIdProperty.isBlank() ? null : twinIdProperty.trim();
+        if (this.twinIdProperty != null && !this.twinIdProperty.matches("[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?")) {
+            throw new IllegalArgumentException("twingress.ingress.twinIdProperty must be a DTDL property name, not '"
+                    + twinIdProperty + "'");
+        }
     }
 
     /** Applies the exchange's message, or the batch of exchanges in its body. */
@@ -206,17 +220,15 @@ public final class IngressPipeline {
     }
 
     private void applyDefault(StoreTx tx, IngressMessage envelope, JsonNode payload) {
-        String twinId = envelope.deviceId();
-        if (twinId == null || twinId.isBlank()) {
+        String deviceId = envelope.deviceId();
+        if (deviceId == null || deviceId.isBlank()) {
             throw new IngressRefusal("the message names no device, and no rule matched it");
         }
         if (!(payload instanceof ObjectNode fields)) {
             throw new IngressRefusal("the message is not a JSON object, and no rule matched it");
         }
-        StoredTwin twin = tx.twin(twinId);
-        if (twin == null) {
-            throw new IngressRefusal("twin " + twinId + " (the device id) does not exist, and no rule matched");
-        }
+        StoredTwin twin = twinOf(tx, deviceId);
+        String twinId = twin.id();
         InterfaceModel model = models.of(twin);
         ArrayNode patch = Json.MAPPER.createArrayNode();
         ObjectNode telemetry = Json.object();
@@ -250,6 +262,39 @@ public final class IngressPipeline {
         if (!telemetry.isEmpty()) {
             publishTelemetry(twinId, model.id(), envelope, telemetry);
         }
+    }
+
+    /** The device's twin: the twin of that id, or the one whose {@link #twinIdProperty} is the device id. */
+    private StoredTwin twinOf(StoreTx tx, String deviceId) {
+        if (twinIdProperty == null) {
+            StoredTwin twin = tx.twin(deviceId);
+            if (twin == null) {
+                throw new IngressRefusal("twin " + deviceId + " (the device id) does not exist, and no rule matched");
+            }
+            return twin;
+        }
+        String known = twinOfDevice.get(deviceId);
+        if (known != null) {
+            StoredTwin twin = tx.twin(known);
+            if (twin != null && deviceId.equals(Json.parse(twin.body()).path(twinIdProperty).asText(null))) {
+                return twin;
+            }
+            twinOfDevice.remove(deviceId, known);
+        }
+        List<String> found = tx.twinIdsWhere(twinIdProperty, deviceId, 2);
+        if (found.isEmpty()) {
+            throw new IngressRefusal("no twin has " + twinIdProperty + " '" + deviceId + "' (the device id), and no"
+                    + " rule matched");
+        }
+        if (found.size() > 1) {
+            throw new IngressRefusal("twins " + found.get(0) + " and " + found.get(1) + " both have " + twinIdProperty
+                    + " '" + deviceId + "' (the device id): make it unique");
+        }
+        if (twinOfDevice.size() > 100_000) {
+            twinOfDevice.clear();
+        }
+        twinOfDevice.put(deviceId, found.get(0));
+        return tx.twin(found.get(0));
     }
 
     /** Hands telemetry to the twin-telemetry route inside the unit, as the ADT telemetry API does. */

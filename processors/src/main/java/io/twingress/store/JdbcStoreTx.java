@@ -87,6 +87,13 @@ final class JdbcStoreTx implements StoreTx {
     }
 
     @Override
+    public List<String> twinIdsWhere(String property, String value, int limit) {
+        // a scan of every twin's body; the ingress pipeline, its one caller, remembers what it found
+        return query("SELECT id FROM twins WHERE " + dialect.topLevelProperty + " = ? ORDER BY id LIMIT ?",
+                rs -> rs.getString(1), property, value, limit);
+    }
+
+    @Override
     public StoredTwin twinForUpdate(String id) {
         return first(query("SELECT " + TWIN_COLUMNS + " FROM twins WHERE id = ?" + forUpdate, JdbcStoreTx::toTwin, id));
     }
@@ -554,22 +561,37 @@ final class JdbcStoreTx implements StoreTx {
     @Override
     public List<HistoryRows.PropertyEvent> propertyEvents(HistoryRows.ValueTable table, String connection,
             Collection<String> twinIds, Collection<String> keys, String from, String to, long afterId, int limit) {
+        if (twinIds != null && twinIds.isEmpty()) {
+            return List.of();
+        }
+        return valueRows(table, connection, twinIds, keys, from, to, afterId, " ORDER BY id", limit);
+    }
+
+    @Override
+    public List<HistoryRows.PropertyEvent> twinHistory(HistoryRows.ValueTable table, String connection,
+            String twinId, Collection<String> keys, String from, String to, int limit) {
+        // in the order of the per-twin index (connection, twin_id, time_stamp), which the read then follows
+        return valueRows(table, connection, List.of(twinId), keys, from, to, 0, " ORDER BY time_stamp, id", limit);
+    }
+
+    private List<HistoryRows.PropertyEvent> valueRows(HistoryRows.ValueTable table, String connection,
+            Collection<String> twinIds, Collection<String> keys, String from, String to, long afterId, String order,
+            int limit) {
         String columns = table == HistoryRows.ValueTable.PROPERTY ? PROPERTY_EVENT_COLUMNS
                 : TELEMETRY_EVENT_COLUMNS;
-        StringBuilder sql = new StringBuilder("SELECT " + columns + " FROM " + table.sqlName() + " WHERE connection = ? AND time_stamp >= ? AND time_stamp < ? AND id > ?");
+        StringBuilder sql = new StringBuilder("SELECT " + columns + " FROM " + table.sqlName() + " WHERE"
+                + " connection = ? AND time_stamp >= ? AND time_stamp < ? AND id > ?");
         List<Object> args = new ArrayList<>(List.of(connection, from, to, afterId));
         if (twinIds != null) {
-            if (twinIds.isEmpty()) {
-                return List.of();
-            }
-            sql.append(" AND twin_id IN (").append(placeholders(twinIds.size())).append(')');
+            sql.append(twinIds.size() == 1 ? " AND twin_id = ?" : " AND twin_id IN (" + placeholders(twinIds.size())
+                    + ")");
             args.addAll(twinIds);
         }
         if (keys != null && !keys.isEmpty()) {
             sql.append(" AND key IN (").append(placeholders(keys.size())).append(')');
             args.addAll(keys);
         }
-        sql.append(" ORDER BY id LIMIT ?");
+        sql.append(order).append(" LIMIT ?");
         args.add(limit);
         return query(sql.toString(), rs -> new HistoryRows.PropertyEvent(rs.getLong(1), rs.getString(2),
                 rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),

@@ -38,6 +38,9 @@ public interface StoreTx {
 
     StoredTwin twin(String id);
 
+    /** Ids of the twins whose top-level property {@code property} is the string {@code value}, in id order. */
+    List<String> twinIdsWhere(String property, String value, int limit);
+
     StoredTwin twinForUpdate(String id);
 
     /** The twins among these ids that exist, in no particular order. */
@@ -206,6 +209,10 @@ public interface StoreTx {
      */
     List<HistoryRows.PropertyEvent> propertyEvents(HistoryRows.ValueTable table, String connection,
             Collection<String> twinIds, Collection<String> keys, String from, String to, long afterId, int limit);
+
+    /** One twin's rows of a value table with {@code from <= time_stamp < to}, in time order, at most {@code limit}. */
+    List<HistoryRows.PropertyEvent> twinHistory(HistoryRows.ValueTable table, String connection, String twinId,
+            Collection<String> keys, String from, String to, int limit);
 
     /** Deletes up to {@code limit} rows of a history table older than {@code before}; returns how many. */
     int pruneHistory(String table, String connection, String before, int limit);

@@ -71,7 +71,7 @@ class IngressPipelineTest {
         propagator.applyWith(twins);
         relationships = new RelationshipOperations(store, twinModels);
         pipeline = new IngressPipeline(store, twinModels, twins, rules, context.createProducerTemplate(),
-                IngressMetrics.NONE, Clock.systemUTC());
+                IngressMetrics.NONE, Clock.systemUTC(), "");
         twins.put("r1", json("{'$metadata':{'$model':'" + ROOM + "'},'comp1':{}}"), null);
     }
 
@@ -115,6 +115,32 @@ class IngressPipelineTest {
         assertThat(r1.at("/comp1/$metadata/cp/sourceTime").asText()).isEqualTo("2026-01-01T00:00:00Z");
         assertThat(telemetry).containsExactly("r1 {\"temp\":20.5}");
         assertThat(deadLetters()).isEmpty();
+    }
+
+    @Test
+    void aDeviceIsFoundByTheTwinIdPropertyWhenOneIsSetAndFoundAgainWhenItMoves() {
+        IngressPipeline byLabel = new IngressPipeline(store, twinModels, twins, rules, context.createProducerTemplate(),
+                IngressMetrics.NONE, Clock.systemUTC(), "label");
+        twins.put("r2", json("{'$metadata':{'$model':'" + ROOM + "'},'comp1':{},'label':'dev-7'}"), null);
+        Exchange carrier = new DefaultExchange(context);
+        carrier.getMessage().setBody(new ArrayList<>(List.of(message("mqtt", "1", "dev-7", "{\"count\":1}", null))));
+        byLabel.apply(carrier);
+        assertThat(twins.get("r2").get("count").asInt()).isEqualTo(1);
+        // the device's twin changes: the remembered one no longer has the label, so it is looked up again
+        twins.patch("r2", json("[{'op':'replace','path':'/label','value':'dev-8'}]"), null, null);
+        twins.patch("r1", json("[{'op':'add','path':'/label','value':'dev-7'}]"), null, null);
+        carrier.getMessage().setBody(new ArrayList<>(List.of(message("mqtt", "2", "dev-7", "{\"count\":2}", null))));
+        byLabel.apply(carrier);
+        assertThat(twins.get("r1").get("count").asInt()).isEqualTo(2);
+        assertThat(twins.get("r2").get("count").asInt()).isEqualTo(1);
+        // a device id no twin has, and one two twins have, are refused with the reason
+        twins.patch("r2", json("[{'op':'replace','path':'/label','value':'dev-7'}]"), null, null);
+        carrier.getMessage().setBody(new ArrayList<>(List.of(message("mqtt", "3", "dev-9", "{\"count\":3}", null),
+                message("mqtt", "4", "dev-7", "{\"count\":4}", null))));
+        byLabel.apply(carrier);
+        assertThat(deadLetters()).extracting(IngressDeadLetterRow::reason).containsExactly(
+                "no twin has label 'dev-9' (the device id), and no rule matched",
+                "twins r1 and r2 both have label 'dev-7' (the device id): make it unique");
     }
 
     @Test

@@ -139,9 +139,10 @@ public class TwingressConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "ingressPipeline", lazy = true)
     public IngressPipeline ingressPipeline(CamelContext context, @BeanInject("twinStore") TwinStore store,
             @BeanInject("twinModels") TwinModels models, @BeanInject("twinOperations") TwinOperations twins,
-            @BeanInject("rulesFile") RulesFile rules) {
+            @BeanInject("rulesFile") RulesFile rules,
+            @PropertyInject("twingress.ingress.twinIdProperty") String twinIdProperty) {
         return new IngressPipeline(store, models, twins, rules, context.createProducerTemplate(),
-                new IngressMeters(context), Clock.systemUTC());
+                new IngressMeters(context), Clock.systemUTC(), twinIdProperty);
     }
 
     @BindToRegistry(value = "ingressApi", lazy = true)
