@@ -26,6 +26,9 @@ import io.twingress.event.RetryPolicy;
 public final class EgressRoutes {
 
     private static final Logger LOG = LoggerFactory.getLogger(EgressRoutes.class);
+    /** The registry names of the send routes' secrets: this prefix, the route's name, '-' and the option's key. */
+    private static final String SECRET_BEAN = "twingress-egress-secret-";
+    private static final String[] SECRET_KEYS = {"saslJaasConfig", "password", "connectionString"};
 
     private final CamelContext context;
     private final OutboxRelay relay;
@@ -64,12 +67,13 @@ public final class EgressRoutes {
         String name = spec.name();
         Map<String, Object> send = new LinkedHashMap<>();
         send.put("name", name);
-        String template = sendTemplate(spec, send);
+        String template = sendTemplate(spec, send, secrets(context, name));
         context.addRouteFromTemplate(sendRouteId(name), template, send);
         if (spec.deadLetter().type() == DeadLetter.Type.Kafka) {
             Map<String, Object> deadLetters = new LinkedHashMap<>();
-            deadLetters.put("name", DeadLetters.kafkaRouteName(name));
-            kafka(spec.deadLetter().kafka().client(), deadLetters);
+            String deadLetterRoute = DeadLetters.kafkaRouteName(name);
+            deadLetters.put("name", deadLetterRoute);
+            kafka(spec.deadLetter().kafka().client(), deadLetters, secrets(context, deadLetterRoute));
             context.addRouteFromTemplate(sendRouteId(DeadLetters.kafkaRouteName(name)), "egress-send-kafka",
                     deadLetters);
             context.getRouteController().startRoute(sendRouteId(DeadLetters.kafkaRouteName(name)));
@@ -87,11 +91,35 @@ public final class EgressRoutes {
         LOG.info("endpoint {} ({}) delivering", name, spec.type());
     }
 
+    /**
+     * Binds the secrets of the send route {@code name} in the registry, as Strings the route refers to by
+     * {@code #bean:} (see egress.camel.yaml), and returns the reference to use for each one.
+     */
+    static Secrets secrets(CamelContext context, String name) {
+        return (key, value) -> {
+            String bean = SECRET_BEAN + name + "-" + key;
+            context.getRegistry().bind(bean, value);
+            return "#bean:" + bean;
+        };
+    }
+
+    /** Unbinds what {@link #secrets} bound for the send route {@code name}. */
+    static void forgetSecrets(CamelContext context, String name) {
+        for (String key : SECRET_KEYS) {
+            context.getRegistry().unbind(SECRET_BEAN + name + "-" + key);
+        }
+    }
+
+    @FunctionalInterface
+    interface Secrets {
+        String bind(String key, String value);
+    }
+
     /** Fills the parameters of the endpoint type's send template and returns the template's id. */
-    private static String sendTemplate(EndpointSpec spec, Map<String, Object> p) {
+    private static String sendTemplate(EndpointSpec spec, Map<String, Object> p, Secrets secrets) {
         EndpointSettings settings = spec.settings();
         if (settings instanceof EndpointSettings.Kafka kafka) {
-            kafka(kafka.client(), p);
+            kafka(kafka.client(), p, secrets);
             return "egress-send-kafka";
         }
         if (settings instanceof EndpointSettings.Webhook webhook) {
@@ -113,29 +141,29 @@ public final class EgressRoutes {
             p.put("qos", mqtt.qos());
             p.put("retain", mqtt.retain());
             p.put("userName", mqtt.username() == null ? "" : mqtt.username());
-            p.put("password", mqtt.password() == null ? "" : mqtt.password().reveal());
+            p.put("password", secrets.bind("password", mqtt.password() == null ? "" : mqtt.password().reveal()));
             return "egress-send-mqtt";
         }
         if (settings instanceof EndpointSettings.ServiceBus bus) {
             p.put("entityPath", bus.entityPath());
             p.put("entityType", bus.entityType().name());
-            p.put("connectionString", bus.primaryConnectionString().reveal());
+            p.put("connectionString", secrets.bind("connectionString", bus.primaryConnectionString().reveal()));
             return "egress-send-servicebus";
         }
         if (settings instanceof EndpointSettings.EventHub hub) {
-            p.put("connectionString", hub.connectionStringPrimaryKey().reveal());
+            p.put("connectionString", secrets.bind("connectionString", hub.connectionStringPrimaryKey().reveal()));
             return "egress-send-eventhubs";
         }
         throw new IllegalArgumentException("no delivery route for endpoint type " + settings.type());
     }
 
     /** The parameters of the Kafka send template for a producer to this client. */
-    static void kafka(KafkaClient client, Map<String, Object> p) {
+    static void kafka(KafkaClient client, Map<String, Object> p, Secrets secrets) {
         p.put("topic", client.topic());
         p.put("brokers", client.bootstrapServers());
         p.put("securityProtocol", client.securityProtocol().name());
         p.put("saslMechanism", client.saslMechanism() == null ? "PLAIN" : client.saslMechanism().kafkaName());
-        p.put("saslJaasConfig", client.securityProtocol().sasl() ? jaas(client) : "");
+        p.put("saslJaasConfig", secrets.bind("saslJaasConfig", client.securityProtocol().sasl() ? jaas(client) : ""));
     }
 
     private static String jaas(KafkaClient client) {
@@ -165,6 +193,8 @@ public final class EgressRoutes {
                 LOG.warn("cannot remove route {}: {}", id, e.getMessage());
             }
         }
+        forgetSecrets(context, name);
+        forgetSecrets(context, DeadLetters.kafkaRouteName(name));
     }
 
     static String endpointRouteId(String name) {

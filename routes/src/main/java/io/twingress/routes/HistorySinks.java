@@ -75,7 +75,8 @@ final class HistorySinks implements ExtendedStartupListener {
         String name = connection.name();
         Map<String, Object> send = new LinkedHashMap<>();
         send.put("name", sendName(name));
-        EgressRoutes.kafka(connection.kafka().connection().client(), send);
+        EgressRoutes.kafka(connection.kafka().connection().client(), send,
+                EgressRoutes.secrets(context, sendName(name)));
         context.addRouteFromTemplate(sendRouteId(name), "egress-send-kafka", send);
         RetryPolicy retry = connection.kafka().retryPolicy();
         Map<String, Object> sink = new LinkedHashMap<>();
@@ -104,6 +105,7 @@ final class HistorySinks implements ExtendedStartupListener {
                 LOG.warn("cannot remove route {}: {}", id, e.getMessage());
             }
         }
+        EgressRoutes.forgetSecrets(context, sendName(name));
         history.forget(name);
     }
 

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 
 import com.azure.messaging.eventhubs.CheckpointStore;
@@ -177,6 +178,28 @@ public class TwingressConfiguration implements CamelConfiguration {
                     + " or created at " + blobs.getBlobContainerUrl() + ": " + e.getMessage(), e);
         }
         return new BlobCheckpointStore(blobs);
+    }
+
+    /**
+     * The MQTT connectors' TLS settings for {@code ssl://} and {@code wss://} brokers, as Paho's SSL properties: the
+     * trust store and client certificate of {@code twingress.tls.*}; each one not set falls back to the JVM's
+     * ({@code javax.net.ssl.*}, the JDK's CA certificates).
+     */
+    @BindToRegistry(value = "mqttTls", lazy = true)
+    public Properties mqttTls(@PropertyInject("twingress.tls.trustStore") String trustStore,
+            @PropertyInject("twingress.tls.trustStorePassword") String trustStorePassword,
+            @PropertyInject("twingress.tls.keyStore") String keyStore,
+            @PropertyInject("twingress.tls.keyStorePassword") String keyStorePassword) {
+        Properties paho = new Properties();
+        if (!trustStore.isBlank()) {
+            paho.setProperty("com.ibm.ssl.trustStore", trustStore);
+            paho.setProperty("com.ibm.ssl.trustStorePassword", trustStorePassword);
+        }
+        if (!keyStore.isBlank()) {
+            paho.setProperty("com.ibm.ssl.keyStore", keyStore);
+            paho.setProperty("com.ibm.ssl.keyStorePassword", keyStorePassword);
+        }
+        return paho;
     }
 
     /** Webhooks: {@code twingress.ingress.webhooks}, a comma-separated list of {@code <name>=<where the device id is>}. */

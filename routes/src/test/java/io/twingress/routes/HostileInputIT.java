@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.twingress.Json;
+import io.twingress.routes.testing.RawHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -129,7 +131,7 @@ class HostileInputIT {
         putTwin("attacker2");
         for (String target : List.of("/digitaltwins/victim2/%2e%2e/attacker2", "/digitaltwins/victim2/../attacker2",
                 "/digitaltwins/victim2/./", "/digitaltwins//victim2")) {
-            Raw reply = raw("DELETE", target + "?" + V, null, Map.of());
+            RawHttp.Reply reply = raw("DELETE", target + "?" + V, null, Map.of());
             assertThat(reply.status()).as(target + " " + reply.body()).isIn(400, 404);
             assertThat(Json.parse(reply.body()).at("/error/code").asText()).as(target).isNotEmpty();
         }
@@ -155,10 +157,10 @@ class HostileInputIT {
 
     @Test
     void idsThatAreNotUtf8AreRefused() throws Exception {
-        Raw malformed = raw("GET", "/digitaltwins/a%zz?" + V, null, Map.of());
+        RawHttp.Reply malformed = raw("GET", "/digitaltwins/a%zz?" + V, null, Map.of());
         assertError(malformed, 400, "BadRequest", "percent-encoding");
         for (String id : List.of("%FF", "%ED%A0%80", "%C3")) {
-            Raw reply = raw("GET", "/digitaltwins/" + id + "?" + V, null, Map.of());
+            RawHttp.Reply reply = raw("GET", "/digitaltwins/" + id + "?" + V, null, Map.of());
             assertThat(reply.status()).as(id + ": " + reply.body()).isEqualTo(400);
             assertThat(Json.parse(reply.body()).at("/error/code").asText()).isEqualTo("InvalidArgument");
             assertThat(reply.headers().get("x-ms-error-code")).isEqualTo("InvalidArgument");
@@ -236,7 +238,7 @@ class HostileInputIT {
             String body = bodies.get(random.nextInt(bodies.size()));
             Map<String, String> headers = random.nextBoolean() ? Map.of() : Map.of("If-Match", "x",
                     "Message-Id", "m" + i, "max-items-per-page", random.nextBoolean() ? "0" : "1e3");
-            Raw reply = raw(methods.get(random.nextInt(methods.size())), path + "?" + query,
+            RawHttp.Reply reply = raw(methods.get(random.nextInt(methods.size())), path + "?" + query,
                     body.isEmpty() ? null : body, headers);
             assertThat(reply.status()).as(path + "?" + query + " " + body + " -> " + reply.body()).isLessThan(500);
             if (reply.status() >= 400) {
@@ -259,7 +261,7 @@ class HostileInputIT {
         assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
     }
 
-    private static void assertError(Raw reply, int status, String code, String fragment) {
+    private static void assertError(RawHttp.Reply reply, int status, String code, String fragment) {
         assertThat(reply.status()).as(reply.body()).isEqualTo(status);
         assertThat(Json.parse(reply.body()).at("/error/code").asText()).isEqualTo(code);
         assertThat(reply.headers().get("x-ms-error-code")).isEqualTo(code);
@@ -273,55 +275,15 @@ class HostileInputIT {
         assertThat(Json.parse(reply.body()).at("/error/message").asText()).contains(fragment);
     }
 
-    /** A reply read off a raw socket: status, headers (lower-case names) and body. */
-    record Raw(int status, Map<String, String> headers, String body) {
-    }
-
     /** Sends exactly the bytes given, so a request target can hold what a URI class refuses to build. */
-    static Raw raw(String method, String target, String body, Map<String, String> headers) throws Exception {
-        URI base = URI.create(server.baseUrl());
-        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
-            socket.setSoTimeout(10_000);
-            byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-            StringBuilder request = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Connection: close\r\nContent-Length: " + bytes.length + "\r\n");
-            if (body != null) {
-                request.append("Content-Type: application/json\r\n");
-            }
-            headers.forEach((k, v) -> request.append(k).append(": ").append(v).append("\r\n"));
-            OutputStream out = socket.getOutputStream();
-            out.write(request.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
-            out.write(bytes);
-            out.flush();
-            String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int headerEnd = reply.indexOf("\r\n\r\n");
-            String[] lines = reply.substring(0, headerEnd).split("\r\n");
-            Map<String, String> replyHeaders = new java.util.HashMap<>();
-            for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                replyHeaders.put(lines[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
-                        lines[i].substring(colon + 1).trim());
-            }
-            String content = reply.substring(headerEnd + 4);
-            return new Raw(Integer.parseInt(lines[0].split(" ")[1]), replyHeaders,
-                    "chunked".equalsIgnoreCase(replyHeaders.get("transfer-encoding")) ? dechunk(content) : content);
+    static RawHttp.Reply raw(String method, String target, String body, Map<String, String> headers) throws Exception {
+        Map<String, String> all = new LinkedHashMap<>();
+        if (body != null) {
+            all.put("Content-Type", "application/json");
         }
-    }
-
-    /** The body of a chunked reply: each chunk is a hex size line, the bytes and a line end; size 0 ends it. */
-    private static String dechunk(String chunked) {
-        StringBuilder body = new StringBuilder();
-        int at = 0;
-        while (true) {
-            int lineEnd = chunked.indexOf("\r\n", at);
-            int size = Integer.parseInt(chunked.substring(at, lineEnd).trim(), 16);
-            if (size == 0) {
-                return body.toString();
-            }
-            // sizes count bytes; the replies here are ASCII JSON, where bytes and chars agree
-            body.append(chunked, lineEnd + 2, lineEnd + 2 + size);
-            at = lineEnd + 2 + size + 2;
-        }
+        all.putAll(headers);
+        return RawHttp.send(server.baseUrl(), method, target, body == null ? null
+                : body.getBytes(StandardCharsets.UTF_8), all);
     }
 
     static HttpResponse<String> send(String method, String pathAndQuery, String body, Map<String, String> headers)

@@ -45,6 +45,10 @@ public final class TestTls {
                 "camel.server.useGlobalSslContextParameters", "true");
     }
 
+    public Path keyStore() {
+        return keystore;
+    }
+
     public X509Certificate certificate() throws IOException, GeneralSecurityException {
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keystore)) {

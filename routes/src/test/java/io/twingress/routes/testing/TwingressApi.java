@@ -25,9 +25,16 @@ public final class TwingressApi {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final String baseUrl;
+    /** Sent with every call, e.g. the credentials. */
+    private final Map<String, String> headers;
 
     public TwingressApi(String baseUrl) {
+        this(baseUrl, Map.of());
+    }
+
+    public TwingressApi(String baseUrl, Map<String, String> headers) {
         this.baseUrl = baseUrl;
+        this.headers = Map.copyOf(headers);
     }
 
     /** Uploads one DTDL v3 interface with double properties of the given names. */
@@ -102,6 +109,7 @@ public final class TwingressApi {
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
+        this.headers.forEach(request::header);
         headers.forEach(request::header);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
