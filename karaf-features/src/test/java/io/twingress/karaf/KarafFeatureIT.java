@@ -2,7 +2,9 @@ package io.twingress.karaf;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,19 +14,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import io.twingress.Json;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * Boots a stock Apache Karaf 4.4 (the distribution the build unpacked), installs the {@code twingress} feature from
@@ -32,6 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * from Karaf's Maven repository {@code system/}), configures it through {@code etc/io.twingress.cfg}, and drives the
  * API over HTTP.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KarafFeatureIT {
 
     static final String V = "api-version=2023-10-31";
@@ -67,12 +77,7 @@ class KarafFeatureIT {
 
         apiPort = freePort();
         managementPort = freePort();
-        Files.writeString(etc.resolve("io.twingress.cfg"), String.join("\n",
-                "# Twingress: the keys of application.properties",
-                "camel.server.port = " + apiPort,
-                "camel.management.port = " + managementPort,
-                "twingress.events.source = karaf-it",
-                ""));
+        writeConfiguration();
 
         ProcessBuilder builder = new ProcessBuilder(karaf.resolve("bin/karaf").toString(), "server")
                 .directory(karaf.toFile())
@@ -103,6 +108,7 @@ class KarafFeatureIT {
     }
 
     @Test
+    @Order(1)
     void theFeatureServesTheApiConfiguredByConfigAdmin() throws Exception {
         HttpResponse<String> upload = send("POST", "/models?" + V,
                 "[" + resource("/models/space.json") + "]");
@@ -130,9 +136,45 @@ class KarafFeatureIT {
         assertThat(Json.MAPPER.readTree(health.body()).path("status").asText()).isEqualTo("UP");
     }
 
-    /** A fresh copy of the distribution, so that no state of an earlier run (data/, etc/) is booted again. */
+    @Test
+    @Order(2)
+    void aChangedConfigurationRestartsTwingressWithIt() throws Exception {
+        int oldPort = apiPort;
+        apiPort = freePort();
+        writeConfiguration();
+        awaitApi(Duration.ofSeconds(60));
+
+        HttpResponse<String> read = send("GET", "/digitaltwins/room-1?" + V, null);
+        assertThat(read.statusCode()).as("the twin of the first test, from the same store: " + read.body())
+                .isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(read.body()).path("DisplayName").asText()).isEqualTo("Room 1");
+        try (Socket old = new Socket()) {
+            assertThat(catchThrowable(() -> old.connect(new InetSocketAddress("127.0.0.1", oldPort), 1000)))
+                    .as("the old API port is closed").isInstanceOf(IOException.class);
+        }
+    }
+
+    /** etc/io.twingress.cfg, which Karaf's file install hands to configuration admin (at boot and on each change). */
+    static void writeConfiguration() throws IOException {
+        Files.writeString(karaf.resolve("etc/io.twingress.cfg"), String.join("\n",
+                "# Twingress: the keys of application.properties",
+                "camel.server.port = " + apiPort,
+                "camel.management.port = " + managementPort,
+                "twingress.events.source = karaf-it",
+                ""));
+    }
+
+    /**
+     * A fresh copy of the distribution, so that no state of an earlier run (data/, etc/) is booted again. The copy of
+     * the last run is kept for its logs; older ones are deleted.
+     */
     static Path copyOfStockKaraf() throws IOException {
         Path stock = Path.of(System.getProperty("karaf.home"));
+        try (Stream<Path> earlier = Files.list(stock.getParent())) {
+            for (Path dir : earlier.filter(d -> d.getFileName().toString().startsWith("it-")).toList()) {
+                deleteTree(dir);
+            }
+        }
         Path copy = Files.createTempDirectory(stock.getParent(), "it-");
         try (Stream<Path> files = Files.walk(stock)) {
             for (Path source : (Iterable<Path>) files::iterator) {
@@ -147,14 +189,22 @@ class KarafFeatureIT {
         return copy;
     }
 
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+    }
+
     /** Sets {@code key} of a Karaf .cfg file to what {@code edit} makes of its value, continuation lines included. */
-    static void editProperty(Path file, String key, java.util.function.UnaryOperator<String> edit) throws IOException {
+    static void editProperty(Path file, String key, UnaryOperator<String> edit) throws IOException {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         StringBuilder out = new StringBuilder();
         boolean found = false;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
-            if (!found && line.matches("\\s*" + java.util.regex.Pattern.quote(key) + "\\s*=.*")) {
+            if (!found && line.matches("\\s*" + Pattern.quote(key) + "\\s*=.*")) {
                 StringBuilder value = new StringBuilder(line.substring(line.indexOf('=') + 1));
                 while (value.toString().endsWith("\\") && i + 1 < lines.size()) {
                     value.setLength(value.length() - 1);
@@ -175,6 +225,10 @@ class KarafFeatureIT {
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new AssertionError("Karaf exited with " + process.exitValue() + "\n" + logTail());
+            }
+            Path log = karaf.resolve("data/log/karaf.log");
+            if (Files.exists(log) && Files.readString(log).contains("Twingress did not start")) {
+                throw new AssertionError("Twingress did not start in Karaf\n" + logTail());
             }
             try {
                 if (send("GET", "/models?" + V, null).statusCode() == 200) {
