@@ -81,7 +81,8 @@ final class KarafTwingress implements AutoCloseable {
 
     private void restart(Map<String, String> overrides) {
         stopMain();
-        Main starting = TwingressMain.create();
+        Main starting = TwingressMain.configure(OsgiCamel.wanted(context.getBundle())
+                ? new OsgiCamel.OsgiMain(context) : new Main());
         overrides.forEach(starting::addOverrideProperty);
         try {
             starting.start();
