@@ -34,6 +34,8 @@ final class KarafTwingress implements AutoCloseable {
     private final ClassLoader classLoader;
     private final ExecutorService lifecycle;
     private Main main;
+    /** What the running Twingress was started with. */
+    private Map<String, String> running;
 
     KarafTwingress(BundleContext context) {
         this.context = context;
@@ -80,6 +82,10 @@ final class KarafTwingress implements AutoCloseable {
     }
 
     private void restart(Map<String, String> overrides) {
+        if (main != null && overrides.equals(running)) {
+            // the same settings again: Karaf writes a feature's configuration to etc/ and file install reads it back
+            return;
+        }
         stopMain();
         Main starting = TwingressMain.configure(OsgiCamel.wanted(context.getBundle())
                 ? new OsgiCamel.OsgiMain(context) : new Main());
@@ -87,6 +93,7 @@ final class KarafTwingress implements AutoCloseable {
         try {
             starting.start();
             main = starting;
+            running = overrides;
             LOG.info("Twingress started: API on {}:{}", overrides.getOrDefault("camel.server.host",
                     defaults().getProperty("camel.server.host")), overrides.getOrDefault("camel.server.port",
                     defaults().getProperty("camel.server.port")));
