@@ -43,9 +43,17 @@ public final class TwingressMain {
         return create(System.getenv());
     }
 
+    /** As {@link #create()}, on a Main of the caller's (one that makes an OSGi-aware CamelContext, say). */
+    public static Main configure(Main main) {
+        return configure(main, System.getenv());
+    }
+
     /** As {@link #create()}, with the environment variables given (a test's). */
     static Main create(Map<String, String> environment) {
-        Main main = new Main();
+        return configure(new Main(), environment);
+    }
+
+    private static Main configure(Main main, Map<String, String> environment) {
         main.configure().addConfiguration(TwingressConfiguration.class);
         main.addMainListener(new UserRoutesReplaceBuiltIns());
         environmentOverrides(environment).forEach(main::addOverrideProperty);
