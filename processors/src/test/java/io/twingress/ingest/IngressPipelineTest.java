@@ -47,6 +47,7 @@ class IngressPipelineTest {
     private Path rulesPath;
     private RulesFile rules;
     private IngressPipeline pipeline;
+    private TwinModels twinModels;
     private final List<String> telemetry = new CopyOnWriteArrayList<>();
 
     @BeforeEach
@@ -54,7 +55,7 @@ class IngressPipelineTest {
         store = new SqliteTwinStore(dir.resolve("twins.db"), "NORMAL");
         ModelService models = new ModelService(store);
         models.upload(TestModels.all());
-        TwinModels twinModels = new TwinModels(models);
+        twinModels = new TwinModels(models);
         context = new DefaultCamelContext();
         context.addRoutes(new RouteBuilder() {
             @Override
@@ -134,13 +135,14 @@ class IngressPipelineTest {
         assertThat(twins.get("r1").get("count").asInt()).isEqualTo(2);
         assertThat(twins.get("r2").get("count").asInt()).isEqualTo(1);
         // a device id no twin has, and one two twins have, are refused with the reason
-        twins.patch("r2", json("[{'op':'replace','path':'/label','value':'dev-7'}]"), null, null);
+        twins.patch("r1", json("[{'op':'replace','path':'/label','value':'dev-6'}]"), null, null);
+        twins.patch("r2", json("[{'op':'replace','path':'/label','value':'dev-6'}]"), null, null);
         carrier.getMessage().setBody(new ArrayList<>(List.of(message("mqtt", "3", "dev-9", "{\"count\":3}", null),
-                message("mqtt", "4", "dev-7", "{\"count\":4}", null))));
+                message("mqtt", "4", "dev-6", "{\"count\":4}", null))));
         byLabel.apply(carrier);
         assertThat(deadLetters()).extracting(IngressDeadLetterRow::reason).containsExactly(
                 "no twin has label 'dev-9' (the device id), and no rule matched",
-                "twins r1 and r2 both have label 'dev-7' (the device id): make it unique");
+                "twins r1 and r2 both have label 'dev-6' (the device id): make it unique");
     }
 
     @Test
