@@ -261,6 +261,7 @@ public final class DataHistory {
     public void nextRecords(Exchange exchange, String name) {
         exchange.setProperty(MORE, false);
         exchange.removeProperty(BATCH_END);
+        exchange.removeProperty(EXPIRES);
         exchange.setProperty(CONNECTION, name);
         exchange.getMessage().setBody(List.of());
         HistoryConnection connection = kafkaSinks.get(name);

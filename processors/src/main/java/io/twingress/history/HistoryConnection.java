@@ -159,18 +159,14 @@ public record HistoryConnection(String name, String propertyTable, String twinLi
                 p.set(key, properties.get(key));
             }
         }
-        JsonNode deadLetter = properties.path("deadLetter").path("type");
-        if (deadLetter.asText("None").equals("Store")) {
-            throw AdtError.INVALID_ARGUMENT.with("properties.deadLetter.type Store is for endpoints; a history"
-                    + " connection's dead letters go to Files (with a directory) or None (the default).");
-        }
         if (!properties.has("deadLetter")) {
             p.putObject("deadLetter").put("type", DeadLetter.Type.None.name());
         }
         EndpointSpec spec = EndpointSpec.parse(name, endpoint, limits, createdTime);
-        if (spec.deadLetter().type() == DeadLetter.Type.Kafka) {
-            throw AdtError.INVALID_ARGUMENT.with("properties.deadLetter.type Kafka is for endpoints; a history"
-                    + " connection's dead letters go to Files (with a directory) or None (the default).");
+        DeadLetter.Type deadLetter = spec.deadLetter().type();
+        if (deadLetter != DeadLetter.Type.Files && deadLetter != DeadLetter.Type.None) {
+            throw AdtError.INVALID_ARGUMENT.with("properties.deadLetter.type " + deadLetter + " is for endpoints; a"
+                    + " history connection's dead letters go to Files (with a directory) or None (the default).");
         }
         return new KafkaSink(((EndpointSettings.Kafka) spec.settings()).connection(), spec.retryPolicy(),
                 spec.deadLetter());

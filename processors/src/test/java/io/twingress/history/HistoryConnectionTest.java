@@ -47,6 +47,8 @@ class HistoryConnectionTest {
         assertRefused("{\"connectionType\":\"Kafka\",\"bootstrapServers\":\"k:9092\",\"topic\":\"h\","
                 + "\"deadLetter\":{\"type\":\"Store\"}}", "Files");
         assertRefused("{\"connectionType\":\"Kafka\",\"bootstrapServers\":\"k:9092\",\"topic\":\"h\","
+                + "\"deadLetter\":{}}", "Store is for endpoints");
+        assertRefused("{\"connectionType\":\"Kafka\",\"bootstrapServers\":\"k:9092\",\"topic\":\"h\","
                 + "\"retention\":{\"AdtPropertyEvents\":\"P1D\"}}", "Azure Data Explorer");
         assertRefused("{\"connectionType\":\"Kafka\",\"topic\":\"h\"}", "bootstrapServers");
         assertRefused("{\"connectionType\":\"Kafka\",\"bootstrapServers\":\"k:9092\",\"topic\":\"h\","
