@@ -48,6 +48,7 @@ class HistoryIT {
         void start() throws Exception {
             Map<String, String> props = new java.util.HashMap<>(storeProperties());
             props.put("twingress.history.feedPeriod", "50");
+            props.put("twingress.egress.minTimeToLive", "PT1S");
             server = TwingressServer.start(Files.createTempDirectory("twingress-history-it"), props);
             assertThat(send("POST", "/models?" + V, "[" + resource("space.json") + "," + resource("thermostat.json")
                     + "]").statusCode()).isEqualTo(201);
@@ -247,6 +248,37 @@ class HistoryIT {
             assertError(send("POST", "/history/query?" + V, "{\"connection\":\"to-adx\",\"twinIds\":[\"k1\"],"
                     + ALL_TIME + "}"), "Azure Data Explorer");
             assertThat(send("DELETE", "/historyconnections/to-adx?" + V, null).statusCode()).isEqualTo(204);
+        }
+
+        @Test
+        void aKafkaSinkThatKeepsFailingDeadLettersItsRowsToFilesAndGoesOn() throws Exception {
+            java.nio.file.Path deadLetters = Files.createTempDirectory("history-dead-letters");
+            HttpResponse<String> created = send("PUT", "/historyconnections/refused?" + V, "{\"properties\":{"
+                    + "\"connectionType\":\"Kafka\",\"bootstrapServers\":\"" + SharedKafka.saslBootstrapServers()
+                    + "\",\"topic\":\"refused\",\"securityProtocol\":\"SASL_PLAINTEXT\","
+                    + "\"saslUsername\":\"" + SharedKafka.SASL_USER + "\",\"saslPassword\":\"wrong\","
+                    + "\"retryPolicy\":{\"timeToLive\":\"PT2S\",\"initialDelay\":\"PT0.2S\"},"
+                    + "\"deadLetter\":{\"type\":\"Files\",\"directory\":\"" + deadLetters + "\"}}}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+            put("/digitaltwins/dl1", "{\"$metadata\":{\"$model\":\"" + THERMOSTAT + "\"},\"Temperature\":7}");
+            List<java.nio.file.Path> files = new ArrayList<>();
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (files.isEmpty() && System.nanoTime() < end) {
+                Thread.sleep(200);
+                try (var walk = Files.walk(deadLetters)) {
+                    walk.filter(Files::isRegularFile).forEach(files::add);
+                }
+            }
+            assertThat(files).as("dead-letter files under " + deadLetters).isNotEmpty();
+            String rows = String.join("", files.stream().map(f -> {
+                try {
+                    return Files.readString(f);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList());
+            assertThat(rows).contains("\"Id\":\"dl1\",").contains("\"TwinId\":\"dl1\"");
+            assertThat(send("DELETE", "/historyconnections/refused?" + V, null).statusCode()).isEqualTo(204);
         }
 
         List<JsonNode> awaitRows(String request, int count) throws Exception {
