@@ -3,6 +3,7 @@ package io.twingress.ingest;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,8 @@ import io.twingress.twin.TwinOperations;
  * field that is a property of the twin's model, or of one of its components, is set, coerced to its schema, with
  * the message's source time; each field that is a Telemetry of the model is published as telemetry). A message that
  * cannot be applied as it is goes to the ingress dead letters with the reason; a failure of the store fails the batch,
- * which the route's redelivery policy sends again (duplicates are dropped then).
+ * which the route's redelivery policy sends again (duplicates are dropped then). Before all that, a user route from
+ * {@link #MESSAGE_STEP}, if there is one, sees each message; a message it fails is dead-lettered with the reason.
  */
 public final class IngressPipeline {
 
@@ -55,6 +57,11 @@ public final class IngressPipeline {
     public static final String DEAD_LETTERED = "TwingressIngressDeadLettered";
     /** The reasons of the messages dead-lettered, in the batch's order. */
     public static final String REFUSALS = "TwingressIngressRefusals";
+    /**
+     * Where a user's route takes every ingress message, one at a time (also within a Kafka batch), before it is
+     * applied: none is built in, so a message goes there only when a user route consumes from it.
+     */
+    public static final String MESSAGE_STEP = "direct://ingress-message";
 
     private enum Result { APPLIED, DUPLICATE }
 
@@ -95,10 +102,14 @@ public final class IngressPipeline {
         List<Exchange> messages = batch(exchange);
         List<IngressMessage> envelopes = new ArrayList<>(messages.size());
         List<Function<StoreTx, Result>> units = new ArrayList<>(messages.size());
+        boolean userStep = exchange.getContext().hasEndpoint(MESSAGE_STEP) != null;
         for (Exchange message : messages) {
+            String refused = userStep ? userStep(message) : null;
             IngressMessage envelope = IngressMessage.of(message);
             envelopes.add(envelope);
-            units.add(tx -> applyOne(tx, message, envelope));
+            units.add(refused != null ? tx -> {
+                throw new IngressRefusal(refused);
+            } : tx -> applyOne(tx, message, envelope));
         }
         List<TwinStore.Outcome<Result>> outcomes = store.writeEach(units);
         List<IngressDeadLetterRow> refused = new ArrayList<>();
@@ -138,6 +149,25 @@ public final class IngressPipeline {
         exchange.setProperty(DUPLICATES, duplicates);
         exchange.setProperty(DEAD_LETTERED, refused.size());
         exchange.setProperty(REFUSALS, refused.stream().map(IngressDeadLetterRow::reason).toList());
+    }
+
+    /**
+     * Runs the user's route from {@link #MESSAGE_STEP} on one message, before it is applied; it may change the
+     * message's envelope headers and body. Returns why the message is refused if the route failed, else null.
+     */
+    private String userStep(Exchange message) {
+        // an exchange of its own: a single message is the connector route's exchange, whose error handling state a
+        // failure in the user's route must not touch
+        Exchange step = new DefaultExchange(message.getContext());
+        step.getMessage().setHeaders(new HashMap<>(message.getMessage().getHeaders()));
+        step.getMessage().setBody(message.getMessage().getBody());
+        producer.send(MESSAGE_STEP, step);
+        if (step.getException() != null) {
+            return "refused by the route from " + MESSAGE_STEP + ": " + step.getException().getMessage();
+        }
+        message.getMessage().setHeaders(step.getMessage().getHeaders());
+        message.getMessage().setBody(step.getMessage().getBody());
+        return null;
     }
 
     @SuppressWarnings("unchecked")

@@ -146,6 +146,26 @@ class IngressPipelineTest {
     }
 
     @Test
+    void aUserRouteFromIngressMessageSeesEachMessageOfABatchAndMayRefuseIt() throws Exception {
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(IngressPipeline.MESSAGE_STEP)
+                        .filter(header("measured-at").isNotNull())
+                            .setHeader(IngressHeaders.SOURCE_TIME, header("measured-at"))
+                        .end()
+                        .filter(header(IngressHeaders.DEVICE_ID).isEqualTo("blocked"))
+                            .throwException(new IllegalStateException("blocked device"));
+            }
+        });
+        Exchange measured = message("kafka:t", "s1", "r1", "{\"count\":1}", null);
+        measured.getMessage().setHeader("measured-at", "2026-02-02T00:00:00Z");
+        batch(measured, message("kafka:t", "s2", "blocked", "{\"count\":2}", null));
+        assertThat(twins.get("r1").at("/$metadata/count/sourceTime").asText()).isEqualTo("2026-02-02T00:00:00Z");
+        assertThat(deadLetters()).singleElement().satisfies(d -> assertThat(d.reason()).contains("blocked device"));
+    }
+
+    @Test
     void aResentMessageIsDroppedPerSource() {
         Exchange first = batch(message("kafka:t", "m-1", "r1", "{\"count\":1}", null));
         Exchange resent = batch(message("kafka:t", "m-1", "r1", "{\"count\":2}", null),

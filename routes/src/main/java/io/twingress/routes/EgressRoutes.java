@@ -20,8 +20,9 @@ import io.twingress.event.RetryPolicy;
 /**
  * Keeps one delivery route pair per endpoint running, made from the templates in {@code egress.camel.yaml}: it is
  * told every endpoint after each change (on this instance or, through the periodic reload, on another sharing the
- * store) and adds, replaces or removes routes to match. A user's route with the same id replaces a template's, as
- * for every built-in route, only when it is loaded instead of the template (see the README).
+ * store) and adds, replaces or removes routes to match. A user's route template with a built-in template's id
+ * replaces it (TwingressMain), so the routes made here are the user's; a user route with one of their ids is not
+ * kept, as these routes are made again whenever their endpoint changes.
  */
 public final class EgressRoutes {
 

@@ -21,6 +21,7 @@ import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.slf4j.Logger;
@@ -87,7 +88,8 @@ public final class TwingressMain {
      * Loads the user's {@code *.camel.yaml} files from {@code twingress.routes.dir} after the built-in routes. A user
      * route with the id of a built-in route replaces it: Camel Main refuses duplicate ids among the routes it
      * discovers, so the user's files are loaded here instead and the built-in definition is dropped before any
-     * route is created.
+     * route is created. A user route template with the id of a built-in one replaces it too (Camel would keep
+     * both and make routes from the first), so every route made from it later (one per endpoint) is the user's.
      */
     static final class UserRoutesReplaceBuiltIns extends MainListenerSupport {
         @Override
@@ -111,7 +113,18 @@ public final class TwingressMain {
                 }
                 Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
                 List<RouteDefinition> builtIn = new ArrayList<>(model.getRouteDefinitions());
+                List<RouteTemplateDefinition> builtInTemplates = new ArrayList<>(model.getRouteTemplateDefinitions());
                 PluginHelper.getRoutesLoader(context).loadRoutes(resources);
+                Set<String> userTemplateIds = new HashSet<>();
+                model.getRouteTemplateDefinitions().stream().filter(t -> !builtInTemplates.contains(t))
+                        .forEach(t -> userTemplateIds.add(t.getId()));
+                List<RouteTemplateDefinition> replacedTemplates = builtInTemplates.stream()
+                        .filter(t -> userTemplateIds.contains(t.getId())).toList();
+                if (!replacedTemplates.isEmpty()) {
+                    model.removeRouteTemplateDefinitions(replacedTemplates);
+                    LOG.info("Built-in route templates replaced by the user's: {}", replacedTemplates.stream()
+                            .map(RouteTemplateDefinition::getId).toList());
+                }
                 List<RouteDefinition> user = model.getRouteDefinitions().stream().filter(r -> !builtIn.contains(r))
                         .toList();
                 Set<String> userIds = new HashSet<>();
