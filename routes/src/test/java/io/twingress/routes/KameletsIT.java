@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.CamelExecutionException;
@@ -151,7 +152,7 @@ class KameletsIT {
                 "reading", "r-1"));
         assertThat(twin("room-7").get("$etag").asText()).isEqualTo(etag);
 
-        MockEndpoint.assertIsSatisfied(30, java.util.concurrent.TimeUnit.SECONDS, events, saslEvents);
+        MockEndpoint.assertIsSatisfied(30, TimeUnit.SECONDS, events, saslEvents);
         for (MockEndpoint mock : List.of(events, saslEvents)) {
             Exchange event = mock.getReceivedExchanges().get(0);
             assertThat(event.getMessage().getHeader("ce_type")).isEqualTo("Microsoft.DigitalTwins.Twin.Update");
