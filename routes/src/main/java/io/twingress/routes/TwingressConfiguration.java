@@ -57,6 +57,7 @@ import io.twingress.model.ModelService;
 import io.twingress.query.QueryEngine;
 import io.twingress.query.QueryLimits;
 import io.twingress.query.StoreGraphSource;
+import io.twingress.routes.ingress.KafkaBatchCommit;
 import io.twingress.store.PostgresTwinStore;
 import io.twingress.store.SqliteTwinStore;
 import io.twingress.store.TwinStore;
@@ -155,6 +156,11 @@ public class TwingressConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "ingressEnvelopes", lazy = true)
     public IngressEnvelopes ingressEnvelopes() {
         return new IngressEnvelopes();
+    }
+
+    @BindToRegistry(value = "kafkaBatchCommit", lazy = true)
+    public KafkaBatchCommit kafkaBatchCommit() {
+        return new KafkaBatchCommit();
     }
 
     /**

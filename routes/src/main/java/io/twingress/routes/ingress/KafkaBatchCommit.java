@@ -1,0 +1,48 @@
+package io.twingress.routes.ingress;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Commits a camel-kafka batch (route {@code ingress-kafka}, {@code allowManualCommit}) once it is applied: for each
+ * partition of the batch the offset after its last record, in one synchronous commit on the consumer's thread.
+ *
+ * <p>Why not camel-kafka's own commit: with the consumer's auto commit off, its batching consumer commits nothing
+ * (every restart or rebalance would read the topic again from the start); with auto commit on, the Kafka client
+ * commits what it has polled, and camel-kafka holds polled records back until a batch is full, so a crash would lose
+ * them.
+ */
+public final class KafkaBatchCommit {
+
+    public void commit(Exchange batch) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        Consumer<?, ?> consumer = null;
+        long timeout = 0;
+        for (Object record : batch.getMessage().getBody(List.class)) {
+            DefaultKafkaManualCommit manual = ((Exchange) record).getMessage()
+                    .getHeader(KafkaConstants.MANUAL_COMMIT, DefaultKafkaManualCommit.class);
+            offsets.merge(manual.getPartition(), new OffsetAndMetadata(manual.getRecordOffset() + 1),
+                    (a, b) -> a.offset() >= b.offset() ? a : b);
+            consumer = manual.getConsumer();
+            timeout = manual.getCommitTimeout();
+        }
+        if (consumer == null) {
+            return;
+        }
+        // a partition taken away by a rebalance since the batch was polled is its new owner's to commit: its records
+        // were applied here, and come again to the new owner, which drops them as duplicates
+        offsets.keySet().retainAll(consumer.assignment());
+        if (!offsets.isEmpty()) {
+            consumer.commitSync(offsets, Duration.ofMillis(timeout));
+        }
+    }
+}
