@@ -44,14 +44,16 @@ class PackagedJarTest {
                     + "/models?api-version=2023-10-31")).timeout(Duration.ofSeconds(10)).build();
             Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
             HttpResponse<String> answer = null;
-            while (answer == null && Instant.now().isBefore(deadline)) {
+            // the HTTP server may answer 404 before the routes are in place
+            while ((answer == null || answer.statusCode() == 404) && Instant.now().isBefore(deadline)) {
                 assertThat(process.isAlive()).as("java -jar twingress.jar stopped:%n%s", Files.readString(log))
                         .isTrue();
                 try {
                     answer = http.send(models, HttpResponse.BodyHandlers.ofString());
                 } catch (IOException notYet) {
-                    Thread.sleep(200);
+                    answer = null;
                 }
+                Thread.sleep(200);
             }
             assertThat(answer).as("no answer within 90 s:%n%s", Files.readString(log)).isNotNull();
             assertThat(answer.statusCode()).isEqualTo(200);
