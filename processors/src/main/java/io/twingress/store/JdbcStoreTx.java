@@ -291,9 +291,19 @@ final class JdbcStoreTx implements StoreTx {
     @Override
     public List<OutboxEvent> eventsAfter(OutboxPosition after, int limit) {
         long horizon = horizon();
-        return query("SELECT " + EVENT_COLUMNS + " FROM outbox_events WHERE (tx_id > ? OR (tx_id = ? AND seq > ?))"
-                + " AND tx_id < ? ORDER BY tx_id, seq LIMIT ?", JdbcStoreTx::toEvent,
-                after.txId(), after.txId(), after.seq(), horizon, limit);
+        // two range scans of (tx_id, seq): the rest of the position's transaction, then later ones. As one
+        // "(tx_id > ? OR (tx_id = ? AND seq > ?))" (or a row-value comparison) SQLite bounded only tx_id and walked
+        // the index from its start, so each batch cost as much as the outbox was long
+        List<OutboxEvent> events = query("SELECT " + EVENT_COLUMNS + " FROM outbox_events WHERE tx_id = ? AND seq > ?"
+                + " AND tx_id < ? ORDER BY tx_id, seq LIMIT ?", JdbcStoreTx::toEvent, after.txId(), after.seq(),
+                horizon, limit);
+        if (events.size() == limit) {
+            return events;
+        }
+        List<OutboxEvent> all = new ArrayList<>(events);
+        all.addAll(query("SELECT " + EVENT_COLUMNS + " FROM outbox_events WHERE tx_id > ? AND tx_id < ?"
+                + " ORDER BY tx_id, seq LIMIT ?", JdbcStoreTx::toEvent, after.txId(), horizon, limit - events.size()));
+        return all;
     }
 
     @Override
