@@ -107,9 +107,11 @@ public final class IngressPipeline {
             String refused = userStep ? userStep(message) : null;
             IngressMessage envelope = IngressMessage.of(message);
             envelopes.add(envelope);
+            // parsed before the batch waits for the store's single writer, which another consumer may hold meanwhile
+            Payload payload = refused != null ? null : Payload.of(envelope);
             units.add(refused != null ? tx -> {
                 throw new IngressRefusal(refused);
-            } : tx -> applyOne(tx, message, envelope));
+            } : tx -> applyOne(tx, message, envelope, payload));
         }
         List<TwinStore.Outcome<Result>> outcomes = store.writeEach(units);
         List<IngressDeadLetterRow> refused = new ArrayList<>();
@@ -194,11 +196,31 @@ public final class IngressPipeline {
         return failure instanceof AdtException adt ? adt.error().code() : "Unmatched";
     }
 
-    private Result applyOne(StoreTx tx, Exchange message, IngressMessage envelope) {
+    /** A message's payload as JSON, or why it is not JSON. */
+    private record Payload(JsonNode json, IngressRefusal refusal) {
+
+        static Payload of(IngressMessage envelope) {
+            try {
+                return new Payload(envelope.payload(), null);
+            } catch (IngressRefusal e) {
+                return new Payload(null, e);
+            }
+        }
+
+        JsonNode orRefuse() {
+            if (refusal != null) {
+                throw refusal;
+            }
+            return json;
+        }
+    }
+
+    private Result applyOne(StoreTx tx, Exchange message, IngressMessage envelope, Payload parsed) {
         if (envelope.messageId() != null && !tx.markSeen("ingress:" + envelope.source(), envelope.messageId())) {
             return Result.DUPLICATE;
         }
-        JsonNode payload = envelope.payload();
+        // a duplicate is dropped even if it is not JSON; any other message that is not is refused
+        JsonNode payload = parsed.orRefuse();
         Exchange evaluated = message;
         for (MappingRules.Mapping mapping : rules.rules().mappings()) {
             if (evaluated == message) {
