@@ -33,6 +33,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.twingress.Json;
+import io.twingress.ingest.IngressPipeline;
 
 /**
  * Kafka ingress (issue 9's Performance section): telemetry for {@code --twins} twins goes through a real Kafka broker
@@ -42,7 +43,8 @@ import io.twingress.Json;
  * <ol>
  * <li><b>Sustained</b>: {@code --messages} records {@code {"Temperature": i.5}} keyed by twin id are produced first to a
  * topic of {@code --partitions} partitions, with the ingress route stopped. Then the route starts and the clock runs
- * until every message is applied: counted per completed batch exchange of {@code ingress-kafka} (an event notifier on
+ * until every message is applied: the messages each completed batch exchange of {@code ingress-kafka} applied or
+ * dead-lettered (duplicates, as after a consumer group rebalance, not counted) are added up (an event notifier on
  * the application's context; a batch completes after {@code ingressPipeline.apply} returned, so after its commit),
  * cross-checked with {@code twingress_ingress_applied_total} from {@code /observe/metrics}. Then sampled twins must
  * hold the value of their last message (per-twin order) and nothing may be dead-lettered.</li>
@@ -410,7 +412,10 @@ public final class IngressThroughput {
             }
             lastCompleted = now;
             batches.incrementAndGet();
-            records.addAndGet(list.size());
+            // what the pipeline applied or dead-lettered, not the batch's size: a batch delivered again after a
+            // consumer group rebalance holds duplicates, which would otherwise end the phase before its last message
+            records.addAndGet(e.getExchange().getProperty(IngressPipeline.APPLIED, 0, Integer.class)
+                    + e.getExchange().getProperty(IngressPipeline.DEAD_LETTERED, 0, Integer.class));
         }
     }
 
