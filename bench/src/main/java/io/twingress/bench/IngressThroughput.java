@@ -33,6 +33,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.twingress.Json;
+import io.twingress.ingest.IngressPipeline;
 
 /**
  * Kafka ingress (issue 9's Performance section): telemetry for {@code --twins} twins goes through a real Kafka broker
@@ -42,13 +43,14 @@ import io.twingress.Json;
  * <ol>
  * <li><b>Sustained</b>: {@code --messages} records {@code {"Temperature": i.5}} keyed by twin id are produced first to a
  * topic of {@code --partitions} partitions, with the ingress route stopped. Then the route starts and the clock runs
- * until every message is applied: counted per completed batch exchange of {@code ingress-kafka} (an event notifier on
+ * until every message is applied: the messages each completed batch exchange of {@code ingress-kafka} applied or
+ * dead-lettered (duplicates, as after a consumer group rebalance, not counted) are added up (an event notifier on
  * the application's context; a batch completes after {@code ingressPipeline.apply} returned, so after its commit),
  * cross-checked with {@code twingress_ingress_applied_total} from {@code /observe/metrics}. Then sampled twins must
  * hold the value of their last message (per-twin order) and nothing may be dead-lettered.</li>
  * <li><b>Same-run reference</b>, right before: a plain Camel route in its own context in this JVM, with the ingress
- * route's consumer options (batching, maxPollRecords, pollTimeoutMs 100, no auto commit) and another group id, counts
- * the same records: the raw camel-kafka consume rate.</li>
+ * route's consumer options (batching, maxPollRecords, consumersCount, pollTimeoutMs 100, no auto commit) and another
+ * group id, counts the same records: the raw camel-kafka consume rate.</li>
  * <li><b>Latency</b>: a producer paced at {@code --rate} msgs/s (open loop: each record is stamped with its scheduled
  * send time, {@code System.nanoTime()} in a header, so a producer that falls behind does not hide the delay) for
  * {@code --latency-duration} s; latency = the batch exchange's completion (after the durable commit, when any reader
@@ -104,10 +106,11 @@ public final class IngressThroughput {
                 // stopped until the topic holds every message: the sustained phase starts from a full backlog
                 camel.getRouteController().stopRoute(ROUTE);
                 String effectivePoll = camel.resolvePropertyPlaceholders("{{twingress.ingress.kafka.maxPollRecords}}");
+                String consumers = camel.resolvePropertyPlaceholders("{{twingress.ingress.kafka.consumersCount}}");
                 System.out.printf(Locale.ROOT, "Kafka 4.0.1 broker (child JVM, pid %d, -Xmx512m) on %s; broker and"
-                        + " application up in %.1f s; ingress maxPollRecords %s, sqlite synchronous %s%s%n",
-                        kafka.pid(), kafka.bootstrapServers(), (System.nanoTime() - brokerFrom) / 1e9, effectivePoll,
-                        app.sqliteSynchronous(), appProps.isBlank() ? "" : "; application properties set: " + appProps);
+                        + " application up in %.1f s; ingress maxPollRecords %s, consumersCount %s, sqlite synchronous"
+                        + " %s%s%n", kafka.pid(), kafka.bootstrapServers(), (System.nanoTime() - brokerFrom) / 1e9,
+                        effectivePoll, consumers, app.sqliteSynchronous(), appProps.isBlank() ? "" : "; application properties set: " + appProps);
                 BatchWatch watch = new BatchWatch();
                 watch.setIgnoreCamelContextEvents(true);
                 watch.setIgnoreRouteEvents(true);
@@ -146,7 +149,8 @@ public final class IngressThroughput {
 
                 System.out.println();
                 System.out.println("== 1. reference: a plain camel-kafka batching route that only counts, own group");
-                Phase reference = reference(kafka.bootstrapServers(), effectivePoll, messages, kafka.pid());
+                Phase reference = reference(kafka.bootstrapServers(), effectivePoll, consumers, messages,
+                        kafka.pid());
                 print("reference", reference);
 
                 System.out.println();
@@ -248,7 +252,8 @@ public final class IngressThroughput {
         }
     }
 
-    private static Phase reference(String bootstrap, String maxPoll, int messages, long brokerPid) throws Exception {
+    private static Phase reference(String bootstrap, String maxPoll, String consumers, int messages, long brokerPid)
+            throws Exception {
         AtomicLong count = new AtomicLong();
         AtomicLong first = new AtomicLong();
         AtomicLong last = new AtomicLong();
@@ -257,7 +262,8 @@ public final class IngressThroughput {
                 @Override
                 public void configure() {
                     from("kafka:" + TOPIC + "?brokers=" + bootstrap + "&groupId=reference-" + UUID.randomUUID()
-                            + "&batching=true&maxPollRecords=" + maxPoll + "&pollTimeoutMs=100"
+                            + "&batching=true&maxPollRecords=" + maxPoll + "&consumersCount=" + consumers
+                            + "&pollTimeoutMs=100"
                             + "&autoCommitEnable=false&breakOnFirstError=true&autoOffsetReset=earliest"
                             + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
                             .routeId("bench-reference-count")
@@ -406,7 +412,10 @@ public final class IngressThroughput {
             }
             lastCompleted = now;
             batches.incrementAndGet();
-            records.addAndGet(list.size());
+            // what the pipeline applied or dead-lettered, not the batch's size: a batch delivered again after a
+            // consumer group rebalance holds duplicates, which would otherwise end the phase before its last message
+            records.addAndGet(e.getExchange().getProperty(IngressPipeline.APPLIED, 0, Integer.class)
+                    + e.getExchange().getProperty(IngressPipeline.DEAD_LETTERED, 0, Integer.class));
         }
     }
 

@@ -2,6 +2,7 @@ package io.twingress.event;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -125,6 +126,8 @@ public final class EventRecorder implements ChangeLog {
             return given;
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        return String.format("00-%016x%016x-%016x-01", random.nextLong(), random.nextLong() | 1, random.nextLong() | 1);
+        HexFormat hex = HexFormat.of();
+        return "00-" + hex.toHexDigits(random.nextLong()) + hex.toHexDigits(random.nextLong() | 1) + "-"
+                + hex.toHexDigits(random.nextLong() | 1) + "-01";
     }
 }

@@ -107,9 +107,11 @@ public final class IngressPipeline {
             String refused = userStep ? userStep(message) : null;
             IngressMessage envelope = IngressMessage.of(message);
             envelopes.add(envelope);
+            // parsed before the batch waits for the store's single writer, which another consumer may hold meanwhile
+            Payload payload = refused != null ? null : Payload.of(envelope);
             units.add(refused != null ? tx -> {
                 throw new IngressRefusal(refused);
-            } : tx -> applyOne(tx, message, envelope));
+            } : tx -> applyOne(tx, message, envelope, payload));
         }
         List<TwinStore.Outcome<Result>> outcomes = store.writeEach(units);
         List<IngressDeadLetterRow> refused = new ArrayList<>();
@@ -194,11 +196,31 @@ public final class IngressPipeline {
         return failure instanceof AdtException adt ? adt.error().code() : "Unmatched";
     }
 
-    private Result applyOne(StoreTx tx, Exchange message, IngressMessage envelope) {
+    /** A message's payload as JSON, or why it is not JSON. */
+    private record Payload(JsonNode json, IngressRefusal refusal) {
+
+        static Payload of(IngressMessage envelope) {
+            try {
+                return new Payload(envelope.payload(), null);
+            } catch (IngressRefusal e) {
+                return new Payload(null, e);
+            }
+        }
+
+        JsonNode orRefuse() {
+            if (refusal != null) {
+                throw refusal;
+            }
+            return json;
+        }
+    }
+
+    private Result applyOne(StoreTx tx, Exchange message, IngressMessage envelope, Payload parsed) {
         if (envelope.messageId() != null && !tx.markSeen("ingress:" + envelope.source(), envelope.messageId())) {
             return Result.DUPLICATE;
         }
-        JsonNode payload = envelope.payload();
+        // a duplicate is dropped even if it is not JSON; any other message that is not is refused
+        JsonNode payload = parsed.orRefuse();
         Exchange evaluated = message;
         for (MappingRules.Mapping mapping : rules.rules().mappings()) {
             if (evaluated == message) {
@@ -221,7 +243,7 @@ public final class IngressPipeline {
         if (twinId == null || twinId.toString().isBlank()) {
             throw new IngressRefusal("mapping " + mapping.id() + " found no twin id");
         }
-        StoredTwin twin = tx.twin(twinId.toString());
+        StoredTwin twin = tx.twinForUpdate(twinId.toString());
         if (twin == null) {
             throw new IngressRefusal("mapping " + mapping.id() + ": twin " + twinId + " does not exist");
         }
@@ -246,7 +268,7 @@ public final class IngressPipeline {
         if (patch.isEmpty()) {
             throw new IngressRefusal("mapping " + mapping.id() + " found none of its values in the message");
         }
-        twins.patch(twin.id(), patch, null, null);
+        twins.patch(tx, twin, patch);
     }
 
     private void applyDefault(StoreTx tx, IngressMessage envelope, JsonNode payload) {
@@ -287,17 +309,20 @@ public final class IngressPipeline {
                     + " of twin " + twinId + ", and no rule matched");
         }
         if (!patch.isEmpty()) {
-            twins.patch(twinId, patch, null, null);
+            twins.patch(tx, twin, patch);
         }
         if (!telemetry.isEmpty()) {
             publishTelemetry(twinId, model.id(), envelope, telemetry);
         }
     }
 
-    /** The device's twin: the twin of that id, or the one whose {@link #twinIdProperty} is the device id. */
+    /**
+     * The device's twin, read for update (the patch applies to it): the twin of that id, or the one whose
+     * {@link #twinIdProperty} is the device id.
+     */
     private StoredTwin twinOf(StoreTx tx, String deviceId) {
         if (twinIdProperty == null) {
-            StoredTwin twin = tx.twin(deviceId);
+            StoredTwin twin = tx.twinForUpdate(deviceId);
             if (twin == null) {
                 throw new IngressRefusal("twin " + deviceId + " (the device id) does not exist, and no rule matched");
             }
@@ -305,7 +330,7 @@ public final class IngressPipeline {
         }
         String known = twinOfDevice.get(deviceId);
         if (known != null) {
-            StoredTwin twin = tx.twin(known);
+            StoredTwin twin = tx.twinForUpdate(known);
             if (twin != null && deviceId.equals(Json.parse(twin.body()).path(twinIdProperty).asText(null))) {
                 return twin;
             }
@@ -324,7 +349,7 @@ public final class IngressPipeline {
             twinOfDevice.clear();
         }
         twinOfDevice.put(deviceId, found.get(0));
-        return tx.twin(found.get(0));
+        return tx.twinForUpdate(found.get(0));
     }
 
     /** Hands telemetry to the twin-telemetry route inside the unit, as the ADT telemetry API does. */

@@ -24,6 +24,13 @@ final class JdbcStoreTx implements StoreTx {
 
     /** The connection's kept statements, or null: each statement is then prepared and closed. */
     private final StatementCache cache;
+    private final boolean write;
+    /**
+     * The model-set version a write unit read first, kept for the unit's other model lookups (several per twin
+     * change). On SQLite nothing but the unit itself can move it while the unit holds the writer; on PostgreSQL a
+     * change another instance commits meanwhile is seen by the next unit, as if committed just after this one read.
+     */
+    private Long modelsVersion;
 
     JdbcStoreTx(Connection connection, Dialect dialect, boolean write) {
         this(connection, dialect, write, null);
@@ -33,6 +40,7 @@ final class JdbcStoreTx implements StoreTx {
         this.connection = connection;
         this.cache = cache;
         this.dialect = dialect;
+        this.write = write;
         // SQLite serializes writers on the whole database, so row locks are neither needed nor supported;
         // a read unit takes none.
         boolean locks = write && dialect.rowLocks;
@@ -42,7 +50,14 @@ final class JdbcStoreTx implements StoreTx {
 
     @Override
     public long modelsVersion() {
-        return query("SELECT version FROM model_catalogue WHERE id = 1", rs -> rs.getLong(1)).get(0);
+        if (modelsVersion != null) {
+            return modelsVersion;
+        }
+        long version = query("SELECT version FROM model_catalogue WHERE id = 1", rs -> rs.getLong(1)).get(0);
+        if (write) {
+            modelsVersion = version;
+        }
+        return version;
     }
 
     @Override
@@ -50,6 +65,7 @@ final class JdbcStoreTx implements StoreTx {
         // the UPDATE takes the row lock (PostgreSQL) or runs under the single writer (SQLite); the SELECT after it
         // reads the unit's own write
         update("UPDATE model_catalogue SET version = version + 1 WHERE id = 1");
+        modelsVersion = null;
         return modelsVersion();
     }
 

@@ -23,8 +23,11 @@ public abstract class JdbcTwinStore implements TwinStore {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcTwinStore.class);
     private static final int MAX_ATTEMPTS = 8;
 
-    /** The most units one commit takes; a longer queue is applied in several groups. */
-    private static final int MAX_GROUP = 256;
+    /**
+     * The most units one commit takes; a longer queue is applied in several groups. Above two ingress batches of
+     * the default 500 messages, so that each commits once even when two consumers' batches queue together.
+     */
+    private static final int MAX_GROUP = 1024;
 
     private final Dialect dialect;
     /** The write unit running on this thread, which a nested read or write joins. */

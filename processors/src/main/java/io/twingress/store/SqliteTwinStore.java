@@ -72,6 +72,9 @@ public final class SqliteTwinStore extends JdbcTwinStore {
         // SQLite's default page cache is 2 MiB: past a few million history rows, every insert into the per-twin
         // index would read its page back from the file
         config.setCacheSize(readOnly ? READER_CACHE_KIB : WRITER_CACHE_KIB);
+        // nothing reads generated keys, and the driver would otherwise prepare a SELECT last_insert_rowid() after
+        // every insert
+        config.setGetGeneratedKeys(false);
         SQLiteDataSource ds = new SQLiteDataSource(config);
         ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
         return ds;

@@ -18,6 +18,7 @@ import io.twingress.AdtException;
 import io.twingress.Json;
 import io.twingress.model.Content;
 import io.twingress.model.InterfaceModel;
+import io.twingress.store.StoreTx;
 import io.twingress.store.StoredTwin;
 import io.twingress.store.TwinStore;
 
@@ -122,64 +123,77 @@ public final class TwinOperations {
         return store.write(tx -> {
             StoredTwin existing = existingTwin(tx.twinForUpdate(id), id);
             TwinChecks.checkIfMatch(ifMatch, existing.etag(), "Twin " + id);
-            if (ops.isEmpty()) {
-                return existing.etag();
-            }
-            ObjectNode twin = Json.parseObject(existing.body());
-            ObjectNode content = TwinMetadata.contentOf(twin);
-            String modelId = existing.modelId();
-            Map<String, String> sourceTimes = new HashMap<>();
-            Set<String> touched = new HashSet<>();
-            Set<String> componentNames = models.componentNames(modelId);
-            for (PatchOperation op : ops) {
-                List<String> path = op.path();
-                if (path.get(0).equals(METADATA)) {
-                    if (path.size() == 2 && path.get(1).equals("$model") && !op.op().equals("remove")) {
-                        if (!op.value().isTextual()) {
-                            throw PatchOperation.invalid("/$metadata/$model must be a model id string.");
-                        }
-                        modelId = op.value().asText();
-                        componentNames = models.componentNames(modelId);
-                    } else if (path.size() == 3 && path.get(2).equals("sourceTime")) {
-                        sourceTimes.put(path.get(1), sourceTime(op));
-                    } else {
-                        throw PatchOperation.invalid("Cannot " + op.op() + " " + op.pointer()
-                                + ": only /$metadata/$model and /$metadata/<property>/sourceTime can be patched.");
-                    }
-                } else if (path.size() == 4 && path.get(1).equals(METADATA) && path.get(3).equals("sourceTime")
-                        && componentNames.contains(path.get(0))) {
-                    sourceTimes.put(path.get(0) + "/" + path.get(2), sourceTime(op));
-                } else if (path.stream().anyMatch(t -> t.startsWith("$"))) {
-                    throw PatchOperation.invalid("Cannot " + op.op() + " " + op.pointer()
-                            + ": system properties (starting with '$') cannot be patched.");
-                } else if (path.size() == 1 && componentNames.contains(path.get(0))) {
-                    applyToWholeComponent(content, op, touched);
-                } else {
-                    JsonPatcher.apply(content, op, path);
-                    touched.add(componentNames.contains(path.get(0)) && path.size() > 1
-                            ? path.get(0) + "/" + path.get(1) : path.get(0));
-                }
-            }
-            checkSourceTimesHaveValues(sourceTimes.keySet(), content, componentNames);
-            touched.addAll(sourceTimes.keySet());
-            InterfaceModel model;
-            if (modelId.equals(existing.modelId())) {
-                model = modelOfPatchedTwin(existing);
-            } else {
-                model = models.usable(modelId);
-                TwinModels.checkRow(tx, modelId);
-            }
-            TwinValidator.validateTwin(model, content, models::find);
-            String etag = TwinChecks.newEtag();
-            ObjectNode updated = TwinMetadata.assemble(id, etag, model, content, (ObjectNode) twin.get(METADATA),
-                    touched, sourceTimes, clock.instant().toString());
-            String json = Json.write(updated);
-            TwinValidator.checkSize(json);
-            tx.updateTwin(new StoredTwin(id, model.id(), etag, json));
-            changes.record(tx, new Change(Change.Kind.TWIN_UPDATE, id, null, model.id(), PatchOperation.toJson(ops),
-                    existing.body(), updated, traceparent));
-            return etag;
+            return apply(tx, existing, ops, traceparent);
         });
+    }
+
+    /**
+     * Applies a JSON Patch, inside the caller's write unit, to a twin that unit read with
+     * {@link StoreTx#twinForUpdate}, so that the twin is not read a second time.
+     */
+    public String patch(StoreTx tx, StoredTwin existing, JsonNode document) {
+        return apply(tx, existing, PatchOperation.parseAll(document), null);
+    }
+
+    private String apply(StoreTx tx, StoredTwin existing, List<PatchOperation> ops, String traceparent) {
+        String id = existing.id();
+        if (ops.isEmpty()) {
+            return existing.etag();
+        }
+        ObjectNode twin = Json.parseObject(existing.body());
+        ObjectNode content = TwinMetadata.contentOf(twin);
+        String modelId = existing.modelId();
+        Map<String, String> sourceTimes = new HashMap<>();
+        Set<String> touched = new HashSet<>();
+        Set<String> componentNames = models.componentNames(modelId);
+        for (PatchOperation op : ops) {
+            List<String> path = op.path();
+            if (path.get(0).equals(METADATA)) {
+                if (path.size() == 2 && path.get(1).equals("$model") && !op.op().equals("remove")) {
+                    if (!op.value().isTextual()) {
+                        throw PatchOperation.invalid("/$metadata/$model must be a model id string.");
+                    }
+                    modelId = op.value().asText();
+                    componentNames = models.componentNames(modelId);
+                } else if (path.size() == 3 && path.get(2).equals("sourceTime")) {
+                    sourceTimes.put(path.get(1), sourceTime(op));
+                } else {
+                    throw PatchOperation.invalid("Cannot " + op.op() + " " + op.pointer()
+                            + ": only /$metadata/$model and /$metadata/<property>/sourceTime can be patched.");
+                }
+            } else if (path.size() == 4 && path.get(1).equals(METADATA) && path.get(3).equals("sourceTime")
+                    && componentNames.contains(path.get(0))) {
+                sourceTimes.put(path.get(0) + "/" + path.get(2), sourceTime(op));
+            } else if (path.stream().anyMatch(t -> t.startsWith("$"))) {
+                throw PatchOperation.invalid("Cannot " + op.op() + " " + op.pointer()
+                        + ": system properties (starting with '$') cannot be patched.");
+            } else if (path.size() == 1 && componentNames.contains(path.get(0))) {
+                applyToWholeComponent(content, op, touched);
+            } else {
+                JsonPatcher.apply(content, op, path);
+                touched.add(componentNames.contains(path.get(0)) && path.size() > 1
+                        ? path.get(0) + "/" + path.get(1) : path.get(0));
+            }
+        }
+        checkSourceTimesHaveValues(sourceTimes.keySet(), content, componentNames);
+        touched.addAll(sourceTimes.keySet());
+        InterfaceModel model;
+        if (modelId.equals(existing.modelId())) {
+            model = modelOfPatchedTwin(existing);
+        } else {
+            model = models.usable(modelId);
+            TwinModels.checkRow(tx, modelId);
+        }
+        TwinValidator.validateTwin(model, content, models::find);
+        String etag = TwinChecks.newEtag();
+        ObjectNode updated = TwinMetadata.assemble(id, etag, model, content, (ObjectNode) twin.get(METADATA),
+                touched, sourceTimes, clock.instant().toString());
+        String json = Json.write(updated);
+        TwinValidator.checkSize(json);
+        tx.updateTwin(new StoredTwin(id, model.id(), etag, json));
+        changes.record(tx, new Change(Change.Kind.TWIN_UPDATE, id, null, model.id(), PatchOperation.toJson(ops),
+                existing.body(), updated, traceparent));
+        return etag;
     }
 
     public void delete(String id, String ifMatch) {
