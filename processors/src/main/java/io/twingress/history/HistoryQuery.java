@@ -6,9 +6,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -51,109 +52,133 @@ public final class HistoryQuery {
         return new RawPage(out, rows.size() > limit ? rows.get(limit - 1).id() : -1);
     }
 
-    /** Every interval of every twin and property that has rows, in time order per twin and property. */
+    /**
+     * Every interval of every twin and property that has values, by twin, then property, then time. Each twin's
+     * values are read along its time index and folded into their interval as they come, so a time is parsed only
+     * where an interval begins.
+     */
     public List<ObjectNode> downsampled(HistoryRows.ValueTable table, String connection,
             Collection<String> twinIds, Collection<String> keys, Instant from, Instant to, Duration interval,
             Aggregate aggregate) {
-        Map<String, Bucket> buckets = new LinkedHashMap<>();
         String fromText = HistoryTime.format(from);
         String toText = HistoryTime.format(to);
         long intervalNanos = interval.toNanos();
-        int read = 0;
-        // twin by twin, each along the per-twin time index; the budget covers all of them
-        for (String twinId : twinIds) {
-            int budget = MAX_DOWNSAMPLED_ROWS - read;
-            List<HistoryRows.PropertyEvent> rows = store.read(tx -> tx.twinHistory(table, connection, twinId, keys,
-                    fromText, toText, budget + 1));
-            read += rows.size();
-            if (read > MAX_DOWNSAMPLED_ROWS) {
-                throw AdtError.INVALID_ARGUMENT.with("The request covers more than " + MAX_DOWNSAMPLED_ROWS
-                        + " history rows: narrow the time range, the twins or the properties.");
-            }
-            for (HistoryRows.PropertyEvent r : rows) {
-                long index = Duration.between(from, Instant.parse(r.timeStamp())).toNanos() / intervalNanos;
-                Instant start = from.plus(interval.multipliedBy(index));
-                buckets.computeIfAbsent(r.twinId() + "\n" + r.key() + "\n" + start,
-                        k -> new Bucket(r.twinId(), r.key(), start)).add(r.value() == null ? null : value(r.value()));
-            }
-        }
         List<ObjectNode> out = new ArrayList<>();
-        buckets.values().stream()
-                .sorted(java.util.Comparator.comparing((Bucket b) -> b.twinId).thenComparing(b -> b.key)
-                        .thenComparing(b -> b.start))
-                .forEach(b -> {
+        store.read(tx -> {
+            int read = 0;
+            for (String twinId : new TreeSet<>(twinIds)) {
+                int budget = MAX_DOWNSAMPLED_ROWS - read;
+                List<HistoryRows.Value> values = tx.twinValues(table, connection, twinId, keys, fromText, toText,
+                        budget + 1);
+                read += values.size();
+                if (read > MAX_DOWNSAMPLED_ROWS) {
+                    throw AdtError.INVALID_ARGUMENT.with("The request covers more than " + MAX_DOWNSAMPLED_ROWS
+                            + " history rows: narrow the time range, the twins or the properties.");
+                }
+                Map<String, List<Bucket>> byKey = new TreeMap<>();
+                for (HistoryRows.Value v : values) {
+                    List<Bucket> buckets = byKey.computeIfAbsent(v.key(), k -> new ArrayList<>());
+                    Bucket current = buckets.isEmpty() ? null : buckets.get(buckets.size() - 1);
+                    if (current == null || v.timeStamp().compareTo(current.endText) >= 0) {
+                        long index = Duration.between(from, Instant.parse(v.timeStamp())).toNanos() / intervalNanos;
+                        Instant start = from.plus(interval.multipliedBy(index));
+                        current = new Bucket(start, HistoryTime.format(start.plus(interval)));
+                        buckets.add(current);
+                    }
+                    current.add(v.value());
+                }
+                byKey.forEach((key, buckets) -> buckets.forEach(b -> {
                     JsonNode value = b.value(aggregate);
                     if (value != null) {
                         ObjectNode row = Json.object();
                         row.put("TimeStamp", b.start.toString());
-                        row.put("Id", b.twinId);
-                        row.put("Key", b.key);
+                        row.put("Id", twinId);
+                        row.put("Key", key);
                         row.set("Value", value);
-                        row.put("Count", b.values.size());
+                        row.put("Count", b.count);
                         out.add(row);
                     }
-                });
+                }));
+            }
+            return null;
+        });
         return out;
     }
 
-    /** A stored value as JSON; the common plain number without Jackson's parser. */
-    private static JsonNode value(String text) {
-        if (!text.isEmpty() && text.length() < 20 && (Character.isDigit(text.charAt(0)) || text.charAt(0) == '-')
-                && text.chars().allMatch(c -> Character.isDigit(c) || c == '.' || c == '-')) {
-            try {
-                return Json.MAPPER.getNodeFactory().numberNode(new BigDecimal(text));
-            } catch (NumberFormatException e) {
-                // not a plain decimal after all
-            }
-        }
-        return Json.parse(text);
-    }
-
+    /** One interval's values of one twin's property, folded as they come; stored times order as text. */
     private static final class Bucket {
-        final String twinId;
-        final String key;
         final Instant start;
-        final List<JsonNode> values = new ArrayList<>();
+        final String endText;
+        int count;
+        String first;
+        String last;
+        int numbers;
+        BigDecimal sum = BigDecimal.ZERO;
+        BigDecimal min;
+        BigDecimal max;
 
-        Bucket(String twinId, String key, Instant start) {
-            this.twinId = twinId;
-            this.key = key;
+        Bucket(Instant start, String endText) {
             this.start = start;
+            this.endText = endText;
         }
 
-        void add(JsonNode value) {
-            if (value != null) {
-                values.add(value);
+        void add(String value) {
+            if (value == null) {
+                return;
+            }
+            count++;
+            if (first == null) {
+                first = value;
+            }
+            last = value;
+            BigDecimal number = number(value);
+            if (number != null) {
+                numbers++;
+                sum = sum.add(number);
+                min = min == null ? number : min.min(number);
+                max = max == null ? number : max.max(number);
             }
         }
 
         JsonNode value(Aggregate aggregate) {
-            if (values.isEmpty()) {
+            if (count == 0) {
                 return null;
             }
+            BigDecimal result;
             switch (aggregate) {
                 case FIRST:
-                    return values.get(0);
+                    return Json.parse(first);
                 case LAST:
-                    return values.get(values.size() - 1);
+                    return Json.parse(last);
                 case COUNT:
-                    return Json.MAPPER.getNodeFactory().numberNode(values.size());
-                default:
+                    return Json.MAPPER.getNodeFactory().numberNode(count);
+                case MIN:
+                    result = min;
                     break;
+                case MAX:
+                    result = max;
+                    break;
+                case SUM:
+                    result = numbers == 0 ? null : sum;
+                    break;
+                default:
+                    result = numbers == 0 ? null
+                            : sum.divide(BigDecimal.valueOf(numbers), MathContext.DECIMAL64);
             }
-            List<BigDecimal> numbers = values.stream().filter(JsonNode::isNumber).map(JsonNode::decimalValue)
-                    .toList();
-            if (numbers.isEmpty()) {
-                return null;
-            }
-            BigDecimal result = switch (aggregate) {
-                case MIN -> numbers.stream().reduce(BigDecimal::min).orElseThrow();
-                case MAX -> numbers.stream().reduce(BigDecimal::max).orElseThrow();
-                case SUM -> numbers.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
-                default -> numbers.stream().reduce(BigDecimal.ZERO, BigDecimal::add)
-                        .divide(BigDecimal.valueOf(numbers.size()), MathContext.DECIMAL64);
-            };
-            return Json.MAPPER.getNodeFactory().numberNode(Json.plain(result));
+            return result == null ? null : Json.MAPPER.getNodeFactory().numberNode(Json.plain(result));
+        }
+    }
+
+    /** A stored value as a number, or null if it is none (text, a boolean, an object...). */
+    private static BigDecimal number(String text) {
+        char c = text.isEmpty() ? ' ' : text.charAt(0);
+        if (c != '-' && (c < '0' || c > '9')) {
+            return null;
+        }
+        try {
+            return new BigDecimal(text);
+        } catch (NumberFormatException e) {
+            return null;
         }
     }
 }

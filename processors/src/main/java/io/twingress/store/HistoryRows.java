@@ -30,6 +30,10 @@ public final class HistoryRows {
             String relationshipId, String action) {
     }
 
+    /** What downsampling reads of a value row: its key, time and value (JSON text, null for a removal). */
+    public record Value(String key, String timeStamp, String value) {
+    }
+
     /** {@code AdtTwinLifeCycleEvents}. */
     public record TwinLifecycle(long id, String connection, String twinId, String action, String timeStamp,
             String serviceId, String modelId) {

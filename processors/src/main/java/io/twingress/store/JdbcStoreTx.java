@@ -590,19 +590,6 @@ final class JdbcStoreTx implements StoreTx {
         if (twinIds != null && twinIds.isEmpty()) {
             return List.of();
         }
-        return valueRows(table, connection, twinIds, keys, from, to, afterId, " ORDER BY id", limit);
-    }
-
-    @Override
-    public List<HistoryRows.PropertyEvent> twinHistory(HistoryRows.ValueTable table, String connection,
-            String twinId, Collection<String> keys, String from, String to, int limit) {
-        // in the order of the per-twin index (connection, twin_id, time_stamp), which the read then follows
-        return valueRows(table, connection, List.of(twinId), keys, from, to, 0, " ORDER BY time_stamp, id", limit);
-    }
-
-    private List<HistoryRows.PropertyEvent> valueRows(HistoryRows.ValueTable table, String connection,
-            Collection<String> twinIds, Collection<String> keys, String from, String to, long afterId, String order,
-            int limit) {
         String columns = table == HistoryRows.ValueTable.PROPERTY ? PROPERTY_EVENT_COLUMNS
                 : TELEMETRY_EVENT_COLUMNS;
         StringBuilder sql = new StringBuilder("SELECT " + columns + " FROM " + table.sqlName() + " WHERE"
@@ -617,11 +604,28 @@ final class JdbcStoreTx implements StoreTx {
             sql.append(" AND key IN (").append(placeholders(keys.size())).append(')');
             args.addAll(keys);
         }
-        sql.append(order).append(" LIMIT ?");
+        sql.append(" ORDER BY id LIMIT ?");
         args.add(limit);
         return query(sql.toString(), rs -> new HistoryRows.PropertyEvent(rs.getLong(1), rs.getString(2),
                 rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
                 rs.getString(9), rs.getString(10), rs.getString(11), rs.getString(12)), args.toArray());
+    }
+
+    @Override
+    public List<HistoryRows.Value> twinValues(HistoryRows.ValueTable table, String connection, String twinId,
+            Collection<String> keys, String from, String to, int limit) {
+        // along the per-twin index (connection, twin_id, time_stamp), in its order
+        StringBuilder sql = new StringBuilder("SELECT key, time_stamp, value FROM " + table.sqlName() + " WHERE"
+                + " connection = ? AND twin_id = ? AND time_stamp >= ? AND time_stamp < ?");
+        List<Object> args = new ArrayList<>(List.of(connection, twinId, from, to));
+        if (keys != null && !keys.isEmpty()) {
+            sql.append(" AND key IN (").append(placeholders(keys.size())).append(')');
+            args.addAll(keys);
+        }
+        sql.append(" ORDER BY time_stamp, id LIMIT ?");
+        args.add(limit);
+        return query(sql.toString(), rs -> new HistoryRows.Value(rs.getString(1), rs.getString(2), rs.getString(3)),
+                args.toArray());
     }
 
     @Override

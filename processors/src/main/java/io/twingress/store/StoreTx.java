@@ -210,8 +210,11 @@ public interface StoreTx {
     List<HistoryRows.PropertyEvent> propertyEvents(HistoryRows.ValueTable table, String connection,
             Collection<String> twinIds, Collection<String> keys, String from, String to, long afterId, int limit);
 
-    /** One twin's rows of a value table with {@code from <= time_stamp < to}, in time order, at most {@code limit}. */
-    List<HistoryRows.PropertyEvent> twinHistory(HistoryRows.ValueTable table, String connection, String twinId,
+    /**
+     * One twin's values in a value table with {@code from <= time_stamp < to} (of these keys, all if null or empty), in
+     * time order, at most {@code limit}.
+     */
+    List<HistoryRows.Value> twinValues(HistoryRows.ValueTable table, String connection, String twinId,
             Collection<String> keys, String from, String to, int limit);
 
     /** Deletes up to {@code limit} rows of a history table older than {@code before}; returns how many. */
