@@ -216,10 +216,11 @@ public final class DataHistory {
             }
             OutboxPosition after = tx.cursor(consumer).position();
             List<OutboxEvent> events = tx.eventsAfter(after, batchSize);
-            HistoryRowSink rows = HistoryRowSink.of(tx);
+            HistoryRowSink.StoreRows rows = HistoryRowSink.of(tx);
             for (OutboxEvent event : events) {
                 HistoryRecorder.record(tx, connection, event, rows);
             }
+            rows.flush();
             if (!events.isEmpty()) {
                 tx.advanceCursor(consumer, instanceId, events.get(events.size() - 1).position());
             }

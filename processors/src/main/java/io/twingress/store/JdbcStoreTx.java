@@ -556,18 +556,19 @@ final class JdbcStoreTx implements StoreTx {
             + " twin_id, model_id, key, value, NULL, NULL, NULL";
 
     @Override
-    public void insertPropertyEvent(HistoryRows.PropertyEvent r) {
-        update("INSERT INTO history_property_events (connection, time_stamp, source_time_stamp, service_id, twin_id,"
-                + " model_id, key, value, relationship_target, relationship_id, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
-                + " ?, ?, ?)", r.connection(), r.timeStamp(), r.sourceTimeStamp(), r.serviceId(), r.twinId(),
-                r.modelId(), r.key(), r.value(), r.relationshipTarget(), r.relationshipId(), r.action());
-    }
-
-    @Override
-    public void insertTelemetryEvent(HistoryRows.PropertyEvent r) {
-        update("INSERT INTO history_telemetry_events (connection, time_stamp, source_time_stamp, service_id, twin_id,"
-                + " model_id, key, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", r.connection(), r.timeStamp(),
-                r.sourceTimeStamp(), r.serviceId(), r.twinId(), r.modelId(), r.key(), r.value());
+    public void insertValueRows(HistoryRows.ValueTable table, List<HistoryRows.PropertyEvent> rows) {
+        if (table == HistoryRows.ValueTable.PROPERTY) {
+            batch("INSERT INTO history_property_events (connection, time_stamp, source_time_stamp, service_id, twin_id,"
+                    + " model_id, key, value, relationship_target, relationship_id, action) VALUES (?, ?, ?, ?, ?, ?, ?,"
+                    + " ?, ?, ?, ?)", rows, r -> new Object[] {r.connection(), r.timeStamp(), r.sourceTimeStamp(),
+                        r.serviceId(), r.twinId(), r.modelId(), r.key(), r.value(), r.relationshipTarget(),
+                        r.relationshipId(), r.action()});
+        } else {
+            batch("INSERT INTO history_telemetry_events (connection, time_stamp, source_time_stamp, service_id, twin_id,"
+                    + " model_id, key, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows, r -> new Object[] {
+                        r.connection(), r.timeStamp(), r.sourceTimeStamp(), r.serviceId(), r.twinId(), r.modelId(),
+                        r.key(), r.value()});
+        }
     }
 
     @Override
@@ -721,6 +722,29 @@ final class JdbcStoreTx implements StoreTx {
             return ps.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException("update failed: " + sql, e);
+        } finally {
+            release(ps);
+        }
+    }
+
+    /** One statement run for every row, sent as one JDBC batch (one round trip to PostgreSQL instead of one each). */
+    private <R> void batch(String sql, List<R> rows, java.util.function.Function<R, Object[]> args) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        PreparedStatement ps = null;
+        try {
+            ps = prepare(sql);
+            for (R row : rows) {
+                Object[] values = args.apply(row);
+                for (int i = 0; i < values.length; i++) {
+                    ps.setObject(i + 1, values[i]);
+                }
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            throw new StoreException("batch failed: " + sql, e);
         } finally {
             release(ps);
         }

@@ -193,10 +193,8 @@ public interface StoreTx {
 
     boolean deleteHistoryConnection(String name);
 
-    void insertPropertyEvent(HistoryRows.PropertyEvent row);
-
-    /** A telemetry row; its relationship columns and action are not kept. */
-    void insertTelemetryEvent(HistoryRows.PropertyEvent row);
+    /** Rows of a value table, in one batch; a telemetry row's relationship columns and action are not kept. */
+    void insertValueRows(HistoryRows.ValueTable table, List<HistoryRows.PropertyEvent> rows);
 
     void insertTwinLifecycle(HistoryRows.TwinLifecycle row);
 

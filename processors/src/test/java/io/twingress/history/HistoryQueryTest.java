@@ -48,8 +48,8 @@ class HistoryQueryTest {
     void row(String twin, String key, String value, long secondsAfterT0) {
         String time = HistoryTime.format(T0.plusSeconds(secondsAfterT0));
         store.write(tx -> {
-            tx.insertPropertyEvent(new HistoryRows.PropertyEvent(0, "default", time, null, "svc", twin, "dtmi:x;1",
-                    key, value, null, null, null));
+            tx.insertValueRows(HistoryRows.ValueTable.PROPERTY, List.of(new HistoryRows.PropertyEvent(0, "default",
+                    time, null, "svc", twin, "dtmi:x;1", key, value, null, null, null)));
             return null;
         });
     }
