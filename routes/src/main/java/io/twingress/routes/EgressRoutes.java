@@ -1,11 +1,10 @@
 package io.twingress.routes;
 
-import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
-import org.apache.camel.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +14,6 @@ import io.twingress.event.EndpointSettings;
 import io.twingress.event.EndpointSpec;
 import io.twingress.event.KafkaClient;
 import io.twingress.event.OutboxRelay;
-import io.twingress.event.RetryPolicy;
 
 /**
  * Keeps one delivery route pair per endpoint running, made from the templates in {@code egress.camel.yaml}: it is
@@ -24,48 +22,22 @@ import io.twingress.event.RetryPolicy;
  * replaces it (TwingressMain), so the routes made here are the user's; a user route with one of their ids is not
  * kept, as these routes are made again whenever their endpoint changes.
  */
-public final class EgressRoutes {
+public final class EgressRoutes extends TemplatedRoutes<EndpointSpec> {
 
     private static final Logger LOG = LoggerFactory.getLogger(EgressRoutes.class);
     /** The registry names of the send routes' secrets: this prefix, the route's name, '-' and the option's key. */
     private static final String SECRET_BEAN = "twingress-egress-secret-";
     private static final String[] SECRET_KEYS = {"saslJaasConfig", "password", "connectionString"};
 
-    private final CamelContext context;
     private final OutboxRelay relay;
-    /** What each running endpoint's routes were made from. */
-    private final Map<String, EndpointSpec> running = new HashMap<>();
 
     public EgressRoutes(CamelContext context, OutboxRelay relay) {
-        this.context = context;
+        super(context);
         this.relay = relay;
     }
 
-    public synchronized void apply(Map<String, EndpointSpec> endpoints) {
-        for (String name : Map.copyOf(running).keySet()) {
-            if (!endpoints.containsKey(name)) {
-                remove(name);
-                relay.forget(name);
-            }
-        }
-        endpoints.forEach((name, spec) -> {
-            if (!spec.equals(running.get(name))) {
-                remove(name);
-                relay.forget(name);
-                try {
-                    add(spec);
-                    running.put(name, spec);
-                } catch (Exception e) {
-                    // the endpoint stays in the store; the next reload tries again
-                    LOG.error("cannot start the delivery routes of endpoint {}: {}", name, e.getMessage(), e);
-                    remove(name);
-                }
-            }
-        });
-    }
-
-    private void add(EndpointSpec spec) throws Exception {
-        String name = spec.name();
+    @Override
+    protected void add(String name, EndpointSpec spec) throws Exception {
         Map<String, Object> send = new LinkedHashMap<>();
         send.put("name", name);
         String template = sendTemplate(spec, send, secrets(context, name));
@@ -79,13 +51,9 @@ public final class EgressRoutes {
                     deadLetters);
             context.getRouteController().startRoute(sendRouteId(DeadLetters.kafkaRouteName(name)));
         }
-        RetryPolicy retry = spec.retryPolicy();
         Map<String, Object> endpoint = new LinkedHashMap<>();
         endpoint.put("name", name);
-        endpoint.put("initialDelay", retry.initialDelay().toMillis());
-        endpoint.put("maxDelay", retry.maxDelay().toMillis());
-        endpoint.put("multiplier", retry.multiplier());
-        endpoint.put("jitter", retry.jitter());
+        retry(spec.retryPolicy(), endpoint);
         context.addRouteFromTemplate(endpointRouteId(name), "egress-endpoint", endpoint);
         context.getRouteController().startRoute(sendRouteId(name));
         context.getRouteController().startRoute(endpointRouteId(name));
@@ -179,23 +147,21 @@ public final class EgressRoutes {
         return text.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
-    private void remove(String name) {
-        running.remove(name);
-        for (String id : new String[] {endpointRouteId(name), sendRouteId(name),
-            sendRouteId(DeadLetters.kafkaRouteName(name))}) {
-            Route route = context.getRoute(id);
-            if (route == null) {
-                continue;
-            }
-            try {
-                context.getRouteController().stopRoute(id);
-                context.removeRoute(id);
-            } catch (Exception e) {
-                LOG.warn("cannot remove route {}: {}", id, e.getMessage());
-            }
-        }
+    @Override
+    protected List<String> routeIds(String name) {
+        return List.of(endpointRouteId(name), sendRouteId(name), sendRouteId(DeadLetters.kafkaRouteName(name)));
+    }
+
+    @Override
+    protected void released(String name) {
         forgetSecrets(context, name);
         forgetSecrets(context, DeadLetters.kafkaRouteName(name));
+        relay.forget(name);
+    }
+
+    @Override
+    protected String describe(String name) {
+        return "the delivery routes of endpoint " + name;
     }
 
     static String endpointRouteId(String name) {

@@ -1,7 +1,7 @@
 package io.twingress.routes;
 
-import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
@@ -10,7 +10,6 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.twingress.event.RetryPolicy;
 import io.twingress.history.DataHistory;
 import io.twingress.history.HistoryConnection;
 
@@ -21,28 +20,21 @@ import io.twingress.history.HistoryConnection;
  */
 final class HistorySinks implements ExtendedStartupListener {
 
-    private static final Logger LOG = LoggerFactory.getLogger(HistorySinks.class);
-
-    /** What each running sink's routes were made from. */
-    private final Map<String, HistoryConnection> running = new HashMap<>();
-    private CamelContext context;
-    private DataHistory history;
-
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
     }
 
     @Override
     public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-        this.context = context;
-        this.history = context.getRegistry().lookupByNameAndType("dataHistory", DataHistory.class);
-        history.onKafkaSinks(this::apply);
+        DataHistory history = context.getRegistry().lookupByNameAndType("dataHistory", DataHistory.class);
+        SinkRoutes routes = new SinkRoutes(context, history);
+        history.onKafkaSinks(routes::apply);
         try {
             // services stop after the routes: by then no sink sends, and the leases can be let go
             context.addService(new ServiceSupport() {
                 @Override
                 protected void doStop() {
-                    Map.copyOf(running).keySet().forEach(history::forget);
+                    routes.running().forEach(history::forget);
                 }
             });
         } catch (Exception e) {
@@ -50,63 +42,50 @@ final class HistorySinks implements ExtendedStartupListener {
         }
     }
 
-    synchronized void apply(Map<String, HistoryConnection> sinks) {
-        for (String name : Map.copyOf(running).keySet()) {
-            if (!sinks.containsKey(name)) {
-                remove(name);
-            }
-        }
-        sinks.forEach((name, connection) -> {
-            if (!connection.equals(running.get(name))) {
-                remove(name);
-                try {
-                    add(connection);
-                    running.put(name, connection);
-                } catch (Exception e) {
-                    // the connection stays in the store; the next change tries again
-                    LOG.error("cannot start the Kafka sink of history connection {}: {}", name, e.getMessage(), e);
-                    remove(name);
-                }
-            }
-        });
-    }
+    private static final class SinkRoutes extends TemplatedRoutes<HistoryConnection> {
 
-    private void add(HistoryConnection connection) throws Exception {
-        String name = connection.name();
-        Map<String, Object> send = new LinkedHashMap<>();
-        send.put("name", sendName(name));
-        EgressRoutes.kafka(connection.kafka().connection().client(), send,
-                EgressRoutes.secrets(context, sendName(name)));
-        context.addRouteFromTemplate(sendRouteId(name), "egress-send-kafka", send);
-        RetryPolicy retry = connection.kafka().retryPolicy();
-        Map<String, Object> sink = new LinkedHashMap<>();
-        sink.put("name", name);
-        sink.put("send", sendName(name));
-        sink.put("initialDelay", retry.initialDelay().toMillis());
-        sink.put("maxDelay", retry.maxDelay().toMillis());
-        sink.put("multiplier", retry.multiplier());
-        sink.put("jitter", retry.jitter());
-        context.addRouteFromTemplate(sinkRouteId(name), "history-sink", sink);
-        context.getRouteController().startRoute(sendRouteId(name));
-        context.getRouteController().startRoute(sinkRouteId(name));
-        LOG.info("history connection {} sending to Kafka topic {}", name, connection.kafka().connection().topic());
-    }
+        private static final Logger LOG = LoggerFactory.getLogger(HistorySinks.class);
 
-    private void remove(String name) {
-        running.remove(name);
-        for (String id : new String[] {sinkRouteId(name), sendRouteId(name)}) {
-            if (context.getRoute(id) == null) {
-                continue;
-            }
-            try {
-                context.getRouteController().stopRoute(id);
-                context.removeRoute(id);
-            } catch (Exception e) {
-                LOG.warn("cannot remove route {}: {}", id, e.getMessage());
-            }
+        private final DataHistory history;
+
+        SinkRoutes(CamelContext context, DataHistory history) {
+            super(context);
+            this.history = history;
         }
-        EgressRoutes.forgetSecrets(context, sendName(name));
-        history.forget(name);
+
+        @Override
+        protected void add(String name, HistoryConnection connection) throws Exception {
+            Map<String, Object> send = new LinkedHashMap<>();
+            send.put("name", sendName(name));
+            EgressRoutes.kafka(connection.kafka().connection().client(), send,
+                    EgressRoutes.secrets(context, sendName(name)));
+            context.addRouteFromTemplate(sendRouteId(name), "egress-send-kafka", send);
+            Map<String, Object> sink = new LinkedHashMap<>();
+            sink.put("name", name);
+            sink.put("send", sendName(name));
+            retry(connection.kafka().retryPolicy(), sink);
+            context.addRouteFromTemplate(sinkRouteId(name), "history-sink", sink);
+            context.getRouteController().startRoute(sendRouteId(name));
+            context.getRouteController().startRoute(sinkRouteId(name));
+            LOG.info("history connection {} sending to Kafka topic {}", name,
+                    connection.kafka().connection().topic());
+        }
+
+        @Override
+        protected List<String> routeIds(String name) {
+            return List.of(sinkRouteId(name), sendRouteId(name));
+        }
+
+        @Override
+        protected void released(String name) {
+            EgressRoutes.forgetSecrets(context, sendName(name));
+            history.forget(name);
+        }
+
+        @Override
+        protected String describe(String name) {
+            return "the Kafka sink of history connection " + name;
+        }
     }
 
     /** The Kafka send template's name: holds a '.', which no endpoint's name may, so it is no endpoint's. */
