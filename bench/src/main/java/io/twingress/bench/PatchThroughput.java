@@ -37,6 +37,10 @@ public final class PatchThroughput {
         int warmup = Integer.parseInt(Args.value(args, "--warmup", "5"));
         int duration = Integer.parseInt(Args.value(args, "--duration", "20"));
         int twins = Integer.parseInt(Args.value(args, "--twins", "64"));
+        List<Scenario> scenarios = new ArrayList<>();
+        for (String n : Args.value(args, "--scenarios", "1,2,3").split(",")) {
+            scenarios.add(SCENARIOS.get(Integer.parseInt(n.trim()) - 1));
+        }
         Machine.describe("PatchThroughput");
         if (!Args.appProperties(args).isEmpty()) {
             System.out.println("application properties set: " + Args.appProperties(args));
@@ -51,7 +55,7 @@ public final class PatchThroughput {
             try (InProcessTwingress app = InProcessTwingress.start(store, dir, Args.appProperties(args))) {
                 setUp(app.port(), twins);
                 try (JdbcPatchReference reference = JdbcPatchReference.open(app)) {
-                    for (Scenario scenario : SCENARIOS) {
+                    for (Scenario scenario : scenarios) {
                         rows.add(run(store, scenario, app.port(), reference, twins, warmup, duration));
                     }
                 }

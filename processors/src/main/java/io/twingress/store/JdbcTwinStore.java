@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
 import javax.sql.DataSource;
@@ -33,7 +33,10 @@ public abstract class JdbcTwinStore implements TwinStore {
     /** The write unit running on this thread, which a nested read or write joins. */
     private final ThreadLocal<StoreTx> currentWrite = new ThreadLocal<>();
     private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
-    private final ReentrantLock groupLock = new ReentrantLock(true);
+    private final Object groupWriterGuard = new Object();
+    /** The thread that applies and commits the queued groups; started by the first grouped write. */
+    private Thread groupWriter;
+    private volatile boolean closing;
     private final AtomicLong commits = new AtomicLong();
 
     JdbcTwinStore(Dialect dialect) {
@@ -112,21 +115,11 @@ public abstract class JdbcTwinStore implements TwinStore {
         if (!groupsWriters()) {
             runGroup(new ArrayList<>(mine));
         } else {
+            // one thread applies whatever has queued as one group and commits it, while the next units queue; each
+            // caller is woken once, when the commit holding its units is done, and hands no lock on
             queue.addAll(mine);
-            // the caller that gets the lock leads: it applies everything queued so far as one group, its own
-            // units and those of the callers waiting behind it, who find theirs done when they get the lock
-            groupLock.lock();
-            try {
-                while (!mine.get(mine.size() - 1).done) {
-                    List<Pending<?>> group = new ArrayList<>();
-                    for (Pending<?> next; group.size() < MAX_GROUP && (next = queue.poll()) != null;) {
-                        group.add(next);
-                    }
-                    runGroup(group);
-                }
-            } finally {
-                groupLock.unlock();
-            }
+            LockSupport.unpark(groupWriter());
+            mine.get(mine.size() - 1).awaitDone();
         }
         List<Outcome<T>> outcomes = new ArrayList<>(mine.size());
         mine.forEach(p -> outcomes.add(new Outcome<>(p.value, p.failure)));
@@ -145,7 +138,63 @@ public abstract class JdbcTwinStore implements TwinStore {
         return commits.get();
     }
 
-    /** Units waiting in {@link #queue} for a leader. */
+    private Thread groupWriter() {
+        synchronized (groupWriterGuard) {
+            if (closing) {
+                throw new StoreException("the " + kind() + " store is closed", null);
+            }
+            if (groupWriter == null) {
+                groupWriter = new Thread(this::writeGroups, "twingress-" + kind() + "-writer");
+                groupWriter.setDaemon(true);
+                groupWriter.start();
+            }
+            return groupWriter;
+        }
+    }
+
+    private void writeGroups() {
+        while (true) {
+            List<Pending<?>> group = new ArrayList<>();
+            try {
+                for (Pending<?> next; group.size() < MAX_GROUP && (next = queue.poll()) != null;) {
+                    group.add(next);
+                }
+                if (!group.isEmpty()) {
+                    runGroup(group);
+                }
+            } catch (Throwable e) {
+                // an Error from a unit: its group fails, and the writer lives on for the others
+                StoreException failure = new StoreException("cannot write to the " + kind() + " store", e);
+                group.stream().filter(p -> !p.done).forEach(p -> p.fail(failure).markDone());
+            }
+            if (group.isEmpty()) {
+                if (closing) {
+                    return;
+                }
+                // a caller queues, then unparks: an unpark that comes first makes this park return at once
+                LockSupport.park(this);
+            }
+        }
+    }
+
+    /** Lets the grouped writes queued so far finish, then stops the writer thread; later writes are refused. */
+    protected void stopGroupWriter() {
+        Thread writer;
+        synchronized (groupWriterGuard) {
+            closing = true;
+            writer = groupWriter;
+        }
+        if (writer != null) {
+            LockSupport.unpark(writer);
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Units waiting in {@link #queue} for the writer thread. */
     int queued() {
         return queue.size();
     }
@@ -257,10 +306,11 @@ public abstract class JdbcTwinStore implements TwinStore {
     /** One write unit in a group: its work and, once the group ran, its result or failure. */
     private static final class Pending<T> {
         private final Function<StoreTx, T> work;
+        private final Thread owner = Thread.currentThread();
         private T value;
         private Throwable failure;
-        /** Set by the leader before it releases the group lock, read by the owner after taking it. */
-        private boolean done;
+        /** Set once the group holding the unit committed or failed; value and failure are set before it. */
+        private volatile boolean done;
 
         Pending(Function<StoreTx, T> work) {
             this.work = work;
@@ -270,13 +320,29 @@ public abstract class JdbcTwinStore implements TwinStore {
             value = work.apply(tx);
         }
 
-        void fail(Throwable e) {
+        Pending<T> fail(Throwable e) {
             value = null;
             failure = e;
+            return this;
         }
 
         void markDone() {
             done = true;
+            if (owner != Thread.currentThread()) {
+                LockSupport.unpark(owner);
+            }
+        }
+
+        /** Waits, without giving up on an interrupt, until the writer has committed or refused this unit. */
+        void awaitDone() {
+            boolean interrupted = false;
+            while (!done) {
+                LockSupport.park(this);
+                interrupted |= Thread.interrupted();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         void reset() {

@@ -121,6 +121,7 @@ public final class SqliteTwinStore extends JdbcTwinStore {
 
     @Override
     public void close() {
+        stopGroupWriter();
         readers.close();
         writeLock.lock();
         try {
