@@ -35,6 +35,7 @@ import io.twingress.event.CursorLease;
 import io.twingress.event.DeadLetter;
 import io.twingress.event.EndpointLimits;
 import io.twingress.store.HistoryRows;
+import io.twingress.store.OutboxCursor;
 import io.twingress.store.OutboxEvent;
 import io.twingress.store.OutboxPosition;
 import io.twingress.store.TwinStore;
@@ -208,24 +209,40 @@ public final class DataHistory {
 
     private int feed(HistoryConnection connection) {
         String consumer = consumer(connection.name());
+        // the events are read and turned into rows outside the write unit: that is most of the feed's work, and on
+        // SQLite every other write would wait for it behind the one writer
+        Batch batch = store.read(tx -> {
+            OutboxCursor cursor = tx.cursor(consumer);
+            if (cursor == null) {
+                return null;
+            }
+            List<OutboxEvent> events = tx.eventsAfter(cursor.position(), batchSize);
+            HistoryRowSink.StoreRows rows = HistoryRowSink.collect();
+            for (OutboxEvent event : events) {
+                HistoryRecorder.record(tx, connection, event, rows);
+            }
+            return new Batch(cursor.position(), events, rows);
+        });
         long now = clock.millis();
         return store.write(tx -> {
             tx.createCursor(consumer, tx.outboxHead());
             if (!tx.leaseCursor(consumer, instanceId, now, now + lease.toMillis())) {
                 return 0;
             }
-            OutboxPosition after = tx.cursor(consumer).position();
-            List<OutboxEvent> events = tx.eventsAfter(after, batchSize);
-            HistoryRowSink.StoreRows rows = HistoryRowSink.of(tx);
-            for (OutboxEvent event : events) {
-                HistoryRecorder.record(tx, connection, event, rows);
+            if (batch == null || !tx.cursor(consumer).position().equals(batch.after())) {
+                // a new cursor, or another instance moved it since the read: the next round reads from where it is
+                return 0;
             }
-            rows.flush();
-            if (!events.isEmpty()) {
-                tx.advanceCursor(consumer, instanceId, events.get(events.size() - 1).position());
+            batch.rows().writeTo(tx);
+            if (!batch.events().isEmpty()) {
+                tx.advanceCursor(consumer, instanceId, batch.events().get(batch.events().size() - 1).position());
             }
-            return events.size();
+            return batch.events().size();
         });
+    }
+
+    /** A connection's next events, read after {@code after}, and the rows they make. */
+    private record Batch(OutboxPosition after, List<OutboxEvent> events, HistoryRowSink.StoreRows rows) {
     }
 
     /** Deletes rows past their table's retention, at most {@code maxRows} per table and run. */

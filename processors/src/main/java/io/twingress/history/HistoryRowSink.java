@@ -16,21 +16,21 @@ interface HistoryRowSink {
     void relationshipLifecycle(HistoryRows.RelationshipLifecycle row);
 
     /**
-     * The embedded sink: rows are inserted in the unit that moves the connection's cursor, the value rows as one batch
-     * per table when {@link StoreRows#flush} is called.
+     * The embedded sink: rows are collected while the events are read, and inserted by {@link StoreRows#writeTo} in
+     * the unit that moves the connection's cursor, the value rows as one batch per table.
      */
-    static StoreRows of(StoreTx tx) {
-        return new StoreRows(tx);
+    static StoreRows collect() {
+        return new StoreRows();
     }
 
     final class StoreRows implements HistoryRowSink {
 
-        private final StoreTx tx;
         private final List<HistoryRows.PropertyEvent> properties = new ArrayList<>();
         private final List<HistoryRows.PropertyEvent> telemetry = new ArrayList<>();
+        private final List<HistoryRows.TwinLifecycle> twins = new ArrayList<>();
+        private final List<HistoryRows.RelationshipLifecycle> relationships = new ArrayList<>();
 
-        private StoreRows(StoreTx tx) {
-            this.tx = tx;
+        private StoreRows() {
         }
 
         @Override
@@ -40,19 +40,19 @@ interface HistoryRowSink {
 
         @Override
         public void twinLifecycle(HistoryRows.TwinLifecycle row) {
-            tx.insertTwinLifecycle(row);
+            twins.add(row);
         }
 
         @Override
         public void relationshipLifecycle(HistoryRows.RelationshipLifecycle row) {
-            tx.insertRelationshipLifecycle(row);
+            relationships.add(row);
         }
 
-        void flush() {
+        void writeTo(StoreTx tx) {
             tx.insertValueRows(HistoryRows.ValueTable.PROPERTY, properties);
             tx.insertValueRows(HistoryRows.ValueTable.TELEMETRY, telemetry);
-            properties.clear();
-            telemetry.clear();
+            twins.forEach(tx::insertTwinLifecycle);
+            relationships.forEach(tx::insertRelationshipLifecycle);
         }
     }
 }
