@@ -209,12 +209,16 @@ public final class DataHistory {
 
     private int feed(HistoryConnection connection) {
         String consumer = consumer(connection.name());
+        long now = clock.millis();
         // the events are read and turned into rows outside the write unit: that is most of the feed's work, and on
         // SQLite every other write would wait for it behind the one writer
         Batch batch = store.read(tx -> {
             OutboxCursor cursor = tx.cursor(consumer);
             if (cursor == null) {
                 return null;
+            }
+            if (cursor.owner() != null && !cursor.owner().equals(instanceId) && cursor.leaseUntil() > now) {
+                return LEASED_ELSEWHERE;
             }
             List<OutboxEvent> events = tx.eventsAfter(cursor.position(), batchSize);
             HistoryRowSink.StoreRows rows = HistoryRowSink.collect();
@@ -223,7 +227,9 @@ public final class DataHistory {
             }
             return new Batch(cursor.position(), events, rows);
         });
-        long now = clock.millis();
+        if (batch == LEASED_ELSEWHERE) {
+            return 0;
+        }
         return store.write(tx -> {
             tx.createCursor(consumer, tx.outboxHead());
             if (!tx.leaseCursor(consumer, instanceId, now, now + lease.toMillis())) {
@@ -244,6 +250,9 @@ public final class DataHistory {
     /** A connection's next events, read after {@code after}, and the rows they make. */
     private record Batch(OutboxPosition after, List<OutboxEvent> events, HistoryRowSink.StoreRows rows) {
     }
+
+    /** Another instance holds the connection's lease: nothing to read or write this round. */
+    private static final Batch LEASED_ELSEWHERE = new Batch(null, List.of(), null);
 
     /** Deletes rows past their table's retention, at most {@code maxRows} per table and run. */
     public int applyRetention(int maxRows) {

@@ -101,17 +101,28 @@ public final class IngressPipeline {
     public void apply(Exchange exchange) {
         List<Exchange> messages = batch(exchange);
         List<IngressMessage> envelopes = new ArrayList<>(messages.size());
-        List<Function<StoreTx, Result>> units = new ArrayList<>(messages.size());
+        List<Payload> payloads = new ArrayList<>(messages.size());
+        List<String> refusedBySteps = new ArrayList<>(messages.size());
         boolean userStep = exchange.getContext().hasEndpoint(MESSAGE_STEP) != null;
         for (Exchange message : messages) {
             String refused = userStep ? userStep(message) : null;
             IngressMessage envelope = IngressMessage.of(message);
             envelopes.add(envelope);
+            refusedBySteps.add(refused);
             // parsed before the batch waits for the store's single writer, which another consumer may hold meanwhile
-            Payload payload = refused != null ? null : Payload.of(envelope);
+            payloads.add(refused != null ? null : Payload.of(envelope));
+        }
+        List<Speculation> speculations = speculate(messages, envelopes, payloads);
+        List<Function<StoreTx, Result>> units = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            String refused = refusedBySteps.get(i);
+            Exchange message = messages.get(i);
+            IngressMessage envelope = envelopes.get(i);
+            Payload payload = payloads.get(i);
+            Speculation speculation = speculations.get(i);
             units.add(refused != null ? tx -> {
                 throw new IngressRefusal(refused);
-            } : tx -> applyOne(tx, message, envelope, payload));
+            } : tx -> applyOne(tx, message, envelope, payload, speculation));
         }
         List<TwinStore.Outcome<Result>> outcomes = store.writeEach(units);
         List<IngressDeadLetterRow> refused = new ArrayList<>();
@@ -215,12 +226,46 @@ public final class IngressPipeline {
         }
     }
 
-    private Result applyOne(StoreTx tx, Exchange message, IngressMessage envelope, Payload parsed) {
+    /**
+     * Works out each JSON message's changes ahead of its unit ({@link Speculation}), all in one read transaction;
+     * null for a message whose changes the unit must work out itself.
+     */
+    private List<Speculation> speculate(List<Exchange> messages, List<IngressMessage> envelopes,
+            List<Payload> payloads) {
+        return store.read(tx -> {
+            long modelsVersion = tx.modelsVersion();
+            List<Speculation> speculations = new ArrayList<>(messages.size());
+            for (int i = 0; i < messages.size(); i++) {
+                Payload payload = payloads.get(i);
+                Exchange message = messages.get(i);
+                IngressMessage envelope = envelopes.get(i);
+                speculations.add(payload == null || payload.refusal() != null ? null
+                        : Speculation.run(tx, modelsVersion,
+                                speculative -> applyChanges(speculative, message, envelope, payload.json(), true)));
+            }
+            return speculations;
+        });
+    }
+
+    private Result applyOne(StoreTx tx, Exchange message, IngressMessage envelope, Payload parsed,
+            Speculation speculation) {
         if (envelope.messageId() != null && !tx.markSeen("ingress:" + envelope.source(), envelope.messageId())) {
             return Result.DUPLICATE;
         }
+        if (speculation != null && speculation.replay(tx)) {
+            return Result.APPLIED;
+        }
         // a duplicate is dropped even if it is not JSON; any other message that is not is refused
-        JsonNode payload = parsed.orRefuse();
+        applyChanges(tx, message, envelope, parsed.orRefuse(), false);
+        return Result.APPLIED;
+    }
+
+    /**
+     * Applies the first matching rule, else the default mapping. {@code speculative}: the changes are worked out
+     * ahead of the unit, so nothing may leave the store transaction (telemetry is handed on only in the unit).
+     */
+    private void applyChanges(StoreTx tx, Exchange message, IngressMessage envelope, JsonNode payload,
+            boolean speculative) {
         Exchange evaluated = message;
         for (MappingRules.Mapping mapping : rules.rules().mappings()) {
             if (evaluated == message) {
@@ -231,11 +276,10 @@ public final class IngressPipeline {
             }
             if (mapping.matches(evaluated)) {
                 applyMapping(tx, mapping, evaluated, envelope);
-                return Result.APPLIED;
+                return;
             }
         }
-        applyDefault(tx, envelope, payload);
-        return Result.APPLIED;
+        applyDefault(tx, envelope, payload, speculative);
     }
 
     private void applyMapping(StoreTx tx, MappingRules.Mapping mapping, Exchange message, IngressMessage envelope) {
@@ -271,7 +315,7 @@ public final class IngressPipeline {
         twins.patch(tx, twin, patch);
     }
 
-    private void applyDefault(StoreTx tx, IngressMessage envelope, JsonNode payload) {
+    private void applyDefault(StoreTx tx, IngressMessage envelope, JsonNode payload, boolean speculative) {
         String deviceId = envelope.deviceId();
         if (deviceId == null || deviceId.isBlank()) {
             throw new IngressRefusal("the message names no device, and no rule matched it");
@@ -307,6 +351,9 @@ public final class IngressPipeline {
         if (patch.isEmpty() && telemetry.isEmpty()) {
             throw new IngressRefusal("nothing in the message is a property or telemetry of model " + model.id()
                     + " of twin " + twinId + ", and no rule matched");
+        }
+        if (speculative && !telemetry.isEmpty()) {
+            throw new Speculation.NotSpeculable("telemetry is handed on in the unit");
         }
         if (!patch.isEmpty()) {
             twins.patch(tx, twin, patch);

@@ -32,6 +32,8 @@ public abstract class JdbcTwinStore implements TwinStore {
     private final Dialect dialect;
     /** The write unit running on this thread, which a nested read or write joins. */
     private final ThreadLocal<StoreTx> currentWrite = new ThreadLocal<>();
+    /** The read unit running on this thread, which a nested read joins rather than take a second connection. */
+    private final ThreadLocal<StoreTx> currentRead = new ThreadLocal<>();
     private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
     private final Object groupWriterGuard = new Object();
     /** The thread that applies and commits the queued groups; started by the first grouped write. */
@@ -72,10 +74,10 @@ public abstract class JdbcTwinStore implements TwinStore {
 
     @Override
     public <T> T read(Function<StoreTx, T> work) {
-        StoreTx joined = currentWrite.get();
+        StoreTx joined = currentWrite.get() != null ? currentWrite.get() : currentRead.get();
         if (joined != null) {
-            // a second connection would not see the unit's own writes, and on PostgreSQL a full pool of
-            // writers each waiting for one more connection would starve
+            // a second connection would not see a write unit's own writes, and on PostgreSQL a full pool of
+            // units each waiting for one more connection would starve
             return work.apply(joined);
         }
         try (Connection c = readConnection()) {
@@ -117,8 +119,7 @@ public abstract class JdbcTwinStore implements TwinStore {
         } else {
             // one thread applies whatever has queued as one group and commits it, while the next units queue; each
             // caller is woken once, when the commit holding its units is done, and hands no lock on
-            queue.addAll(mine);
-            LockSupport.unpark(groupWriter());
+            LockSupport.unpark(enqueue(mine));
             mine.get(mine.size() - 1).awaitDone();
         }
         List<Outcome<T>> outcomes = new ArrayList<>(mine.size());
@@ -138,7 +139,11 @@ public abstract class JdbcTwinStore implements TwinStore {
         return commits.get();
     }
 
-    private Thread groupWriter() {
+    /**
+     * Queues units for the writer thread, starting it if need be, and returns it. Refused once the store is closing:
+     * a unit queued is a unit the writer will run, since it stops only when it finds the queue empty after that.
+     */
+    private Thread enqueue(List<? extends Pending<?>> units) {
         synchronized (groupWriterGuard) {
             if (closing) {
                 throw new StoreException("the " + kind() + " store is closed", null);
@@ -148,43 +153,60 @@ public abstract class JdbcTwinStore implements TwinStore {
                 groupWriter.setDaemon(true);
                 groupWriter.start();
             }
+            queue.addAll(units);
             return groupWriter;
         }
     }
 
     private void writeGroups() {
-        while (true) {
-            List<Pending<?>> group = new ArrayList<>();
-            try {
+        try {
+            while (true) {
+                List<Pending<?>> group = new ArrayList<>();
                 for (Pending<?> next; group.size() < MAX_GROUP && (next = queue.poll()) != null;) {
                     group.add(next);
                 }
                 if (!group.isEmpty()) {
-                    runGroup(group);
+                    try {
+                        runGroup(group);
+                    } catch (Throwable e) {
+                        // an Error a unit threw: its group fails, and the writer goes on with the others
+                        StoreException failure = new StoreException("cannot write to the " + kind() + " store", e);
+                        group.stream().filter(p -> !p.done).forEach(p -> p.fail(failure).markDone());
+                    }
+                    continue;
                 }
-            } catch (Throwable e) {
-                // an Error from a unit: its group fails, and the writer lives on for the others
-                StoreException failure = new StoreException("cannot write to the " + kind() + " store", e);
-                group.stream().filter(p -> !p.done).forEach(p -> p.fail(failure).markDone());
-            }
-            if (group.isEmpty()) {
-                if (closing) {
-                    return;
+                synchronized (groupWriterGuard) {
+                    if (closing && queue.isEmpty()) {
+                        groupWriter = null;
+                        return;
+                    }
                 }
+                // a unit that left this thread interrupted would otherwise make every park return at once
+                Thread.interrupted();
                 // a caller queues, then unparks: an unpark that comes first makes this park return at once
                 LockSupport.park(this);
             }
+        } catch (Throwable e) {
+            // nothing above throws but the JVM itself (out of memory): no unit must wait for a writer that is gone
+            StoreException failure = new StoreException("the " + kind() + " store's writer stopped", e);
+            synchronized (groupWriterGuard) {
+                groupWriter = null;
+                for (Pending<?> p; (p = queue.poll()) != null;) {
+                    p.fail(failure).markDone();
+                }
+            }
+            LOG.error("the {} store's writer thread stopped; the next write starts another", kind(), e);
         }
     }
 
-    /** Lets the grouped writes queued so far finish, then stops the writer thread; later writes are refused. */
+    /** Lets the units queued so far be written, then stops the writer thread; later writes are refused. */
     protected void stopGroupWriter() {
         Thread writer;
         synchronized (groupWriterGuard) {
             closing = true;
             writer = groupWriter;
         }
-        if (writer != null) {
+        if (writer != null && writer != Thread.currentThread()) {
             LockSupport.unpark(writer);
             try {
                 writer.join();
@@ -356,7 +378,12 @@ public abstract class JdbcTwinStore implements TwinStore {
         T result;
         try {
             beginRead(c);
-            result = work.apply(new JdbcStoreTx(c, dialect, false));
+            currentRead.set(new JdbcStoreTx(c, dialect, false));
+            try {
+                result = work.apply(currentRead.get());
+            } finally {
+                currentRead.remove();
+            }
             c.commit();
         } catch (Throwable e) {
             rollbackAfter(c, e);

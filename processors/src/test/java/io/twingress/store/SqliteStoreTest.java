@@ -30,7 +30,7 @@ class SqliteStoreTest extends StoreContract {
     }
 
     /**
-     * One unit is held open while seven more arrive: they queue, and the next leader applies all seven in one
+     * One unit is held open while seven more arrive: they queue, and the writer thread applies all seven in one
      * transaction, so two commits carry eight units. The refused one gets its own error and leaves nothing behind.
      */
     @Test
@@ -97,5 +97,33 @@ class SqliteStoreTest extends StoreContract {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    @Test
+    @Timeout(60)
+    void aUnitThatThrowsAnErrorFailsAloneAndTheWriterGoesOn() {
+        assertThatThrownBy(() -> store.write(tx -> {
+            tx.insertTwin(twin("doomed"));
+            throw new AssertionError("a unit's own error");
+        })).isInstanceOf(AssertionError.class).hasMessage("a unit's own error");
+        store.write(tx -> {
+            tx.insertTwin(twin("after"));
+            return null;
+        });
+        assertThat(store.<List<String>>read(tx -> tx.twins(null, null, 20).stream().map(StoredTwin::id).toList()))
+                .containsExactly("after");
+    }
+
+    @Test
+    @Timeout(60)
+    void aWriteAfterCloseIsRefusedRatherThanLeftWaiting(@TempDir Path dir) {
+        SqliteTwinStore closed = new SqliteTwinStore(dir.resolve("closed.db"), "FULL");
+        closed.write(tx -> {
+            tx.insertTwin(twin("before"));
+            return null;
+        });
+        closed.close();
+        assertThatThrownBy(() -> closed.write(tx -> null)).isInstanceOf(StoreException.class)
+                .hasMessageContaining("closed");
     }
 }

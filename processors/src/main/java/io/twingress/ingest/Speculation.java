@@ -1,0 +1,112 @@
+package io.twingress.ingest;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import io.twingress.store.OutboxEvent;
+import io.twingress.store.StoreTx;
+import io.twingress.store.StoredTwin;
+
+/**
+ * A message's twin changes, worked out on the consumer's thread against a read transaction and replayed in the write
+ * unit if nothing they read has changed since. Parsing, patching, validating and serializing twins and events is most
+ * of a message's cost, and on SQLite every write unit runs on the one writer thread: done here, it runs on the other
+ * cores while the writer commits the previous batch, and the unit is left with its SQL.
+ *
+ * <p>The work sees a {@link StoreTx} that reads twins from the read transaction (remembering each etag) and keeps the
+ * twin updates and outbox events it writes. Anything else it asks of the store (relationships for a propagation rule,
+ * a model row, a twin it wrote itself) ends the speculation, and the unit does the work itself, as it does when a
+ * twin's etag or the model set moved in between.
+ */
+final class Speculation {
+
+    /** Thrown inside the work when it asks for something a speculation cannot answer or keep. */
+    static final class NotSpeculable extends RuntimeException {
+        NotSpeculable(String what) {
+            super(what, null, false, false);
+        }
+    }
+
+    private final long modelsVersion;
+    /** Each twin read, by id, with the etag it had (null: it did not exist). */
+    private final Map<String, String> read = new LinkedHashMap<>();
+    private final Set<String> written = new HashSet<>();
+    private final List<Consumer<StoreTx>> writes = new ArrayList<>();
+
+    private Speculation(long modelsVersion) {
+        this.modelsVersion = modelsVersion;
+    }
+
+    /**
+     * Runs {@code work} against {@code readTx}; returns what it would write, or null if it cannot be worked out ahead
+     * (it failed, or asked for something a speculation cannot answer: the unit then runs it and reports for itself).
+     */
+    static Speculation run(StoreTx readTx, long modelsVersion, Consumer<StoreTx> work) {
+        Speculation speculation = new Speculation(modelsVersion);
+        try {
+            work.accept(speculation.tx(readTx));
+            return speculation;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * In the write unit: if every twin read still has its etag and the model set is unchanged, writes what the work
+     * wrote and returns true; else writes nothing and returns false.
+     */
+    boolean replay(StoreTx tx) {
+        if (tx.modelsVersion() != modelsVersion) {
+            return false;
+        }
+        for (Map.Entry<String, String> twin : read.entrySet()) {
+            StoredTwin now = tx.twinForUpdate(twin.getKey());
+            if (!Objects.equals(now == null ? null : now.etag(), twin.getValue())) {
+                return false;
+            }
+        }
+        writes.forEach(w -> w.accept(tx));
+        return true;
+    }
+
+    private StoreTx tx(StoreTx readTx) {
+        InvocationHandler handler = (proxy, method, args) -> switch (method.getName()) {
+            case "twin", "twinForUpdate" -> readTwin(readTx, (String) args[0]);
+            case "updateTwin" -> {
+                StoredTwin twin = (StoredTwin) args[0];
+                written.add(twin.id());
+                writes.add(t -> t.updateTwin(twin));
+                yield null;
+            }
+            case "appendEvent" -> {
+                OutboxEvent event = (OutboxEvent) args[0];
+                writes.add(t -> t.appendEvent(event));
+                yield null;
+            }
+            case "toString" -> "speculative StoreTx";
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "equals" -> proxy == args[0];
+            default -> throw new NotSpeculable(method.getName());
+        };
+        return (StoreTx) Proxy.newProxyInstance(StoreTx.class.getClassLoader(), new Class<?>[] {StoreTx.class},
+                handler);
+    }
+
+    private StoredTwin readTwin(StoreTx readTx, String id) {
+        if (written.contains(id)) {
+            // the read transaction cannot show the work its own write
+            throw new NotSpeculable("a twin read after the work wrote it");
+        }
+        StoredTwin twin = readTx.twin(id);
+        read.putIfAbsent(id, twin == null ? null : twin.etag());
+        return twin;
+    }
+}
