@@ -5,18 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteErrorCode;
 
 /**
@@ -26,29 +20,15 @@ import org.sqlite.SQLiteErrorCode;
  */
 public final class SqliteTwinStore extends JdbcTwinStore {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SqliteTwinStore.class);
-
     /** Page cache sizes, in the negative KiB form SQLite's cache_size takes. */
     private static final int WRITER_CACHE_KIB = -64 * 1024;
     private static final int READER_CACHE_KIB = -16 * 1024;
-    /**
-     * The write-ahead log is copied back into the database by a thread of its own every {@link #CHECKPOINT_PERIOD_MS}:
-     * SQLite would otherwise do it inside the commit that fills 1,000 pages (every commit of an ingress batch), with
-     * the writer and everyone waiting on it stalled meanwhile. The writer still checkpoints past this many pages
-     * (64 MiB), should the thread fall behind.
-     */
-    private static final int WRITER_CHECKPOINT_PAGES = 16_384;
-    private static final long CHECKPOINT_PERIOD_MS = 200;
-    /** The log is cut back to this size after a checkpoint that emptied it. */
-    private static final long WAL_SIZE_LIMIT = 64L * 1024 * 1024;
 
     private final ReentrantLock writeLock = new ReentrantLock(true);
     private final Connection writer;
     /** Used only by the thread holding {@link #writeLock}. */
     private final StatementCache writerStatements;
     private final HikariDataSource readers;
-    private final Connection checkpointer;
-    private final ScheduledExecutorService checkpoints;
     private final Path file;
 
     /**
@@ -65,10 +45,6 @@ public final class SqliteTwinStore extends JdbcTwinStore {
             SQLiteDataSource writeSource = dataSource(file, synchronous, false);
             migrate(writeSource);
             this.writer = writeSource.getConnection();
-            try (Statement pragma = writer.createStatement()) {
-                pragma.execute("PRAGMA wal_autocheckpoint = " + WRITER_CHECKPOINT_PAGES);
-                pragma.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT);
-            }
             this.writerStatements = new StatementCache(writer);
             HikariConfig pool = new HikariConfig();
             pool.setDataSource(dataSource(file, synchronous, true));
@@ -77,14 +53,6 @@ public final class SqliteTwinStore extends JdbcTwinStore {
             pool.setMaximumPoolSize(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
             pool.setPoolName("twingress-sqlite-read");
             this.readers = new HikariDataSource(pool);
-            this.checkpointer = writeSource.getConnection();
-            this.checkpoints = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "twingress-sqlite-checkpoint");
-                t.setDaemon(true);
-                return t;
-            });
-            checkpoints.scheduleWithFixedDelay(this::checkpoint, CHECKPOINT_PERIOD_MS, CHECKPOINT_PERIOD_MS,
-                    TimeUnit.MILLISECONDS);
         } catch (IOException | SQLException e) {
             throw new StoreException("cannot open the SQLite store at " + file, e);
         }
@@ -110,16 +78,6 @@ public final class SqliteTwinStore extends JdbcTwinStore {
         SQLiteDataSource ds = new SQLiteDataSource(config);
         ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
         return ds;
-    }
-
-    /** Copies what it can of the log into the database without waiting for the writer or any reader. */
-    private void checkpoint() {
-        try (Statement pragma = checkpointer.createStatement()) {
-            pragma.execute("PRAGMA wal_checkpoint(PASSIVE)");
-        } catch (SQLException e) {
-            // the next period tries again, and the writer checkpoints itself past its limit
-            LOG.debug("background checkpoint failed: {}", e.getMessage());
-        }
     }
 
     @Override
@@ -164,15 +122,6 @@ public final class SqliteTwinStore extends JdbcTwinStore {
     @Override
     public void close() {
         stopGroupWriter();
-        checkpoints.shutdown();
-        try {
-            checkpoints.awaitTermination(30, TimeUnit.SECONDS);
-            checkpointer.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (SQLException e) {
-            LOG.debug("closing the checkpoint connection failed: {}", e.getMessage());
-        }
         readers.close();
         writeLock.lock();
         try {
