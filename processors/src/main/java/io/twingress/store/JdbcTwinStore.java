@@ -378,7 +378,7 @@ public abstract class JdbcTwinStore implements TwinStore {
         T result;
         try {
             beginRead(c);
-            currentRead.set(new JdbcStoreTx(c, dialect, false));
+            currentRead.set(new JdbcStoreTx(c, dialect, false, statementCache(c)));
             try {
                 result = work.apply(currentRead.get());
             } finally {

@@ -5,11 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteDataSource;
 import org.sqlite.SQLiteErrorCode;
 
@@ -29,6 +33,8 @@ public final class SqliteTwinStore extends JdbcTwinStore {
     /** Used only by the thread holding {@link #writeLock}. */
     private final StatementCache writerStatements;
     private final HikariDataSource readers;
+    /** Each read connection's kept statements; an entry goes when the pool retires its connection. */
+    private final Map<Connection, StatementCache> readerStatements = Collections.synchronizedMap(new WeakHashMap<>());
     private final Path file;
 
     /**
@@ -96,7 +102,16 @@ public final class SqliteTwinStore extends JdbcTwinStore {
 
     @Override
     protected StatementCache statementCache(Connection c) {
-        return writerStatements.serves(c) ? writerStatements : null;
+        if (writerStatements.serves(c)) {
+            return writerStatements;
+        }
+        try {
+            // the pool lends a new proxy each time: the statements belong to the connection behind it, which one
+            // thread at a time holds
+            return readerStatements.computeIfAbsent(c.unwrap(SQLiteConnection.class), StatementCache::new);
+        } catch (SQLException e) {
+            return null;
+        }
     }
 
     @Override
