@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -27,6 +28,14 @@ public final class SqliteTwinStore extends JdbcTwinStore {
     /** Page cache sizes, in the negative KiB form SQLite's cache_size takes. */
     private static final int WRITER_CACHE_KIB = -64 * 1024;
     private static final int READER_CACHE_KIB = -16 * 1024;
+    /**
+     * The commit that takes the write-ahead log past this many pages (about 40 MiB) copies it back into the database.
+     * SQLite's 1,000 made every other commit of an ingress batch (some 500 pages of twins, history and ids written at
+     * random places) a checkpoint too: 7,100–8,700 msgs/s against 9,800–11,200 with 10,000, in alternating runs.
+     */
+    private static final int CHECKPOINT_PAGES = 10_000;
+    /** After a checkpoint that emptied it, the log file is cut back to this size. */
+    private static final long WAL_SIZE_LIMIT = 64L * 1024 * 1024;
 
     private final ReentrantLock writeLock = new ReentrantLock(true);
     private final Connection writer;
@@ -51,6 +60,10 @@ public final class SqliteTwinStore extends JdbcTwinStore {
             SQLiteDataSource writeSource = dataSource(file, synchronous, false);
             migrate(writeSource);
             this.writer = writeSource.getConnection();
+            try (Statement pragma = writer.createStatement()) {
+                pragma.execute("PRAGMA wal_autocheckpoint = " + CHECKPOINT_PAGES);
+                pragma.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT);
+            }
             this.writerStatements = new StatementCache(writer);
             HikariConfig pool = new HikariConfig();
             pool.setDataSource(dataSource(file, synchronous, true));
