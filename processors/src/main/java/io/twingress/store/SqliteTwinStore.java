@@ -6,9 +6,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Collections;
 import java.util.Map;
-import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -42,8 +41,8 @@ public final class SqliteTwinStore extends JdbcTwinStore {
     /** Used only by the thread holding {@link #writeLock}. */
     private final StatementCache writerStatements;
     private final HikariDataSource readers;
-    /** Each read connection's kept statements; an entry goes when the pool retires its connection. */
-    private final Map<Connection, StatementCache> readerStatements = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Each read connection's kept statements, by the connection behind the pool's proxy. */
+    private final Map<Connection, StatementCache> readerStatements = new ConcurrentHashMap<>();
     private final Path file;
 
     /**
@@ -71,6 +70,8 @@ public final class SqliteTwinStore extends JdbcTwinStore {
             pool.setReadOnly(true);
             pool.setMaximumPoolSize(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
             pool.setPoolName("twingress-sqlite-read");
+            // a local file needs no fresh connections, and each keeps its prepared statements
+            pool.setMaxLifetime(0);
             this.readers = new HikariDataSource(pool);
         } catch (IOException | SQLException e) {
             throw new StoreException("cannot open the SQLite store at " + file, e);
@@ -99,6 +100,14 @@ public final class SqliteTwinStore extends JdbcTwinStore {
         return ds;
     }
 
+    private static boolean isClosed(Connection c) {
+        try {
+            return c.isClosed();
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
     @Override
     public String kind() {
         return "sqlite";
@@ -121,7 +130,14 @@ public final class SqliteTwinStore extends JdbcTwinStore {
         try {
             // the pool lends a new proxy each time: the statements belong to the connection behind it, which one
             // thread at a time holds
-            return readerStatements.computeIfAbsent(c.unwrap(SQLiteConnection.class), StatementCache::new);
+            Connection physical = c.unwrap(SQLiteConnection.class);
+            StatementCache cache = readerStatements.get(physical);
+            if (cache == null) {
+                // a connection the pool replaced (it keeps them, but evicts a broken one) takes its cache along
+                readerStatements.keySet().removeIf(SqliteTwinStore::isClosed);
+                cache = readerStatements.computeIfAbsent(physical, StatementCache::new);
+            }
+            return cache;
         } catch (SQLException e) {
             return null;
         }

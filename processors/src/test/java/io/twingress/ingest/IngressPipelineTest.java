@@ -180,10 +180,8 @@ class IngressPipelineTest {
 
     @Test
     void aSpeculationIsReplayedOnlyIfWhatItReadIsUnchanged() {
-        Speculation fresh = store.read(tx -> Speculation.run(tx, tx.modelsVersion(),
-                spec -> twins.patch(spec, spec.twinForUpdate("r1"), json("[{'op':'add','path':'/count','value':41}]"))));
-        Speculation stale = store.read(tx -> Speculation.run(tx, tx.modelsVersion(),
-                spec -> twins.patch(spec, spec.twinForUpdate("r1"), json("[{'op':'add','path':'/count','value':42}]"))));
+        Speculation fresh = speculateCount(41);
+        Speculation stale = speculateCount(42);
         assertThat(store.<Boolean>write(fresh::replay)).isTrue();
         assertThat(twins.get("r1").get("count").asInt()).isEqualTo(41);
         // the replay above changed r1's etag: the second was worked out on the twin before it, and writes nothing
@@ -192,6 +190,11 @@ class IngressPipelineTest {
         // anything beyond twins and events cannot be worked out ahead: there is no speculation to replay
         assertThat(store.<Speculation>read(tx -> Speculation.run(tx, tx.modelsVersion(),
                 spec -> spec.relationships(null, null, 10)))).isNull();
+    }
+
+    private Speculation speculateCount(int count) {
+        return store.read(tx -> Speculation.run(tx, tx.modelsVersion(), spec -> twins.patch(spec,
+                spec.twinForUpdate("r1"), json("[{'op':'add','path':'/count','value':" + count + "}]"))));
     }
 
     @Test
