@@ -62,7 +62,8 @@ import io.twingress.ingest.IngressPipeline;
  * <p>Arguments: {@code --messages 1000000} {@code --twins 10000} {@code --partitions 4} {@code --rate 5000}
  * {@code --latency-duration 30} {@code --latency-warmup 5} (seconds) {@code --max-poll-records} (default: the
  * application's, {@code twingress.ingress.kafka.maxPollRecords}) {@code --app "key=value,key=value"} (application
- * properties for the run) {@code --samples 50} (twins whose final value is checked).
+ * properties for the run) {@code --samples 50} (twins whose final value is checked) {@code --history on}
+ * ({@code off}: the default history connection is deleted before the messages flow, so that nothing is historized).
  */
 public final class IngressThroughput {
 
@@ -83,6 +84,7 @@ public final class IngressThroughput {
         String maxPoll = Args.value(args, "--max-poll-records", null);
         String appProps = Args.value(args, "--app", "");
         int samples = Integer.parseInt(Args.value(args, "--samples", "50"));
+        boolean history = !"off".equals(Args.value(args, "--history", "on"));
         Machine.describe("IngressThroughput");
         System.out.printf("%d messages for %d twins, topic of %d partitions keyed by twin id; latency at %d msgs/s for"
                 + " %d s (first %d s not counted); in-process application on SQLite%n", messages, twins, partitions,
@@ -128,6 +130,12 @@ public final class IngressThroughput {
                 createTwins(app.port(), twins);
                 System.out.printf(Locale.ROOT, "model and %d twins created in %.1f s%n", twins,
                         (System.nanoTime() - setupFrom) / 1e9);
+                if (!history) {
+                    try (RawHttp http = new RawHttp("127.0.0.1", app.port())) {
+                        RawHttp.Reply reply = http.send("DELETE", "/historyconnections/default" + API, null, null);
+                        System.out.println("history connection 'default' deleted (--history off): " + reply.status());
+                    }
+                }
 
                 Properties producerProps = new Properties();
                 producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());

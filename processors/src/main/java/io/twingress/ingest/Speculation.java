@@ -40,6 +40,8 @@ final class Speculation {
     private final Map<String, String> read = new LinkedHashMap<>();
     private final Set<String> written = new HashSet<>();
     private final List<Consumer<StoreTx>> writes = new ArrayList<>();
+    /** The first write, if it updates the one twin read: replayed as an update conditional on that twin's etag. */
+    private StoredTwin guarded;
 
     private Speculation(long modelsVersion) {
         this.modelsVersion = modelsVersion;
@@ -67,6 +69,15 @@ final class Speculation {
         if (tx.modelsVersion() != modelsVersion) {
             return false;
         }
+        if (guarded != null && read.size() == 1) {
+            // the one twin read is the first one written: its update checks the etag itself, and writes nothing if
+            // the twin moved, so nothing before it needs undoing
+            if (!tx.updateTwinIfEtag(guarded, read.get(guarded.id()))) {
+                return false;
+            }
+            writes.subList(1, writes.size()).forEach(w -> w.accept(tx));
+            return true;
+        }
         for (Map.Entry<String, String> twin : read.entrySet()) {
             StoredTwin now = tx.twinForUpdate(twin.getKey());
             if (!Objects.equals(now == null ? null : now.etag(), twin.getValue())) {
@@ -82,6 +93,7 @@ final class Speculation {
             case "twin", "twinForUpdate" -> readTwin(readTx, (String) args[0]);
             case "updateTwin" -> {
                 StoredTwin twin = (StoredTwin) args[0];
+                guarded = writes.isEmpty() && read.size() == 1 && read.get(twin.id()) != null ? twin : null;
                 written.add(twin.id());
                 writes.add(t -> t.updateTwin(twin));
                 yield null;

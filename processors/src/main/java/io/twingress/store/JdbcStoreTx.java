@@ -145,6 +145,12 @@ final class JdbcStoreTx implements StoreTx {
     }
 
     @Override
+    public boolean updateTwinIfEtag(StoredTwin twin, String etag) {
+        return update("UPDATE twins SET model_id = ?, etag = ?, body = ? WHERE id = ? AND etag = ?",
+                twin.modelId(), twin.etag(), twin.body(), twin.id(), etag) == 1;
+    }
+
+    @Override
     public void deleteTwin(String id) {
         update("DELETE FROM twins WHERE id = ?", id);
     }

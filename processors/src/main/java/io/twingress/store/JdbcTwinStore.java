@@ -298,16 +298,16 @@ public abstract class JdbcTwinStore implements TwinStore {
      * its savepoint, so that one unit's conflict does not cost the whole group.
      */
     private void applyInSavepoint(Connection c, Pending<?> unit) throws SQLException {
+        StatementCache cache = statementCache(c);
         for (int attempt = 1; ; attempt++) {
-            Savepoint savepoint = c.setSavepoint();
-            currentWrite.set(new JdbcStoreTx(c, dialect, true, statementCache(c)));
+            UnitSavepoint savepoint = UnitSavepoint.set(c, cache);
+            currentWrite.set(new JdbcStoreTx(c, dialect, true, cache));
             try {
                 unit.apply(currentWrite.get());
-                c.releaseSavepoint(savepoint);
+                savepoint.release();
                 return;
             } catch (RuntimeException | Error e) {
-                c.rollback(savepoint);
-                c.releaseSavepoint(savepoint);
+                savepoint.rollback();
                 if (!isRetryable(e) || attempt >= MAX_ATTEMPTS) {
                     unit.fail(e);
                     return;
@@ -317,6 +317,40 @@ public abstract class JdbcTwinStore implements TwinStore {
             } finally {
                 currentWrite.remove();
             }
+        }
+    }
+
+    /**
+     * A unit's savepoint. On a connection that keeps its statements (SQLite's writer) it is one fixed name run through
+     * kept statements: the driver's JDBC savepoints format and parse a new statement for each step (4% of the writer
+     * thread's time in ingress). Units do not nest (a nested write joins its unit), so one name serves all.
+     */
+    private record UnitSavepoint(Connection c, StatementCache cache, Savepoint jdbc) {
+
+        static UnitSavepoint set(Connection c, StatementCache cache) throws SQLException {
+            if (cache == null) {
+                return new UnitSavepoint(c, null, c.setSavepoint());
+            }
+            cache.prepare("SAVEPOINT twingress_unit").execute();
+            return new UnitSavepoint(c, cache, null);
+        }
+
+        void release() throws SQLException {
+            if (jdbc != null) {
+                c.releaseSavepoint(jdbc);
+            } else {
+                cache.prepare("RELEASE twingress_unit").execute();
+            }
+        }
+
+        /** Undoes what the unit wrote and ends the savepoint. */
+        void rollback() throws SQLException {
+            if (jdbc != null) {
+                c.rollback(jdbc);
+            } else {
+                cache.prepare("ROLLBACK TO twingress_unit").execute();
+            }
+            release();
         }
     }
 

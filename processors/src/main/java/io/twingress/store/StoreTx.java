@@ -52,6 +52,12 @@ public interface StoreTx {
 
     void updateTwin(StoredTwin twin);
 
+    /**
+     * Updates the twin only if its stored etag is still {@code etag}, in one statement; false if it was not (then
+     * nothing changed): a read and an update in one.
+     */
+    boolean updateTwinIfEtag(StoredTwin twin, String etag);
+
     void deleteTwin(String id);
 
     /** Twins ordered by id, after {@code afterId} (null: from the start); {@code modelIds} null means any model. */

@@ -178,6 +178,24 @@ abstract class StoreContract {
     }
 
     @Test
+    void aConditionalUpdateWritesOnlyOverTheEtagItNames() {
+        StoredTwin twin = twin("room-1", "dtmi:test:Room;1");
+        write(tx -> tx.insertTwin(twin));
+        StoredTwin first = new StoredTwin("room-1", "dtmi:test:Room;1", "W/\"e2\"", "{\"$dtId\":\"room-1\",\"t\":1}");
+        StoredTwin second = new StoredTwin("room-1", "dtmi:test:Room;1", "W/\"e3\"", "{\"$dtId\":\"room-1\",\"t\":2}");
+
+        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfEtag(first, twin.etag()))).isTrue();
+        // a second writer that read the same etag finds it gone, and changes nothing
+        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfEtag(second, twin.etag()))).isFalse();
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(first);
+        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfEtag(second, first.etag()))).isTrue();
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(second);
+        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfEtag(twin("room-9", "dtmi:test:Room;1"), "W/\"x\"")))
+                .isFalse();
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-9"))).isNull();
+    }
+
+    @Test
     void aSecondTwinWithTheSameIdIsRejected() {
         write(tx -> tx.insertTwin(twin("dup", "dtmi:test:A;1")));
 
