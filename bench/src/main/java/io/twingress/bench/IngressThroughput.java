@@ -63,7 +63,9 @@ import io.twingress.ingest.IngressPipeline;
  * {@code --latency-duration 30} {@code --latency-warmup 5} (seconds) {@code --max-poll-records} (default: the
  * application's, {@code twingress.ingress.kafka.maxPollRecords}) {@code --app "key=value,key=value"} (application
  * properties for the run) {@code --samples 50} (twins whose final value is checked) {@code --history on}
- * ({@code off}: the default history connection is deleted before the messages flow, so that nothing is historized).
+ * ({@code off}: the default history connection is deleted before the messages flow, so that nothing is historized)
+ * {@code --linger-ms 5} (the latency phase's producer: Kafka 4.0's default; 0 sends about one request per record,
+ * which on 2 cores costs the broker a quarter of the machine; the linger counts in the latency).
  */
 public final class IngressThroughput {
 
@@ -85,6 +87,7 @@ public final class IngressThroughput {
         String appProps = Args.value(args, "--app", "");
         int samples = Integer.parseInt(Args.value(args, "--samples", "50"));
         boolean history = !"off".equals(Args.value(args, "--history", "on"));
+        String linger = Args.value(args, "--linger-ms", "5");
         Machine.describe("IngressThroughput");
         System.out.printf("%d messages for %d twins, topic of %d partitions keyed by twin id; latency at %d msgs/s for"
                 + " %d s (first %d s not counted); in-process application on SQLite%n", messages, twins, partitions,
@@ -176,10 +179,10 @@ public final class IngressThroughput {
                 System.out.println("final values: " + order);
 
                 System.out.println();
-                System.out.printf("== 3. latency at %d msgs/s offered, %d s (+%d s not counted)%n", rate,
-                        latencySeconds, latencyWarmup);
-                Latency latency = latency(producerProps, watch, metrics, messages, twins, rate, latencySeconds,
-                        latencyWarmup, kafka.pid());
+                System.out.printf("== 3. latency at %d msgs/s offered, %d s (+%d s not counted), producer linger.ms %s%n",
+                        rate, latencySeconds, latencyWarmup, linger);
+                Latency latency = latency(producerProps, linger, watch, metrics, messages, twins, rate,
+                        latencySeconds, latencyWarmup, kafka.pid());
                 print("latency phase", latency.phase());
                 System.out.printf(Locale.ROOT, "batches %d (mean %.0f messages), failed batch exchanges %d%n",
                         watch.batches.get(), watch.records.get() / (double) Math.max(1, watch.batches.get()),
@@ -322,11 +325,11 @@ public final class IngressThroughput {
         return phase;
     }
 
-    private static Latency latency(Properties producerProps, BatchWatch watch, Metrics metrics, int offset,
-            int twins, int rate, int seconds, int warmup, long brokerPid) throws Exception {
+    private static Latency latency(Properties producerProps, String linger, BatchWatch watch, Metrics metrics,
+            int offset, int twins, int rate, int seconds, int warmup, long brokerPid) throws Exception {
         Properties props = new Properties();
         props.putAll(producerProps);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, linger);
         watch.reset();
         Meter meter = new Meter(brokerPid);
         long start = System.nanoTime() + 200_000_000L;

@@ -28,9 +28,9 @@ public final class SqliteTwinStore extends JdbcTwinStore {
     private static final int WRITER_CACHE_KIB = -64 * 1024;
     private static final int READER_CACHE_KIB = -16 * 1024;
     /**
-     * The commit that takes the write-ahead log past this many pages (about 40 MiB) copies it back into the database.
-     * SQLite's 1,000 made every other commit of an ingress batch (some 500 pages of twins, history and ids written at
-     * random places) a checkpoint too: 7,100–8,700 msgs/s against 9,800–11,200 with 10,000, in alternating runs.
+     * The commit that takes the write-ahead log past this many pages (about 40 MiB) copies it back into the database,
+     * should the {@link SqliteCheckpointer} have fallen that far behind. SQLite's 1,000 made every other commit of an
+     * ingress batch (some 500 pages of twins, history and ids written at random places) a checkpoint too.
      */
     private static final int CHECKPOINT_PAGES = 10_000;
     /** After a checkpoint that emptied it, the log file is cut back to this size. */
@@ -41,6 +41,7 @@ public final class SqliteTwinStore extends JdbcTwinStore {
     /** Used only by the thread holding {@link #writeLock}. */
     private final StatementCache writerStatements;
     private final HikariDataSource readers;
+    private final SqliteCheckpointer checkpointer;
     /** Each read connection's kept statements, by the connection behind the pool's proxy. */
     private final Map<Connection, StatementCache> readerStatements = new ConcurrentHashMap<>();
     private final Path file;
@@ -64,6 +65,7 @@ public final class SqliteTwinStore extends JdbcTwinStore {
                 pragma.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT);
             }
             this.writerStatements = new StatementCache(writer);
+            this.checkpointer = new SqliteCheckpointer(writeSource.getConnection(), "twingress-sqlite-checkpoint");
             HikariConfig pool = new HikariConfig();
             pool.setDataSource(dataSource(file, synchronous, true));
             // Hikari applies its read-only flag to every connection; SQLite fixes it at open and refuses a change
@@ -166,6 +168,7 @@ public final class SqliteTwinStore extends JdbcTwinStore {
     @Override
     public void close() {
         stopGroupWriter();
+        checkpointer.close();
         readers.close();
         writeLock.lock();
         try {
