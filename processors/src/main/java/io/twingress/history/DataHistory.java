@@ -46,7 +46,10 @@ import io.twingress.store.TwinStore;
  * PostgreSQL take turns at a connection under the cursor's lease.
  * <ul>
  * <li>The embedded sink ({@link #feed}) writes its rows and moves its cursor in one write unit: every committed
- * change is historized exactly once.
+ * change is historized exactly once. The rows may live in a store of their own ({@code rows}: on SQLite a second file
+ * with its own writer thread, so that historizing does not take turns with the twin writes at the one writer). Its
+ * cursor then lives there too, in the unit with the rows, and the events' store keeps a copy, moved after each
+ * batch, which holds the events not yet historized back from pruning.
  * <li>A Kafka sink has its own route ({@code history-sink-<name>}): {@link #nextRecords} reads a batch and turns it
  * into one Kafka record per table and up to {@link #ROWS_PER_RECORD} rows (JSON lines in ADT's columns, with the
  * headers Azure Data Explorer's data connection routes by), the route sends them, and {@link #acknowledge} moves the
@@ -75,6 +78,8 @@ public final class DataHistory {
             .withZone(ZoneOffset.UTC);
 
     private final TwinStore store;
+    /** Where the embedded sink's rows and cursors are: {@link #store} itself, or a store of their own. */
+    private final TwinStore rows;
     private final Clock clock;
     private final String instanceId;
     private final int batchSize;
@@ -88,7 +93,14 @@ public final class DataHistory {
 
     public DataHistory(TwinStore store, Clock clock, String instanceId, int batchSize, Duration lease,
             EndpointLimits limits) {
+        this(store, store, clock, instanceId, batchSize, lease, limits);
+    }
+
+    /** @param rows where the embedded sink writes its rows: {@code store}, or a store of their own */
+    public DataHistory(TwinStore store, TwinStore rows, Clock clock, String instanceId, int batchSize, Duration lease,
+            EndpointLimits limits) {
         this.store = store;
+        this.rows = rows;
         this.clock = clock;
         this.instanceId = instanceId;
         this.batchSize = batchSize;
@@ -210,49 +222,78 @@ public final class DataHistory {
     private int feed(HistoryConnection connection) {
         String consumer = consumer(connection.name());
         long now = clock.millis();
+        boolean apart = rows != store;
+        // apart, the cursor that moves with the rows is in their store, and the one here a copy that lags it
+        OutboxCursor kept = apart ? rows.read(tx -> tx.cursor(consumer)) : null;
         // the events are read and turned into rows outside the write unit: that is most of the feed's work, and on
         // SQLite every other write would wait for it behind the one writer
         Batch batch = store.read(tx -> {
-            OutboxCursor cursor = tx.cursor(consumer);
-            if (cursor == null) {
+            OutboxCursor here = tx.cursor(consumer);
+            OutboxCursor cursor = apart ? kept : here;
+            if (here == null) {
                 return null;
             }
-            if (cursor.owner() != null && !cursor.owner().equals(instanceId) && cursor.leaseUntil() > now) {
+            if (cursor != null && cursor.owner() != null && !cursor.owner().equals(instanceId)
+                    && cursor.leaseUntil() > now) {
                 return LEASED_ELSEWHERE;
             }
-            List<OutboxEvent> events = tx.eventsAfter(cursor.position(), batchSize);
-            HistoryRowSink.StoreRows rows = HistoryRowSink.collect();
+            // a connection deleted and made again starts at the outbox's head: the rows' cursor left behind follows
+            OutboxPosition from = cursor == null || here.position().compareTo(cursor.position()) > 0
+                    ? here.position() : cursor.position();
+            List<OutboxEvent> events = tx.eventsAfter(from, batchSize);
+            HistoryRowSink.StoreRows collected = HistoryRowSink.collect();
             for (OutboxEvent event : events) {
-                HistoryRecorder.record(tx, connection, event, rows);
+                HistoryRecorder.record(tx, connection, event, collected);
             }
-            return new Batch(cursor.position(), events, rows);
+            return new Batch(cursor == null ? from : cursor.position(), from, events, collected);
         });
         if (batch == LEASED_ELSEWHERE) {
             return 0;
         }
-        return store.write(tx -> {
-            tx.createCursor(consumer, tx.outboxHead());
+        int fed = rows.write(tx -> {
+            if (batch == null) {
+                if (!apart) {
+                    tx.createCursor(consumer, tx.outboxHead());
+                }
+                return 0;
+            }
+            tx.createCursor(consumer, batch.from());
             if (!tx.leaseCursor(consumer, instanceId, now, now + lease.toMillis())) {
                 return 0;
             }
-            if (batch == null || !tx.cursor(consumer).position().equals(batch.after())) {
-                // a new cursor, or another instance moved it since the read: the next round reads from where it is
+            if (!tx.cursor(consumer).position().equals(batch.after())) {
+                // another instance moved it since the read: the next round reads from where it is
                 return 0;
             }
             batch.rows().writeTo(tx);
-            if (!batch.events().isEmpty()) {
-                tx.advanceCursor(consumer, instanceId, batch.events().get(batch.events().size() - 1).position());
+            OutboxPosition to = batch.events().isEmpty() ? batch.from()
+                    : batch.events().get(batch.events().size() - 1).position();
+            if (!to.equals(batch.after())) {
+                tx.advanceCursor(consumer, instanceId, to);
             }
             return batch.events().size();
         });
+        if (apart && fed > 0) {
+            OutboxPosition to = batch.events().get(batch.events().size() - 1).position();
+            store.write(tx -> {
+                OutboxCursor copy = tx.cursor(consumer);
+                if (copy != null && copy.position().compareTo(to) < 0
+                        && tx.leaseCursor(consumer, instanceId, now, now + lease.toMillis())) {
+                    tx.advanceCursor(consumer, instanceId, to);
+                }
+                return null;
+            });
+        }
+        return fed;
     }
 
-    /** A connection's next events, read after {@code after}, and the rows they make. */
-    private record Batch(OutboxPosition after, List<OutboxEvent> events, HistoryRowSink.StoreRows rows) {
+    /** A connection's next events, read after {@code from}, and the rows they make; its cursor stood at {@code after}. */
+    private record Batch(OutboxPosition after, OutboxPosition from, List<OutboxEvent> events,
+            HistoryRowSink.StoreRows rows) {
     }
 
     /** Another instance holds the connection's lease: nothing to read or write this round. */
-    private static final Batch LEASED_ELSEWHERE = new Batch(null, List.of(), null);
+    private static final Batch LEASED_ELSEWHERE = new Batch(null, null, List.of(), null);
 
     /** Deletes rows past their table's retention, at most {@code maxRows} per table and run. */
     public int applyRetention(int maxRows) {
@@ -265,7 +306,7 @@ public final class DataHistory {
                         : "history_relationship_lifecycle";
                 String before = HistoryTime.format(clock.instant().minus(r.getValue()));
                 for (int i = 0; i < 20; i++) {
-                    int n = store.write(tx -> tx.pruneHistory(table, connection.name(), before, maxRows));
+                    int n = rows.write(tx -> tx.pruneHistory(table, connection.name(), before, maxRows));
                     deleted += n;
                     if (n < maxRows) {
                         break;

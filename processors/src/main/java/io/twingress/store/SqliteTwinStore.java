@@ -4,14 +4,19 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteDataSource;
@@ -23,6 +28,8 @@ import org.sqlite.SQLiteErrorCode;
  * parallel on a pool.
  */
 public final class SqliteTwinStore extends JdbcTwinStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteTwinStore.class);
 
     /** Page cache sizes, in the negative KiB form SQLite's cache_size takes. */
     private static final int WRITER_CACHE_KIB = -64 * 1024;
@@ -46,10 +53,21 @@ public final class SqliteTwinStore extends JdbcTwinStore {
     private final Map<Connection, StatementCache> readerStatements = new ConcurrentHashMap<>();
     private final Path file;
 
+    /** The store of the history rows, if they have a file of their own; else null. */
+    private final SqliteTwinStore history;
+
     /**
      * @param synchronous {@code FULL} (every commit is on disk before it is acknowledged) or {@code NORMAL}
      */
     public SqliteTwinStore(Path file, String synchronous) {
+        this(file, null, synchronous);
+    }
+
+    /**
+     * @param historyFile where the data history's rows are kept, with a writer thread of their own; null (or this
+     *                    store's own file) to keep them here. Rows an earlier release kept here move there once.
+     */
+    public SqliteTwinStore(Path file, Path historyFile, String synchronous) {
         super(Dialect.SQLITE);
         this.file = file;
         try {
@@ -75,6 +93,16 @@ public final class SqliteTwinStore extends JdbcTwinStore {
             // a local file needs no fresh connections, and each keeps its prepared statements
             pool.setMaxLifetime(0);
             this.readers = new HikariDataSource(pool);
+            this.history = historyFile == null || sameFile(file, historyFile) ? null
+                    : new SqliteTwinStore(historyFile, null, synchronous);
+            if (history != null) {
+                try {
+                    history.moveHistoryFrom(file);
+                } catch (SQLException | RuntimeException e) {
+                    history.close();
+                    throw e;
+                }
+            }
         } catch (IOException | SQLException e) {
             throw new StoreException("cannot open the SQLite store at " + file, e);
         }
@@ -100,6 +128,65 @@ public final class SqliteTwinStore extends JdbcTwinStore {
         SQLiteDataSource ds = new SQLiteDataSource(config);
         ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
         return ds;
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+    }
+
+    /** The history tables, in the order their rows are moved. */
+    private static final List<String> HISTORY_TABLES = List.of("history_property_events", "history_telemetry_events",
+            "history_twin_lifecycle", "history_relationship_lifecycle");
+
+    /**
+     * Moves the history rows kept in {@code earlier} (the twin store's file, before history had one of its own) into
+     * this store, keeping their ids. The copy commits here before the rows are deleted there, and is skipped if this
+     * store holds rows already: a move cut short by a crash is finished on the next start and copies nothing twice.
+     */
+    private void moveHistoryFrom(Path earlier) throws SQLException {
+        withWriter(c -> {
+            try (PreparedStatement attach = c.prepareStatement("ATTACH DATABASE ? AS earlier")) {
+                attach.setString(1, earlier.toAbsolutePath().toString());
+                attach.execute();
+            }
+            try (Statement sql = c.createStatement()) {
+                long waiting = count(sql, "earlier");
+                if (waiting > 0) {
+                    LOG.info("moving {} history rows from {} to {}", waiting, earlier, file);
+                    c.setAutoCommit(false);
+                    if (count(sql, "main") == 0) {
+                        for (String table : HISTORY_TABLES) {
+                            sql.executeUpdate("INSERT INTO main." + table + " SELECT * FROM earlier." + table);
+                        }
+                        c.commit();
+                    }
+                    for (String table : HISTORY_TABLES) {
+                        sql.executeUpdate("DELETE FROM earlier." + table);
+                    }
+                    c.commit();
+                    c.setAutoCommit(true);
+                    LOG.info("history rows moved to {}", file);
+                }
+                sql.execute("DETACH DATABASE earlier");
+            }
+            return null;
+        });
+    }
+
+    private static long count(Statement sql, String schema) throws SQLException {
+        long rows = 0;
+        for (String table : HISTORY_TABLES) {
+            try (ResultSet rs = sql.executeQuery("SELECT count(*) FROM " + schema + "." + table)) {
+                rs.next();
+                rows += rs.getLong(1);
+            }
+        }
+        return rows;
+    }
+
+    @Override
+    public TwinStore historyStore() {
+        return history != null ? history : this;
     }
 
     private static boolean isClosed(Connection c) {
@@ -167,6 +254,9 @@ public final class SqliteTwinStore extends JdbcTwinStore {
 
     @Override
     public void close() {
+        if (history != null) {
+            history.close();
+        }
         stopGroupWriter();
         checkpointer.close();
         readers.close();

@@ -50,6 +50,14 @@ public interface TwinStore extends AutoCloseable {
     /** {@code sqlite} or {@code postgresql}. */
     String kind();
 
+    /**
+     * Where the embedded data history keeps its rows: this store, or one of its own that this one opened and closes
+     * (the embedded SQLite store's second file, whose writer thread then historizes beside the twin writes').
+     */
+    default TwinStore historyStore() {
+        return this;
+    }
+
     @Override
     void close();
 }

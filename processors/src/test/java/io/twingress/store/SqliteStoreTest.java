@@ -126,4 +126,53 @@ class SqliteStoreTest extends StoreContract {
         assertThatThrownBy(() -> closed.write(tx -> null)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("closed");
     }
+
+    /**
+     * History rows an earlier release kept in the store's own file move to the history file on the first open with
+     * one, keeping their ids; later opens move nothing again, and new rows number on after the moved ones.
+     */
+    @Test
+    void historyRowsMoveToTheirOwnFileOnce() {
+        Path twins = dir.resolve("upgraded.db");
+        Path history = dir.resolve("upgraded-history.db");
+        try (SqliteTwinStore earlier = new SqliteTwinStore(twins, "FULL")) {
+            assertThat(earlier.historyStore()).isSameAs(earlier);
+            earlier.write(tx -> {
+                tx.insertValueRows(HistoryRows.ValueTable.PROPERTY, List.of(row(1), row(2), row(3)));
+                return null;
+            });
+        }
+        for (int open = 1; open <= 2; open++) {
+            try (SqliteTwinStore apart = new SqliteTwinStore(twins, history, "FULL")) {
+                assertThat(apart.historyStore()).isNotSameAs(apart);
+                assertThat(values(apart)).as("open %d: none left in the twins' file", open).isEmpty();
+                assertThat(values(apart.historyStore())).as("open %d", open).containsExactly("1", "2", "3");
+            }
+        }
+        try (SqliteTwinStore apart = new SqliteTwinStore(twins, history, "FULL")) {
+            apart.historyStore().write(tx -> {
+                tx.insertValueRows(HistoryRows.ValueTable.PROPERTY, List.of(row(4)));
+                return null;
+            });
+            List<HistoryRows.PropertyEvent> rows = propertyRows(apart.historyStore());
+            assertThat(rows.get(3).id()).isGreaterThan(rows.get(2).id());
+        }
+        try (SqliteTwinStore same = new SqliteTwinStore(twins, twins, "FULL")) {
+            assertThat(same.historyStore()).as("the store's own file named as the history's").isSameAs(same);
+        }
+    }
+
+    private static HistoryRows.PropertyEvent row(int value) {
+        return new HistoryRows.PropertyEvent(0, "default", "2026-01-01T00:00:0" + value + "Z", null, "localhost",
+                "t1", "dtmi:test:T;1", "Temperature", Integer.toString(value), null, null, null);
+    }
+
+    private static List<HistoryRows.PropertyEvent> propertyRows(TwinStore store) {
+        return store.read(tx -> tx.propertyEvents(HistoryRows.ValueTable.PROPERTY, "default", null, null,
+                "2020-01-01T00:00:00Z", "2099-01-01T00:00:00Z", 0, 100));
+    }
+
+    private static List<String> values(TwinStore store) {
+        return propertyRows(store).stream().map(HistoryRows.PropertyEvent::value).toList();
+    }
 }

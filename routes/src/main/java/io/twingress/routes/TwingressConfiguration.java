@@ -76,13 +76,15 @@ public class TwingressConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "twinStore", lazy = true, destroyMethod = "close")
     public TwinStore twinStore(@PropertyInject("twingress.store.type") String type,
             @PropertyInject("twingress.store.sqlite.file") String sqliteFile,
+            @PropertyInject("twingress.store.sqlite.historyFile") String sqliteHistoryFile,
             @PropertyInject("twingress.store.sqlite.synchronous") String synchronous,
             @PropertyInject("twingress.store.postgresql.url") String url,
             @PropertyInject("twingress.store.postgresql.user") String user,
             @PropertyInject("twingress.store.postgresql.password") String password,
             @PropertyInject("twingress.store.postgresql.poolSize") int poolSize) {
         return switch (type) {
-            case "sqlite" -> new SqliteTwinStore(Path.of(sqliteFile), synchronous);
+            case "sqlite" -> new SqliteTwinStore(Path.of(sqliteFile),
+                    sqliteHistoryFile.isBlank() ? null : Path.of(sqliteHistoryFile), synchronous);
             case "postgresql" -> new PostgresTwinStore(url, user, password, poolSize);
             default -> throw new IllegalArgumentException("twingress.store.type must be sqlite or postgresql, not "
                     + type);
@@ -331,8 +333,8 @@ public class TwingressConfiguration implements CamelConfiguration {
             @BeanInject("outboxRelay") OutboxRelay relay, @BeanInject("egressSettings") EgressSettings egress,
             @PropertyInject("twingress.history.batchSize") int batchSize,
             @PropertyInject("twingress.egress.lease") String lease) {
-        DataHistory history = new DataHistory(store, Clock.systemUTC(), relay.instanceId(), batchSize,
-                Duration.parse(lease), egress.limits());
+        DataHistory history = new DataHistory(store, store.historyStore(), Clock.systemUTC(), relay.instanceId(),
+                batchSize, Duration.parse(lease), egress.limits());
         history.ensureDefault();
         return history;
     }
@@ -346,7 +348,7 @@ public class TwingressConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "historyApi", lazy = true)
     public HistoryApi historyApi(@BeanInject("dataHistory") DataHistory history,
             @BeanInject("twinStore") TwinStore store, @BeanInject("queryEngine") QueryEngine engine) {
-        return new HistoryApi(history, new HistoryQuery(store), engine);
+        return new HistoryApi(history, new HistoryQuery(store.historyStore()), engine);
     }
 
     @BindToRegistry("apiErrors")

@@ -65,6 +65,7 @@ class EnvironmentConfigIT {
 
             assertThat(Files.exists(dir.resolve("from-env/twingress.db"))).as("the store under TWINGRESS_DATA_DIR")
                     .isTrue();
+            assertThat(Files.exists(dir.resolve("from-env/twingress-history.db"))).as("its history file").isTrue();
             assertThat(get("http://127.0.0.1:" + managementPort + "/observe/health").body()).contains("UP");
             String space = new String(EnvironmentConfigIT.class.getResourceAsStream("/models/space.json")
                     .readAllBytes());

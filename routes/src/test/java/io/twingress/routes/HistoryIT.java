@@ -161,6 +161,32 @@ class HistoryIT {
         }
 
         @Test
+        void aConnectionDeletedAndMadeAgainHistorizesFromItsNewStart() throws Exception {
+            put("/digitaltwins/t3", "{\"$metadata\":{\"$model\":\"" + THERMOSTAT + "\"}}");
+            String connection = "{\"properties\":{\"connectionType\":\"Embedded\"}}";
+            String rowsOfT3 = "{\"connection\":\"again\",\"twinIds\":[\"t3\"],\"properties\":[\"Temperature\"],"
+                    + ALL_TIME + "}";
+            assertThat(send("PUT", "/historyconnections/again?" + V, connection).statusCode()).isEqualTo(200);
+            setTemperature("t3", 41);
+            awaitRows(rowsOfT3, 1);
+            assertThat(send("DELETE", "/historyconnections/again?" + V, null).statusCode()).isEqualTo(204);
+            setTemperature("t3", 42);
+            assertThat(send("PUT", "/historyconnections/again?" + V, connection).statusCode()).isEqualTo(200);
+            setTemperature("t3", 43);
+            // the change made while the connection was gone is not historized, before or after it came back
+            List<JsonNode> rows = awaitRows(rowsOfT3, 2);
+            Thread.sleep(300);
+            rows = awaitRows(rowsOfT3, 2);
+            assertThat(rows).extracting(r -> r.get("Value").asInt()).containsExactly(41, 43);
+            assertThat(send("DELETE", "/historyconnections/again?" + V, null).statusCode()).isEqualTo(204);
+        }
+
+        void setTemperature(String twin, int value) throws Exception {
+            assertThat(send("PATCH", "/digitaltwins/" + twin + "?" + V, "[{\"op\":\"add\",\"path\":\"/Temperature\","
+                    + "\"value\":" + value + "}]").statusCode()).isEqualTo(204);
+        }
+
+        @Test
         void selectedTelemetryIsHistorizedInItsOwnTable() throws Exception {
             HttpResponse<String> created = send("PUT", "/historyconnections/with-telemetry?" + V, "{\"properties\":{"
                     + "\"connectionType\":\"Embedded\",\"telemetry\":[{\"modelId\":\"" + THERMOSTAT + "\","
@@ -328,6 +354,22 @@ class HistoryIT {
         @Override
         Map<String, String> storeProperties() {
             return Map.of();
+        }
+
+        @Test
+        void theRowsAreKeptInTheHistoryFileApartFromTheTwins() throws Exception {
+            awaitRows("{\"twinIds\":[\"t1\"],\"properties\":[\"Temperature\"]," + ALL_TIME + "}", 5);
+            assertThat(propertyRows(server.dataDir().resolve("twingress-history.db"))).isGreaterThanOrEqualTo(5);
+            assertThat(propertyRows(server.dataDir().resolve("twingress.db"))).isZero();
+        }
+
+        long propertyRows(java.nio.file.Path file) throws Exception {
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+                    java.sql.ResultSet rs = c.createStatement().executeQuery(
+                            "SELECT count(*) FROM history_property_events")) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 

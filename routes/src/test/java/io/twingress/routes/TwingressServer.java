@@ -17,9 +17,11 @@ public final class TwingressServer implements AutoCloseable {
     private final int port;
     private final int managementPort;
     private final boolean tls;
+    private final Path dataDir;
 
-    private TwingressServer(Main main, int port, int managementPort, boolean tls) {
+    private TwingressServer(Main main, int port, int managementPort, boolean tls, Path dataDir) {
         this.main = main;
+        this.dataDir = dataDir;
         this.port = port;
         this.managementPort = managementPort;
         this.tls = tls;
@@ -50,7 +52,13 @@ public final class TwingressServer implements AutoCloseable {
             main.stop();
             throw new IllegalStateException("Twingress did not start", e);
         }
-        return new TwingressServer(main, port, managementPort, "true".equals(props.get("camel.ssl.enabled")));
+        return new TwingressServer(main, port, managementPort, "true".equals(props.get("camel.ssl.enabled")),
+                Path.of(props.get("twingress.data.dir")));
+    }
+
+    /** Where the embedded store's files are. */
+    public Path dataDir() {
+        return dataDir;
     }
 
     public String baseUrl() {
