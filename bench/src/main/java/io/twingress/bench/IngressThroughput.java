@@ -34,6 +34,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.twingress.Json;
 import io.twingress.ingest.IngressPipeline;
+import io.twingress.store.OutboxCursor;
+import io.twingress.store.OutboxPosition;
+import io.twingress.store.StoreTx;
+import io.twingress.store.TwinStore;
 
 /**
  * Kafka ingress (issue 9's Performance section): telemetry for {@code --twins} twins goes through a real Kafka broker
@@ -169,6 +173,9 @@ public final class IngressThroughput {
                 Metrics metrics = new Metrics(app.managementPort());
                 Phase ingress = sustained(camel, watch, metrics, messages, kafka.pid());
                 print("ingress", ingress);
+                if (history) {
+                    System.out.println(historyLag(camel));
+                }
                 Map<String, Double> after = metrics.scrape();
                 double applied = Metrics.sum(after, "twingress_ingress_applied_total");
                 double dead = Metrics.sum(after, "twingress_ingress_dead_lettered_total");
@@ -428,6 +435,27 @@ public final class IngressThroughput {
             records.addAndGet(e.getExchange().getProperty(IngressPipeline.APPLIED, 0, Integer.class)
                     + e.getExchange().getProperty(IngressPipeline.DEAD_LETTERED, 0, Integer.class));
         }
+    }
+
+    /**
+     * How long after the sustained phase the default history connection took to historize every change, read from
+     * its cursor (in the twin store, moved after each historized batch) against the outbox's head.
+     */
+    private static String historyLag(CamelContext camel) throws InterruptedException {
+        TwinStore store = camel.getRegistry().lookupByNameAndType("twinStore", TwinStore.class);
+        long from = System.nanoTime();
+        OutboxPosition head = store.read(StoreTx::outboxHead);
+        OutboxPosition at = null;
+        while (System.nanoTime() - from < 300_000_000_000L) {
+            OutboxCursor cursor = store.read(tx -> tx.cursor("history:default"));
+            at = cursor == null ? null : cursor.position();
+            if (at != null && at.compareTo(head) >= 0) {
+                return String.format(Locale.ROOT, "history: every change historized %.1f s after the last message"
+                        + " was applied", (System.nanoTime() - from) / 1e9);
+            }
+            Thread.sleep(50);
+        }
+        return "history: still behind after 300 s (at " + at + ", head " + head + ")";
     }
 
     private static void createTwins(int port, int twins) throws Exception {
