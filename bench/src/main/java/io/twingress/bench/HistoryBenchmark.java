@@ -72,8 +72,11 @@ public final class HistoryBenchmark {
         BenchPostgres postgres = null;
         TwinStore store;
         if (kind.equals("sqlite")) {
-            store = new SqliteTwinStore(dir.resolve("data/twingress.db"), "FULL");
-            System.out.println("sqlite: on " + Machine.disk(dir) + ", synchronous=FULL, WAL");
+            // as the application has it: the history rows in a file of their own
+            store = new SqliteTwinStore(dir.resolve("data/twingress.db"), dir.resolve("data/twingress-history.db"),
+                    "FULL");
+            System.out.println("sqlite: on " + Machine.disk(dir) + ", synchronous=FULL, WAL, history rows in their"
+                    + " own file");
         } else {
             postgres = BenchPostgres.start(true);
             System.out.println("postgresql: " + postgres.settings());
@@ -84,8 +87,8 @@ public final class HistoryBenchmark {
             ModelService models = new ModelService(store);
             models.upload(BuildingGraph.models());
             loadRooms(store);
-            DataHistory history = new DataHistory(store, Clock.systemUTC(), "bench", 2000, Duration.ofMinutes(1),
-                    EndpointLimits.ANY);
+            DataHistory history = new DataHistory(store, store.historyStore(), Clock.systemUTC(), "bench", 2000,
+                    Duration.ofMinutes(1), EndpointLimits.ANY);
             history.ensureDefault();
 
             long start = System.nanoTime();
@@ -101,7 +104,7 @@ public final class HistoryBenchmark {
                 read += n;
             }
             double feedSeconds = (System.nanoTime() - start) / 1e9;
-            long rows = store.read(tx -> (long) tx.propertyEvents(HistoryRows.ValueTable.PROPERTY, "default",
+            long rows = store.historyStore().read(tx -> (long) tx.propertyEvents(HistoryRows.ValueTable.PROPERTY, "default",
                     List.of(BuildingGraph.room(0, 0, 0)), null, "2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z", 0,
                     10_000).size());
             System.out.printf(Locale.ROOT, "%s: history feed: %,d events into %,d rows in %.1f s: %,.0f rows/s"
@@ -125,7 +128,7 @@ public final class HistoryBenchmark {
     }
 
     private static void queries(String kind, TwinStore store, ModelService models, int repetitions) {
-        HistoryQuery query = new HistoryQuery(store);
+        HistoryQuery query = new HistoryQuery(store.historyStore());
         QueryEngine engine = new QueryEngine(new StoreGraphSource(store, models), Json.MAPPER, LIMITS,
                 Clock.systemUTC());
         Random random = new Random(7);

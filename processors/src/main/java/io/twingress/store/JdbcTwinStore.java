@@ -61,6 +61,11 @@ public abstract class JdbcTwinStore implements TwinStore {
         return null;
     }
 
+    /** What this store's threads are called, before what each does. */
+    protected String threadName() {
+        return "twingress-" + kind();
+    }
+
     /** Runs one write unit on a connection; SQLite lends its single writer here. */
     protected abstract <T> T withWriter(SqlWork<T> unit) throws SQLException;
 
@@ -149,7 +154,7 @@ public abstract class JdbcTwinStore implements TwinStore {
                 throw new StoreException("the " + kind() + " store is closed", null);
             }
             if (groupWriter == null) {
-                groupWriter = new Thread(this::writeGroups, "twingress-" + kind() + "-writer");
+                groupWriter = new Thread(this::writeGroups, threadName() + "-writer");
                 groupWriter.setDaemon(true);
                 groupWriter.start();
             }

@@ -55,6 +55,8 @@ public final class SqliteTwinStore extends JdbcTwinStore {
 
     /** The store of the history rows, if they have a file of their own; else null. */
     private final SqliteTwinStore history;
+    /** What its threads and pool are called: {@code twingress-sqlite}, or {@code twingress-sqlite-history}. */
+    private final String name;
 
     /**
      * @param synchronous {@code FULL} (every commit is on disk before it is acknowledged) or {@code NORMAL}
@@ -68,8 +70,13 @@ public final class SqliteTwinStore extends JdbcTwinStore {
      *                    store's own file) to keep them here. Rows an earlier release kept here move there once.
      */
     public SqliteTwinStore(Path file, Path historyFile, String synchronous) {
+        this(file, historyFile, synchronous, "twingress-sqlite");
+    }
+
+    private SqliteTwinStore(Path file, Path historyFile, String synchronous, String name) {
         super(Dialect.SQLITE);
         this.file = file;
+        this.name = name;
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -83,18 +90,18 @@ public final class SqliteTwinStore extends JdbcTwinStore {
                 pragma.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT);
             }
             this.writerStatements = new StatementCache(writer);
-            this.checkpointer = new SqliteCheckpointer(writeSource.getConnection(), "twingress-sqlite-checkpoint");
+            this.checkpointer = new SqliteCheckpointer(writeSource.getConnection(), name + "-checkpoint");
             HikariConfig pool = new HikariConfig();
             pool.setDataSource(dataSource(file, synchronous, true));
             // Hikari applies its read-only flag to every connection; SQLite fixes it at open and refuses a change
             pool.setReadOnly(true);
             pool.setMaximumPoolSize(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
-            pool.setPoolName("twingress-sqlite-read");
+            pool.setPoolName(name + "-read");
             // a local file needs no fresh connections, and each keeps its prepared statements
             pool.setMaxLifetime(0);
             this.readers = new HikariDataSource(pool);
             this.history = historyFile == null || sameFile(file, historyFile) ? null
-                    : new SqliteTwinStore(historyFile, null, synchronous);
+                    : new SqliteTwinStore(historyFile, null, synchronous, "twingress-sqlite-history");
             if (history != null) {
                 try {
                     history.moveHistoryFrom(file);
@@ -182,6 +189,11 @@ public final class SqliteTwinStore extends JdbcTwinStore {
             }
         }
         return rows;
+    }
+
+    @Override
+    protected String threadName() {
+        return name;
     }
 
     @Override
