@@ -24,8 +24,9 @@ public abstract class JdbcTwinStore implements TwinStore {
     private static final int MAX_ATTEMPTS = 8;
 
     /**
-     * The most units one commit takes; a longer queue is applied in several groups. Above two ingress batches of
-     * the default 500 messages, so that each commits once even when two consumers' batches queue together.
+     * The most units one commit takes from several callers; a longer queue is applied in several groups, but one
+     * caller's units ({@link #writeEach}) are never split: a batch larger than this is a group of its own. Above two
+     * ingress batches of the default 500 messages, so that both commit once when two consumers' batches queue together.
      */
     private static final int MAX_GROUP = 1024;
 
@@ -34,7 +35,8 @@ public abstract class JdbcTwinStore implements TwinStore {
     private final ThreadLocal<StoreTx> currentWrite = new ThreadLocal<>();
     /** The read unit running on this thread, which a nested read joins rather than take a second connection. */
     private final ThreadLocal<StoreTx> currentRead = new ThreadLocal<>();
-    private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
+    /** Each caller's units, in arrival order. */
+    private final ConcurrentLinkedQueue<List<Pending<?>>> queue = new ConcurrentLinkedQueue<>();
     private final Object groupWriterGuard = new Object();
     /** The thread that applies and commits the queued groups; started by the first grouped write. */
     private Thread groupWriter;
@@ -124,7 +126,7 @@ public abstract class JdbcTwinStore implements TwinStore {
         } else {
             // one thread applies whatever has queued as one group and commits it, while the next units queue; each
             // caller is woken once, when the commit holding its units is done, and hands no lock on
-            LockSupport.unpark(enqueue(mine));
+            LockSupport.unpark(enqueue(new ArrayList<>(mine)));
             mine.get(mine.size() - 1).awaitDone();
         }
         List<Outcome<T>> outcomes = new ArrayList<>(mine.size());
@@ -148,7 +150,7 @@ public abstract class JdbcTwinStore implements TwinStore {
      * Queues units for the writer thread, starting it if need be, and returns it. Refused once the store is closing:
      * a unit queued is a unit the writer will run, since it stops only when it finds the queue empty after that.
      */
-    private Thread enqueue(List<? extends Pending<?>> units) {
+    private Thread enqueue(List<Pending<?>> units) {
         synchronized (groupWriterGuard) {
             if (closing) {
                 throw new StoreException("the " + kind() + " store is closed", null);
@@ -158,7 +160,7 @@ public abstract class JdbcTwinStore implements TwinStore {
                 groupWriter.setDaemon(true);
                 groupWriter.start();
             }
-            queue.addAll(units);
+            queue.add(units);
             return groupWriter;
         }
     }
@@ -167,8 +169,9 @@ public abstract class JdbcTwinStore implements TwinStore {
         try {
             while (true) {
                 List<Pending<?>> group = new ArrayList<>();
-                for (Pending<?> next; group.size() < MAX_GROUP && (next = queue.poll()) != null;) {
-                    group.add(next);
+                for (List<Pending<?>> next; (next = queue.peek()) != null
+                        && (group.isEmpty() || group.size() + next.size() <= MAX_GROUP);) {
+                    group.addAll(queue.poll());
                 }
                 if (!group.isEmpty()) {
                     try {
@@ -196,8 +199,8 @@ public abstract class JdbcTwinStore implements TwinStore {
             StoreException failure = new StoreException("the " + kind() + " store's writer stopped", e);
             synchronized (groupWriterGuard) {
                 groupWriter = null;
-                for (Pending<?> p; (p = queue.poll()) != null;) {
-                    p.fail(failure).markDone();
+                for (List<Pending<?>> units; (units = queue.poll()) != null;) {
+                    units.forEach(p -> p.fail(failure).markDone());
                 }
             }
             LOG.error("the {} store's writer thread stopped; the next write starts another", kind(), e);
@@ -223,7 +226,7 @@ public abstract class JdbcTwinStore implements TwinStore {
 
     /** Units waiting in {@link #queue} for the writer thread. */
     int queued() {
-        return queue.size();
+        return queue.stream().mapToInt(List::size).sum();
     }
 
     /**

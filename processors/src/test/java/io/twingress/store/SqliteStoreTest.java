@@ -86,6 +86,49 @@ class SqliteStoreTest extends StoreContract {
         }
     }
 
+    /**
+     * A caller's batch commits whole: two batches queued behind a held unit, of 1,000 and 100 units, do not fit in one
+     * group, and the second is not cut to fill up the first's; each commits once, all its units together.
+     */
+    @Test
+    @Timeout(60)
+    void aBatchIsNeverSplitAcrossCommits() throws Exception {
+        SqliteTwinStore sqlite = (SqliteTwinStore) store;
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService clients = Executors.newFixedThreadPool(3);
+        try {
+            Future<?> first = clients.submit(() -> sqlite.write(tx -> {
+                holding.countDown();
+                await(release);
+                return null;
+            }));
+            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            // each unit notes the commits done when it ran: the units of one commit all see the same count
+            Future<List<TwinStore.Outcome<Long>>> large = clients.submit(() -> sqlite.writeEach(
+                    java.util.Collections.nCopies(1000, tx -> sqlite.commits())));
+            while (sqlite.queued() < 1000) {
+                Thread.onSpinWait();
+            }
+            Future<List<TwinStore.Outcome<Long>>> small = clients.submit(() -> sqlite.writeEach(
+                    java.util.Collections.nCopies(100, tx -> sqlite.commits())));
+            while (sqlite.queued() < 1100) {
+                Thread.onSpinWait();
+            }
+            release.countDown();
+            first.get(10, TimeUnit.SECONDS);
+
+            List<Long> largeSaw = large.get(10, TimeUnit.SECONDS).stream().map(TwinStore.Outcome::orThrow).toList();
+            List<Long> smallSaw = small.get(10, TimeUnit.SECONDS).stream().map(TwinStore.Outcome::orThrow).toList();
+            assertThat(new java.util.HashSet<>(largeSaw)).as("the 1,000 units' commits").hasSize(1);
+            assertThat(new java.util.HashSet<>(smallSaw)).as("the 100 units' commits").hasSize(1);
+            assertThat(smallSaw.get(0)).isEqualTo(largeSaw.get(0) + 1);
+        } finally {
+            release.countDown();
+            clients.shutdownNow();
+        }
+    }
+
     private static StoredTwin twin(String id) {
         return new StoredTwin(id, "dtmi:test:A;1", "W/\"1\"", "{\"$dtId\":\"" + id + "\"}");
     }
