@@ -190,6 +190,13 @@ abstract class StoreContract {
         assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(first);
         assertThat(store.<Boolean>write(tx -> tx.updateTwinIfEtag(second, first.etag()))).isTrue();
         assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(second);
+        // a new model, on the right etag and on a stale one
+        StoredTwin remodelled = new StoredTwin("room-1", "dtmi:test:Room;2", "W/\"e4\"", "{\"$dtId\":\"room-1\"}");
+        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfEtag(remodelled, first.etag()))).isFalse();
+        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfEtag(remodelled, second.etag()))).isTrue();
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(remodelled);
+        assertThat(store.<List<StoredTwin>>read(tx -> tx.twins(List.of("dtmi:test:Room;2"), null, 10)))
+                .containsExactly(remodelled);
         assertThat(store.<Boolean>write(tx -> tx.updateTwinIfEtag(twin("room-9", "dtmi:test:Room;1"), "W/\"x\"")))
                 .isFalse();
         assertThat(store.<StoredTwin>read(tx -> tx.twin("room-9"))).isNull();
