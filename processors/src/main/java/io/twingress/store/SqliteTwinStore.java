@@ -147,8 +147,9 @@ public final class SqliteTwinStore extends JdbcTwinStore {
 
     /**
      * Moves the history rows kept in {@code earlier} (the twin store's file, before history had one of its own) into
-     * this store, keeping their ids. The copy commits here before the rows are deleted there, and is skipped if this
-     * store holds rows already: a move cut short by a crash is finished on the next start and copies nothing twice.
+     * this store, keeping their ids. The copy commits here before the rows are deleted there: a move cut short by a
+     * crash, its rows here already, is finished on the next start and copies nothing twice. Rows there that this
+     * store, holding rows of its own, does not have (the history file was turned off and on again) are left alone.
      */
     private void moveHistoryFrom(Path earlier) throws SQLException {
         withWriter(c -> {
@@ -158,10 +159,14 @@ public final class SqliteTwinStore extends JdbcTwinStore {
             }
             try (Statement sql = c.createStatement()) {
                 long waiting = count(sql, "earlier");
-                if (waiting > 0) {
+                boolean mine = waiting > 0 && count(sql, "main") > 0;
+                if (mine && !allCopied(sql)) {
+                    LOG.warn("{} holds {} history rows that {} does not have; they stay there, and history queries"
+                            + " read only {}", earlier, waiting, file, file);
+                } else if (waiting > 0) {
                     LOG.info("moving {} history rows from {} to {}", waiting, earlier, file);
                     c.setAutoCommit(false);
-                    if (count(sql, "main") == 0) {
+                    if (!mine) {
                         for (String table : HISTORY_TABLES) {
                             sql.executeUpdate("INSERT INTO main." + table + " SELECT * FROM earlier." + table);
                         }
@@ -178,6 +183,20 @@ public final class SqliteTwinStore extends JdbcTwinStore {
             }
             return null;
         });
+    }
+
+    /** True if every history row in the attached {@code earlier} file is here too, ids and all. */
+    private static boolean allCopied(Statement sql) throws SQLException {
+        for (String table : HISTORY_TABLES) {
+            try (ResultSet rs = sql.executeQuery("SELECT EXISTS (SELECT * FROM earlier." + table
+                    + " EXCEPT SELECT * FROM main." + table + ")")) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static long count(Statement sql, String schema) throws SQLException {

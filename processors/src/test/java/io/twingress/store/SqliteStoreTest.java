@@ -205,6 +205,53 @@ class SqliteStoreTest extends StoreContract {
         }
     }
 
+    /** A move that crashed after its copy committed is finished without copying twice. */
+    @Test
+    void aMoveCutShortAfterItsCopyIsFinishedOnce() throws Exception {
+        Path twins = dir.resolve("crashed.db");
+        Path history = dir.resolve("crashed-history.db");
+        try (SqliteTwinStore earlier = new SqliteTwinStore(twins, "FULL")) {
+            earlier.write(tx -> {
+                tx.insertValueRows(HistoryRows.ValueTable.PROPERTY, List.of(row(1), row(2)));
+                return null;
+            });
+        }
+        new SqliteTwinStore(twins, history, "FULL").close();
+        // as if the crash came between the copy's commit and the delete's: the rows are in both files
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + twins);
+                java.sql.Statement sql = c.createStatement()) {
+            sql.execute("ATTACH DATABASE '" + history + "' AS moved");
+            sql.executeUpdate("INSERT INTO main.history_property_events SELECT * FROM moved.history_property_events");
+        }
+        try (SqliteTwinStore apart = new SqliteTwinStore(twins, history, "FULL")) {
+            assertThat(values(apart)).isEmpty();
+            assertThat(values(apart.historyStore())).containsExactly("1", "2");
+        }
+    }
+
+    /** History turned back into the store's file and out again: the rows kept there meanwhile are not deleted. */
+    @Test
+    void rowsTheHistoryFileDoesNotHaveAreLeftWhereTheyAre() {
+        Path twins = dir.resolve("toggled.db");
+        Path history = dir.resolve("toggled-history.db");
+        try (SqliteTwinStore apart = new SqliteTwinStore(twins, history, "FULL")) {
+            apart.historyStore().write(tx -> {
+                tx.insertValueRows(HistoryRows.ValueTable.PROPERTY, List.of(row(1)));
+                return null;
+            });
+        }
+        try (SqliteTwinStore together = new SqliteTwinStore(twins, "FULL")) {
+            together.write(tx -> {
+                tx.insertValueRows(HistoryRows.ValueTable.PROPERTY, List.of(row(2)));
+                return null;
+            });
+        }
+        try (SqliteTwinStore apart = new SqliteTwinStore(twins, history, "FULL")) {
+            assertThat(values(apart)).containsExactly("2");
+            assertThat(values(apart.historyStore())).containsExactly("1");
+        }
+    }
+
     private static HistoryRows.PropertyEvent row(int value) {
         return new HistoryRows.PropertyEvent(0, "default", "2026-01-01T00:00:0" + value + "Z", null, "localhost",
                 "t1", "dtmi:test:T;1", "Temperature", Integer.toString(value), null, null, null);

@@ -54,6 +54,8 @@ class IngressPostgresIT {
     static final int TWINS = 20;
     static final int MESSAGES = 200;
     static final int PARTITIONS = 4;
+    /** Consumers per instance: two instances of two take a partition each. */
+    static final int CONSUMERS = 2;
     static final Pattern APPLIED = Pattern.compile("^twingress_ingress_applied_total\\{[^}]*\\} (\\S+)$",
             Pattern.MULTILINE);
 
@@ -79,6 +81,7 @@ class IngressPostgresIT {
                 "TWINGRESS_INGRESS_KAFKA_GROUPID", group,
                 // small batches, so that a batch often ends inside what one poll returned
                 "TWINGRESS_INGRESS_KAFKA_MAXPOLLRECORDS", "50",
+                "TWINGRESS_INGRESS_KAFKA_CONSUMERSCOUNT", Integer.toString(CONSUMERS),
                 // the broker's least (group.min.session.timeout.ms)
                 "TWINGRESS_INGRESS_KAFKA_SESSIONTIMEOUTMS", "6000",
                 "TWINGRESS_INGRESS_KAFKA_HEARTBEATINTERVALMS", "1000"));
@@ -97,7 +100,9 @@ class IngressPostgresIT {
                 assertThat(send(a.base, "PUT", "/digitaltwins/" + twin + "?" + V, "{\"$metadata\":{\"$model\":\""
                         + MODEL + "\"}}").statusCode()).isEqualTo(200);
             }
-            await(() -> membersWithPartitions(admin, group) == 2, Duration.ofSeconds(30),
+            // every consumer of both instances in the group, each with a partition of its own (while only one
+            // instance has joined, its consumers hold all the partitions: counting members would pass too early)
+            await(() -> membersWithPartitions(admin, group) == 2 * CONSUMERS, Duration.ofSeconds(30),
                     () -> "both instances joined the group and got partitions");
 
             // each device sends 1..MESSAGES, about 1,000 messages a second in all; b is killed a third of the way in
