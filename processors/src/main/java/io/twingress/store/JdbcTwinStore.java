@@ -42,6 +42,7 @@ public abstract class JdbcTwinStore implements TwinStore {
     private Thread groupWriter;
     private volatile boolean closing;
     private final AtomicLong commits = new AtomicLong();
+    private volatile StoreMetrics metrics = StoreMetrics.NONE;
 
     JdbcTwinStore(Dialect dialect) {
         this.dialect = dialect;
@@ -61,6 +62,11 @@ public abstract class JdbcTwinStore implements TwinStore {
     /** The kept statements of a long-lived write connection, or null to prepare each statement anew. */
     protected StatementCache statementCache(Connection c) {
         return null;
+    }
+
+    @Override
+    public void reportTo(StoreMetrics metrics) {
+        this.metrics = metrics;
     }
 
     /** What this store's threads are called, before what each does. */
@@ -266,6 +272,7 @@ public abstract class JdbcTwinStore implements TwinStore {
     private void applyGroup(Connection c, List<? extends Pending<?>> group) throws SQLException {
         c.setAutoCommit(false);
         try {
+            long start = System.nanoTime();
             for (Pending<?> unit : group) {
                 if (group.size() == 1) {
                     applyAlone(c, unit);
@@ -273,7 +280,9 @@ public abstract class JdbcTwinStore implements TwinStore {
                     applyInSavepoint(c, unit);
                 }
             }
+            long applied = System.nanoTime();
             c.commit();
+            metrics.group(threadName(), group.size(), applied - start, System.nanoTime() - applied);
         } catch (Throwable e) {
             // a failed commit must be rolled back too: turning auto-commit back on would otherwise commit
             // the open transaction (SQLite does), and a unit reported as failed, then retried, would count twice

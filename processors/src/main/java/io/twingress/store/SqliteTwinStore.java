@@ -216,6 +216,14 @@ public final class SqliteTwinStore extends JdbcTwinStore {
     }
 
     @Override
+    public void reportTo(StoreMetrics metrics) {
+        super.reportTo(metrics);
+        if (history != null) {
+            history.reportTo(metrics);
+        }
+    }
+
+    @Override
     public TwinStore historyStore() {
         return history != null ? history : this;
     }

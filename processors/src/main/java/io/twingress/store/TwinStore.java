@@ -58,6 +58,10 @@ public interface TwinStore extends AutoCloseable {
         return this;
     }
 
+    /** Where this store (and its history store) reports its commits from now on. */
+    default void reportTo(StoreMetrics metrics) {
+    }
+
     @Override
     void close();
 }

@@ -74,7 +74,7 @@ import io.twingress.twin.TwinOperations;
 public class TwingressConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "twinStore", lazy = true, destroyMethod = "close")
-    public TwinStore twinStore(@PropertyInject("twingress.store.type") String type,
+    public TwinStore twinStore(CamelContext context, @PropertyInject("twingress.store.type") String type,
             @PropertyInject("twingress.store.sqlite.file") String sqliteFile,
             @PropertyInject("twingress.store.sqlite.historyFile") String sqliteHistoryFile,
             @PropertyInject("twingress.store.sqlite.synchronous") String synchronous,
@@ -82,13 +82,15 @@ public class TwingressConfiguration implements CamelConfiguration {
             @PropertyInject("twingress.store.postgresql.user") String user,
             @PropertyInject("twingress.store.postgresql.password") String password,
             @PropertyInject("twingress.store.postgresql.poolSize") int poolSize) {
-        return switch (type) {
+        TwinStore store = switch (type) {
             case "sqlite" -> new SqliteTwinStore(Path.of(sqliteFile),
                     sqliteHistoryFile.isBlank() ? null : Path.of(sqliteHistoryFile), synchronous);
             case "postgresql" -> new PostgresTwinStore(url, user, password, poolSize);
             default -> throw new IllegalArgumentException("twingress.store.type must be sqlite or postgresql, not "
                     + type);
         };
+        store.reportTo(new StoreMeters(context));
+        return store;
     }
 
     @BindToRegistry(value = "modelService", lazy = true)

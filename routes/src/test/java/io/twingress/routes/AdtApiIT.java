@@ -236,6 +236,10 @@ class AdtApiIT {
                 + "/observe/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("camel_exchanges");
+        // the writes of this class's tests went through the store's group commit
+        assertThat(metrics.body())
+                .containsPattern("twingress_store_group_units_count\\{store=\"twingress-sqlite\",?\\} [1-9]")
+                .containsPattern("twingress_store_commit_seconds_count\\{store=\"twingress-sqlite\",?\\} [1-9]");
     }
 
     static void put(String path, String body) throws Exception {
