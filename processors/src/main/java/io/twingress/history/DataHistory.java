@@ -245,9 +245,14 @@ public final class DataHistory {
             for (OutboxEvent event : events) {
                 HistoryRecorder.record(tx, connection, event, collected);
             }
+            if (events.isEmpty() && cursor != null && from.equals(cursor.position())
+                    && instanceId.equals(cursor.owner()) && cursor.leaseUntil() - now > lease.toMillis() / 2) {
+                // nothing to historize and the lease has long to run: no write (and no sync) every feed period
+                return IDLE;
+            }
             return new Batch(cursor == null ? from : cursor.position(), from, events, collected);
         });
-        if (batch == LEASED_ELSEWHERE) {
+        if (batch == LEASED_ELSEWHERE || batch == IDLE) {
             return 0;
         }
         int fed = rows.write(tx -> {
@@ -294,6 +299,9 @@ public final class DataHistory {
 
     /** Another instance holds the connection's lease: nothing to read or write this round. */
     private static final Batch LEASED_ELSEWHERE = new Batch(null, null, List.of(), null);
+
+    /** Nothing new since the cursor, which this instance holds for a while yet: nothing to write this round. */
+    private static final Batch IDLE = new Batch(null, null, List.of(), null);
 
     /** Deletes rows past their table's retention, at most {@code maxRows} per table and run. */
     public int applyRetention(int maxRows) {

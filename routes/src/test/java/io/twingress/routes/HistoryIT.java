@@ -363,6 +363,26 @@ class HistoryIT {
             assertThat(propertyRows(server.dataDir().resolve("twingress.db"))).isZero();
         }
 
+        @Test
+        void anIdleFeedDoesNotWriteEveryPeriod() throws Exception {
+            awaitRows("{\"twinIds\":[\"t1\"],\"properties\":[\"Temperature\"]," + ALL_TIME + "}", 5);
+            Thread.sleep(500);
+            long before = historyCommits();
+            // twenty feed periods of 50 ms with nothing to historize: at most a lease renewal and a retention round
+            Thread.sleep(1000);
+            assertThat(historyCommits() - before).isLessThanOrEqualTo(2);
+        }
+
+        long historyCommits() throws Exception {
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(server.managementUrl() + "/observe/metrics"))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                    "(?m)^twingress_store_commit_seconds_count\\{store=\"twingress-sqlite-history\",?\\} (\\S+)$")
+                    .matcher(metrics);
+            assertThat(m.find()).as(metrics).isTrue();
+            return (long) Double.parseDouble(m.group(1));
+        }
+
         long propertyRows(java.nio.file.Path file) throws Exception {
             try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
                     java.sql.ResultSet rs = c.createStatement().executeQuery(
