@@ -100,29 +100,22 @@ public final class IngressPipeline {
     /** Applies the exchange's message, or the batch of exchanges in its body. */
     public void apply(Exchange exchange) {
         List<Exchange> messages = batch(exchange);
-        List<IngressMessage> envelopes = new ArrayList<>(messages.size());
-        List<Payload> payloads = new ArrayList<>(messages.size());
-        List<String> refusedBySteps = new ArrayList<>(messages.size());
+        List<Prepared> prepared = new ArrayList<>(messages.size());
         boolean userStep = exchange.getContext().hasEndpoint(MESSAGE_STEP) != null;
         for (Exchange message : messages) {
             String refused = userStep ? userStep(message) : null;
             IngressMessage envelope = IngressMessage.of(message);
-            envelopes.add(envelope);
-            refusedBySteps.add(refused);
             // parsed before the batch waits for the store's single writer, which another consumer may hold meanwhile
-            payloads.add(refused != null ? null : Payload.of(envelope));
+            prepared.add(new Prepared(message, envelope, refused != null ? null : Payload.of(envelope), refused));
         }
-        List<Speculation> speculations = speculate(messages, envelopes, payloads);
-        List<Function<StoreTx, Result>> units = new ArrayList<>(messages.size());
-        for (int i = 0; i < messages.size(); i++) {
-            String refused = refusedBySteps.get(i);
-            Exchange message = messages.get(i);
-            IngressMessage envelope = envelopes.get(i);
-            Payload payload = payloads.get(i);
+        List<Speculation> speculations = speculate(prepared);
+        List<Function<StoreTx, Result>> units = new ArrayList<>(prepared.size());
+        for (int i = 0; i < prepared.size(); i++) {
+            Prepared one = prepared.get(i);
             Speculation speculation = speculations.get(i);
-            units.add(refused != null ? tx -> {
-                throw new IngressRefusal(refused);
-            } : tx -> applyOne(tx, message, envelope, payload, speculation));
+            units.add(one.refusedByStep() != null ? tx -> {
+                throw new IngressRefusal(one.refusedByStep());
+            } : tx -> applyOne(tx, one, speculation));
         }
         List<TwinStore.Outcome<Result>> outcomes = store.writeEach(units);
         List<IngressDeadLetterRow> refused = new ArrayList<>();
@@ -130,7 +123,7 @@ public final class IngressPipeline {
         int duplicates = 0;
         for (int i = 0; i < outcomes.size(); i++) {
             TwinStore.Outcome<Result> outcome = outcomes.get(i);
-            IngressMessage envelope = envelopes.get(i);
+            IngressMessage envelope = prepared.get(i).envelope();
             if (outcome.accepted()) {
                 if (outcome.value() == Result.DUPLICATE) {
                     duplicates++;
@@ -156,7 +149,7 @@ public final class IngressPipeline {
             LOG.debug("{} ingress messages dead-lettered, first: {}", refused.size(), refused.get(0).reason());
         }
         if (applied > 0) {
-            metrics.applied(envelopes.get(0).source(), applied);
+            metrics.applied(prepared.get(0).envelope().source(), applied);
         }
         exchange.setProperty(APPLIED, applied);
         exchange.setProperty(DUPLICATES, duplicates);
@@ -207,6 +200,13 @@ public final class IngressPipeline {
         return failure instanceof AdtException adt ? adt.error().code() : "Unmatched";
     }
 
+    /**
+     * A message of the batch as made ready before its unit: its envelope, its payload (null if a user step refused
+     * the message) and why a user step refused it (null if none did).
+     */
+    private record Prepared(Exchange message, IngressMessage envelope, Payload payload, String refusedByStep) {
+    }
+
     /** A message's payload as JSON, or why it is not JSON. */
     private record Payload(JsonNode json, IngressRefusal refusal) {
 
@@ -230,25 +230,22 @@ public final class IngressPipeline {
      * Works out each JSON message's changes ahead of its unit ({@link Speculation}), all in one read transaction;
      * null for a message whose changes the unit must work out itself.
      */
-    private List<Speculation> speculate(List<Exchange> messages, List<IngressMessage> envelopes,
-            List<Payload> payloads) {
+    private List<Speculation> speculate(List<Prepared> prepared) {
         return store.read(tx -> {
             long modelsVersion = tx.modelsVersion();
-            List<Speculation> speculations = new ArrayList<>(messages.size());
-            for (int i = 0; i < messages.size(); i++) {
-                Payload payload = payloads.get(i);
-                Exchange message = messages.get(i);
-                IngressMessage envelope = envelopes.get(i);
+            List<Speculation> speculations = new ArrayList<>(prepared.size());
+            for (Prepared one : prepared) {
+                Payload payload = one.payload();
                 speculations.add(payload == null || payload.refusal() != null ? null
-                        : Speculation.run(tx, modelsVersion,
-                                speculative -> applyChanges(speculative, message, envelope, payload.json(), true)));
+                        : Speculation.run(tx, modelsVersion, speculative -> applyChanges(speculative, one.message(),
+                                one.envelope(), payload.json(), true)));
             }
             return speculations;
         });
     }
 
-    private Result applyOne(StoreTx tx, Exchange message, IngressMessage envelope, Payload parsed,
-            Speculation speculation) {
+    private Result applyOne(StoreTx tx, Prepared one, Speculation speculation) {
+        IngressMessage envelope = one.envelope();
         if (envelope.messageId() != null && !tx.markSeen("ingress:" + envelope.source(), envelope.messageId())) {
             return Result.DUPLICATE;
         }
@@ -256,7 +253,7 @@ public final class IngressPipeline {
             return Result.APPLIED;
         }
         // a duplicate is dropped even if it is not JSON; any other message that is not is refused
-        applyChanges(tx, message, envelope, parsed.orRefuse(), false);
+        applyChanges(tx, one.message(), envelope, one.payload().orRefuse(), false);
         return Result.APPLIED;
     }
 
