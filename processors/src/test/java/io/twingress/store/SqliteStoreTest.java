@@ -37,18 +37,11 @@ class SqliteStoreTest extends StoreContract {
     @Timeout(60)
     void unitsThatArriveTogetherCommitTogether() throws Exception {
         SqliteTwinStore sqlite = (SqliteTwinStore) store;
-        CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService clients = Executors.newFixedThreadPool(8);
         try {
             long commitsBefore = sqlite.commits();
-            Future<?> first = clients.submit(() -> sqlite.write(tx -> {
-                tx.insertTwin(twin("held"));
-                holding.countDown();
-                await(release);
-                return null;
-            }));
-            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<?> first = holdTheWriter(clients, release, tx -> tx.insertTwin(twin("held")));
             List<Future<?>> queued = new ArrayList<>();
             for (int i = 0; i < 7; i++) {
                 String id = "queued-" + i;
@@ -94,16 +87,10 @@ class SqliteStoreTest extends StoreContract {
     @Timeout(60)
     void aBatchIsNeverSplitAcrossCommits() throws Exception {
         SqliteTwinStore sqlite = (SqliteTwinStore) store;
-        CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService clients = Executors.newFixedThreadPool(3);
         try {
-            Future<?> first = clients.submit(() -> sqlite.write(tx -> {
-                holding.countDown();
-                await(release);
-                return null;
-            }));
-            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<?> first = holdTheWriter(clients, release, tx -> { });
             // each unit notes the commits done when it ran: the units of one commit all see the same count
             Future<List<TwinStore.Outcome<Long>>> large = clients.submit(() -> sqlite.writeEach(
                     java.util.Collections.nCopies(1000, tx -> sqlite.commits())));
@@ -127,6 +114,23 @@ class SqliteStoreTest extends StoreContract {
             release.countDown();
             clients.shutdownNow();
         }
+    }
+
+    /**
+     * Starts a write unit that does {@code work}, then waits for {@code release}: the writer thread is busy with it,
+     * and what is written meanwhile queues. Returns once the unit is running.
+     */
+    private Future<?> holdTheWriter(ExecutorService clients, CountDownLatch release,
+            java.util.function.Consumer<StoreTx> work) throws InterruptedException {
+        CountDownLatch holding = new CountDownLatch(1);
+        Future<?> held = clients.submit(() -> store.write(tx -> {
+            work.accept(tx);
+            holding.countDown();
+            await(release);
+            return null;
+        }));
+        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+        return held;
     }
 
     private static StoredTwin twin(String id) {
