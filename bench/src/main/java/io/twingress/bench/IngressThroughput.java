@@ -53,13 +53,18 @@ import io.twingress.store.TwinStore;
  * cross-checked with {@code twingress_ingress_applied_total} from {@code /observe/metrics}. Then sampled twins must
  * hold the value of their last message (per-twin order) and nothing may be dead-lettered.</li>
  * <li><b>Same-run reference</b>, right before: a plain Camel route in its own context in this JVM, with the ingress
- * route's consumer options (batching, maxPollRecords, consumersCount, pollTimeoutMs 100, no auto commit) and another
+ * route's consumer options (batching, maxPollRecords, consumersCount, pollTimeoutMs, no auto commit) and another
  * group id, counts the same records: the raw camel-kafka consume rate.</li>
  * <li><b>Latency</b>: a producer paced at {@code --rate} msgs/s (open loop: each record is stamped with its scheduled
  * send time, {@code System.nanoTime()} in a header, so a producer that falls behind does not hide the delay) for
  * {@code --latency-duration} s; latency = the batch exchange's completion (after the durable commit, when any reader
  * sees the value) minus the stamp, for every message after the first {@code --latency-warmup} s. Producer and
  * application share this JVM's clock.</li>
+ * <li><b>Latency reference</b>, right before: the same paced producer into a topic of its own, read by a plain
+ * camel-kafka batching route with the ingress route's consumer options as the application resolves them
+ * (maxPollRecords, consumersCount, batchingIntervalMs, pollTimeoutMs); latency = the batch exchange's end minus the
+ * stamp. What Kafka, the producer's linger, camel-kafka's batching and this machine cost before Twingress does
+ * anything.</li>
  * </ol>
  * Each phase prints process CPU (this JVM, and the broker's child JVM apart), GC time, and the heap after a full GC.
  *
@@ -186,7 +191,19 @@ public final class IngressThroughput {
                 System.out.println("final values: " + order);
 
                 System.out.println();
-                System.out.printf("== 3. latency at %d msgs/s offered, %d s (+%d s not counted), producer linger.ms %s%n",
+                System.out.printf("== 3. latency reference: a plain camel-kafka batching route with the ingress route's"
+                        + " consumer options (%s), %d msgs/s, %d s (+%d s not counted), own topic%n",
+                        consumerOptions(camel).substring(1).replace('&', ' '), rate, latencySeconds, latencyWarmup);
+                Latency rawLatency = referenceLatency(kafka, partitions, producerProps, linger, camel, twins, rate,
+                        latencySeconds, latencyWarmup);
+                System.out.printf(Locale.ROOT, "reference: offered %.0f msgs/s, counted %d of %d; latency p50 %s ms,"
+                                + " p90 %s ms, p99 %s ms, max %s ms over %d messages%n", rawLatency.offered(),
+                        rawLatency.applied(), rawLatency.sent(), Stats.ms(rawLatency.stats().percentileMs(50)),
+                        Stats.ms(rawLatency.stats().percentileMs(90)), Stats.ms(rawLatency.stats().percentileMs(99)),
+                        Stats.ms(rawLatency.stats().maxMs()), rawLatency.stats().count());
+
+                System.out.println();
+                System.out.printf("== 4. latency at %d msgs/s offered, %d s (+%d s not counted), producer linger.ms %s%n",
                         rate, latencySeconds, latencyWarmup, linger);
                 Latency latency = latency(producerProps, linger, watch, metrics, messages, twins, rate,
                         latencySeconds, latencyWarmup, kafka.pid());
@@ -209,11 +226,16 @@ public final class IngressThroughput {
                                 + " %.0f (raw camel-kafka consume) | **%.3f** |%n", messages, ingress.rate(),
                         TARGET_RATE, ingress.rate() >= TARGET_RATE ? "met" : "MISSED", reference.rate(),
                         ingress.rate() / reference.rate());
-                System.out.printf(Locale.ROOT, "| latency p50 at %d msgs/s | %s ms | | | |%n", rate,
-                        Stats.ms(latency.stats().percentileMs(50)));
-                System.out.printf(Locale.ROOT, "| latency p99 at %d msgs/s | **%s ms** | < %.0f ms: %s | | |%n", rate,
+                System.out.printf(Locale.ROOT, "| latency p50 at %d msgs/s | %s ms | | %s ms (raw camel-kafka route) |"
+                                + " %.2f |%n", rate, Stats.ms(latency.stats().percentileMs(50)),
+                        Stats.ms(rawLatency.stats().percentileMs(50)),
+                        latency.stats().percentileMs(50) / rawLatency.stats().percentileMs(50));
+                System.out.printf(Locale.ROOT, "| latency p99 at %d msgs/s | **%s ms** | < %.0f ms: %s | %s ms (raw"
+                                + " camel-kafka route) | %.2f |%n", rate,
                         Stats.ms(latency.stats().percentileMs(99)), TARGET_P99_MS,
-                        latency.stats().percentileMs(99) < TARGET_P99_MS ? "met" : "MISSED");
+                        latency.stats().percentileMs(99) < TARGET_P99_MS ? "met" : "MISSED",
+                        Stats.ms(rawLatency.stats().percentileMs(99)),
+                        latency.stats().percentileMs(99) / rawLatency.stats().percentileMs(99));
                 System.out.printf(Locale.ROOT, "| process CPU, sustained | %.0f%% of %d cores | | %.0f%% | |%n",
                         ingress.cpuPercent(), cores(), reference.cpuPercent());
                 System.out.printf(Locale.ROOT, "| process CPU, latency phase | %.0f%% | | | |%n",
@@ -334,39 +356,123 @@ public final class IngressThroughput {
 
     private static Latency latency(Properties producerProps, String linger, BatchWatch watch, Metrics metrics,
             int offset, int twins, int rate, int seconds, int warmup, long brokerPid) throws Exception {
-        Properties props = new Properties();
-        props.putAll(producerProps);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, linger);
         watch.reset();
         Meter meter = new Meter(brokerPid);
-        long start = System.nanoTime() + 200_000_000L;
-        long countFrom = start + warmup * 1_000_000_000L;
-        watch.latencyFrom = countFrom;
-        long total = (long) rate * (seconds + warmup);
-        long sent = 0;
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
-            for (; sent < total; sent++) {
-                long scheduled = start + sent * 1_000_000_000L / rate;
-                long wait;
-                while ((wait = scheduled - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-                long i = offset + sent;
-                ProducerRecord<String, String> record = new ProducerRecord<>(TOPIC,
-                        PatchThroughput.twinId((int) (i % twins)), body(i));
-                record.headers().add(SENT, Long.toString(scheduled).getBytes(StandardCharsets.US_ASCII));
-                producer.send(record);
-            }
-            producer.flush();
-        }
-        double offered = sent / ((System.nanoTime() - start) / 1e9);
+        Paced paced = new Paced(rate, seconds, warmup);
+        watch.latencyFrom = paced.countFrom;
+        paced.produce(producerProps, linger, TOPIC, offset, twins);
         long drainDeadline = System.nanoTime() + 120_000_000_000L;
-        while (watch.records.get() < sent && System.nanoTime() < drainDeadline) {
+        while (watch.records.get() < paced.sent && System.nanoTime() < drainDeadline) {
             Thread.sleep(20);
         }
         Phase phase = meter.end(watch.records.get(), System.nanoTime(), (watch.firstCompleted - meter.wall) / 1e9,
                 brokerPid);
-        return new Latency(phase, offered, sent, watch.records.get(), watch.latencies());
+        return new Latency(phase, paced.offered, paced.sent, watch.records.get(), watch.latencies());
+    }
+
+    /**
+     * The latency phase's same-run reference: the same paced producer into a topic of its own, read by a plain
+     * camel-kafka batching route in its own context with the ingress route's consumer options, including its
+     * {@code batchingIntervalMs} and {@code pollTimeoutMs}; latency = the batch exchange's end minus the record's
+     * scheduled send time. What Kafka, the producer's linger, camel-kafka's batching and this machine cost before
+     * Twingress does anything.
+     */
+    private static Latency referenceLatency(BenchKafka kafka, int partitions, Properties producerProps, String linger,
+            CamelContext app, int twins, int rate, int seconds, int warmup) throws Exception {
+        String topic = TOPIC + "-latency-reference";
+        kafka.createTopic(topic, partitions);
+        Paced paced = new Paced(rate, seconds, warmup);
+        Stats stats = new Stats();
+        AtomicLong count = new AtomicLong();
+        try (CamelContext context = new DefaultCamelContext()) {
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("kafka:" + topic + "?brokers=" + kafka.bootstrapServers() + "&groupId=reference-latency"
+                            + "&batching=true&autoCommitEnable=false&breakOnFirstError=true&autoOffsetReset=earliest"
+                            + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer"
+                            + consumerOptions(app))
+                            .routeId("bench-reference-latency")
+                            .process(e -> {
+                                long now = System.nanoTime();
+                                List<?> records = e.getMessage().getBody(List.class);
+                                synchronized (stats) {
+                                    for (Object item : records) {
+                                        long sent = sentNanos(((Exchange) item).getMessage().getHeader(SENT));
+                                        if (sent >= paced.countFrom) {
+                                            stats.add(now - sent);
+                                        }
+                                    }
+                                }
+                                count.addAndGet(records.size());
+                            });
+                }
+            });
+            context.start();
+            paced.produce(producerProps, linger, topic, 0, twins);
+            long drainDeadline = System.nanoTime() + 120_000_000_000L;
+            while (count.get() < paced.sent && System.nanoTime() < drainDeadline) {
+                Thread.sleep(20);
+            }
+        }
+        return new Latency(null, paced.offered, paced.sent, count.get(), stats);
+    }
+
+    /** The ingress route's consumer options that decide when a batch is handed on, as the application resolves them. */
+    static String consumerOptions(CamelContext app) {
+        return "&maxPollRecords=" + app.resolvePropertyPlaceholders("{{twingress.ingress.kafka.maxPollRecords}}")
+                + "&consumersCount=" + app.resolvePropertyPlaceholders("{{twingress.ingress.kafka.consumersCount}}")
+                + "&batchingIntervalMs="
+                + app.resolvePropertyPlaceholders("{{twingress.ingress.kafka.batchingIntervalMs}}")
+                + "&pollTimeoutMs=" + app.resolvePropertyPlaceholders("{{twingress.ingress.kafka.pollTimeoutMs}}");
+    }
+
+    static long sentNanos(Object stamp) {
+        if (stamp == null) {
+            return Long.MIN_VALUE;
+        }
+        return Long.parseLong(stamp instanceof byte[] b ? new String(b, StandardCharsets.US_ASCII) : stamp.toString());
+    }
+
+    /**
+     * An open-loop producer at {@code rate} msgs/s: each record carries its scheduled send time, so a producer that
+     * falls behind cannot hide the delay; records scheduled from {@link #countFrom} on are counted.
+     */
+    private static final class Paced {
+        final int rate;
+        final long start = System.nanoTime() + 200_000_000L;
+        final long countFrom;
+        final long total;
+        long sent;
+        double offered;
+
+        Paced(int rate, int seconds, int warmup) {
+            this.rate = rate;
+            this.countFrom = start + warmup * 1_000_000_000L;
+            this.total = (long) rate * (seconds + warmup);
+        }
+
+        void produce(Properties producerProps, String linger, String topic, int offset, int twins) {
+            Properties props = new Properties();
+            props.putAll(producerProps);
+            props.put(ProducerConfig.LINGER_MS_CONFIG, linger);
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+                for (; sent < total; sent++) {
+                    long scheduled = start + sent * 1_000_000_000L / rate;
+                    long wait;
+                    while ((wait = scheduled - System.nanoTime()) > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    long i = offset + sent;
+                    ProducerRecord<String, String> record = new ProducerRecord<>(topic,
+                            PatchThroughput.twinId((int) (i % twins)), body(i));
+                    record.headers().add(SENT, Long.toString(scheduled).getBytes(StandardCharsets.US_ASCII));
+                    producer.send(record);
+                }
+                producer.flush();
+            }
+            offered = sent / ((System.nanoTime() - start) / 1e9);
+        }
     }
 
     /**
@@ -414,13 +520,9 @@ public final class IngressThroughput {
             synchronized (this) {
                 for (Object item : list) {
                     if (item instanceof Exchange record) {
-                        Object stamp = record.getMessage().getHeader(SENT);
-                        if (stamp != null) {
-                            long sent = Long.parseLong(stamp instanceof byte[] b
-                                    ? new String(b, StandardCharsets.US_ASCII) : stamp.toString());
-                            if (sent >= latencyFrom) {
-                                stats.add(now - sent);
-                            }
+                        long sent = sentNanos(record.getMessage().getHeader(SENT));
+                        if (sent != Long.MIN_VALUE && sent >= latencyFrom) {
+                            stats.add(now - sent);
                         }
                     }
                 }
