@@ -1,5 +1,6 @@
 package io.twingress.api;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -57,7 +58,7 @@ public final class ApiSupport {
     private static String bodyText(Exchange exchange) {
         if (exchange.getMessage().getBody() instanceof InputStream in) {
             try (in) {
-                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                String text = new String(readWhole(in), StandardCharsets.UTF_8);
                 exchange.getMessage().setBody(text);
                 return text;
             } catch (IOException e) {
@@ -65,6 +66,24 @@ public final class ApiSupport {
             }
         }
         return exchange.getMessage().getBody(String.class);
+    }
+
+    /**
+     * A stream's bytes, in one array of the size it says is available when that is all there is (a request body
+     * arrives whole): {@code readAllBytes} starts every read with an 8 KiB array, which was 6% of the server's CPU
+     * samples in a PATCH benchmark.
+     */
+    static byte[] readWhole(InputStream in) throws IOException {
+        byte[] head = in.readNBytes(Math.max(0, in.available()));
+        int next = in.read();
+        if (next < 0) {
+            return head;
+        }
+        ByteArrayOutputStream rest = new ByteArrayOutputStream(head.length + 1024);
+        rest.write(head);
+        rest.write(next);
+        in.transferTo(rest);
+        return rest.toByteArray();
     }
 
     /** The JSON body, or null if the request has none. */

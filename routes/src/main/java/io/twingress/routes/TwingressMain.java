@@ -57,6 +57,13 @@ public final class TwingressMain {
     private static Main configure(Main main, Map<String, String> environment) {
         main.configure().addConfiguration(TwingressConfiguration.class);
         main.addMainListener(new UserRoutesReplaceBuiltIns());
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport configured) {
+                // before any route is made, so that every route is timed
+                configured.getCamelContext().addRoutePolicyFactory(new RouteMeters());
+            }
+        });
         environmentOverrides(environment).forEach(main::addOverrideProperty);
         return main;
     }

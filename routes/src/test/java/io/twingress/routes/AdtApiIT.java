@@ -228,6 +228,8 @@ class AdtApiIT {
 
     @Test
     void healthAndMetricsAreServed() throws Exception {
+        assertThat(send("GET", "/models?" + V, null, Map.of()).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/models/dtmi:com:example:Missing;1?" + V, null, Map.of()).statusCode()).isEqualTo(404);
         HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create(server.managementUrl()
                 + "/observe/health")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
@@ -235,7 +237,13 @@ class AdtApiIT {
         HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create(server.managementUrl()
                 + "/observe/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body()).contains("camel_exchanges");
+        // each route timed and counted (RouteMeters), under camel-micrometer's names and tags
+        assertThat(metrics.body())
+                .containsPattern("camel_route_policy_seconds_count\\{[^}]*routeId=\"api-models-list\"[^}]*\\} [1-9]")
+                .containsPattern("camel_exchanges_total\\{[^}]*routeId=\"api-models-list\"[^}]*\\} [1-9]")
+                .containsPattern("camel_exchanges_succeeded_total\\{[^}]*routeId=\"api-models-list\"[^}]*\\} [1-9]")
+                .containsPattern(
+                        "camel_exchanges_failures_handled_total\\{[^}]*routeId=\"api-model-get\"[^}]*\\} [1-9]");
         // the writes of this class's tests went through the store's group commit
         assertThat(metrics.body())
                 .containsPattern("twingress_store_group_units_count\\{store=\"twingress-sqlite\",?\\} [1-9]")
