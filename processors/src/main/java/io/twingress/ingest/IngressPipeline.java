@@ -27,7 +27,6 @@ import io.twingress.model.Content;
 import io.twingress.model.InterfaceModel;
 import io.twingress.model.Schema;
 import io.twingress.store.IngressDeadLetterRow;
-import io.twingress.store.Speculation;
 import io.twingress.store.StoreTx;
 import io.twingress.store.StoredTwin;
 import io.twingress.store.TwinStore;

@@ -147,11 +147,6 @@ public abstract class JdbcTwinStore implements TwinStore {
      */
     protected abstract boolean groupsWriters();
 
-    @Override
-    public boolean singleWriter() {
-        return groupsWriters();
-    }
-
     /** Commits since the store opened; more units than commits means units were grouped. */
     long commits() {
         return commits.get();

@@ -51,14 +51,6 @@ public interface TwinStore extends AutoCloseable {
     String kind();
 
     /**
-     * True if every write unit runs on one writer thread (SQLite): a unit's JSON work is then worth doing ahead, on
-     * the caller's thread, against a read transaction ({@link Speculation}), so that the writer is left with SQL.
-     */
-    default boolean singleWriter() {
-        return false;
-    }
-
-    /**
      * Where the embedded data history keeps its rows: this store, or one of its own that this one opened and closes
      * (the embedded SQLite store's second file, whose writer thread then historizes beside the twin writes').
      */

@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,7 +18,6 @@ import io.twingress.AdtException;
 import io.twingress.Json;
 import io.twingress.model.Content;
 import io.twingress.model.InterfaceModel;
-import io.twingress.store.Speculation;
 import io.twingress.store.StoreTx;
 import io.twingress.store.StoredTwin;
 import io.twingress.store.TwinStore;
@@ -119,25 +117,14 @@ public final class TwinOperations {
         return patch(id, document, ifMatch, null);
     }
 
-    /**
-     * Applies a JSON Patch; {@code traceparent} (or null) goes with the change's event. On a store with one writer
-     * thread the patch is worked out first on this thread against a read transaction, and its unit only replays the
-     * writes if the twin's etag and the models are unchanged by then; otherwise, and whenever the patch fails ahead
-     * (its error then comes from the unit), the unit works it out again itself.
-     */
+    /** Applies a JSON Patch; {@code traceparent} (or null) goes with the change's event. */
     public String patch(String id, JsonNode document, String ifMatch, String traceparent) {
         List<PatchOperation> ops = PatchOperation.parseAll(document);
-        Function<StoreTx, String> unit = tx -> {
+        return store.write(tx -> {
             StoredTwin existing = existingTwin(tx.twinForUpdate(id), id);
             TwinChecks.checkIfMatch(ifMatch, existing.etag(), "Twin " + id);
             return apply(tx, existing, ops, traceparent);
-        };
-        if (!store.singleWriter()) {
-            return store.write(unit);
-        }
-        String[] etag = new String[1];
-        Speculation ahead = store.read(tx -> Speculation.run(tx, tx.modelsVersion(), s -> etag[0] = unit.apply(s)));
-        return store.write(tx -> ahead != null && ahead.replay(tx) ? etag[0] : unit.apply(tx));
+        });
     }
 
     /**

@@ -28,7 +28,6 @@ import io.twingress.Json;
 import io.twingress.model.ModelService;
 import io.twingress.model.TestModels;
 import io.twingress.store.IngressDeadLetterRow;
-import io.twingress.store.Speculation;
 import io.twingress.store.SqliteTwinStore;
 import io.twingress.twin.ChangeLog;
 import io.twingress.twin.RelationshipOperations;

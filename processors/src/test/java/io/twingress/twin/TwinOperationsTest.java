@@ -13,7 +13,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.Function;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,8 +31,6 @@ import io.twingress.ingest.TelemetryIntake;
 import io.twingress.model.ModelService;
 import io.twingress.model.TestModels;
 import io.twingress.store.SqliteTwinStore;
-import io.twingress.store.StoreTx;
-import io.twingress.store.TwinStore;
 
 class TwinOperationsTest {
 
@@ -471,36 +468,6 @@ class TwinOperationsTest {
             assertThat(twins.get("r1").get("label").asText()).isEqualTo("c");
         }
 
-        /**
-         * On SQLite a PATCH is worked out ahead against a read transaction; a change that commits in between must
-         * send it back to its unit, which works it out again on the twin as it now is.
-         */
-        @Test
-        void aChangeBetweenThePatchWorkedOutAheadAndItsUnitIsNotLost() {
-            TwinOperations interleaved = new TwinOperations(new ChangeAfterRead(store,
-                    () -> patch("r1", "[{'op':'add','path':'/count','value':7}]")), new TwinModels(models),
-                    TestClock.ticking());
-
-            String etag = interleaved.patch("r1", json("[{'op':'replace','path':'/label','value':'b'}]"), null);
-
-            ObjectNode twin = twins.get("r1");
-            assertThat(twin.get("label").asText()).isEqualTo("b");
-            assertThat(twin.get("count").asInt()).as("the change made in between").isEqualTo(7);
-            assertThat(twin.get("$etag").asText()).isEqualTo(etag);
-        }
-
-        @Test
-        void ifMatchIsCheckedAgainstTheTwinAsItIsWhenTheUnitRuns() {
-            String etag = twins.get("r1").get("$etag").asText();
-            TwinOperations interleaved = new TwinOperations(new ChangeAfterRead(store,
-                    () -> patch("r1", "[{'op':'replace','path':'/label','value':'c'}]")), new TwinModels(models),
-                    TestClock.ticking());
-
-            assertAdtError(() -> interleaved.patch("r1", json("[{'op':'replace','path':'/label','value':'b'}]"),
-                    etag), 412, "PreconditionFailed", "r1");
-            assertThat(twins.get("r1").get("label").asText()).isEqualTo("c");
-        }
-
         @Test
         void onlyTouchedPropertiesGetANewLastUpdateTime() {
             patch("r1", "[{'op':'add','path':'/count','value':1},{'op':'add','path':'/comp1/cp','value':1}]");
@@ -910,53 +877,6 @@ class TwinOperationsTest {
         void telemetryForAnUnknownTwinIsNotFound() {
             assertAdtError(() -> intake.check("ghost", null, json("{'temp':1}"), "m1", null), 404,
                     "DigitalTwinNotFound", "ghost");
-        }
-    }
-
-    /** The store, but the first read unit runs {@code change} (a write of its own) once it has read. */
-    private static final class ChangeAfterRead implements TwinStore {
-        private final TwinStore store;
-        private Runnable change;
-
-        ChangeAfterRead(TwinStore store, Runnable change) {
-            this.store = store;
-            this.change = change;
-        }
-
-        @Override
-        public <T> T read(Function<StoreTx, T> work) {
-            T result = store.read(work);
-            Runnable once = change;
-            change = null;
-            if (once != null) {
-                once.run();
-            }
-            return result;
-        }
-
-        @Override
-        public <T> T write(Function<StoreTx, T> work) {
-            return store.write(work);
-        }
-
-        @Override
-        public <T> List<Outcome<T>> writeEach(List<? extends Function<StoreTx, T>> units) {
-            return store.writeEach(units);
-        }
-
-        @Override
-        public String kind() {
-            return store.kind();
-        }
-
-        @Override
-        public boolean singleWriter() {
-            return store.singleWriter();
-        }
-
-        @Override
-        public void close() {
-            store.close();
         }
     }
 }

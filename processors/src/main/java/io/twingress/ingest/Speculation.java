@@ -1,4 +1,4 @@
-package io.twingress.store;
+package io.twingress.ingest;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
@@ -11,24 +11,26 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 
+import io.twingress.store.OutboxEvent;
+import io.twingress.store.StoreTx;
+import io.twingress.store.StoredTwin;
 
 /**
- * A write unit's twin changes (an ingress message's, an HTTP PATCH's), worked out on the caller's thread against a
- * read transaction and replayed in the write unit if nothing they read has changed since. Parsing, patching,
- * validating and serializing twins and events is most of a change's cost, and on SQLite every write unit runs on the
- * one writer thread: done here, it runs on the other cores while the writer commits the previous group, and the unit
- * is left with its SQL.
+ * A message's twin changes, worked out on the consumer's thread against a read transaction and replayed in the write
+ * unit if nothing they read has changed since. Parsing, patching, validating and serializing twins and events is most
+ * of a message's cost, and on SQLite every write unit runs on the one writer thread: done here, it runs on the other
+ * cores while the writer commits the previous batch, and the unit is left with its SQL.
  *
  * <p>The work sees a {@link StoreTx} that reads twins from the read transaction (remembering each etag) and keeps the
  * twin updates and outbox events it writes. Anything else it asks of the store (relationships for a propagation rule,
  * a model row, a twin it wrote itself) ends the speculation, and the unit does the work itself, as it does when a
  * twin's etag or the model set moved in between.
  */
-public final class Speculation {
+final class Speculation {
 
     /** Thrown inside the work when it asks for something a speculation cannot answer or keep. */
-    public static final class NotSpeculable extends RuntimeException {
-        public NotSpeculable(String what) {
+    static final class NotSpeculable extends RuntimeException {
+        NotSpeculable(String what) {
             super(what, null, false, false);
         }
     }
@@ -49,7 +51,7 @@ public final class Speculation {
      * Runs {@code work} against {@code readTx}; returns what it would write, or null if it cannot be worked out ahead
      * (it failed, or asked for something a speculation cannot answer: the unit then runs it and reports for itself).
      */
-    public static Speculation run(StoreTx readTx, long modelsVersion, Consumer<StoreTx> work) {
+    static Speculation run(StoreTx readTx, long modelsVersion, Consumer<StoreTx> work) {
         Speculation speculation = new Speculation(modelsVersion);
         try {
             work.accept(speculation.tx(readTx));
@@ -63,7 +65,7 @@ public final class Speculation {
      * In the write unit: if every twin read still has its etag and the model set is unchanged, writes what the work
      * wrote and returns true; else writes nothing and returns false.
      */
-    public boolean replay(StoreTx tx) {
+    boolean replay(StoreTx tx) {
         if (tx.modelsVersion() != modelsVersion) {
             return false;
         }
