@@ -56,14 +56,14 @@ public final class RouteMeters implements RoutePolicyFactory {
             MicrometerRoutePolicyNamingStrategy names = MicrometerRoutePolicyNamingStrategy.DEFAULT;
             property = "TwingressRouteMeters-" + route.getId() + "-";
             timer = Timer.builder(names.getName(route)).tags(names.getTags(route))
-                    .description("Route performance metrics").register(registry);
-            total = counter(names.getExchangesTotalName(route), route, "Total number of processed exchanges");
-            succeeded = counter(names.getExchangesSucceededName(route), route,
-                    "Number of successfully completed exchanges");
-            failed = counter(names.getExchangesFailedName(route), route, "Number of failed exchanges");
-            failuresHandled = counter(names.getFailuresHandledName(route), route, "Number of failures handled");
+                    .description("time from an exchange entering the route to its completion").register(registry);
+            total = counter(names.getExchangesTotalName(route), route, "exchanges the route completed");
+            succeeded = counter(names.getExchangesSucceededName(route), route, "exchanges completed without failure");
+            failed = counter(names.getExchangesFailedName(route), route, "exchanges that failed");
+            failuresHandled = counter(names.getFailuresHandledName(route), route,
+                    "exchanges whose failure an error handler handled");
             externalRedeliveries = counter(names.getExternalRedeliveriesName(route), route,
-                    "Number of external initiated redeliveries (such as from JMS broker)");
+                    "exchanges the source delivered again");
         }
 
         private Counter counter(String name, Route route, String description) {
