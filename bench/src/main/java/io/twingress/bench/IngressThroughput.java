@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -196,11 +197,8 @@ public final class IngressThroughput {
                         consumerOptions(camel).substring(1).replace('&', ' '), rate, latencySeconds, latencyWarmup);
                 Latency rawLatency = referenceLatency(kafka, partitions, producerProps, linger, camel, twins, rate,
                         latencySeconds, latencyWarmup);
-                System.out.printf(Locale.ROOT, "reference: offered %.0f msgs/s, counted %d of %d; latency p50 %s ms,"
-                                + " p90 %s ms, p99 %s ms, max %s ms over %d messages%n", rawLatency.offered(),
-                        rawLatency.applied(), rawLatency.sent(), Stats.ms(rawLatency.stats().percentileMs(50)),
-                        Stats.ms(rawLatency.stats().percentileMs(90)), Stats.ms(rawLatency.stats().percentileMs(99)),
-                        Stats.ms(rawLatency.stats().maxMs()), rawLatency.stats().count());
+                System.out.printf(Locale.ROOT, "reference: offered %.0f msgs/s, counted %d of %d; %s%n",
+                        rawLatency.offered(), rawLatency.applied(), rawLatency.sent(), latencies(rawLatency.stats()));
 
                 System.out.println();
                 System.out.printf("== 4. latency at %d msgs/s offered, %d s (+%d s not counted), producer linger.ms %s%n",
@@ -211,11 +209,8 @@ public final class IngressThroughput {
                 System.out.printf(Locale.ROOT, "batches %d (mean %.0f messages), failed batch exchanges %d%n",
                         watch.batches.get(), watch.records.get() / (double) Math.max(1, watch.batches.get()),
                         watch.failed.get());
-                System.out.printf(Locale.ROOT, "offered %.0f msgs/s (sent %d), applied %d of them; latency p50 %s ms,"
-                                + " p90 %s ms, p99 %s ms, max %s ms over %d messages%n", latency.offered(),
-                        latency.sent(), latency.applied(), Stats.ms(latency.stats().percentileMs(50)),
-                        Stats.ms(latency.stats().percentileMs(90)), Stats.ms(latency.stats().percentileMs(99)),
-                        Stats.ms(latency.stats().maxMs()), latency.stats().count());
+                System.out.printf(Locale.ROOT, "offered %.0f msgs/s (sent %d), applied %d of them; %s%n",
+                        latency.offered(), latency.sent(), latency.applied(), latencies(latency.stats()));
 
                 System.out.println();
                 System.out.println("Summary (CPU: share of all cores over the phase's wall time; heap: used after a"
@@ -361,10 +356,7 @@ public final class IngressThroughput {
         Paced paced = new Paced(rate, seconds, warmup);
         watch.latencyFrom = paced.countFrom;
         paced.produce(producerProps, linger, TOPIC, offset, twins);
-        long drainDeadline = System.nanoTime() + 120_000_000_000L;
-        while (watch.records.get() < paced.sent && System.nanoTime() < drainDeadline) {
-            Thread.sleep(20);
-        }
+        paced.awaitReceived(watch.records::get);
         Phase phase = meter.end(watch.records.get(), System.nanoTime(), (watch.firstCompleted - meter.wall) / 1e9,
                 brokerPid);
         return new Latency(phase, paced.offered, paced.sent, watch.records.get(), watch.latencies());
@@ -410,10 +402,7 @@ public final class IngressThroughput {
             });
             context.start();
             paced.produce(producerProps, linger, topic, 0, twins);
-            long drainDeadline = System.nanoTime() + 120_000_000_000L;
-            while (count.get() < paced.sent && System.nanoTime() < drainDeadline) {
-                Thread.sleep(20);
-            }
+            paced.awaitReceived(count::get);
         }
         return new Latency(null, paced.offered, paced.sent, count.get(), stats);
     }
@@ -425,6 +414,13 @@ public final class IngressThroughput {
                 + "&batchingIntervalMs="
                 + app.resolvePropertyPlaceholders("{{twingress.ingress.kafka.batchingIntervalMs}}")
                 + "&pollTimeoutMs=" + app.resolvePropertyPlaceholders("{{twingress.ingress.kafka.pollTimeoutMs}}");
+    }
+
+    /** A latency phase's figures, as both latency phases print them. */
+    private static String latencies(Stats stats) {
+        return String.format(Locale.ROOT, "latency p50 %s ms, p90 %s ms, p99 %s ms, max %s ms over %d messages",
+                Stats.ms(stats.percentileMs(50)), Stats.ms(stats.percentileMs(90)), Stats.ms(stats.percentileMs(99)),
+                Stats.ms(stats.maxMs()), stats.count());
     }
 
     static long sentNanos(Object stamp) {
@@ -472,6 +468,14 @@ public final class IngressThroughput {
                 producer.flush();
             }
             offered = sent / ((System.nanoTime() - start) / 1e9);
+        }
+
+        /** Waits until {@code received} counts every record sent, or two minutes. */
+        void awaitReceived(LongSupplier received) throws InterruptedException {
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (received.getAsLong() < sent && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
         }
     }
 
