@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -67,7 +69,8 @@ import io.twingress.store.TwinStore;
  * stamp. What Kafka, the producer's linger, camel-kafka's batching and this machine cost before Twingress does
  * anything.</li>
  * </ol>
- * Each phase prints process CPU (this JVM, and the broker's child JVM apart), GC time, and the heap after a full GC.
+ * Each phase prints process CPU (this JVM, and the broker's child JVM apart), GC time, and the heap after a full GC,
+ * and this JVM's CPU per message by thread group ({@link ThreadCpu}).
  *
  * <p>Arguments: {@code --messages 1000000} {@code --twins 10000} {@code --partitions 4} {@code --rate 5000}
  * {@code --latency-duration 30} {@code --latency-warmup 5} (seconds) {@code --max-poll-records} (default: the
@@ -253,7 +256,7 @@ public final class IngressThroughput {
 
     /** A phase's figures: messages over the seconds, this JVM's and the broker's CPU, GC, and the heap after it. */
     record Phase(long messages, double seconds, double firstAfter, double cpuPercent, double brokerCpuPercent,
-            long gcMillis, long gcCount, long heapAfterGcMiB, String load) {
+            long gcMillis, long gcCount, long heapAfterGcMiB, String load, String cpuPerMessage) {
         double rate() {
             return messages / seconds;
         }
@@ -270,6 +273,7 @@ public final class IngressThroughput {
         final long gcMillis = gcMillis();
         final long gcCount = gcCount();
         final String load = Machine.load();
+        final ThreadCpu threads = new ThreadCpu();
 
         Meter(long brokerPid) {
             broker = brokerCpu(brokerPid);
@@ -277,13 +281,15 @@ public final class IngressThroughput {
 
         Phase end(long messages, long endNanos, double firstAfter, long brokerPid) {
             double seconds = (endNanos - wall) / 1e9;
-            double cpu = (processCpu() - this.cpu) / 1e9 / seconds / cores() * 100;
+            long cpuNanos = processCpu() - this.cpu;
+            String perMessage = threads.perMessage(messages, cpuNanos);
+            double cpu = cpuNanos / 1e9 / seconds / cores() * 100;
             double brokerCpu = (brokerCpu(brokerPid) - broker) / 1e9 / seconds / cores() * 100;
             long gcTime = gcMillis() - gcMillis;
             long gcs = gcCount() - gcCount;
             System.gc();
             long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
-            return new Phase(messages, seconds, firstAfter, cpu, brokerCpu, gcTime, gcs, heap, load);
+            return new Phase(messages, seconds, firstAfter, cpu, brokerCpu, gcTime, gcs, heap, load, perMessage);
         }
     }
 
@@ -376,6 +382,7 @@ public final class IngressThroughput {
         Paced paced = new Paced(rate, seconds, warmup);
         Stats stats = new Stats();
         AtomicLong count = new AtomicLong();
+        Set<String> seen = new HashSet<>();
         try (CamelContext context = new DefaultCamelContext()) {
             context.addRoutes(new RouteBuilder() {
                 @Override
@@ -390,13 +397,21 @@ public final class IngressThroughput {
                                 List<?> records = e.getMessage().getBody(List.class);
                                 synchronized (stats) {
                                     for (Object item : records) {
-                                        long sent = sentNanos(((Exchange) item).getMessage().getHeader(SENT));
+                                        var record = ((Exchange) item).getMessage();
+                                        // this route commits no offsets: after the group's first rebalance (the
+                                        // broker's initial delay is 3 s) a partition that moved is read again from
+                                        // its start, and only a record's first delivery counts
+                                        if (!seen.add(record.getHeader("kafka.PARTITION", Integer.class) + "-"
+                                                + record.getHeader("kafka.OFFSET", Long.class))) {
+                                            continue;
+                                        }
+                                        long sent = sentNanos(record.getHeader(SENT));
                                         if (sent >= paced.countFrom) {
                                             stats.add(now - sent);
                                         }
+                                        count.incrementAndGet();
                                     }
                                 }
-                                count.addAndGet(records.size());
                             });
                 }
             });
@@ -644,6 +659,7 @@ public final class IngressThroughput {
                         + " heap after GC %d MiB; load before %s, after %s%n", what, p.messages(), p.seconds(),
                 p.firstAfter(), p.rate(), p.cpuPercent(), cores(), p.brokerCpuPercent(), p.gcMillis(), p.gcCount(),
                 p.heapAfterGcMiB(), p.load(), Machine.load());
+        System.out.println("  process CPU, " + p.cpuPerMessage());
     }
 
     static int cores() {
