@@ -7,7 +7,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -24,11 +26,11 @@ final class JdbcStoreTx implements StoreTx {
 
     /** The connection's kept statements, or null: each statement is then prepared and closed. */
     private final StatementCache cache;
-    private final boolean write;
     /**
-     * The model-set version a write unit read first, kept for the unit's other model lookups (several per twin
-     * change). On SQLite nothing but the unit itself can move it while the unit holds the writer; on PostgreSQL a
-     * change another instance commits meanwhile is seen by the next unit, as if committed just after this one read.
+     * The model-set version a unit read first, kept for its other model lookups (several per twin change). A write
+     * unit on SQLite holds the one writer, so nothing else moves it meanwhile; on PostgreSQL a change another instance
+     * commits meanwhile is seen by the next unit, as if committed just after this one read. A read unit reads one
+     * snapshot on both stores (SQLite's read transaction, PostgreSQL's repeatable read), which cannot move.
      */
     private Long modelsVersion;
 
@@ -40,7 +42,6 @@ final class JdbcStoreTx implements StoreTx {
         this.connection = connection;
         this.cache = cache;
         this.dialect = dialect;
-        this.write = write;
         // SQLite serializes writers on the whole database, so row locks are neither needed nor supported;
         // a read unit takes none.
         boolean locks = write && dialect.rowLocks;
@@ -53,11 +54,8 @@ final class JdbcStoreTx implements StoreTx {
         if (modelsVersion != null) {
             return modelsVersion;
         }
-        long version = query("SELECT version FROM model_catalogue WHERE id = 1", rs -> rs.getLong(1)).get(0);
-        if (write) {
-            modelsVersion = version;
-        }
-        return version;
+        modelsVersion = query("SELECT version FROM model_catalogue WHERE id = 1", rs -> rs.getLong(1)).get(0);
+        return modelsVersion;
     }
 
     @Override
@@ -310,12 +308,21 @@ final class JdbcStoreTx implements StoreTx {
     private static final String EVENT_COLUMNS = "tx_id, seq, recorded, event_id, type, source, subject, time, dataschema,"
             + " traceparent, data, extra, only_for";
 
+    /** By dialect: built once, as the statement cache finds a statement by its text (a new string hashes anew). */
+    private static final Map<Dialect, String> APPEND_EVENT = new EnumMap<>(Dialect.class);
+
+    static {
+        for (Dialect d : Dialect.values()) {
+            APPEND_EVENT.put(d, "INSERT INTO outbox_events (tx_id, recorded, event_id, type, source, subject, time,"
+                    + " dataschema, traceparent, data, extra, only_for) VALUES (" + d.currentTxId
+                    + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        }
+    }
+
     @Override
     public void appendEvent(OutboxEvent e) {
-        update("INSERT INTO outbox_events (tx_id, recorded, event_id, type, source, subject, time, dataschema,"
-                + " traceparent, data, extra, only_for) VALUES (" + dialect.currentTxId
-                + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", e.recorded(), e.eventId(), e.type(), e.source(), e.subject(), e.time(), e.dataschema(), e.traceparent(), e.data(),
-                e.extra(), e.onlyFor());
+        update(APPEND_EVENT.get(dialect), e.recorded(), e.eventId(), e.type(), e.source(), e.subject(), e.time(),
+                e.dataschema(), e.traceparent(), e.data(), e.extra(), e.onlyFor());
     }
 
     @Override
