@@ -21,6 +21,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -180,6 +182,7 @@ public final class IngressThroughput {
                 System.out.println();
                 System.out.println("== 2. sustained: the application's " + ROUTE + " route from a backlog of " + messages);
                 Metrics metrics = new Metrics(app.managementPort());
+                Map<String, Double> before = metrics.scrape();
                 Phase ingress = sustained(camel, watch, metrics, messages, kafka.pid());
                 print("ingress", ingress);
                 if (history) {
@@ -189,8 +192,9 @@ public final class IngressThroughput {
                 double applied = Metrics.sum(after, "twingress_ingress_applied_total");
                 double dead = Metrics.sum(after, "twingress_ingress_dead_lettered_total");
                 System.out.printf(Locale.ROOT, "twingress_ingress_applied_total %.0f, dead-lettered %.0f, batches"
-                        + " %d (mean %.0f messages), failed batch exchanges %d%n", applied, dead, watch.batches.get(),
-                        watch.records.get() / (double) Math.max(1, watch.batches.get()), watch.failed.get());
+                        + " %d (mean %.0f messages), failed batch exchanges %d%s%n", applied, dead,
+                        watch.batches.get(), watch.records.get() / (double) Math.max(1, watch.batches.get()),
+                        watch.failed.get(), Metrics.groups(before, after));
                 String order = checkFinalValues(app.port(), messages, twins, samples);
                 System.out.println("final values: " + order);
 
@@ -206,12 +210,13 @@ public final class IngressThroughput {
                 System.out.println();
                 System.out.printf("== 4. latency at %d msgs/s offered, %d s (+%d s not counted), producer linger.ms %s%n",
                         rate, latencySeconds, latencyWarmup, linger);
+                Map<String, Double> beforeLatency = metrics.scrape();
                 Latency latency = latency(producerProps, linger, watch, metrics, messages, twins, rate,
                         latencySeconds, latencyWarmup, kafka.pid());
                 print("latency phase", latency.phase());
-                System.out.printf(Locale.ROOT, "batches %d (mean %.0f messages), failed batch exchanges %d%n",
+                System.out.printf(Locale.ROOT, "batches %d (mean %.0f messages), failed batch exchanges %d%s%n",
                         watch.batches.get(), watch.records.get() / (double) Math.max(1, watch.batches.get()),
-                        watch.failed.get());
+                        watch.failed.get(), Metrics.groups(beforeLatency, metrics.scrape()));
                 System.out.printf(Locale.ROOT, "offered %.0f msgs/s (sent %d), applied %d of them; %s%n",
                         latency.offered(), latency.sent(), latency.applied(), latencies(latency.stats()));
 
@@ -698,8 +703,13 @@ public final class IngressThroughput {
                 RawHttp.Reply reply = http.send("GET", "/observe/metrics", null, null);
                 Map<String, Double> sums = new HashMap<>();
                 for (String line : reply.body().split("\n")) {
-                    if (line.startsWith("twingress_ingress_")) {
+                    if (line.startsWith("twingress_ingress_") || line.startsWith("twingress_store_")) {
                         String name = line.substring(0, line.indexOf(line.contains("{") ? '{' : ' '));
+                        if (name.startsWith("twingress_store_")) {
+                            // per store: the twins' writer and the history's are told apart
+                            Matcher store = STORE.matcher(line);
+                            name += store.find() ? "{" + store.group(1) + "}" : "";
+                        }
                         double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
                         sums.merge(name, value, Double::sum);
                     }
@@ -708,8 +718,40 @@ public final class IngressThroughput {
             }
         }
 
+        private static final Pattern STORE = Pattern.compile("store=\"([^\"]*)\"");
+
         static double sum(Map<String, Double> scrape, String name) {
             return scrape.getOrDefault(name, 0.0);
+        }
+
+        /**
+         * Each store writer's groups between two scrapes: how many, units per group, and the mean time to apply a
+         * group and to commit it (its sync included); the max is the meter's recent maximum, not the phase's own.
+         */
+        static String groups(Map<String, Double> before, Map<String, Double> after) {
+            StringBuilder text = new StringBuilder();
+            for (String key : new java.util.TreeSet<>(after.keySet())) {
+                if (!key.startsWith("twingress_store_commit_seconds_count{")) {
+                    continue;
+                }
+                String store = key.substring(key.indexOf('{'));
+                double groups = delta(before, after, key);
+                if (groups == 0) {
+                    continue;
+                }
+                text.append(String.format(Locale.ROOT, "%n  store writer %s: %.0f groups of %.1f units on average,"
+                                + " apply %.2f ms and commit %.2f ms on average (commit recent max %.1f ms)",
+                        store.substring(1, store.length() - 1), groups,
+                        delta(before, after, "twingress_store_group_units_sum" + store) / groups,
+                        delta(before, after, "twingress_store_apply_seconds_sum" + store) / groups * 1000,
+                        delta(before, after, "twingress_store_commit_seconds_sum" + store) / groups * 1000,
+                        after.getOrDefault("twingress_store_commit_seconds_max" + store, 0.0) * 1000));
+            }
+            return text.toString();
+        }
+
+        private static double delta(Map<String, Double> before, Map<String, Double> after, String key) {
+            return after.getOrDefault(key, 0.0) - before.getOrDefault(key, 0.0);
         }
     }
 }
