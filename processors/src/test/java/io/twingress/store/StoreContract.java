@@ -121,6 +121,26 @@ abstract class StoreContract {
     }
 
     @Test
+    void aTwinReadForUpdateBringsTheModelsVersionAlong() {
+        StoredTwin twin = twin("room-1", "dtmi:test:Room;1");
+        write(tx -> tx.insertTwin(twin));
+        long start = store.<Long>read(StoreTx::modelsVersion);
+
+        List<Object> seen = store.write(tx -> {
+            StoredTwin read = tx.twinForUpdate("room-1");
+            long withTwin = tx.modelsVersion();
+            long locked = tx.lockModels();
+            return List.of(read, withTwin, locked, tx.modelsVersion(), tx.twinForUpdate("room-1"));
+        });
+        assertThat(seen).as("the twin, the version read with it, the unit's own lock and what it reads after")
+                .containsExactly(twin, start, start + 1, start + 1, twin);
+        assertThat(store.<Long>write(tx -> {
+            assertThat(tx.twinForUpdate("room-9")).isNull();
+            return tx.modelsVersion();
+        })).as("a twin that is not there brings no version: the unit reads it itself").isEqualTo(start + 1);
+    }
+
+    @Test
     @Timeout(30)
     void aUnitThatLocksTheModelsWaitsForTheUnitHoldingTheLock() throws Exception {
         long start = store.<Long>read(StoreTx::modelsVersion);
