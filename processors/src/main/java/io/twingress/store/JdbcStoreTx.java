@@ -318,6 +318,12 @@ final class JdbcStoreTx implements StoreTx {
 
     @Override
     public int pruneSeen(Instant before, int limit) {
+        if (dialect.seenPrunedByRowid) {
+            // the oldest rows are the first by rowid: of the first batch, those older than the window go; a row the
+            // clock stamped later than the next ones (it stepped back) stays until it is old enough itself
+            return update("DELETE FROM ingress_seen WHERE rowid IN (SELECT rowid FROM ingress_seen ORDER BY rowid"
+                    + " LIMIT ?) AND seen_at < ?", limit, before.toEpochMilli());
+        }
         return update("DELETE FROM ingress_seen WHERE (scope, message_id) IN (SELECT scope, message_id FROM"
                 + " ingress_seen WHERE seen_at < ? LIMIT ?)", before.toEpochMilli(), limit);
     }

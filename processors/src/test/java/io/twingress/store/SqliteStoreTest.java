@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -264,6 +269,38 @@ class SqliteStoreTest extends StoreContract {
     private static List<HistoryRows.PropertyEvent> propertyRows(TwinStore store) {
         return store.read(tx -> tx.propertyEvents(HistoryRows.ValueTable.PROPERTY, "default", null, null,
                 "2020-01-01T00:00:00Z", "2099-01-01T00:00:00Z", 0, 100));
+    }
+
+    /**
+     * SQLite keeps no index on the time ids were seen (one B-tree fewer written per ingress message): rows are pruned
+     * from the lowest rowid, the oldest. Of each batch the rows older than the window go; a row stamped later than the
+     * ones after it (the clock stepped back) stays until it is old enough itself.
+     */
+    @Test
+    void seenIdsArePrunedInTheOrderTheyCameWithoutATimeIndex() throws Exception {
+        SqliteTwinStore sqlite = (SqliteTwinStore) store;
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + sqlite.file().toAbsolutePath());
+                PreparedStatement insert = c.prepareStatement(
+                        "INSERT INTO ingress_seen (scope, message_id, seen_at) VALUES ('s', ?, ?)")) {
+            long[] stamps = {1_000, 5_000, 1_100, 1_200, 1_300};
+            for (int i = 0; i < stamps.length; i++) {
+                insert.setString(1, "m-" + i);
+                insert.setLong(2, stamps[i]);
+                insert.executeUpdate();
+            }
+            try (ResultSet rs = c.createStatement().executeQuery(
+                    "SELECT count(*) FROM sqlite_master WHERE name = 'ingress_seen_by_time'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("the index on seen_at is gone").isZero();
+            }
+        }
+        Instant window = Instant.ofEpochMilli(2_000);
+        assertThat(store.<Integer>write(tx -> tx.pruneSeen(window, 3))).as("m-0 and m-2 of the first three").isEqualTo(2);
+        assertThat(store.<Integer>write(tx -> tx.pruneSeen(window, 3))).as("m-3 and m-4").isEqualTo(2);
+        assertThat(store.<Integer>write(tx -> tx.pruneSeen(window, 3))).isZero();
+        assertThat(store.<Boolean>write(tx -> tx.markSeen("s", "m-1"))).as("the newer m-1 is still known").isFalse();
+        assertThat(store.<Integer>write(tx -> tx.pruneSeen(Instant.ofEpochMilli(6_000), 3))).isEqualTo(1);
+        assertThat(store.<Boolean>write(tx -> tx.markSeen("s", "m-1"))).isTrue();
     }
 
     private static List<String> values(TwinStore store) {
