@@ -1,9 +1,55 @@
 package io.twingress.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
 class PostgresStoreIT extends StoreContract {
 
     @Override
     protected TwinStore openStore() {
         return new PostgresTwinStore(SharedPostgres.createDatabase(), SharedPostgres.USER, SharedPostgres.PASSWORD, 8);
+    }
+
+    /**
+     * A twin read for update brings the model-set version along in the same statement; the lock is the twin's
+     * alone, so units on two twins do not wait for each other on the version's row.
+     */
+    @Test
+    @Timeout(60)
+    void unitsReadingTwoTwinsForUpdateDoNotWaitForEachOther() throws Exception {
+        write(tx -> tx.insertTwin(twin("a", "dtmi:test:Room;1")));
+        write(tx -> tx.insertTwin(twin("b", "dtmi:test:Room;1")));
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> first = pool.submit(() -> store.write(tx -> {
+                tx.twinForUpdate("a");
+                holding.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return null;
+            }));
+            holding.await();
+            Future<StoredTwin> second = pool.submit(() -> store.<StoredTwin>write(tx -> tx.twinForUpdate("b")));
+            assertThat(second.get(10, TimeUnit.SECONDS)).as("read while the first unit holds its twin")
+                    .isEqualTo(twin("b", "dtmi:test:Room;1"));
+            release.countDown();
+            first.get(10, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
     }
 }

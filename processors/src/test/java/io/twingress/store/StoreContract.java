@@ -682,7 +682,7 @@ abstract class StoreContract {
 
     // helpers
 
-    private void write(java.util.function.Consumer<StoreTx> work) {
+    void write(java.util.function.Consumer<StoreTx> work) {
         store.write(tx -> {
             work.accept(tx);
             return null;
@@ -693,7 +693,7 @@ abstract class StoreContract {
         return new StoredModel(id, "{\"@id\":\"" + id + "\"}", Instant.now(), false);
     }
 
-    private static StoredTwin twin(String id, String modelId) {
+    static StoredTwin twin(String id, String modelId) {
         return new StoredTwin(id, modelId, "W/\"e1\"", "{\"$dtId\":\"" + id + "\"}");
     }
 
