@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -730,7 +731,7 @@ public final class IngressThroughput {
          */
         static String groups(Map<String, Double> before, Map<String, Double> after) {
             StringBuilder text = new StringBuilder();
-            for (String key : new java.util.TreeSet<>(after.keySet())) {
+            for (String key : new TreeSet<>(after.keySet())) {
                 if (!key.startsWith("twingress_store_commit_seconds_count{")) {
                     continue;
                 }

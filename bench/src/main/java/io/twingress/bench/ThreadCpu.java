@@ -4,7 +4,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -51,10 +50,9 @@ final class ThreadCpu {
         }
         byGroup.put("(not Java threads: JIT, GC, VM; and threads ended meanwhile)", Math.max(0, processNanos - java));
         double per = Math.max(1, messages) * 1000.0;
-        Map<String, Long> sorted = byGroup.entrySet().stream().filter(e -> e.getValue() / per >= 1)
+        return String.format(Locale.ROOT, "%.0f µs per message: ", processNanos / per) + byGroup.entrySet().stream()
+                .filter(e -> e.getValue() / per >= 1)
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
-        return String.format(Locale.ROOT, "%.0f µs per message: ", processNanos / per) + sorted.entrySet().stream()
                 .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() / per))
                 .collect(Collectors.joining(", "));
     }
