@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
@@ -31,6 +32,13 @@ import io.twingress.testing.kafka.KafkaBrokerLauncher;
  * readers that count what arrives on a topic. The child's launcher ends it if this JVM dies.
  */
 final class BenchKafka implements AutoCloseable {
+
+    /**
+     * The broker JVM's options, {@code -Dbench.kafka.jvm}: by default the tests' heap and JIT settings, a broker that
+     * starts fast and stays small beside the measured JVM.
+     */
+    static final String JVM_OPTIONS = System.getProperty("bench.kafka.jvm",
+            "-Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
 
     private final Process process;
     private final String bootstrap;
@@ -75,11 +83,13 @@ final class BenchKafka implements AutoCloseable {
         UUID uuid = UUID.randomUUID();
         String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(java.nio.ByteBuffer.allocate(16)
                 .putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits()).array());
-        // the tests' heap and JIT settings: a broker that starts fast and stays small beside the measured JVM
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlog4j2.configurationFile=" + logConfig,
-                "-cp", classpath(), KafkaBrokerLauncher.class.getName(), Long.toString(ProcessHandle.current().pid()),
-                config.toString(), clusterId).directory(dir.toFile()).redirectErrorStream(true)
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(JVM_OPTIONS.split(" +")));
+        command.addAll(List.of("-Dlog4j2.configurationFile=" + logConfig, "-cp", classpath(),
+                KafkaBrokerLauncher.class.getName(), Long.toString(ProcessHandle.current().pid()), config.toString(),
+                clusterId));
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("broker.log").toFile()).start();
         // a plain connect first: an admin client polling a closed port logs a warning per attempt
         long listening = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);

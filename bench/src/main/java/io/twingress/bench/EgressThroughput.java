@@ -67,8 +67,8 @@ public final class EgressThroughput {
         try (BenchKafka kafka = BenchKafka.start(dir.resolve("kafka"));
                 WebhookReceiver hook = new WebhookReceiver(tallies.get(WEBHOOK));
                 InProcessTwingress app = InProcessTwingress.start("sqlite", dir, Args.appProperties(args))) {
-            System.out.printf(Locale.ROOT, "Kafka 4.0.1 broker (child JVM, pid %d, -Xmx512m) on %s; broker and"
-                    + " application up in %.1f s%n", kafka.pid(), kafka.bootstrapServers(),
+            System.out.printf(Locale.ROOT, "Kafka 4.0.1 broker (child JVM, pid %d, %s) on %s; broker and"
+                    + " application up in %.1f s%n", kafka.pid(), BenchKafka.JVM_OPTIONS, kafka.bootstrapServers(),
                     (System.nanoTime() - brokerFrom) / 1e9);
             hook.start();
             PatchThroughput.setUp(app.port(), twins);

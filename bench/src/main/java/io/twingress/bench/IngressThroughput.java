@@ -128,9 +128,10 @@ public final class IngressThroughput {
                 camel.getRouteController().stopRoute(ROUTE);
                 String effectivePoll = camel.resolvePropertyPlaceholders("{{twingress.ingress.kafka.maxPollRecords}}");
                 String consumers = camel.resolvePropertyPlaceholders("{{twingress.ingress.kafka.consumersCount}}");
-                System.out.printf(Locale.ROOT, "Kafka 4.0.1 broker (child JVM, pid %d, -Xmx512m) on %s; broker and"
+                System.out.printf(Locale.ROOT, "Kafka 4.0.1 broker (child JVM, pid %d, %s) on %s; broker and"
                         + " application up in %.1f s; ingress maxPollRecords %s, consumersCount %s, sqlite synchronous"
-                        + " %s%s%n", kafka.pid(), kafka.bootstrapServers(), (System.nanoTime() - brokerFrom) / 1e9,
+                        + " %s%s%n", kafka.pid(), BenchKafka.JVM_OPTIONS, kafka.bootstrapServers(),
+                        (System.nanoTime() - brokerFrom) / 1e9,
                         effectivePoll, consumers, app.sqliteSynchronous(), appProps.isBlank() ? "" : "; application properties set: " + appProps);
                 BatchWatch watch = new BatchWatch();
                 watch.setIgnoreCamelContextEvents(true);
@@ -220,6 +221,7 @@ public final class IngressThroughput {
                         watch.failed.get(), Metrics.groups(beforeLatency, metrics.scrape()));
                 System.out.printf(Locale.ROOT, "offered %.0f msgs/s (sent %d), applied %d of them; %s%n",
                         latency.offered(), latency.sent(), latency.applied(), latencies(latency.stats()));
+                System.out.println("  " + watch.split());
 
                 System.out.println();
                 System.out.println("Summary (CPU: share of all cores over the phase's wall time; heap: used after a"
@@ -512,6 +514,8 @@ public final class IngressThroughput {
         volatile long lastCompleted;
         volatile long latencyFrom = Long.MAX_VALUE;
         private Stats stats = new Stats();
+        private Stats handedOver = new Stats();
+        private Stats inRoute = new Stats();
 
         synchronized void reset() {
             records.set(0);
@@ -521,6 +525,20 @@ public final class IngressThroughput {
             lastCompleted = 0;
             latencyFrom = Long.MAX_VALUE;
             stats = new Stats();
+            handedOver = new Stats();
+            inRoute = new Stats();
+        }
+
+        /**
+         * The latencies split at the batch exchange's creation (camel-kafka hands the batch to the route): stamp to
+         * hand-over (producer linger, broker, poll, camel-kafka's batching), and hand-over to completion (Twingress).
+         */
+        synchronized String split() {
+            return String.format(Locale.ROOT, "stamp to batch hand-over p50 %s, p90 %s, p99 %s ms; hand-over to"
+                            + " completion (the route: parse, apply, commit) p50 %s, p90 %s, p99 %s ms",
+                    Stats.ms(handedOver.percentileMs(50)), Stats.ms(handedOver.percentileMs(90)),
+                    Stats.ms(handedOver.percentileMs(99)), Stats.ms(inRoute.percentileMs(50)),
+                    Stats.ms(inRoute.percentileMs(90)), Stats.ms(inRoute.percentileMs(99)));
         }
 
         synchronized Stats latencies() {
@@ -542,12 +560,15 @@ public final class IngressThroughput {
             }
             Object body = e.getExchange().getMessage().getBody();
             List<?> list = body instanceof List<?> l ? l : List.of(e.getExchange());
+            long created = now - e.getExchange().getClock().elapsed() * 1_000_000L;
             synchronized (this) {
                 for (Object item : list) {
                     if (item instanceof Exchange record) {
                         long sent = sentNanos(record.getMessage().getHeader(SENT));
                         if (sent != Long.MIN_VALUE && sent >= latencyFrom) {
                             stats.add(now - sent);
+                            handedOver.add(created - sent);
+                            inRoute.add(now - created);
                         }
                     }
                 }
