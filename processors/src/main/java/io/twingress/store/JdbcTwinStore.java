@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -29,6 +30,8 @@ public abstract class JdbcTwinStore implements TwinStore {
      * ingress batches of the default 500 messages, so that both commit once when two consumers' batches queue together.
      */
     private static final int MAX_GROUP = 1024;
+    /** Groups that take a savepoint per unit after a group run without them saw a unit fail (applyTogether). */
+    static final int CAREFUL_GROUPS = 64;
 
     private final Dialect dialect;
     /** The write unit running on this thread, which a nested read or write joins. */
@@ -42,6 +45,8 @@ public abstract class JdbcTwinStore implements TwinStore {
     private Thread groupWriter;
     private volatile boolean closing;
     private final AtomicLong commits = new AtomicLong();
+    /** Groups still to run with a savepoint per unit from the start, since one run without failed. */
+    private final AtomicInteger carefulGroups = new AtomicInteger();
     private volatile StoreMetrics metrics = StoreMetrics.NONE;
 
     JdbcTwinStore(Dialect dialect) {
@@ -236,9 +241,10 @@ public abstract class JdbcTwinStore implements TwinStore {
     }
 
     /**
-     * Applies a group in one transaction, each unit in its own savepoint. A unit that fails rolls back to its
-     * savepoint and keeps its failure; a failure a concurrent writer caused (a conflict, a busy file) rolls the whole
-     * group back and runs it again, since every unit may have been affected.
+     * Applies a group in one transaction, its units one after another; if one fails, the group runs again with each
+     * unit in its own savepoint ({@link #applyTogether}). A unit that fails rolls back to its savepoint and keeps its
+     * failure; a failure a concurrent writer caused (a conflict, a busy file) rolls the whole group back and runs it
+     * again, since every unit may have been affected.
      */
     private void runGroup(List<? extends Pending<?>> group) {
         for (int attempt = 1; ; attempt++) {
@@ -273,10 +279,10 @@ public abstract class JdbcTwinStore implements TwinStore {
         c.setAutoCommit(false);
         try {
             long start = System.nanoTime();
-            for (Pending<?> unit : group) {
-                if (group.size() == 1) {
-                    applyAlone(c, unit);
-                } else {
+            if (group.size() == 1) {
+                applyAlone(c, group.get(0));
+            } else if (!applyTogether(c, group)) {
+                for (Pending<?> unit : group) {
                     applyInSavepoint(c, unit);
                 }
             }
@@ -290,6 +296,36 @@ public abstract class JdbcTwinStore implements TwinStore {
             throw e;
         }
         c.setAutoCommit(true);
+    }
+
+    /**
+     * Runs a group's units one after another with no savepoint between them: in the common case, where none fails,
+     * none is needed, and each unit saves two statements (on PostgreSQL two round trips). If one fails, everything the
+     * group wrote is rolled back and false returned, and the caller runs the group again with a savepoint per unit.
+     * The next {@link #CAREFUL_GROUPS} groups then take their savepoints from the start: a sender whose writes keep
+     * failing wastes at most one run in that many groups.
+     */
+    private boolean applyTogether(Connection c, List<? extends Pending<?>> group) throws SQLException {
+        if (carefulGroups.get() > 0) {
+            carefulGroups.decrementAndGet();
+            return false;
+        }
+        StatementCache cache = statementCache(c);
+        try {
+            for (Pending<?> unit : group) {
+                // a transaction view per unit, as with savepoints: a view keeps what its unit read first
+                currentWrite.set(new JdbcStoreTx(c, dialect, true, cache));
+                unit.apply(currentWrite.get());
+            }
+            return true;
+        } catch (RuntimeException | Error e) {
+            c.rollback();
+            group.forEach(Pending::reset);
+            carefulGroups.set(CAREFUL_GROUPS);
+            return false;
+        } finally {
+            currentWrite.remove();
+        }
     }
 
     /** A lone unit needs no savepoint: its failure rolls back the transaction it alone is in. */

@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -264,6 +265,42 @@ abstract class StoreContract {
         assertThat(store.<List<String>>read(tx -> tx.twins(null, null, 10).stream().map(StoredTwin::id).toList()))
                 .containsExactly("first", "last", "taken");
         assertThat(store.<StoredTwin>read(tx -> tx.twin("taken")).modelId()).isEqualTo("dtmi:test:A;1");
+    }
+
+    @Test
+    void aGroupRunsWithoutSavepointsUntilAUnitFailsThenAgainWithThemAndSoDoTheNextGroups() {
+        IllegalStateException refusal = new IllegalStateException("refused by its own rule");
+        AtomicInteger firstRuns = new AtomicInteger();
+        List<TwinStore.Outcome<String>> outcomes = store.writeEach(List.of(
+                tx -> {
+                    firstRuns.incrementAndGet();
+                    tx.insertTwin(twin("a", "dtmi:test:A;1"));
+                    return "a";
+                },
+                tx -> {
+                    tx.insertTwin(twin("b", "dtmi:test:A;1"));
+                    throw refusal;
+                }));
+        // once with no savepoint, rolled back with the unit that failed, once more in its own savepoint
+        assertThat(firstRuns).hasValue(2);
+        assertThat(outcomes).extracting(TwinStore.Outcome::accepted).containsExactly(true, false);
+        assertThat(outcomes.get(1).failure()).isSameAs(refusal);
+
+        AtomicInteger nextRuns = new AtomicInteger();
+        outcomes = store.writeEach(List.of(
+                tx -> {
+                    nextRuns.incrementAndGet();
+                    tx.insertTwin(twin("c", "dtmi:test:A;1"));
+                    return "c";
+                },
+                tx -> {
+                    throw refusal;
+                }));
+        // the groups right after a failure take their savepoints from the start
+        assertThat(nextRuns).hasValue(1);
+        assertThat(outcomes).extracting(TwinStore.Outcome::accepted).containsExactly(true, false);
+        assertThat(store.<List<String>>read(tx -> tx.twins(null, null, 10).stream().map(StoredTwin::id).toList()))
+                .containsExactly("a", "c");
     }
 
     @Test
