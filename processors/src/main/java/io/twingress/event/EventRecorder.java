@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 
+import io.twingress.Instants;
 import io.twingress.Json;
 import io.twingress.ingest.TelemetryHeaders;
 import io.twingress.store.OutboxEvent;
@@ -81,7 +82,7 @@ public final class EventRecorder implements ChangeLog {
                 : change.twinId();
         Instant now = clock.instant();
         tx.appendEvent(OutboxEvent.of(now.toEpochMilli(), UUID.randomUUID().toString(), type, source, subject,
-                now.toString(), null, traceparent(change.traceparent()), Json.write(data), extra));
+                Instants.format(now), null, traceparent(change.traceparent()), Json.write(data), extra));
     }
 
     /**
@@ -96,7 +97,7 @@ public final class EventRecorder implements ChangeLog {
         OutboxEvent event = OutboxEvent.of(now.toEpochMilli(), message.getHeader(TelemetryHeaders.MESSAGE_ID, String.class),
                 EventTypes.TELEMETRY, source + "/digitaltwins/" + twinId,
                 message.getHeader(TelemetryHeaders.COMPONENT, String.class),
-                sourceTime != null ? sourceTime : now.toString(),
+                sourceTime != null ? sourceTime : Instants.format(now),
                 message.getHeader(TelemetryHeaders.MODEL_ID, String.class),
                 traceparent(message.getHeader(TelemetryHeaders.TRACEPARENT, String.class)), message.getBody(String.class), null);
         store.write(tx -> {

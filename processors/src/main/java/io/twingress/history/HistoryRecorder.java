@@ -1,7 +1,6 @@
 package io.twingress.history;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -9,6 +8,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.twingress.Instants;
 import io.twingress.Json;
 import io.twingress.event.EventTypes;
 import io.twingress.store.HistoryRows;
@@ -43,7 +43,7 @@ final class HistoryRecorder {
             telemetryRows(connection, event, sink);
             return;
         }
-        String time = HistoryTime.format(OffsetDateTime.parse(event.time()).toInstant());
+        String time = HistoryTime.format(Instants.parse(event.time()));
         JsonNode data = Json.parse(event.data());
         String subject = event.subject();
         boolean relationship = type.startsWith("Microsoft.DigitalTwins.Relationship.");
@@ -165,7 +165,7 @@ final class HistoryRecorder {
         String twinId = event.source().substring(cut + TWINS.length());
         String prefix = event.subject() == null ? "" : event.subject() + ".";
         String time = HistoryTime.format(Instant.ofEpochMilli(event.recorded()));
-        String sourceTime = HistoryTime.format(OffsetDateTime.parse(event.time()).toInstant());
+        String sourceTime = HistoryTime.format(Instants.parse(event.time()));
         for (Iterator<Map.Entry<String, JsonNode>> fields = payload.fields(); fields.hasNext();) {
             Map.Entry<String, JsonNode> f = fields.next();
             if (connection.historizes(event.dataschema(), f.getKey())) {

@@ -13,6 +13,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.twingress.Instants;
 import io.twingress.AdtError;
 import io.twingress.AdtException;
 import io.twingress.Json;
@@ -89,7 +90,7 @@ public final class TwinOperations {
         touched.addAll(TwinMetadata.propertyPaths(model, content));
         String etag = TwinChecks.newEtag();
         ObjectNode twin = TwinMetadata.assemble(id, etag, model, content, Json.object(), touched, sourceTimes,
-                clock.instant().toString());
+                Instants.format(clock.instant()));
         String json = Json.write(twin);
         TwinValidator.checkSize(json);
         store.write(tx -> {
@@ -187,7 +188,7 @@ public final class TwinOperations {
         TwinValidator.validateTwin(model, content, models::find);
         String etag = TwinChecks.newEtag();
         ObjectNode updated = TwinMetadata.assemble(id, etag, model, content, (ObjectNode) twin.get(METADATA),
-                touched, sourceTimes, clock.instant().toString());
+                touched, sourceTimes, Instants.format(clock.instant()));
         String json = Json.write(updated);
         TwinValidator.checkSize(json);
         tx.updateTwin(new StoredTwin(id, model.id(), etag, json));

@@ -14,6 +14,7 @@ import org.apache.camel.Message;
 import org.apache.camel.component.azure.eventhubs.EventHubsConstants;
 import org.apache.camel.component.azure.servicebus.ServiceBusConstants;
 
+import io.twingress.Instants;
 import io.twingress.ingest.IngressHeaders;
 import io.twingress.routes.ingress.EventHubsIngressConsumer;
 import io.twingress.routes.ingress.ServiceBusIngressConsumer;
@@ -40,7 +41,7 @@ public final class IngressEnvelopes {
                     text(m, "kafka.KEY")));
             Long timestamp = m.getHeader("kafka.TIMESTAMP", Long.class);
             m.setHeader(IngressHeaders.ENQUEUED_TIME, timestamp == null ? null
-                    : Instant.ofEpochMilli(timestamp).toString());
+                    : Instants.format(Instant.ofEpochMilli(timestamp)));
             m.setHeader(IngressHeaders.SOURCE_TIME, first(text(m, "iothub-creation-time-utc"), text(m, "sourceTime"),
                     null));
             m.setHeader(IngressHeaders.CONTENT_TYPE, first(text(m, "content-type"), text(m, "iothub-contenttype"),
@@ -60,7 +61,7 @@ public final class IngressEnvelopes {
         Matcher matcher = Pattern.compile(deviceIdPattern).matcher(topic);
         m.setHeader(IngressHeaders.SOURCE, "mqtt");
         m.setHeader(IngressHeaders.DEVICE_ID, matcher.find() && matcher.groupCount() > 0 ? matcher.group(1) : null);
-        m.setHeader(IngressHeaders.ENQUEUED_TIME, Instant.now().toString());
+        m.setHeader(IngressHeaders.ENQUEUED_TIME, Instants.format(Instant.now()));
     }
 
     /**
