@@ -4,8 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,6 +28,11 @@ import io.twingress.routes.ingress.ServiceBusIngressConsumer;
  */
 public final class IngressEnvelopes {
 
+    /** The headers of a Kafka record that make its envelope, by lower-case name (Camel's are case-insensitive). */
+    private static final Set<String> KAFKA_ENVELOPE_HEADERS = Set.of("kafka.topic", "kafka.partition", "kafka.offset",
+            "kafka.key", "kafka.timestamp", "iothub-connection-device-id", "deviceid", "iothub-creation-time-utc",
+            "sourcetime", "content-type", "iothub-contenttype", "iothub-contentencoding");
+
     /**
      * A camel-kafka batch (a list of exchanges) or record: the message id is topic-partition-offset (unique per
      * record, stable across redeliveries), the device id IoT Hub's {@code iothub-connection-device-id} header when
@@ -33,21 +41,36 @@ public final class IngressEnvelopes {
     public void kafka(Exchange exchange) {
         for (Exchange record : records(exchange)) {
             Message m = record.getMessage();
-            String topic = m.getHeader("kafka.TOPIC", String.class);
+            Map<String, Object> h = kafkaHeaders(m);
+            String topic = text(h.get("kafka.topic"));
             m.setHeader(IngressHeaders.SOURCE, "kafka:" + topic);
-            m.setHeader(IngressHeaders.MESSAGE_ID, topic + "-" + m.getHeader("kafka.PARTITION") + "-"
-                    + m.getHeader("kafka.OFFSET"));
-            m.setHeader(IngressHeaders.DEVICE_ID, first(text(m, "iothub-connection-device-id"), text(m, "deviceId"),
-                    text(m, "kafka.KEY")));
-            Long timestamp = m.getHeader("kafka.TIMESTAMP", Long.class);
-            m.setHeader(IngressHeaders.ENQUEUED_TIME, timestamp == null ? null
-                    : Instants.format(Instant.ofEpochMilli(timestamp)));
-            m.setHeader(IngressHeaders.SOURCE_TIME, first(text(m, "iothub-creation-time-utc"), text(m, "sourceTime"),
-                    null));
-            m.setHeader(IngressHeaders.CONTENT_TYPE, first(text(m, "content-type"), text(m, "iothub-contenttype"),
-                    null));
-            m.setHeader(IngressHeaders.CONTENT_ENCODING, text(m, "iothub-contentencoding"));
+            m.setHeader(IngressHeaders.MESSAGE_ID, topic + "-" + h.get("kafka.partition") + "-"
+                    + h.get("kafka.offset"));
+            m.setHeader(IngressHeaders.DEVICE_ID, first(text(h.get("iothub-connection-device-id")),
+                    text(h.get("deviceid")), text(h.get("kafka.key"))));
+            m.setHeader(IngressHeaders.ENQUEUED_TIME, h.get("kafka.timestamp") instanceof Number timestamp
+                    ? Instants.format(Instant.ofEpochMilli(timestamp.longValue())) : null);
+            m.setHeader(IngressHeaders.SOURCE_TIME, first(text(h.get("iothub-creation-time-utc")),
+                    text(h.get("sourcetime")), null));
+            m.setHeader(IngressHeaders.CONTENT_TYPE, first(text(h.get("content-type")),
+                    text(h.get("iothub-contenttype")), null));
+            m.setHeader(IngressHeaders.CONTENT_ENCODING, text(h.get("iothub-contentencoding")));
         }
+    }
+
+    /**
+     * The record's headers that make its envelope, by lower-case name, read in one pass: Camel's header map compares
+     * names case-insensitively a character at a time, and a lookup per name was a tenth of a Kafka consumer's time.
+     */
+    private static Map<String, Object> kafkaHeaders(Message m) {
+        Map<String, Object> wanted = new HashMap<>();
+        m.getHeaders().forEach((name, value) -> {
+            String key = name.toLowerCase(Locale.ROOT);
+            if (KAFKA_ENVELOPE_HEADERS.contains(key)) {
+                wanted.put(key, value);
+            }
+        });
+        return wanted;
     }
 
     /**

@@ -116,6 +116,17 @@ class IngressIT {
     }
 
     @Test
+    void aKafkaRecordFromIotHubTakesItsDeviceTimeAndEncodingFromItsHeaders() throws Exception {
+        // as Event Hubs' Kafka endpoint delivers IoT Hub's messages: the key is not the device, the body is base64
+        String body = Base64.getEncoder().encodeToString("{\"Temperature\":64.5}".getBytes(StandardCharsets.UTF_8));
+        SharedKafka.produce(SharedKafka.eventHubsClientProperties(), topic, "partition-key-7", body,
+                Map.of("iothub-connection-device-id", "thermostat68", "iothub-contentencoding", "base64",
+                        "iothub-creation-time-utc", "2026-02-03T04:05:06.789Z", "content-type", "application/json"));
+        JsonNode t68 = awaitTwin("thermostat68", t -> t.path("Temperature").asDouble() == 64.5);
+        assertThat(t68.at("/$metadata/Temperature/sourceTime").asText()).isEqualTo("2026-02-03T04:05:06.789Z");
+    }
+
+    @Test
     void aPoisonMessageIsDeadLetteredAndTheStreamGoesOn() throws Exception {
         SharedKafka.produce(SharedKafka.eventHubsClientProperties(), topic, "ghost-1", "{\"Temperature\":1}",
                 Map.of());
