@@ -311,10 +311,12 @@ public abstract class JdbcTwinStore implements TwinStore {
             return false;
         }
         StatementCache cache = statementCache(c);
+        // a transaction view keeps the model-set version it read first: where the group holds the one writer
+        // (SQLite) nothing else moves it, and one view serves every unit; elsewhere each unit reads it anew
+        JdbcStoreTx shared = groupsWriters() ? new JdbcStoreTx(c, dialect, true, cache) : null;
         try {
             for (Pending<?> unit : group) {
-                // a transaction view per unit, as with savepoints: a view keeps what its unit read first
-                currentWrite.set(new JdbcStoreTx(c, dialect, true, cache));
+                currentWrite.set(shared != null ? shared : new JdbcStoreTx(c, dialect, true, cache));
                 unit.apply(currentWrite.get());
             }
             return true;
