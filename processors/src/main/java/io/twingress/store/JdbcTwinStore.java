@@ -31,7 +31,7 @@ public abstract class JdbcTwinStore implements TwinStore {
      */
     private static final int MAX_GROUP = 1024;
     /** Groups that take a savepoint per unit after a group run without them saw a unit fail (applyTogether). */
-    static final int CAREFUL_GROUPS = 64;
+    private static final int CAREFUL_GROUPS = 64;
 
     private final Dialect dialect;
     /** The write unit running on this thread, which a nested read or write joins. */
