@@ -48,7 +48,7 @@ import io.twingress.store.TwinStore;
 /**
  * Kafka ingress (issue 9's Performance section): telemetry for {@code --twins} twins goes through a real Kafka broker
  * (child JVM), the application's {@code ingress-kafka} route, the default mapping and the twin update on the embedded
- * SQLite store (synchronous=FULL), the application in this JVM.
+ * SQLite store (synchronous=FULL), or PostgreSQL with {@code --store}, the application in this JVM.
  *
  * <ol>
  * <li><b>Sustained</b>: {@code --messages} records {@code {"Temperature": i.5}} keyed by twin id are produced first to a
@@ -81,7 +81,9 @@ import io.twingress.store.TwinStore;
  * properties for the run) {@code --samples 50} (twins whose final value is checked) {@code --history on}
  * ({@code off}: the default history connection is deleted before the messages flow, so that nothing is historized)
  * {@code --linger-ms 5} (the latency phase's producer: Kafka 4.0's default; 0 sends about one request per record,
- * which on 2 cores costs the broker a quarter of the machine; the linger counts in the latency).
+ * which on 2 cores costs the broker a quarter of the machine; the linger counts in the latency) {@code --store sqlite}
+ * ({@code postgresql}: a PostgreSQL server started for the run, durable commits, as {@link PatchThroughput} runs it;
+ * {@code postgresql-async}: without durable commits).
  */
 public final class IngressThroughput {
 
@@ -104,12 +106,13 @@ public final class IngressThroughput {
         int samples = Integer.parseInt(Args.value(args, "--samples", "50"));
         boolean history = !"off".equals(Args.value(args, "--history", "on"));
         String linger = Args.value(args, "--linger-ms", "5");
+        String store = Args.value(args, "--store", "sqlite");
         Machine.describe("IngressThroughput");
         System.out.printf("%d messages for %d twins, topic of %d partitions keyed by twin id; latency at %d msgs/s for"
-                + " %d s (first %d s not counted); in-process application on SQLite%n", messages, twins, partitions,
-                rate, latencySeconds, latencyWarmup);
+                + " %d s (first %d s not counted); in-process application on %s%n", messages, twins, partitions,
+                rate, latencySeconds, latencyWarmup, store);
         Path dir = Files.createTempDirectory("twingress-ingress");
-        System.out.println("store sqlite, " + FsyncProbe.describe(dir, 1000));
+        System.out.println("store " + store + ", " + FsyncProbe.describe(dir, 1000));
         long brokerFrom = System.nanoTime();
         try (BenchKafka kafka = BenchKafka.start(dir.resolve("kafka"))) {
             kafka.createTopic(TOPIC, partitions);
@@ -122,17 +125,19 @@ public final class IngressThroughput {
                 props.put("twingress.ingress.kafka.maxPollRecords", maxPoll);
             }
             props.putAll(Args.appProperties(args));
-            try (InProcessTwingress app = InProcessTwingress.start("sqlite", dir, props)) {
+            try (InProcessTwingress app = InProcessTwingress.start(store, dir, props)) {
                 CamelContext camel = app.main().getCamelContext();
                 // stopped until the topic holds every message: the sustained phase starts from a full backlog
                 camel.getRouteController().stopRoute(ROUTE);
                 String effectivePoll = camel.resolvePropertyPlaceholders("{{twingress.ingress.kafka.maxPollRecords}}");
                 String consumers = camel.resolvePropertyPlaceholders("{{twingress.ingress.kafka.consumersCount}}");
+                String storeSettings = app.postgresUrl() != null ? "postgresql " + app.postgresUrl()
+                        : "sqlite synchronous " + app.sqliteSynchronous();
                 System.out.printf(Locale.ROOT, "Kafka 4.0.1 broker (child JVM, pid %d, %s) on %s; broker and"
-                        + " application up in %.1f s; ingress maxPollRecords %s, consumersCount %s, sqlite synchronous"
-                        + " %s%s%n", kafka.pid(), BenchKafka.JVM_OPTIONS, kafka.bootstrapServers(),
-                        (System.nanoTime() - brokerFrom) / 1e9,
-                        effectivePoll, consumers, app.sqliteSynchronous(), appProps.isBlank() ? "" : "; application properties set: " + appProps);
+                        + " application up in %.1f s; ingress maxPollRecords %s, consumersCount %s, %s%s%n",
+                        kafka.pid(), BenchKafka.JVM_OPTIONS, kafka.bootstrapServers(),
+                        (System.nanoTime() - brokerFrom) / 1e9, effectivePoll, consumers, storeSettings,
+                        appProps.isBlank() ? "" : "; application properties set: " + appProps);
                 BatchWatch watch = new BatchWatch();
                 watch.setIgnoreCamelContextEvents(true);
                 watch.setIgnoreRouteEvents(true);
