@@ -66,17 +66,17 @@ final class Speculation {
      * wrote and returns true; else writes nothing and returns false.
      */
     boolean replay(StoreTx tx) {
-        if (tx.modelsVersion() != modelsVersion) {
-            return false;
-        }
         if (guarded != null && read.size() == 1) {
-            // the one twin read is the first one written: its update checks the etag itself, and writes nothing if
-            // the twin moved, so nothing before it needs undoing
-            if (!tx.updateTwinIfEtag(guarded, read.get(guarded.id()))) {
+            // the one twin read is the first one written: its update checks the etag and the model set's version
+            // itself, and writes nothing if either moved, so nothing before it needs undoing
+            if (!tx.updateTwinIfUnchanged(guarded, read.get(guarded.id()), modelsVersion)) {
                 return false;
             }
             writes.subList(1, writes.size()).forEach(w -> w.accept(tx));
             return true;
+        }
+        if (tx.modelsVersion() != modelsVersion) {
+            return false;
         }
         for (Map.Entry<String, String> twin : read.entrySet()) {
             StoredTwin now = tx.twinForUpdate(twin.getKey());

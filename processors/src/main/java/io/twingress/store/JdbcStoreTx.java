@@ -18,8 +18,10 @@ final class JdbcStoreTx implements StoreTx {
 
     private static final String TWIN_COLUMNS = "id, model_id, etag, body";
     private static final String TWIN_BY_ID = "SELECT " + TWIN_COLUMNS + " FROM twins WHERE id = ?";
-    private static final String TWIN_AND_MODELS_VERSION_BY_ID = "SELECT " + TWIN_COLUMNS
-            + ", (SELECT version FROM model_catalogue WHERE id = 1) FROM twins WHERE id = ?";
+    /** The model set's version, as a scalar subquery. */
+    private static final String MODELS_VERSION = "(SELECT version FROM model_catalogue WHERE id = 1)";
+    private static final String TWIN_AND_MODELS_VERSION_BY_ID = "SELECT " + TWIN_COLUMNS + ", " + MODELS_VERSION
+            + " FROM twins WHERE id = ?";
     private static final String REL_COLUMNS = "source_id, id, target_id, name, etag, body";
 
     private final Connection connection;
@@ -165,12 +167,15 @@ final class JdbcStoreTx implements StoreTx {
     }
 
     @Override
-    public boolean updateTwinIfEtag(StoredTwin twin, String etag) {
-        // as updateTwin: the model is set only if it changed
-        return update("UPDATE twins SET etag = ?, body = ? WHERE id = ? AND etag = ? AND model_id = ?", twin.etag(),
-                twin.body(), twin.id(), etag, twin.modelId()) == 1
-                || update("UPDATE twins SET model_id = ?, etag = ?, body = ? WHERE id = ? AND etag = ?",
-                        twin.modelId(), twin.etag(), twin.body(), twin.id(), etag) == 1;
+    public boolean updateTwinIfUnchanged(StoredTwin twin, String etag, long modelsVersion) {
+        // as updateTwin: the model is set only if it changed. The version is read in the statement (on PostgreSQL
+        // without a lock, as the latest committed), not through modelsVersion(): one round trip fewer per unit
+        return update("UPDATE twins SET etag = ?, body = ? WHERE id = ? AND etag = ? AND model_id = ? AND "
+                + MODELS_VERSION + " = ?", twin.etag(), twin.body(), twin.id(), etag, twin.modelId(),
+                modelsVersion) == 1
+                || update("UPDATE twins SET model_id = ?, etag = ?, body = ? WHERE id = ? AND etag = ? AND "
+                        + MODELS_VERSION + " = ?", twin.modelId(), twin.etag(), twin.body(), twin.id(), etag,
+                        modelsVersion) == 1;
     }
 
     @Override

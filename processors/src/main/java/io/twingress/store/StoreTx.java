@@ -53,10 +53,11 @@ public interface StoreTx {
     void updateTwin(StoredTwin twin);
 
     /**
-     * Updates the twin only if its stored etag is still {@code etag}, in one statement; false if it was not (then
-     * nothing changed): a read and an update in one.
+     * Updates the twin only if its stored etag is still {@code etag} and the model set's version still
+     * {@code modelsVersion}, in one statement; false if either moved (then nothing changed): two reads and an update
+     * in one.
      */
-    boolean updateTwinIfEtag(StoredTwin twin, String etag);
+    boolean updateTwinIfUnchanged(StoredTwin twin, String etag, long modelsVersion);
 
     void deleteTwin(String id);
 

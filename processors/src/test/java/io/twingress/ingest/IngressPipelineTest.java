@@ -29,6 +29,7 @@ import io.twingress.model.ModelService;
 import io.twingress.model.TestModels;
 import io.twingress.store.IngressDeadLetterRow;
 import io.twingress.store.SqliteTwinStore;
+import io.twingress.store.StoreTx;
 import io.twingress.twin.ChangeLog;
 import io.twingress.twin.RelationshipOperations;
 import io.twingress.twin.TwinModels;
@@ -186,6 +187,11 @@ class IngressPipelineTest {
         assertThat(twins.get("r1").get("count").asInt()).isEqualTo(41);
         // the replay above changed r1's etag: the second was worked out on the twin before it, and writes nothing
         assertThat(store.<Boolean>write(stale::replay)).isFalse();
+        assertThat(twins.get("r1").get("count").asInt()).isEqualTo(41);
+        // nor does one worked out before the model set moved, though the twin has not
+        Speculation beforeModels = speculateCount(43);
+        store.write(StoreTx::lockModels);
+        assertThat(store.<Boolean>write(beforeModels::replay)).isFalse();
         assertThat(twins.get("r1").get("count").asInt()).isEqualTo(41);
         // anything beyond twins and events cannot be worked out ahead: there is no speculation to replay
         assertThat(store.<Speculation>read(tx -> Speculation.run(tx, tx.modelsVersion(),

@@ -199,28 +199,38 @@ abstract class StoreContract {
     }
 
     @Test
-    void aConditionalUpdateWritesOnlyOverTheEtagItNames() {
+    void aConditionalUpdateWritesOnlyOverTheEtagAndModelSetVersionItNames() {
         StoredTwin twin = twin("room-1", "dtmi:test:Room;1");
         write(tx -> tx.insertTwin(twin));
+        long version = store.read(StoreTx::modelsVersion);
         StoredTwin first = new StoredTwin("room-1", "dtmi:test:Room;1", "W/\"e2\"", "{\"$dtId\":\"room-1\",\"t\":1}");
         StoredTwin second = new StoredTwin("room-1", "dtmi:test:Room;1", "W/\"e3\"", "{\"$dtId\":\"room-1\",\"t\":2}");
 
-        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfEtag(first, twin.etag()))).isTrue();
+        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfUnchanged(first, twin.etag(), version))).isTrue();
         // a second writer that read the same etag finds it gone, and changes nothing
-        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfEtag(second, twin.etag()))).isFalse();
+        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfUnchanged(second, twin.etag(), version))).isFalse();
         assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(first);
-        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfEtag(second, first.etag()))).isTrue();
+        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfUnchanged(second, first.etag(), version))).isTrue();
         assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(second);
         // a new model, on the right etag and on a stale one
         StoredTwin remodelled = new StoredTwin("room-1", "dtmi:test:Room;2", "W/\"e4\"", "{\"$dtId\":\"room-1\"}");
-        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfEtag(remodelled, first.etag()))).isFalse();
-        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfEtag(remodelled, second.etag()))).isTrue();
+        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfUnchanged(remodelled, first.etag(), version)))
+                .isFalse();
+        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfUnchanged(remodelled, second.etag(), version)))
+                .isTrue();
         assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(remodelled);
         assertThat(store.<List<StoredTwin>>read(tx -> tx.twins(List.of("dtmi:test:Room;2"), null, 10)))
                 .containsExactly(remodelled);
-        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfEtag(twin("room-9", "dtmi:test:Room;1"), "W/\"x\"")))
-                .isFalse();
+        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfUnchanged(twin("room-9", "dtmi:test:Room;1"), "W/\"x\"",
+                version))).isFalse();
         assertThat(store.<StoredTwin>read(tx -> tx.twin("room-9"))).isNull();
+        // the model set moved since the change was worked out: on the right etag, nothing is written either
+        long moved = store.write(StoreTx::lockModels);
+        StoredTwin third = new StoredTwin("room-1", "dtmi:test:Room;2", "W/\"e5\"", "{\"$dtId\":\"room-1\",\"t\":3}");
+        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfUnchanged(third, remodelled.etag(), version))).isFalse();
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(remodelled);
+        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfUnchanged(third, remodelled.etag(), moved))).isTrue();
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(third);
     }
 
     @Test
