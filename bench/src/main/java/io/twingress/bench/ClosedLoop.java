@@ -28,7 +28,7 @@ final class ClosedLoop {
 
     /** What a window gave: calls started in it per second, their latencies, and this JVM's CPU share. */
     record Window(double perSecond, Stats latency, long errors, List<String> firstErrors, double cpuPercent,
-                  String loadBefore) {
+                  String loadBefore, String cpuPerCall) {
     }
 
     static Window run(int clients, int warmupSeconds, int durationSeconds, ClientFactory factory) throws Exception {
@@ -79,6 +79,7 @@ final class ClosedLoop {
         }
         Thread.sleep(Math.max(0, (measureFrom - System.nanoTime()) / 1_000_000));
         long cpuFrom = os.getProcessCpuTime();
+        ThreadCpu threads = new ThreadCpu();
         long wallFrom = System.nanoTime();
         done.await();
         long wall = System.nanoTime() - wallFrom;
@@ -89,6 +90,6 @@ final class ClosedLoop {
         }
         int cores = Runtime.getRuntime().availableProcessors();
         return new Window(all.count() / (double) durationSeconds, all, errors.get(), firstErrors,
-                cpu / (double) wall / cores * 100, loadBefore);
+                cpu / (double) wall / cores * 100, loadBefore, threads.per("call", all.count(), cpu));
     }
 }

@@ -145,6 +145,7 @@ public final class PatchThroughput {
                         + " load before %s%s%n", store, scenario.name(), what, w.perSecond(),
                 Stats.ms(w.latency().percentileMs(50)), Stats.ms(w.latency().percentileMs(99)), w.errors(),
                 w.cpuPercent(), w.loadBefore(), w.firstErrors().isEmpty() ? "" : "  first errors: " + w.firstErrors());
+        System.out.println("  process CPU, " + w.cpuPerCall());
     }
 
     @FunctionalInterface

@@ -36,6 +36,11 @@ final class ThreadCpu {
      * {@code processNanos} is the process's CPU time over the same span, of which the rest is shown as non-Java.
      */
     String perMessage(long messages, long processNanos) {
+        return per("message", messages, processNanos);
+    }
+
+    /** As {@link #perMessage}, per {@code unit} (a call, a message). */
+    String per(String unit, long messages, long processNanos) {
         Map<String, Long> byGroup = new HashMap<>();
         long java = 0;
         for (long id : THREADS.getAllThreadIds()) {
@@ -50,7 +55,7 @@ final class ThreadCpu {
         }
         byGroup.put("(not Java threads: JIT, GC, VM; and threads ended meanwhile)", Math.max(0, processNanos - java));
         double per = Math.max(1, messages) * 1000.0;
-        return String.format(Locale.ROOT, "%.0f µs per message: ", processNanos / per) + byGroup.entrySet().stream()
+        return String.format(Locale.ROOT, "%.0f µs per %s: ", processNanos / per, unit) + byGroup.entrySet().stream()
                 .filter(e -> e.getValue() / per >= 1)
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() / per))
