@@ -1,5 +1,6 @@
 package io.twingress.history;
 
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -129,7 +130,7 @@ final class HistoryRecorder {
                     Map.Entry<String, JsonNode> p = c.next();
                     if (!p.getKey().startsWith("$")) {
                         sink.value(PROPERTY, new HistoryRows.PropertyEvent(0, connection.name(), time,
-                                f.getValue().path("$metadata").path(p.getKey()).path("sourceTime").asText(null),
+                                historyTime(f.getValue().path("$metadata").path(p.getKey()).path("sourceTime")),
                                 event.source(), twinId, modelId, f.getKey() + "." + p.getKey(),
                                 Json.write(p.getValue()), target, relId, connection.recordRemovals() ? "Add" : null));
                     }
@@ -137,7 +138,7 @@ final class HistoryRecorder {
                 continue;
             }
             sink.value(PROPERTY, new HistoryRows.PropertyEvent(0, connection.name(), time,
-                    body.path("$metadata").path(f.getKey()).path("sourceTime").asText(null), event.source(), twinId,
+                    historyTime(body.path("$metadata").path(f.getKey()).path("sourceTime")), event.source(), twinId,
                     modelId, f.getKey(), Json.write(f.getValue()), target, relId,
                     connection.recordRemovals() ? "Add" : null));
         }
@@ -188,10 +189,27 @@ final class HistoryRecorder {
                 + path.substring(slash)) + "/sourceTime";
         for (JsonNode op : ops) {
             if (op.path("path").asText().equals(metadata)) {
-                return op.path("value").asText(null);
+                return historyTime(op.path("value"));
             }
         }
         return null;
+    }
+
+    /**
+     * A sender's time as the history's own times are written ({@link HistoryTime}: UTC, nine fraction digits), so
+     * that {@code SourceTimeStamp} compares and sorts as text whatever offset or precision the sender wrote; text
+     * that is not a time (a twin's metadata is checked when written, so only a hand-made event has it) is kept.
+     */
+    private static String historyTime(JsonNode sent) {
+        String text = sent.asText(null);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return HistoryTime.format(Instants.parse(text));
+        } catch (DateTimeException e) {
+            return text;
+        }
     }
 
     private static String action(JsonNode op) {

@@ -121,6 +121,45 @@ class HistoryConnectionTest {
         assertThat(rows).isEmpty();
     }
 
+    @Test
+    void aSendersTimeIsHistorizedInUtcWithNineFractionDigitsWhateverItsOffset() {
+        HistoryConnection c = parse("{}");
+        List<HistoryRows.PropertyEvent> rows = new ArrayList<>();
+        HistoryRowSink sink = new HistoryRowSink() {
+            @Override
+            public void value(HistoryRows.ValueTable table, HistoryRows.PropertyEvent row) {
+                rows.add(row);
+            }
+
+            @Override
+            public void twinLifecycle(HistoryRows.TwinLifecycle row) {
+            }
+
+            @Override
+            public void relationshipLifecycle(HistoryRows.RelationshipLifecycle row) {
+            }
+        };
+        String update = "{\"modelId\":\"" + MODEL + "\",\"patch\":[{\"op\":\"replace\",\"path\":\"/Flow\",\"value\":2},"
+                + "{\"op\":\"replace\",\"path\":\"/$metadata/Flow/sourceTime\","
+                + "\"value\":\"2026-12-02T07:00:00.5+01:00\"},"
+                + "{\"op\":\"replace\",\"path\":\"/inlet/Temp\",\"value\":3},"
+                + "{\"op\":\"replace\",\"path\":\"/inlet/$metadata/Temp/sourceTime\",\"value\":\"not a time\"},"
+                + "{\"op\":\"replace\",\"path\":\"/Level\",\"value\":4}]}";
+        HistoryRecorder.record(null, c, OutboxEvent.of(NOW.toEpochMilli(), "u1", "Microsoft.DigitalTwins.Twin.Update",
+                "tw.example", "pump-1", NOW.toString(), null, null, update, null), sink);
+        String created = "{\"$dtId\":\"pump-2\",\"Flow\":1,\"$metadata\":{\"$model\":\"" + MODEL + "\","
+                + "\"Flow\":{\"lastUpdateTime\":\"2026-12-02T06:00:01Z\",\"sourceTime\":\"2026-12-02T06:00:00.25Z\"}}}";
+        HistoryRecorder.record(null, c, OutboxEvent.of(NOW.toEpochMilli(), "c1", "Microsoft.DigitalTwins.Twin.Create",
+                "tw.example", "pump-2", NOW.toString(), null, null, created, null), sink);
+
+        assertThat(rows).extracting(r -> r.twinId() + " " + r.key() + " " + r.sourceTimeStamp()).containsExactly(
+                "pump-1 Flow 2026-12-02T06:00:00.500000000Z",
+                // only a hand-made event can carry text that is no time: it is kept as sent
+                "pump-1 inlet.Temp not a time",
+                "pump-1 Level null",
+                "pump-2 Flow 2026-12-02T06:00:00.250000000Z");
+    }
+
     static void assertRefused(String properties, String mention) {
         assertThatThrownBy(() -> parse(properties)).isInstanceOf(AdtException.class).hasMessageContaining(mention);
     }

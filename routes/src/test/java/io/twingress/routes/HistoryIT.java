@@ -79,7 +79,7 @@ class HistoryIT {
             assertThat(last.get("ModelId").asText()).isEqualTo(THERMOSTAT);
             assertThat(last.get("Key").asText()).isEqualTo("Temperature");
             assertThat(last.get("ServiceId").asText()).isEqualTo("localhost");
-            assertThat(last.get("SourceTimeStamp").asText()).isEqualTo("2026-01-01T00:00:04Z");
+            assertThat(last.get("SourceTimeStamp").asText()).isEqualTo("2026-01-01T00:00:04.000000000Z");
             assertThat(last.has("TimeStamp") && last.has("RelationshipTarget") && last.has("RelationshipId")).isTrue();
             assertThat(last.has("Action")).as("only with recordPropertyAndItemRemovals").isFalse();
 
