@@ -246,13 +246,25 @@ public final class IngressPipeline {
 
     private Result applyOne(StoreTx tx, Prepared one, Speculation speculation) {
         IngressMessage envelope = one.envelope();
-        if (envelope.messageId() != null && !tx.markSeen("ingress:" + envelope.source(), envelope.messageId())) {
+        String scope = "ingress:" + envelope.source();
+        StoreTx.Replay replayed = envelope.messageId() == null || speculation == null ? null
+                : speculation.replaySeen(tx, scope, envelope.messageId());
+        if (replayed == StoreTx.Replay.DUPLICATE) {
             return Result.DUPLICATE;
         }
-        if (speculation != null && speculation.replay(tx)) {
+        if (replayed == StoreTx.Replay.APPLIED) {
             return Result.APPLIED;
         }
-        // a duplicate is dropped even if it is not JSON; any other message that is not is refused
+        if (replayed == null) {
+            if (envelope.messageId() != null && !tx.markSeen(scope, envelope.messageId())) {
+                return Result.DUPLICATE;
+            }
+            if (speculation != null && speculation.replay(tx)) {
+                return Result.APPLIED;
+            }
+        }
+        // worked out here: there was no speculation, or the twin or the model set moved since (the id is recorded
+        // either way); a duplicate was dropped above even if it is not JSON, any other message that is not is refused
         applyChanges(tx, one.message(), envelope, one.payload().orRefuse(), false);
         return Result.APPLIED;
     }

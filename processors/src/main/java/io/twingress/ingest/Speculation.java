@@ -40,6 +40,8 @@ final class Speculation {
     private final Map<String, String> read = new LinkedHashMap<>();
     private final Set<String> written = new HashSet<>();
     private final List<Consumer<StoreTx>> writes = new ArrayList<>();
+    /** The events among {@link #writes}. */
+    private final List<OutboxEvent> events = new ArrayList<>();
     /** The first write, if it updates the one twin read: replayed as an update conditional on that twin's etag. */
     private StoredTwin guarded;
 
@@ -88,6 +90,18 @@ final class Speculation {
         return true;
     }
 
+    /**
+     * As {@link #replay(StoreTx)}, with the message's id recorded in the same step, when what the work wrote is the
+     * common case: the one twin it read updated, and one event ({@link StoreTx#replayIfUnchanged}, one statement on
+     * PostgreSQL). Null for anything else: the caller then records the id and replays as before.
+     */
+    StoreTx.Replay replaySeen(StoreTx tx, String scope, String messageId) {
+        if (guarded == null || read.size() != 1 || writes.size() != 2 || events.size() != 1) {
+            return null;
+        }
+        return tx.replayIfUnchanged(scope, messageId, guarded, read.get(guarded.id()), modelsVersion, events.get(0));
+    }
+
     private StoreTx tx(StoreTx readTx) {
         InvocationHandler handler = (proxy, method, args) -> switch (method.getName()) {
             case "twin", "twinForUpdate" -> readTwin(readTx, (String) args[0]);
@@ -100,6 +114,7 @@ final class Speculation {
             }
             case "appendEvent" -> {
                 OutboxEvent event = (OutboxEvent) args[0];
+                events.add(event);
                 writes.add(t -> t.appendEvent(event));
                 yield null;
             }

@@ -199,6 +199,49 @@ abstract class StoreContract {
     }
 
     @Test
+    void aReplayRecordsTheMessageThenWritesTheTwinAndItsEventOnlyOverAnUnmovedEtagAndModelSet() {
+        StoredTwin twin = twin("room-1", "dtmi:test:Room;1");
+        write(tx -> tx.insertTwin(twin));
+        long version = store.read(StoreTx::modelsVersion);
+        StoredTwin first = new StoredTwin("room-1", "dtmi:test:Room;1", "W/\"e2\"",
+                "{\"$dtId\":\"room-1\",\"t\":1}");
+        StoredTwin second = new StoredTwin("room-1", "dtmi:test:Room;2", "W/\"e3\"",
+                "{\"$dtId\":\"room-1\",\"t\":2}");
+
+        assertThat(store.<StoreTx.Replay>write(tx -> tx.replayIfUnchanged("s", "m1", first, twin.etag(), version,
+                event("e1")))).isEqualTo(StoreTx.Replay.APPLIED);
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(first);
+        // the same message again writes nothing
+        assertThat(store.<StoreTx.Replay>write(tx -> tx.replayIfUnchanged("s", "m1", second, first.etag(), version,
+                event("e2")))).isEqualTo(StoreTx.Replay.DUPLICATE);
+        // another message over a stale etag, then over a model set that moved: the id is recorded, nothing else
+        assertThat(store.<StoreTx.Replay>write(tx -> tx.replayIfUnchanged("s", "m2", second, twin.etag(), version,
+                event("e3")))).isEqualTo(StoreTx.Replay.STALE);
+        assertThat(store.<Boolean>write(tx -> tx.markSeen("s", "m2"))).isFalse();
+        long moved = store.write(StoreTx::lockModels);
+        assertThat(store.<StoreTx.Replay>write(tx -> tx.replayIfUnchanged("s", "m3", second, first.etag(), version,
+                event("e4")))).isEqualTo(StoreTx.Replay.STALE);
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(first);
+        // a new model, on the version that holds now
+        assertThat(store.<StoreTx.Replay>write(tx -> tx.replayIfUnchanged("s", "m4", second, first.etag(), moved,
+                event("e5")))).isEqualTo(StoreTx.Replay.APPLIED);
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(second);
+        assertThat(store.<List<StoredTwin>>read(tx -> tx.twins(List.of("dtmi:test:Room;2"), null, 10)))
+                .containsExactly(second);
+        List<OutboxEvent> events = store.read(tx -> tx.eventsAfter(OutboxPosition.START, 10));
+        assertThat(events).extracting(OutboxEvent::eventId).containsExactly("e1", "e5");
+        OutboxEvent written = events.get(0);
+        assertThat(written).isEqualTo(new OutboxEvent(written.position(), 1_000L, "e1",
+                "Microsoft.DigitalTwins.Twin.Update", "tw.example", "room-1", "2026-12-02T08:00:00Z", null, null,
+                "{\"patch\":[]}", null, null));
+    }
+
+    private static OutboxEvent event(String id) {
+        return OutboxEvent.of(1_000L, id, "Microsoft.DigitalTwins.Twin.Update", "tw.example", "room-1",
+                "2026-12-02T08:00:00Z", null, null, "{\"patch\":[]}", null);
+    }
+
+    @Test
     void aConditionalUpdateWritesOnlyOverTheEtagAndModelSetVersionItNames() {
         StoredTwin twin = twin("room-1", "dtmi:test:Room;1");
         write(tx -> tx.insertTwin(twin));
