@@ -233,15 +233,36 @@ public final class IngressPipeline {
     private List<Speculation> speculate(List<Prepared> prepared) {
         return store.read(tx -> {
             long modelsVersion = tx.modelsVersion();
+            Map<String, StoredTwin> readAhead = readAhead(tx, prepared);
             List<Speculation> speculations = new ArrayList<>(prepared.size());
             for (Prepared one : prepared) {
                 Payload payload = one.payload();
                 speculations.add(payload == null || payload.refusal() != null ? null
-                        : Speculation.run(tx, modelsVersion, speculative -> applyChanges(speculative, one.message(),
-                                one.envelope(), payload.json(), true)));
+                        : Speculation.run(tx, readAhead, modelsVersion, speculative -> applyChanges(speculative,
+                                one.message(), one.envelope(), payload.json(), true)));
             }
             return speculations;
         });
+    }
+
+    /**
+     * The twins the default mapping will read for a batch, read together ahead of its speculations (on PostgreSQL one
+     * round trip, not one per message), by id, null for one that does not exist: each device's twin, where its id is
+     * known without a query. A rule's twins, and any not read here, are read one at a time.
+     */
+    private Map<String, StoredTwin> readAhead(StoreTx tx, List<Prepared> prepared) {
+        Map<String, StoredTwin> twins = new HashMap<>();
+        for (Prepared one : prepared) {
+            String device = one.envelope().deviceId();
+            String twin = device == null ? null : twinIdProperty == null ? device : twinOfDevice.get(device);
+            if (twin != null && one.payload() != null && one.payload().refusal() == null) {
+                twins.put(twin, null);
+            }
+        }
+        if (!twins.isEmpty()) {
+            tx.twinsById(twins.keySet()).forEach(twin -> twins.put(twin.id(), twin));
+        }
+        return twins;
     }
 
     private Result applyOne(StoreTx tx, Prepared one, Speculation speculation) {

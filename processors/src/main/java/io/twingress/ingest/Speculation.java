@@ -36,6 +36,8 @@ final class Speculation {
     }
 
     private final long modelsVersion;
+    /** Twins read ahead for a batch of speculations (null: none), by id, null for one that does not exist. */
+    private final Map<String, StoredTwin> readAhead;
     /** Each twin read, by id, with the etag it had (null: it did not exist). */
     private final Map<String, String> read = new LinkedHashMap<>();
     private final Set<String> written = new HashSet<>();
@@ -45,16 +47,19 @@ final class Speculation {
     /** The first write, if it updates the one twin read: replayed as an update conditional on that twin's etag. */
     private StoredTwin guarded;
 
-    private Speculation(long modelsVersion) {
+    private Speculation(long modelsVersion, Map<String, StoredTwin> readAhead) {
         this.modelsVersion = modelsVersion;
+        this.readAhead = readAhead;
     }
 
     /**
      * Runs {@code work} against {@code readTx}; returns what it would write, or null if it cannot be worked out ahead
      * (it failed, or asked for something a speculation cannot answer: the unit then runs it and reports for itself).
+     * A twin in {@code readAhead} (read in {@code readTx}, null if it did not exist) is taken from there.
      */
-    static Speculation run(StoreTx readTx, long modelsVersion, Consumer<StoreTx> work) {
-        Speculation speculation = new Speculation(modelsVersion);
+    static Speculation run(StoreTx readTx, Map<String, StoredTwin> readAhead, long modelsVersion,
+            Consumer<StoreTx> work) {
+        Speculation speculation = new Speculation(modelsVersion, readAhead);
         try {
             work.accept(speculation.tx(readTx));
             return speculation;
@@ -132,7 +137,7 @@ final class Speculation {
             // the read transaction cannot show the work its own write
             throw new NotSpeculable("a twin read after the work wrote it");
         }
-        StoredTwin twin = readTx.twin(id);
+        StoredTwin twin = readAhead != null && readAhead.containsKey(id) ? readAhead.get(id) : readTx.twin(id);
         read.putIfAbsent(id, twin == null ? null : twin.etag());
         return twin;
     }

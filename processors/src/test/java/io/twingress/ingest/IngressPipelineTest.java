@@ -11,8 +11,11 @@ import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
@@ -30,6 +33,7 @@ import io.twingress.model.TestModels;
 import io.twingress.store.IngressDeadLetterRow;
 import io.twingress.store.SqliteTwinStore;
 import io.twingress.store.StoreTx;
+import io.twingress.store.StoredTwin;
 import io.twingress.twin.ChangeLog;
 import io.twingress.twin.RelationshipOperations;
 import io.twingress.twin.TwinModels;
@@ -194,12 +198,20 @@ class IngressPipelineTest {
         assertThat(store.<Boolean>write(beforeModels::replay)).isFalse();
         assertThat(twins.get("r1").get("count").asInt()).isEqualTo(41);
         // anything beyond twins and events cannot be worked out ahead: there is no speculation to replay
-        assertThat(store.<Speculation>read(tx -> Speculation.run(tx, tx.modelsVersion(),
+        assertThat(store.<Speculation>read(tx -> Speculation.run(tx, null, tx.modelsVersion(),
                 spec -> spec.relationships(null, null, 10)))).isNull();
+        // a twin read ahead for the batch is taken from there: here, as though it did not exist then
+        Map<String, StoredTwin> readAhead = new HashMap<>();
+        readAhead.put("r1", null);
+        AtomicReference<StoredTwin> seen = new AtomicReference<>(new StoredTwin("x", "m", "e", "{}"));
+        store.<Speculation>read(tx -> Speculation.run(tx, readAhead, tx.modelsVersion(),
+                spec -> seen.set(spec.twinForUpdate("r1"))));
+        assertThat(seen.get()).isNull();
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("r1"))).isNotNull();
     }
 
     private Speculation speculateCount(int count) {
-        return store.read(tx -> Speculation.run(tx, tx.modelsVersion(), spec -> twins.patch(spec,
+        return store.read(tx -> Speculation.run(tx, null, tx.modelsVersion(), spec -> twins.patch(spec,
                 spec.twinForUpdate("r1"), json("[{'op':'add','path':'/count','value':" + count + "}]"))));
     }
 
