@@ -27,9 +27,10 @@ public abstract class JdbcTwinStore implements TwinStore {
     /**
      * The most units one commit takes from several callers; a longer queue is applied in several groups, but one
      * caller's units ({@link #writeEach}) are never split: a batch larger than this is a group of its own. Above two
-     * ingress batches of the default 500 messages, so that both commit once when two consumers' batches queue together.
+     * ingress batches of the default 1,000 messages, so that both commit once when two consumers' batches queue
+     * together.
      */
-    private static final int MAX_GROUP = 1024;
+    private static final int MAX_GROUP = 2048;
     /** Groups that take a savepoint per unit after a group run without them saw a unit fail (applyTogether). */
     private static final int CAREFUL_GROUPS = 64;
 
