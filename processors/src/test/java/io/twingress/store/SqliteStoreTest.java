@@ -85,7 +85,7 @@ class SqliteStoreTest extends StoreContract {
     }
 
     /**
-     * A caller's batch commits whole: two batches queued behind a held unit, of 1,000 and 100 units, do not fit in one
+     * A caller's batch commits whole: two batches queued behind a held unit, of 2,000 and 100 units, do not fit in one
      * group, and the second is not cut to fill up the first's; each commits once, all its units together.
      */
     @Test
@@ -98,13 +98,13 @@ class SqliteStoreTest extends StoreContract {
             Future<?> first = holdTheWriter(clients, release, tx -> { });
             // each unit notes the commits done when it ran: the units of one commit all see the same count
             Future<List<TwinStore.Outcome<Long>>> large = clients.submit(() -> sqlite.writeEach(
-                    java.util.Collections.nCopies(1000, tx -> sqlite.commits())));
-            while (sqlite.queued() < 1000) {
+                    java.util.Collections.nCopies(2000, tx -> sqlite.commits())));
+            while (sqlite.queued() < 2000) {
                 Thread.onSpinWait();
             }
             Future<List<TwinStore.Outcome<Long>>> small = clients.submit(() -> sqlite.writeEach(
                     java.util.Collections.nCopies(100, tx -> sqlite.commits())));
-            while (sqlite.queued() < 1100) {
+            while (sqlite.queued() < 2100) {
                 Thread.onSpinWait();
             }
             release.countDown();
@@ -112,7 +112,7 @@ class SqliteStoreTest extends StoreContract {
 
             List<Long> largeSaw = large.get(10, TimeUnit.SECONDS).stream().map(TwinStore.Outcome::orThrow).toList();
             List<Long> smallSaw = small.get(10, TimeUnit.SECONDS).stream().map(TwinStore.Outcome::orThrow).toList();
-            assertThat(new java.util.HashSet<>(largeSaw)).as("the 1,000 units' commits").hasSize(1);
+            assertThat(new java.util.HashSet<>(largeSaw)).as("the 2,000 units' commits").hasSize(1);
             assertThat(new java.util.HashSet<>(smallSaw)).as("the 100 units' commits").hasSize(1);
             assertThat(smallSaw.get(0)).isEqualTo(largeSaw.get(0) + 1);
         } finally {
