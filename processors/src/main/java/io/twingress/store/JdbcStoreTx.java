@@ -135,11 +135,17 @@ final class JdbcStoreTx implements StoreTx {
     public List<StoredTwin> twinsById(Collection<String> ids) {
         List<StoredTwin> found = new ArrayList<>();
         List<String> all = new ArrayList<>(ids);
-        // bounded IN lists keep every statement well under the drivers' parameter limits
-        for (int from = 0; from < all.size(); from += 500) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
-            found.addAll(query("SELECT " + TWIN_COLUMNS + " FROM twins WHERE id IN (" + placeholders(chunk.size())
-                    + ")", JdbcStoreTx::toTwin, chunk.toArray()));
+        // bounded IN lists keep every statement well under the drivers' parameter limits; each list is padded to a
+        // power of two with its last id again, so that batches of every size share a few kept statements rather than
+        // each size preparing its own and pushing others out of the connection's cache
+        for (int from = 0; from < all.size(); from += 512) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + 512));
+            Object[] args = new Object[Math.max(8, Integer.highestOneBit(chunk.size() - 1) << 1)];
+            for (int i = 0; i < args.length; i++) {
+                args[i] = chunk.get(Math.min(i, chunk.size() - 1));
+            }
+            found.addAll(query("SELECT " + TWIN_COLUMNS + " FROM twins WHERE id IN (" + placeholders(args.length)
+                    + ")", JdbcStoreTx::toTwin, args));
         }
         return found;
     }

@@ -199,6 +199,28 @@ abstract class StoreContract {
     }
 
     @Test
+    void twinsAreReadByIdWhateverHowManyAreAsked() {
+        List<String> stored = new ArrayList<>();
+        write(tx -> {
+            for (int i = 0; i < 20; i++) {
+                tx.insertTwin(twin("t-" + i, "dtmi:test:Room;1"));
+                stored.add("t-" + i);
+            }
+        });
+        for (int asked : new int[] {1, 8, 9, 20, 530}) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < asked; i++) {
+                // past the stored twins, ids that do not exist; and each asked twice
+                ids.add("t-" + i);
+                ids.add("t-" + i);
+            }
+            List<String> found = store.read(tx -> tx.twinsById(ids)).stream().map(StoredTwin::id).toList();
+            assertThat(found).as("%d ids asked", asked).containsExactlyInAnyOrderElementsOf(
+                    stored.subList(0, Math.min(asked, stored.size())));
+        }
+    }
+
+    @Test
     void aReplayRecordsTheMessageThenWritesTheTwinAndItsEventOnlyOverAnUnmovedEtagAndModelSet() {
         StoredTwin twin = twin("room-1", "dtmi:test:Room;1");
         write(tx -> tx.insertTwin(twin));
