@@ -39,8 +39,8 @@ final class ThreadCpu {
         return per("message", messages, processNanos);
     }
 
-    /** As {@link #perMessage}, per {@code unit} (a call, a message). */
-    String per(String unit, long messages, long processNanos) {
+    /** As {@link #perMessage}, per {@code unit} (a call, a message), of which there were {@code count}. */
+    String per(String unit, long count, long processNanos) {
         Map<String, Long> byGroup = new HashMap<>();
         long java = 0;
         for (long id : THREADS.getAllThreadIds()) {
@@ -54,7 +54,7 @@ final class ThreadCpu {
             byGroup.merge(info.getThreadName().replaceAll("[0-9]+", "#"), spent, Long::sum);
         }
         byGroup.put("(not Java threads: JIT, GC, VM; and threads ended meanwhile)", Math.max(0, processNanos - java));
-        double per = Math.max(1, messages) * 1000.0;
+        double per = Math.max(1, count) * 1000.0;
         return String.format(Locale.ROOT, "%.0f µs per %s: ", processNanos / per, unit) + byGroup.entrySet().stream()
                 .filter(e -> e.getValue() / per >= 1)
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
