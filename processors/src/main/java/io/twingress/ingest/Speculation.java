@@ -96,15 +96,16 @@ final class Speculation {
     }
 
     /**
-     * As {@link #replay(StoreTx)}, with the message's id recorded in the same step, when what the work wrote is the
-     * common case: the one twin it read updated, and one event ({@link StoreTx#replayIfUnchanged}, one statement on
-     * PostgreSQL). Null for anything else: the caller then records the id and replays as before.
+     * What the work wrote as one {@link StoreTx#replayIfUnchanged} with the message's id, when it is the common case:
+     * the one twin it read updated, and one event. Null for anything else: the unit then records the id and replays
+     * (or runs the work) itself.
      */
-    StoreTx.Replay replaySeen(StoreTx tx, String scope, String messageId) {
+    StoreTx.ReplayRequest request(String scope, String messageId) {
         if (guarded == null || read.size() != 1 || writes.size() != 2 || events.size() != 1) {
             return null;
         }
-        return tx.replayIfUnchanged(scope, messageId, guarded, read.get(guarded.id()), modelsVersion, events.get(0));
+        return new StoreTx.ReplayRequest(scope, messageId, guarded, read.get(guarded.id()), modelsVersion,
+                events.get(0));
     }
 
     private StoreTx tx(StoreTx readTx) {

@@ -321,27 +321,40 @@ final class JdbcStoreTx implements StoreTx {
                 rs -> 1, twinId, twinId).isEmpty();
     }
 
+    private static final String MARK_SEEN = "INSERT INTO ingress_seen (scope, message_id, seen_at) VALUES (?, ?, ?)"
+            + " ON CONFLICT DO NOTHING";
+    private static final String FORGET_SEEN = "DELETE FROM ingress_seen WHERE scope = ? AND message_id = ?";
+
     @Override
     public boolean markSeen(String scope, String messageId) {
-        return update("INSERT INTO ingress_seen (scope, message_id, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                scope, messageId, System.currentTimeMillis()) == 1;
+        return update(MARK_SEEN, scope, messageId, System.currentTimeMillis()) == 1;
+    }
+
+    @Override
+    public void forgetSeen(String scope, String messageId) {
+        update(FORGET_SEEN, scope, messageId);
     }
 
     /**
-     * {@link #replayIfUnchanged} on PostgreSQL: the three writes as data-modifying parts of one statement, each on
-     * the one before it having written. The model is set whatever it was (PostgreSQL keeps an update heap-only when
-     * an indexed column keeps its value); the event's values are cast, as a SELECT does not take their columns' types.
+     * PostgreSQL's replays ({@link #replayIfUnchanged}, {@link #replayAll}): the twin's guarded update and its event
+     * as data-modifying parts of one statement, the event written only if the twin was ({@link #replayArgs}). The
+     * model is set whatever it was (PostgreSQL keeps an update heap-only when an indexed column keeps its value); the
+     * event's values are cast, as a SELECT does not take their columns' types.
      */
-    private static final String REPLAY_POSTGRESQL = "WITH seen AS (INSERT INTO ingress_seen (scope, message_id,"
-            + " seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1),"
-            + " twin AS (UPDATE twins SET model_id = ?, etag = ?, body = ? WHERE id = ? AND etag = ? AND "
-            + MODELS_VERSION + " = ? AND EXISTS (SELECT 1 FROM seen) RETURNING 1),"
-            + " event AS (INSERT INTO outbox_events (tx_id, recorded, event_id, type, source, subject, time,"
-            + " dataschema, traceparent, data, extra, only_for) SELECT " + Dialect.POSTGRESQL.currentTxId
-            + ", CAST(? AS bigint), CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text),"
-            + " CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text)"
-            + " WHERE EXISTS (SELECT 1 FROM twin))"
+    private static final String GUARDED_UPDATE = "twin AS (UPDATE twins SET model_id = ?, etag = ?, body = ?"
+            + " WHERE id = ? AND etag = ? AND " + MODELS_VERSION + " = ?";
+    private static final String EVENT_IF_TWIN_WRITTEN = "INSERT INTO outbox_events (tx_id, recorded, event_id, type,"
+            + " source, subject, time, dataschema, traceparent, data, extra, only_for) SELECT "
+            + Dialect.POSTGRESQL.currentTxId + ", CAST(? AS bigint), CAST(? AS text), CAST(? AS text), CAST(? AS text),"
+            + " CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text),"
+            + " CAST(? AS text) WHERE EXISTS (SELECT 1 FROM twin)";
+    /** One message: the id first, and the update only if it was new; answers both counts. */
+    private static final String REPLAY_POSTGRESQL = "WITH seen AS (" + MARK_SEEN + " RETURNING 1), " + GUARDED_UPDATE
+            + " AND EXISTS (SELECT 1 FROM seen) RETURNING 1), event AS (" + EVENT_IF_TWIN_WRITTEN + ")"
             + " SELECT (SELECT count(*) FROM seen), (SELECT count(*) FROM twin)";
+    /** The update and its event, for a batch whose ids were recorded before; its count is 1 if the twin was written. */
+    private static final String UPDATE_AND_EVENT_POSTGRESQL = "WITH " + GUARDED_UPDATE + " RETURNING 1) "
+            + EVENT_IF_TWIN_WRITTEN;
 
     @Override
     public Replay replayIfUnchanged(String scope, String messageId, StoredTwin twin, String etag, long modelsVersion,
@@ -350,11 +363,51 @@ final class JdbcStoreTx implements StoreTx {
             // on SQLite a statement is a call into the library, not a round trip: the three as they are
             return StoreTx.super.replayIfUnchanged(scope, messageId, twin, etag, modelsVersion, e);
         }
-        long[] written = query(REPLAY_POSTGRESQL, rs -> new long[] {rs.getLong(1), rs.getLong(2)}, scope, messageId,
-                System.currentTimeMillis(), twin.modelId(), twin.etag(), twin.body(), twin.id(), etag, modelsVersion,
-                e.recorded(), e.eventId(), e.type(), e.source(), e.subject(), e.time(), e.dataschema(),
-                e.traceparent(), e.data(), e.extra(), e.onlyFor()).get(0);
+        Object[] seen = {scope, messageId, System.currentTimeMillis()};
+        Object[] rest = replayArgs(new ReplayRequest(scope, messageId, twin, etag, modelsVersion, e));
+        Object[] args = java.util.Arrays.copyOf(seen, seen.length + rest.length);
+        System.arraycopy(rest, 0, args, seen.length, rest.length);
+        long[] written = query(REPLAY_POSTGRESQL, rs -> new long[] {rs.getLong(1), rs.getLong(2)}, args).get(0);
         return written[0] == 0 ? Replay.DUPLICATE : written[1] == 0 ? Replay.STALE : Replay.APPLIED;
+    }
+
+    @Override
+    public List<Replay> replayAll(List<ReplayRequest> requests) {
+        if (dialect != Dialect.POSTGRESQL || requests.size() < 2) {
+            return StoreTx.super.replayAll(requests);
+        }
+        // JDBC batches, each one round trip: the ids (a count of 0 is a duplicate), then the new ones' updates with
+        // their events (0: the twin or the model set moved), each statement in the order of the requests; then the
+        // stale ones' ids are forgotten again, if there are any
+        long now = System.currentTimeMillis();
+        int[] recorded = counts(MARK_SEEN, requests, r -> new Object[] {r.scope(), r.messageId(), now});
+        List<ReplayRequest> fresh = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            if (recorded[i] == 1) {
+                fresh.add(requests.get(i));
+            }
+        }
+        int[] written = counts(UPDATE_AND_EVENT_POSTGRESQL, fresh, JdbcStoreTx::replayArgs);
+        List<Replay> done = new ArrayList<>(requests.size());
+        List<ReplayRequest> stale = new ArrayList<>();
+        int next = 0;
+        for (int i = 0; i < requests.size(); i++) {
+            done.add(recorded[i] != 1 ? Replay.DUPLICATE : written[next++] == 1 ? Replay.APPLIED : Replay.STALE);
+            if (done.get(i) == Replay.STALE) {
+                stale.add(requests.get(i));
+            }
+        }
+        batch(FORGET_SEEN, stale, r -> new Object[] {r.scope(), r.messageId()});
+        return done;
+    }
+
+    /** The parameters of {@link #GUARDED_UPDATE} and {@link #EVENT_IF_TWIN_WRITTEN}, in their order. */
+    private static Object[] replayArgs(ReplayRequest r) {
+        StoredTwin twin = r.twin();
+        OutboxEvent e = r.event();
+        return new Object[] {twin.modelId(), twin.etag(), twin.body(), twin.id(), r.etag(), r.modelsVersion(),
+            e.recorded(), e.eventId(), e.type(), e.source(), e.subject(), e.time(), e.dataschema(), e.traceparent(),
+            e.data(), e.extra(), e.onlyFor()};
     }
 
     @Override
@@ -814,8 +867,27 @@ final class JdbcStoreTx implements StoreTx {
 
     /** One statement run for every row, sent as one JDBC batch (one round trip to PostgreSQL instead of one each). */
     private <R> void batch(String sql, List<R> rows, java.util.function.Function<R, Object[]> args) {
+        runBatch(sql, rows, args);
+    }
+
+    /**
+     * As {@link #batch}, with the rows each statement changed. A driver that does not tell them (pgjdbc with
+     * {@code reWriteBatchedInserts}) is refused: the caller's answer would be a guess.
+     */
+    private <R> int[] counts(String sql, List<R> rows, java.util.function.Function<R, Object[]> args) {
+        int[] counts = runBatch(sql, rows, args);
+        for (int count : counts) {
+            if (count < 0) {
+                throw new StoreException("the driver did not report the rows each statement of a batch changed"
+                        + " (reWriteBatchedInserts?): " + sql, null);
+            }
+        }
+        return counts;
+    }
+
+    private <R> int[] runBatch(String sql, List<R> rows, java.util.function.Function<R, Object[]> args) {
         if (rows.isEmpty()) {
-            return;
+            return new int[0];
         }
         PreparedStatement ps = null;
         try {
@@ -827,7 +899,7 @@ final class JdbcStoreTx implements StoreTx {
                 }
                 ps.addBatch();
             }
-            ps.executeBatch();
+            return ps.executeBatch();
         } catch (SQLException e) {
             throw new StoreException("batch failed: " + sql, e);
         } finally {

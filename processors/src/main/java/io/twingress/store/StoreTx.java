@@ -1,6 +1,7 @@
 package io.twingress.store;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.SortedMap;
@@ -127,6 +128,33 @@ public interface StoreTx {
         appendEvent(event);
         return Replay.APPLIED;
     }
+
+    /** One message's {@link #replayIfUnchanged}, for {@link #replayAll}. */
+    record ReplayRequest(String scope, String messageId, StoredTwin twin, String etag, long modelsVersion,
+            OutboxEvent event) {
+    }
+
+    /**
+     * {@link #replayIfUnchanged} for each request, in their order, with what each did; except that a STALE one leaves
+     * its id unrecorded too, so that whoever works the message out again records it with the rest of its change. On
+     * PostgreSQL two round trips for all of them (the ids, then the updates with their events, and a third to forget
+     * the stale ones' ids if there are any), where one each would be as many as requests.
+     */
+    default List<Replay> replayAll(List<ReplayRequest> requests) {
+        List<Replay> done = new ArrayList<>(requests.size());
+        for (ReplayRequest r : requests) {
+            Replay replay = replayIfUnchanged(r.scope(), r.messageId(), r.twin(), r.etag(), r.modelsVersion(),
+                    r.event());
+            if (replay == Replay.STALE) {
+                forgetSeen(r.scope(), r.messageId());
+            }
+            done.add(replay);
+        }
+        return done;
+    }
+
+    /** Forgets a message id {@link #markSeen} recorded in this unit. */
+    void forgetSeen(String scope, String messageId);
 
     /** Forgets up to {@code limit} message ids recorded before {@code before}; returns how many. */
     int pruneSeen(Instant before, int limit);

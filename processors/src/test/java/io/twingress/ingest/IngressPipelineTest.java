@@ -216,6 +216,28 @@ class IngressPipelineTest {
     }
 
     @Test
+    void aBatchKeepsEachTwinsOrderWhetherItsMessagesAreReplayedTogetherOrWorkedOutAlone() {
+        // m1 and m2 are replayed together (m2 found stale behind m1, and worked out again in its own unit); m3 is
+        // refused, which ends the run replayed together; m4 and m5 go their own way, behind it
+        Exchange carrier = batch(message("kafka:t", "m1", "r1", "{\"count\":1}", null),
+                message("kafka:t", "m2", "r1", "{\"count\":2}", null),
+                message("kafka:t", "m3", "r1", "{\"count\":\"many\"}", null),
+                message("kafka:t", "m4", "r1", "{\"count\":4}", null),
+                message("kafka:t", "m1", "r1", "{\"count\":5}", null));
+        assertThat(carrier.getProperty(IngressPipeline.APPLIED)).isEqualTo(3);
+        assertThat(carrier.getProperty(IngressPipeline.DUPLICATES)).isEqualTo(1);
+        assertThat(carrier.getProperty(IngressPipeline.DEAD_LETTERED)).isEqualTo(1);
+        assertThat(twins.get("r1").get("count").asInt()).isEqualTo(4);
+        // the refused message's id was not kept: sent again (fixed), it is applied
+        Exchange again = batch(message("kafka:t", "m3", "r1", "{\"count\":3}", null));
+        assertThat(again.getProperty(IngressPipeline.APPLIED)).isEqualTo(1);
+        // and the stale one's id was kept by its own unit: sent again, it is a duplicate
+        assertThat(batch(message("kafka:t", "m2", "r1", "{\"count\":9}", null))
+                .getProperty(IngressPipeline.DUPLICATES)).isEqualTo(1);
+        assertThat(twins.get("r1").get("count").asInt()).isEqualTo(3);
+    }
+
+    @Test
     void aResentMessageIsDroppedPerSource() {
         Exchange first = batch(message("kafka:t", "m-1", "r1", "{\"count\":1}", null));
         Exchange resent = batch(message("kafka:t", "m-1", "r1", "{\"count\":2}", null),

@@ -258,6 +258,45 @@ abstract class StoreContract {
                 "{\"patch\":[]}", null, null));
     }
 
+    @Test
+    void replaysTogetherAnswerEachInOrderAndLeaveAStaleOnesIdUnrecorded() {
+        write(tx -> {
+            for (String id : List.of("a", "b", "c")) {
+                tx.insertTwin(twin(id, "dtmi:test:Room;1"));
+            }
+            tx.markSeen("s", "old");
+        });
+        long version = store.read(StoreTx::modelsVersion);
+        String etag = twin("a", "dtmi:test:Room;1").etag();
+        List<StoreTx.ReplayRequest> requests = List.of(
+                request("m1", "a", "W/\"a2\"", etag, version, "e1"),
+                request("old", "b", "W/\"b2\"", etag, version, "e2"),
+                request("m3", "b", "W/\"b3\"", "W/\"moved\"", version, "e3"),
+                request("m1", "c", "W/\"c2\"", etag, version, "e4"),
+                request("m5", "c", "W/\"c5\"", etag, version, "e5"),
+                request("m6", "c", "W/\"c6\"", etag, version, "e6"));
+
+        assertThat(store.<List<StoreTx.Replay>>write(tx -> tx.replayAll(requests))).containsExactly(
+                StoreTx.Replay.APPLIED, StoreTx.Replay.DUPLICATE, StoreTx.Replay.STALE, StoreTx.Replay.DUPLICATE,
+                StoreTx.Replay.APPLIED,
+                // the one before it moved the etag this one was worked out on
+                StoreTx.Replay.STALE);
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("a")).etag()).isEqualTo("W/\"a2\"");
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("b")).etag()).isEqualTo(etag);
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("c")).etag()).isEqualTo("W/\"c5\"");
+        assertThat(store.<List<OutboxEvent>>read(tx -> tx.eventsAfter(OutboxPosition.START, 10)))
+                .extracting(OutboxEvent::eventId).containsExactly("e1", "e5");
+        // the stale ones' ids are free for the unit that works them out again; the others are recorded
+        assertThat(store.<List<Boolean>>write(tx -> List.of(tx.markSeen("s", "m3"), tx.markSeen("s", "m6"),
+                tx.markSeen("s", "m1"), tx.markSeen("s", "m5")))).containsExactly(true, true, false, false);
+    }
+
+    private static StoreTx.ReplayRequest request(String messageId, String twinId, String newEtag, String etag,
+            long version, String eventId) {
+        return new StoreTx.ReplayRequest("s", messageId, new StoredTwin(twinId, "dtmi:test:Room;1", newEtag,
+                "{\"$dtId\":\"" + twinId + "\"}"), etag, version, event(eventId));
+    }
+
     private static OutboxEvent event(String id) {
         return OutboxEvent.of(1_000L, id, "Microsoft.DigitalTwins.Twin.Update", "tw.example", "room-1",
                 "2026-12-02T08:00:00Z", null, null, "{\"patch\":[]}", null);
