@@ -300,13 +300,18 @@ public final class IngressPipeline {
             IngressMessage envelope = one.envelope();
             StoreTx.ReplayRequest request = one.refusedByStep() != null || envelope.messageId() == null
                     || speculations.get(i) == null ? null
-                    : speculations.get(i).request("ingress:" + envelope.source(), envelope.messageId());
+                    : speculations.get(i).request(seenScope(envelope), envelope.messageId());
             if (request == null) {
                 break;
             }
             requests.add(request);
         }
         return requests;
+    }
+
+    /** Where a message's id is recorded as seen: per source, so that two sources may use the same ids. */
+    private static String seenScope(IngressMessage envelope) {
+        return "ingress:" + envelope.source();
     }
 
     /**
@@ -321,7 +326,7 @@ public final class IngressPipeline {
             return Result.APPLIED;
         }
         IngressMessage envelope = one.envelope();
-        if (envelope.messageId() != null && !tx.markSeen("ingress:" + envelope.source(), envelope.messageId())) {
+        if (envelope.messageId() != null && !tx.markSeen(seenScope(envelope), envelope.messageId())) {
             return Result.DUPLICATE;
         }
         // STALE: the twin or the model set moved since the speculation, which need not be tried again
