@@ -1,6 +1,7 @@
 package io.twingress.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
@@ -10,7 +11,15 @@ import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
+
+import io.twingress.AdtError;
+import io.twingress.AdtException;
 
 class ApiSupportTest {
 
@@ -48,5 +57,39 @@ class ApiSupportTest {
     @Test
     void readsAnEmptyStream() throws IOException {
         assertThat(ApiSupport.readWhole(new ByteArrayInputStream(new byte[0]))).isEmpty();
+    }
+
+    @Test
+    void takesUtf8TextAsSentAndRefusesBytesThatAreNotUtf8() {
+        String sent = "{\"s\":\"Zürich 😀\"}";
+        assertThat(body(sent.getBytes(StandardCharsets.UTF_8)).path("s").asText()).isEqualTo("Zürich 😀");
+
+        byte[] latin1 = "{\"s\":\"Zürich\"}".getBytes(StandardCharsets.ISO_8859_1);
+        assertAdtError(() -> body(latin1), "not valid UTF-8");
+        byte[] encodedSurrogate = {'"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"'};
+        assertAdtError(() -> body(encodedSurrogate), "not valid UTF-8");
+    }
+
+    @Test
+    void refusesHalfASurrogatePairWrittenAsAnEscapeInAValueOrAName() {
+        assertThat(body("{\"s\":\"\\ud83d\\ude00\",\"t\":\"\\u00fc\"}".getBytes(StandardCharsets.UTF_8))
+                .path("s").asText()).isEqualTo("😀");
+        assertAdtError(() -> body("{\"s\":\"ab\\ud800\"}".getBytes(StandardCharsets.UTF_8)), "\\ud800 alone");
+        assertAdtError(() -> body("[{\"deep\":[\"\\udc00x\"]}]".getBytes(StandardCharsets.UTF_8)), "\\udc00 alone");
+        assertAdtError(() -> body("{\"\\ud800\":1}".getBytes(StandardCharsets.UTF_8)), "\\ud800 alone");
+    }
+
+    private static JsonNode body(byte[] bytes) {
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        exchange.getMessage().setHeader(Exchange.HTTP_URI, "/digitaltwins/t1");
+        exchange.getMessage().setBody(new ByteArrayInputStream(bytes));
+        return ApiSupport.optionalBody(exchange);
+    }
+
+    private static void assertAdtError(ThrowingCallable call, String message) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(AdtException.class, e -> {
+            assertThat(e.error()).isEqualTo(AdtError.INVALID_ARGUMENT);
+            assertThat(e.getMessage()).contains(message);
+        });
     }
 }
