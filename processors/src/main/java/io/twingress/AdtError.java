@@ -12,6 +12,7 @@ public enum AdtError {
     VALIDATION_FAILED(400, "ValidationFailed"),
     JSON_PATCH_INVALID(400, "JsonPatchInvalid"),
     DTDL_PARSER_ERROR(400, "DTDLParserError"),
+    MODEL_VERSION_NOT_SUPPORTED(400, "ModelVersionNotSupported"),
     SQL_QUERY_ERROR(400, "SqlQueryError"),
     MISSING_API_VERSION(400, "MissingApiVersionParameter"),
     INVALID_API_VERSION(400, "InvalidApiVersionParameter"),

@@ -31,6 +31,8 @@ public final class DtdlParser {
 
     static final String CONTEXT_V2 = "dtmi:dtdl:context;2";
     static final String CONTEXT_V3 = "dtmi:dtdl:context;3";
+    /** Any DTDL version's context: one that is neither of the two above is a version not supported. */
+    private static final Pattern DTDL_CONTEXT = Pattern.compile("dtmi:dtdl:context;[0-9]+");
     static final String QUANTITATIVE_TYPES = "dtmi:dtdl:extension:quantitativeTypes;1";
     static final String HISTORIZATION = "dtmi:dtdl:extension:historization;1";
     static final String ANNOTATION = "dtmi:dtdl:extension:annotation;1";
@@ -252,8 +254,11 @@ public final class DtdlParser {
         int version = switch (dtdl) {
             case CONTEXT_V2 -> 2;
             case CONTEXT_V3 -> 3;
-            default -> throw new DtdlException(id + ": @context '" + dtdl + "' is neither " + CONTEXT_V2 + " nor "
-                    + CONTEXT_V3 + " (a DTDL context must come first)");
+            default -> throw DTDL_CONTEXT.matcher(dtdl).matches()
+                    ? new DtdlException.UnsupportedVersion(id + ": @context '" + dtdl + "' is a DTDL version this"
+                            + " service does not support; use " + CONTEXT_V2 + " or " + CONTEXT_V3)
+                    : new DtdlException(id + ": @context '" + dtdl + "' is neither " + CONTEXT_V2 + " nor "
+                            + CONTEXT_V3 + " (a DTDL context must come first)");
         };
         for (JsonNode entry : entries.subList(1, entries.size())) {
             String extension = entry.isTextual() ? entry.asText() : entry.toString();

@@ -96,6 +96,8 @@ public final class ModelService {
             List<InterfaceModel> parsed;
             try {
                 parsed = parser.parse(batch, base::model, base::owner);
+            } catch (DtdlException.UnsupportedVersion e) {
+                throw AdtError.MODEL_VERSION_NOT_SUPPORTED.with(e.getMessage());
             } catch (DtdlException e) {
                 throw AdtError.DTDL_PARSER_ERROR.with(e.getMessage());
             }

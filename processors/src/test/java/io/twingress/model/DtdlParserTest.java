@@ -174,8 +174,14 @@ class DtdlParserTest {
 
         @Test
         void contextMustBeDtdlV2OrV3() {
-            assertRejected(iface("dtmi:dtdl:context;1", "dtmi:com:x:A;1", ""),
-                    "dtmi:com:x:A;1: @context 'dtmi:dtdl:context;1' is neither");
+            assertThatThrownBy(() -> parse(iface("dtmi:dtdl:context;1", "dtmi:com:x:A;1", "")))
+                    .isInstanceOf(DtdlException.UnsupportedVersion.class)
+                    .hasMessageContaining("dtmi:com:x:A;1: @context 'dtmi:dtdl:context;1' is a DTDL version");
+            assertThatThrownBy(() -> parse(iface("dtmi:dtdl:context;4", "dtmi:com:x:A;1", "")))
+                    .isInstanceOf(DtdlException.UnsupportedVersion.class);
+            assertThatThrownBy(() -> parse(iface("dtmi:dtdl:context;x", "dtmi:com:x:A;1", "")))
+                    .isNotInstanceOf(DtdlException.UnsupportedVersion.class)
+                    .hasMessageContaining("@context 'dtmi:dtdl:context;x' is neither");
             assertRejected(json("{'@id':'dtmi:com:x:A;1','@type':'Interface'}"), "@context is required");
         }
 

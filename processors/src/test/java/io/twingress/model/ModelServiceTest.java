@@ -114,6 +114,15 @@ class ModelServiceTest {
     }
 
     @Test
+    void aModelInADtdlVersionNotSupportedIsRefusedAsAdtDoes() {
+        JsonNode future = json("{'@context':'dtmi:dtdl:context;4','@id':'dtmi:test:Future;1','@type':'Interface'}");
+
+        assertAdtError(() -> models.upload(List.of(base(), future)), 400, "ModelVersionNotSupported",
+                "dtmi:test:Future;1", "dtmi:dtdl:context;4");
+        assertThat(models.list(null)).isEmpty();
+    }
+
+    @Test
     void uploadRefusesAModelWhoseBaseIsNeitherInTheBatchNorStored() {
         assertAdtError(() -> models.upload(List.of(TestModels.room(), sensor())), 400, "DTDLParserError", BASE);
         assertThat(models.list(null)).isEmpty();
