@@ -39,7 +39,8 @@ public final class TwinsApi {
     }
 
     public void getComponent(Exchange exchange) {
-        ApiSupport.reply(exchange, 200, twins.getComponent(id(exchange), component(exchange)), Map.of());
+        TwinOperations.ComponentRead read = twins.readComponent(id(exchange), component(exchange));
+        ApiSupport.reply(exchange, 200, read.value(), Map.of("ETag", read.etag()));
     }
 
     public void patchComponent(Exchange exchange) {

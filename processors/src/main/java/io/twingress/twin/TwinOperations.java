@@ -221,13 +221,21 @@ public final class TwinOperations {
      * again with the same id), so the stored value is checked to be a component too.
      */
     public ObjectNode getComponent(String id, String component) {
+        return readComponent(id, component).value();
+    }
+
+    /** A twin's component, and the twin's etag: what a later PATCH of the component names in If-Match. */
+    public record ComponentRead(ObjectNode value, String etag) {
+    }
+
+    public ComponentRead readComponent(String id, String component) {
         ObjectNode twin = get(id);
         InterfaceModel model = models.find(twin.path(METADATA).path("$model").asText());
         if (model == null || !(model.content(component) instanceof Content.Component)
                 || !(twin.get(component) instanceof ObjectNode value)) {
             throw AdtError.COMPONENT_NOT_FOUND.with("Twin " + id + " has no component '" + component + "'.");
         }
-        return value;
+        return new ComponentRead(value, twin.path("$etag").asText());
     }
 
     /** Patches a component; a component the twin does not have is an invalid patch target (400), as in ADT. */

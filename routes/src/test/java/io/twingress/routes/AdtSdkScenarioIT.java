@@ -22,6 +22,7 @@ import com.azure.digitaltwins.core.models.DigitalTwinsEventRoute;
 import com.azure.digitaltwins.core.models.IncomingRelationship;
 import com.azure.digitaltwins.core.models.ListModelsOptions;
 import com.azure.digitaltwins.core.models.QueryOptions;
+import com.azure.digitaltwins.core.models.UpdateComponentOptions;
 import com.azure.digitaltwins.core.models.DigitalTwinsModelData;
 import com.azure.core.exception.HttpResponseException;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -207,6 +208,15 @@ class AdtSdkScenarioIT {
             client.updateComponent("dev1", "probe", new JsonPatchDocument().appendAdd("/level", 4.5));
             BasicDigitalTwinComponent probe = client.getComponent("dev1", "probe", BasicDigitalTwinComponent.class);
             assertThat(((Number) probe.getContents().get("level")).doubleValue()).isEqualTo(4.5);
+            // the component's GET carries the twin's etag, which a PATCH of the component names in If-Match
+            String etag = client.getComponentWithResponse("dev1", "probe", BasicDigitalTwinComponent.class,
+                    Context.NONE).getDeserializedHeaders().getETag();
+            assertThat(etag).isEqualTo(client.getDigitalTwin("dev1", BasicDigitalTwin.class).getETag());
+            client.updateComponentWithResponse("dev1", "probe", new JsonPatchDocument().appendReplace("/level", 5.0),
+                    new UpdateComponentOptions().setIfMatch(etag), Context.NONE);
+            assertAdtError(() -> client.updateComponentWithResponse("dev1", "probe", new JsonPatchDocument()
+                    .appendReplace("/level", 6.0), new UpdateComponentOptions().setIfMatch(etag), Context.NONE), 412,
+                    "PreconditionFailed");
             assertAdtError(() -> client.getComponent("dev1", "nope", BasicDigitalTwinComponent.class), 404,
                     "ComponentNotFound", "nope");
 
