@@ -1,5 +1,12 @@
 package io.twingress;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -49,6 +56,71 @@ public final class Json {
             throw new IllegalArgumentException(e.getOriginalMessage(), e);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * Parses a document that arrived as bytes: they must be UTF-8 (RFC 8259, section 8.1), and no string or name may
+     * hold half of a UTF-16 surrogate pair (JSON's escapes can write {@code "\\ud800"} alone; no UTF-8 text holds it,
+     * so it would be stored and read back as {@code ?}). Bytes that are not UTF-8 are refused, not replaced with
+     * U+FFFD, which would keep text nobody sent. Throws {@link IllegalArgumentException} with the reason.
+     */
+    public static JsonNode parseSent(byte[] bytes) {
+        return parseSent(utf8(bytes));
+    }
+
+    /** As {@link #parseSent(byte[])}, for text already decoded as strict UTF-8. */
+    public static JsonNode parseSent(String text) {
+        JsonNode json = parse(text);
+        if (text.contains("\\u")) {
+            refuseLoneSurrogates(json);
+        }
+        return json;
+    }
+
+    /** The bytes as UTF-8 text; {@link IllegalArgumentException} if they are not UTF-8. */
+    public static String utf8(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                try {
+                    return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+                } catch (CharacterCodingException e) {
+                    throw new IllegalArgumentException("the bytes are not UTF-8, which JSON must be", e);
+                }
+            }
+        }
+        // ASCII alone: every byte is its character
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    private static void refuseLoneSurrogates(JsonNode root) {
+        Deque<JsonNode> todo = new ArrayDeque<>();
+        todo.push(root);
+        while (!todo.isEmpty()) {
+            JsonNode node = todo.pop();
+            if (node.isTextual()) {
+                refuseLoneSurrogate(node.textValue());
+            } else if (node.isObject()) {
+                node.fields().forEachRemaining(field -> {
+                    refuseLoneSurrogate(field.getKey());
+                    todo.push(field.getValue());
+                });
+            } else if (node.isArray()) {
+                node.forEach(todo::push);
+            }
+        }
+    }
+
+    private static void refuseLoneSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException("a string holds half of a UTF-16 surrogate pair (\\u"
+                        + Integer.toHexString(c) + " alone), which no UTF-8 text can hold");
+            }
         }
     }
 

@@ -5,13 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Base64;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -78,28 +73,14 @@ public final class ApiSupport {
                 return exchange.getMessage().getBody(String.class);
             }
         }
-        String text = utf8(bytes);
+        String text;
+        try {
+            text = Json.utf8(bytes);
+        } catch (IllegalArgumentException e) {
+            throw AdtError.INVALID_ARGUMENT.with("The request body is not valid UTF-8, which JSON must be.");
+        }
         exchange.getMessage().setBody(text);
         return text;
-    }
-
-    /**
-     * The body's bytes as text. JSON is UTF-8 (RFC 8259, section 8.1): bytes that are not are refused, not replaced
-     * with U+FFFD, which would store text the client never sent.
-     */
-    static String utf8(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b < 0) {
-                try {
-                    return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-                } catch (CharacterCodingException e) {
-                    throw AdtError.INVALID_ARGUMENT.with("The request body is not valid UTF-8, which JSON must be.");
-                }
-            }
-        }
-        // ASCII alone: every byte is its character
-        return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -132,49 +113,10 @@ public final class ApiSupport {
         if (text == null || text.isBlank()) {
             return null;
         }
-        JsonNode json;
         try {
-            json = Json.parse(text);
+            return Json.parseSent(text);
         } catch (IllegalArgumentException e) {
             throw AdtError.INVALID_ARGUMENT.with("The request body is not valid JSON: " + e.getMessage());
-        }
-        if (text.contains("\\u")) {
-            refuseLoneSurrogates(json);
-        }
-        return json;
-    }
-
-    /**
-     * Refuses a string or name holding half of a UTF-16 surrogate pair ({@code "\ud800"} alone): JSON's escapes can
-     * write one, but no UTF-8 text holds it, so it would be stored and read back as {@code ?}.
-     */
-    private static void refuseLoneSurrogates(JsonNode root) {
-        Deque<JsonNode> todo = new ArrayDeque<>();
-        todo.push(root);
-        while (!todo.isEmpty()) {
-            JsonNode node = todo.pop();
-            if (node.isTextual()) {
-                refuseLoneSurrogate(node.textValue());
-            } else if (node.isObject()) {
-                node.fields().forEachRemaining(field -> {
-                    refuseLoneSurrogate(field.getKey());
-                    todo.push(field.getValue());
-                });
-            } else if (node.isArray()) {
-                node.forEach(todo::push);
-            }
-        }
-    }
-
-    private static void refuseLoneSurrogate(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw AdtError.INVALID_ARGUMENT.with("The request body holds half of a UTF-16 surrogate pair (\\u"
-                        + Integer.toHexString(c) + " alone), which no UTF-8 text can hold.");
-            }
         }
     }
 

@@ -50,9 +50,8 @@ public record IngressMessage(String source, String messageId, String deviceId, S
                 throw new IngressRefusal("the body is not base64 although its content encoding says so");
             }
         }
-        String text = new String(bytes, StandardCharsets.UTF_8);
         try {
-            return Json.parse(text);
+            return Json.parseSent(bytes);
         } catch (IllegalArgumentException e) {
             throw new IngressRefusal("the body is not JSON: " + e.getMessage());
         }

@@ -1,6 +1,7 @@
 package io.twingress.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 
@@ -71,5 +72,19 @@ class IngressMessageTest {
 
         assertThat(IngressMessage.of(e).body()).isEmpty();
         assertThat(IngressMessage.of(e).deviceId()).isEqualTo("d");
+    }
+
+    @Test
+    void aPayloadThatIsNotUtf8OrHoldsHalfASurrogatePairIsRefusedNotAltered() {
+        assertThat(sent("{\"Label\":\"Zürich\"}".getBytes(StandardCharsets.UTF_8)).payload().path("Label").asText())
+                .isEqualTo("Zürich");
+        assertThatThrownBy(() -> sent("{\"Label\":\"Zürich\"}".getBytes(StandardCharsets.ISO_8859_1)).payload())
+                .isInstanceOf(IngressRefusal.class).hasMessageContaining("not UTF-8");
+        assertThatThrownBy(() -> sent("{\"Label\":\"\\udfff\"}".getBytes(StandardCharsets.UTF_8)).payload())
+                .isInstanceOf(IngressRefusal.class).hasMessageContaining("\\udfff alone");
+    }
+
+    private static IngressMessage sent(byte[] body) {
+        return new IngressMessage("http:devices", "m-1", "d", null, null, null, null, body);
     }
 }
