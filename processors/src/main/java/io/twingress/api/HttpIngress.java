@@ -10,6 +10,7 @@ import org.apache.camel.Message;
 
 import io.twingress.AdtError;
 
+import io.twingress.ingest.IngressHeaders;
 import io.twingress.ingest.IngressMessage;
 
 /**
@@ -33,7 +34,7 @@ public final class HttpIngress {
         materialize(exchange);
         ApiRequest request = ApiRequest.of(exchange);
         String deviceId = request.segment(1);
-        envelope(exchange, "http:devices", deviceId, first(request.header("iothub-messageid"),
+        envelope(exchange, IngressHeaders.HTTP_SOURCE + "devices", deviceId, first(request.header("iothub-messageid"),
                 request.header("Message-Id")), first(request.header("iothub-creation-time-utc"), null),
                 first(request.header("iothub-contenttype"), request.header(Exchange.CONTENT_TYPE)),
                 request.header("iothub-contentencoding"));
@@ -63,7 +64,7 @@ public final class HttpIngress {
             throw AdtError.INVALID_ARGUMENT.with("Webhook " + name + " takes the device id from " + from
                     + ", and the request has none there.");
         }
-        envelope(exchange, "http:webhook:" + name, deviceId, first(request.header("Message-Id"),
+        envelope(exchange, IngressHeaders.HTTP_SOURCE + "webhook:" + name, deviceId, first(request.header("Message-Id"),
                 request.header("x-ms-client-tracking-id")), null, request.header(Exchange.CONTENT_TYPE), null);
     }
 

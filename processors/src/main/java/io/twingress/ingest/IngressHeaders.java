@@ -10,6 +10,11 @@ public final class IngressHeaders {
     public static final String SOURCE = "TwingressIngressSource";
     /** The source's id of the message; a second message with the same source and id is dropped. */
     public static final String MESSAGE_ID = "TwingressIngressMessageId";
+    /**
+     * What the HTTP sources' names start with ({@code http:devices}, {@code http:webhook:<name>}): their senders pick
+     * their own message ids, so an id is a device's, not the source's.
+     */
+    public static final String HTTP_SOURCE = "http:";
     /** The device that sent it; by default the twin it updates. */
     public static final String DEVICE_ID = "TwingressIngressDeviceId";
     /** When the source received it (RFC 3339). */

@@ -309,9 +309,15 @@ public final class IngressPipeline {
         return requests;
     }
 
-    /** Where a message's id is recorded as seen: per source, so that two sources may use the same ids. */
+    /**
+     * Where a message's id is recorded as seen: per source, so that two sources may use the same ids; over HTTP per
+     * device too, since each sender picks its ids there (IoT Hub's {@code iothub-messageid} is one device's), and two
+     * devices counting from 1 are not each other's duplicates. Brokers number their messages themselves.
+     */
     private static String seenScope(IngressMessage envelope) {
-        return "ingress:" + envelope.source();
+        String scope = "ingress:" + envelope.source();
+        return envelope.deviceId() != null && envelope.source().startsWith(IngressHeaders.HTTP_SOURCE)
+                ? scope + ":device:" + envelope.deviceId() : scope;
     }
 
     /**

@@ -249,6 +249,22 @@ class IngressPipelineTest {
         assertThat(twins.get("r1").get("label").asText()).isEqualTo("other source");
     }
 
+    /** Over HTTP each device picks its own ids (IoT Hub's iothub-messageid): two that count from 1 are not duplicates. */
+    @Test
+    void overHttpAResentMessageIsDroppedPerDevice() {
+        twins.put("r2", json("{'$metadata':{'$model':'" + ROOM + "'},'comp1':{}}"), null);
+        Exchange sent = batch(message("http:devices", "1", "r1", "{\"count\":1}", null),
+                message("http:devices", "1", "r2", "{\"count\":2}", null));
+        Exchange resent = batch(message("http:devices", "1", "r2", "{\"count\":3}", null),
+                message("http:webhook:forms", "1", "r2", "{\"label\":\"webhook\"}", null));
+
+        assertThat(sent.getProperty(IngressPipeline.APPLIED)).isEqualTo(2);
+        assertThat(resent.getProperty(IngressPipeline.DUPLICATES)).isEqualTo(1);
+        assertThat(twins.get("r1").get("count").asInt()).isEqualTo(1);
+        assertThat(twins.get("r2").get("count").asInt()).isEqualTo(2);
+        assertThat(twins.get("r2").get("label").asText()).isEqualTo("webhook");
+    }
+
     @Test
     void refusedMessagesAreDeadLetteredWithTheirReasonAndTheRestOfTheBatchCommits() {
         Exchange result = batch(
