@@ -103,6 +103,8 @@ public record MappingRules(List<Mapping> mappings, List<Propagation> propagation
             onlyKeys(p, "propagation " + id, Set.of("id", "model", "property", "relationship", "set"));
             JsonNode rel = p.path("relationship");
             JsonNode set = p.path("set");
+            onlyKeys(rel, "propagation " + id + " relationship", Set.of("name", "direction"));
+            onlyKeys(set, "propagation " + id + " set", Set.of("property", "aggregate"));
             String direction = rel.path("direction").asText("incoming");
             if (!direction.equals("incoming") && !direction.equals("outgoing")) {
                 throw new IllegalArgumentException("propagation " + id + ": relationship.direction must be incoming"

@@ -3,6 +3,7 @@ package io.twingress.ingest;
 import static io.twingress.model.TestModels.ROOM;
 import static io.twingress.model.TestModels.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -315,6 +316,26 @@ class IngressPipelineTest {
         Files.setLastModifiedTime(rulesPath, FileTime.from(Instant.now().plusSeconds(5)));
         assertThat(rules.reloadIfChanged()).isFalse();
         assertThat(rules.rules().mappings()).extracting(MappingRules.Mapping::id).containsExactly("by-source");
+    }
+
+    /** A misspelled key inside a propagation's blocks is refused, not read as its default (an aggregate of copy). */
+    @Test
+    void aPropagationWithAnUnknownKeyInItsBlocksIsRefused() {
+        String propagation = """
+                propagations:
+                  - id: room
+                    model: "%s"
+                    property: count
+                    relationship: { name: feeds, %s }
+                    set: { property: count, %s }
+                """;
+        assertThatThrownBy(() -> MappingRules.parse(propagation.formatted(ROOM, "direction: incoming",
+                "aggregte: max"), context)).hasMessageContaining("propagation room set: unknown key 'aggregte'");
+        assertThatThrownBy(() -> MappingRules.parse(propagation.formatted(ROOM, "nmae: x", "aggregate: max"),
+                context)).hasMessageContaining("propagation room relationship: unknown key 'nmae'");
+        assertThat(MappingRules.parse(propagation.formatted(ROOM, "direction: incoming", "aggregate: max"), context)
+                .propagations()).extracting(MappingRules.Propagation::aggregate)
+                .containsExactly(MappingRules.Aggregate.MAX);
     }
 
     @Test
