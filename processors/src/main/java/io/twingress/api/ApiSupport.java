@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -137,18 +138,24 @@ public final class ApiSupport {
         }
     }
 
+    /** The first line of every continuation token a list issues. */
+    private static final String TOKEN_TAG = "twingress-page";
+
     public static String encodeToken(String... parts) {
-        return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(String.join("\n", parts).getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((TOKEN_TAG + "\n" + String.join("\n", parts))
+                .getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The parts of a continuation token this server issued; anything else is refused. */
+    /**
+     * The parts of a continuation token this server issued; anything else is refused, including a token a client
+     * made up that happens to decode (a list keyed by name would otherwise answer it with an empty page).
+     */
     public static String[] decodeToken(String token, int parts) {
         try {
             String[] decoded = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8)
                     .split("\n", -1);
-            if (decoded.length == parts) {
-                return decoded;
+            if (decoded.length == parts + 1 && decoded[0].equals(TOKEN_TAG)) {
+                return Arrays.copyOfRange(decoded, 1, decoded.length);
             }
         } catch (IllegalArgumentException e) {
             // falls through to the refusal below
