@@ -45,7 +45,7 @@ public final class IngressApi {
     public void list(Exchange exchange) {
         int size = ApiSupport.pageSize(exchange, MAX_PAGE);
         String token = ApiRequest.of(exchange).query("continuationToken");
-        long after = token == null ? 0 : parseId(ApiSupport.decodeToken(token, 1)[0]);
+        long after = token == null ? 0 : after(token);
         List<IngressDeadLetterRow> rows = deadLetters.list(after, size + 1);
         List<JsonNode> items = new ArrayList<>();
         rows.stream().limit(size).forEach(r -> items.add(json(r)));
@@ -70,30 +70,50 @@ public final class IngressApi {
         ApiSupport.reply(exchange, 200, Json.object().put("count", count), Map.of());
     }
 
+    /**
+     * The dead letters a replay or purge names: null (all of them) for no body or {@code {}}, else {@code {"ids":
+     * [...]}} exactly. Anything else is refused, not read as "all": a misspelled key must not purge every letter.
+     */
     private static Set<Long> ids(Exchange exchange) {
         JsonNode body = ApiSupport.optionalBody(exchange);
-        if (body == null || body.path("ids").isMissingNode() || body.path("ids").isNull()) {
+        if (body == null || body.isObject() && body.isEmpty()) {
             return null;
         }
         JsonNode ids = body.get("ids");
-        if (!ids.isArray() || ids.size() > MAX_ACTION) {
-            throw AdtError.INVALID_ARGUMENT.with("ids must be an array of at most " + MAX_ACTION + " dead letter ids.");
+        if (!body.isObject() || body.size() != 1 || ids == null || !ids.isArray() || ids.size() > MAX_ACTION) {
+            throw AdtError.INVALID_ARGUMENT.with("The body must be {\"ids\": [...]} with at most " + MAX_ACTION
+                    + " dead letter ids, or empty for all of them.");
         }
         Set<Long> found = new LinkedHashSet<>();
         ids.forEach(id -> {
-            if (!id.canConvertToLong()) {
-                throw AdtError.INVALID_ARGUMENT.with("ids must hold numbers (the dead letters' ids).");
+            if (!id.isIntegralNumber() || !id.canConvertToLong()) {
+                throw AdtError.INVALID_ARGUMENT.with("ids must hold the dead letters' ids, whole numbers; "
+                        + Json.write(id) + " is not one.");
             }
             found.add(id.asLong());
         });
         return found;
     }
 
+    /** A dead letter's id as the path gives it, written as the list writes it ({@code 55}, not {@code 055}). */
     private static long parseId(String text) {
         try {
-            return Long.parseLong(text);
+            long id = Long.parseLong(text);
+            if (Long.toString(id).equals(text)) {
+                return id;
+            }
         } catch (NumberFormatException e) {
-            throw AdtError.NOT_FOUND.with("There is no ingress dead letter " + text + ".");
+            // refused below
+        }
+        throw AdtError.NOT_FOUND.with("There is no ingress dead letter " + text + ".");
+    }
+
+    /** Where a continuation token says the next page starts. */
+    private static long after(String token) {
+        try {
+            return Long.parseLong(ApiSupport.decodeToken(token, 1)[0]);
+        } catch (NumberFormatException e) {
+            throw AdtError.INVALID_ARGUMENT.with("The continuationToken is not one this server issued.");
         }
     }
 

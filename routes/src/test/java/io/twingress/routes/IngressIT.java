@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -148,6 +149,22 @@ class IngressIT {
         assertThat(ghost).isNotNull();
         assertThat(ghost.get("source").asText()).isEqualTo("kafka:" + topic);
         assertThat(ghost.at("/message/body").asText()).isEqualTo("{\"Temperature\":1}");
+
+        // a misspelled body, or an id that is not a whole number, is refused rather than read as "all"
+        for (String body : List.of("{\"idz\":[1]}", "[1]", "{\"ids\":null}", "{\"ids\":[1.7]}",
+                "{\"ids\":[1],\"all\":true}")) {
+            HttpResponse<String> refused = send("POST", "/ingress/deadletters:purge?" + V, body, Map.of());
+            assertThat(refused.statusCode()).as(body).isEqualTo(400);
+            assertThat(Json.parse(refused.body()).at("/error/code").asText()).isEqualTo("InvalidArgument");
+        }
+        assertThat(send("GET", "/ingress/deadletters/" + ghost.get("id").asLong() + "?" + V, null, Map.of())
+                .statusCode()).as("still there").isEqualTo(200);
+        assertThat(send("GET", "/ingress/deadletters/0" + ghost.get("id").asLong() + "?" + V, null, Map.of())
+                .statusCode()).as("an id as the list writes it, not with a leading zero").isEqualTo(404);
+        HttpResponse<String> madeUp = send("GET", "/ingress/deadletters?continuationToken=Z2FyYmFnZQ&" + V, null,
+                Map.of());
+        assertThat(madeUp.statusCode()).isEqualTo(400);
+        assertThat(madeUp.body()).contains("not one this server issued");
 
         // the twin appears; replayed, the message applies
         putTwin("ghost-1", THERMOSTAT);
