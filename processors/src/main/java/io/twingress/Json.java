@@ -15,7 +15,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.ValueNode;
 
 /** The one Jackson mapper Twingress uses, and the conversions everything shares. */
 public final class Json {
@@ -26,6 +29,7 @@ public final class Json {
      * would exhaust the stack.
      */
     public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .nodeFactory(new PlainNumbers())
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -134,10 +138,30 @@ public final class Json {
         return (ObjectNode) parse(text);
     }
 
-    /** A number without trailing zeros and never in exponent form (30, not 3E+1 or 30.00). */
+    /**
+     * A number without trailing zeros, and a whole one below 10^21 not in exponent form (30, not 3E+1 or 30.00), as
+     * JavaScript and .NET print a double. A larger one keeps its exponent: 1e400 written out would be 401 digits.
+     */
     public static java.math.BigDecimal plain(java.math.BigDecimal value) {
         java.math.BigDecimal stripped = value.stripTrailingZeros();
-        return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
+        // in long: a scale near Integer.MIN_VALUE (1e2147483647) would overflow the digit count
+        boolean small = (long) stripped.precision() - stripped.scale() <= 21;
+        return stripped.scale() < 0 && small ? stripped.setScale(0) : stripped;
+    }
+
+    /**
+     * The mapper's nodes: a decimal number is kept {@link #plain}. Jackson's own factory strips trailing zeros and so
+     * wrote 60.0 back as 6E+1, which clients then showed.
+     */
+    private static final class PlainNumbers extends JsonNodeFactory {
+        PlainNumbers() {
+            super(false);
+        }
+
+        @Override
+        public ValueNode numberNode(java.math.BigDecimal value) {
+            return value == null ? nullNode() : DecimalNode.valueOf(plain(value));
+        }
     }
 
     public static String write(JsonNode node) {

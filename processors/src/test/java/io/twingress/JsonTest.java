@@ -41,4 +41,14 @@ class JsonTest {
         assertThat(node.get("long").bigIntegerValue()).hasToString("123456789012345678901234567890");
         assertThat(Json.parse(Json.write(node))).as("written and read back").isEqualTo(node);
     }
+
+    /** Numbers are written back as clients write them: 60, not 6E+1; only a huge one keeps its exponent. */
+    @Test
+    void decimalsAreWrittenWithoutTrailingZerosOrAnExponentForWholeNumbers() {
+        assertThat(Json.write(Json.parse("[60.0, 1e3, 1.50, 0.0, -2.500e2, 0.001, 1e20, 1e21, 1e400]")))
+                .isEqualTo("[60,1000,1.5,0,-250,0.001,100000000000000000000,1E+21,1E+400]");
+        assertThat(Json.write(Json.parse("1e2147483647"))).as("no overflow").isEqualTo("1E+2147483647");
+        assertThat(Json.parse("60.0")).as("equal whatever form it came in").isEqualTo(Json.parse("6e1"));
+        assertThat(Json.write(Json.MAPPER.getNodeFactory().numberNode(new BigDecimal("7.00")))).isEqualTo("7");
+    }
 }

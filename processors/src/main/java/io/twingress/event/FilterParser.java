@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import io.twingress.AdtError;
+import io.twingress.Json;
 import io.twingress.AdtException;
 import io.twingress.event.FilterTree.Attribute;
 import io.twingress.event.FilterTree.Body;
@@ -37,7 +38,7 @@ final class FilterParser {
     private static final String FUNCTIONS = Arrays.stream(Function.values()).map(Enum::name)
             .collect(Collectors.joining(", "));
     private static final String OPERATORS = "=, !=, <>, <, <=, > or >=";
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final JsonNodeFactory JSON = Json.MAPPER.getNodeFactory();
 
     private final List<FilterToken> tokens;
     private int current;

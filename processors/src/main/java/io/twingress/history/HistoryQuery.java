@@ -165,7 +165,7 @@ public final class HistoryQuery {
                     result = numbers == 0 ? null
                             : sum.divide(BigDecimal.valueOf(numbers), MathContext.DECIMAL64);
             }
-            return result == null ? null : Json.MAPPER.getNodeFactory().numberNode(Json.plain(result));
+            return result == null ? null : Json.MAPPER.getNodeFactory().numberNode(result);
         }
     }
 

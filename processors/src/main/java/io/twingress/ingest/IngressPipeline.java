@@ -531,7 +531,7 @@ public final class IngressPipeline {
         String text = value.asText().trim();
         try {
             return switch (primitive.kind()) {
-                case DOUBLE, FLOAT -> JsonNodeFactory.instance.numberNode(new BigDecimal(text));
+                case DOUBLE, FLOAT -> Json.MAPPER.getNodeFactory().numberNode(new BigDecimal(text));
                 case INTEGER, LONG -> JsonNodeFactory.instance.numberNode(new BigDecimal(text).longValueExact());
                 case BOOLEAN -> text.equalsIgnoreCase("true") ? JsonNodeFactory.instance.booleanNode(true)
                         : text.equalsIgnoreCase("false") ? JsonNodeFactory.instance.booleanNode(false) : value;

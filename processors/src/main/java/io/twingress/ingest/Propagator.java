@@ -134,7 +134,7 @@ public final class Propagator implements ChangeLog {
             default -> values.stream().reduce(BigDecimal.ZERO, BigDecimal::add)
                     .divide(BigDecimal.valueOf(values.size()), MathContext.DECIMAL64);
         };
-        return JsonNodeFactory.instance.numberNode(Json.plain(result));
+        return Json.MAPPER.getNodeFactory().numberNode(result);
     }
 
     /** The twins at the other end of {@code twinId}'s relationships named {@code name}. */

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
+import io.twingress.Json;
 import io.twingress.query.Expr.Function;
 import io.twingress.query.Expr.Op;
 import io.twingress.query.Query.Direction;
@@ -38,7 +39,7 @@ final class Parser {
             "FALSE", "NULL", "ORDER", "GROUP", "BY");
     private static final String FUNCTION_NAMES = Arrays.stream(Function.values()).map(Enum::name)
             .collect(Collectors.joining(", "));
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final JsonNodeFactory JSON = Json.MAPPER.getNodeFactory();
 
     private final List<Token> tokens;
     private int current;
