@@ -396,7 +396,7 @@ public final class IngressPipeline {
         if (patch.isEmpty()) {
             throw new IngressRefusal("mapping " + mapping.id() + " found none of its values in the message");
         }
-        twins.patch(tx, twin, patch);
+        twins.upsert(tx, twin, patch);
     }
 
     private void applyDefault(StoreTx tx, IngressMessage envelope, JsonNode payload, boolean speculative) {
@@ -440,7 +440,7 @@ public final class IngressPipeline {
             throw new Speculation.NotSpeculable("telemetry is handed on in the unit");
         }
         if (!patch.isEmpty()) {
-            twins.patch(tx, twin, patch);
+            twins.upsert(tx, twin, patch);
         }
         if (!telemetry.isEmpty()) {
             publishTelemetry(twinId, model.id(), envelope, telemetry);

@@ -101,7 +101,7 @@ public final class Propagator implements ChangeLog {
             ArrayNode patch = Json.MAPPER.createArrayNode();
             patch.addObject().put("op", "add").put("path", "/" + rule.targetProperty()).set("value", value);
             try {
-                twins.patch(target, patch, null, change.traceparent());
+                twins.upsert(target, patch, change.traceparent());
             } catch (AdtException e) {
                 // the rule does not fit this twin (its model has no such property, say): the change stands without it
                 LOG.warn("propagation {} could not set {} of {}: {}", rule.id(), rule.targetProperty(), target,

@@ -4,6 +4,7 @@ import static io.twingress.twin.TwinChecks.existingTwin;
 import static io.twingress.twin.TwinMetadata.METADATA;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -120,23 +121,37 @@ public final class TwinOperations {
 
     /** Applies a JSON Patch; {@code traceparent} (or null) goes with the change's event. */
     public String patch(String id, JsonNode document, String ifMatch, String traceparent) {
+        return patch(id, document, ifMatch, traceparent, false);
+    }
+
+    /**
+     * Sets values Twingress worked out itself (ingress, propagation) with {@code add} operations, each of which
+     * replaces a value already there; the change's event says {@code replace} for those, as the patch a client would
+     * have sent. A client's own patch is recorded as it was sent.
+     */
+    public String upsert(String id, JsonNode document, String traceparent) {
+        return patch(id, document, null, traceparent, true);
+    }
+
+    private String patch(String id, JsonNode document, String ifMatch, String traceparent, boolean upserts) {
         List<PatchOperation> ops = PatchOperation.parseAll(document);
         return store.write(tx -> {
             StoredTwin existing = existingTwin(tx.twinForUpdate(id), id);
             TwinChecks.checkIfMatch(ifMatch, existing.etag(), "Twin " + id);
-            return apply(tx, existing, ops, traceparent);
+            return apply(tx, existing, ops, traceparent, upserts);
         });
     }
 
     /**
-     * Applies a JSON Patch, inside the caller's write unit, to a twin that unit read with
-     * {@link StoreTx#twinForUpdate}, so that the twin is not read a second time.
+     * As {@link #upsert}, inside the caller's write unit, to a twin that unit read with {@link StoreTx#twinForUpdate},
+     * so that the twin is not read a second time.
      */
-    public String patch(StoreTx tx, StoredTwin existing, JsonNode document) {
-        return apply(tx, existing, PatchOperation.parseAll(document), null);
+    public String upsert(StoreTx tx, StoredTwin existing, JsonNode document) {
+        return apply(tx, existing, PatchOperation.parseAll(document), null, true);
     }
 
-    private String apply(StoreTx tx, StoredTwin existing, List<PatchOperation> ops, String traceparent) {
+    private String apply(StoreTx tx, StoredTwin existing, List<PatchOperation> ops, String traceparent,
+            boolean upserts) {
         String id = existing.id();
         if (ops.isEmpty()) {
             return existing.etag();
@@ -147,7 +162,9 @@ public final class TwinOperations {
         Map<String, String> sourceTimes = new HashMap<>();
         Set<String> touched = new HashSet<>();
         Set<String> componentNames = models.componentNames(modelId);
-        for (PatchOperation op : ops) {
+        List<PatchOperation> recorded = new ArrayList<>(ops);
+        for (int i = 0; i < ops.size(); i++) {
+            PatchOperation op = ops.get(i);
             List<String> path = op.path();
             if (path.get(0).equals(METADATA)) {
                 if (path.size() == 2 && path.get(1).equals("$model") && !op.op().equals("remove")) {
@@ -171,6 +188,9 @@ public final class TwinOperations {
             } else if (path.size() == 1 && componentNames.contains(path.get(0))) {
                 applyToWholeComponent(content, op, touched);
             } else {
+                if (upserts && op.op().equals("add") && holds(content, path)) {
+                    recorded.set(i, new PatchOperation("replace", op.pointer(), path, op.value()));
+                }
                 JsonPatcher.apply(content, op, path);
                 touched.add(componentNames.contains(path.get(0)) && path.size() > 1
                         ? path.get(0) + "/" + path.get(1) : path.get(0));
@@ -192,9 +212,21 @@ public final class TwinOperations {
         String json = Json.write(updated);
         TwinValidator.checkSize(json);
         tx.updateTwin(new StoredTwin(id, model.id(), etag, json));
-        changes.record(tx, new Change(Change.Kind.TWIN_UPDATE, id, null, model.id(), PatchOperation.toJson(ops),
+        changes.record(tx, new Change(Change.Kind.TWIN_UPDATE, id, null, model.id(), PatchOperation.toJson(recorded),
                 existing.body(), updated, traceparent));
         return etag;
+    }
+
+    /** True if the twin's content has a member at {@code path}. */
+    private static boolean holds(JsonNode content, List<String> path) {
+        JsonNode at = content;
+        for (String token : path) {
+            at = at.isObject() ? at.get(token) : null;
+            if (at == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public void delete(String id, String ifMatch) {

@@ -212,7 +212,7 @@ class IngressPipelineTest {
     }
 
     private Speculation speculateCount(int count) {
-        return store.read(tx -> Speculation.run(tx, null, tx.modelsVersion(), spec -> twins.patch(spec,
+        return store.read(tx -> Speculation.run(tx, null, tx.modelsVersion(), spec -> twins.upsert(spec,
                 spec.twinForUpdate("r1"), json("[{'op':'add','path':'/count','value':" + count + "}]"))));
     }
 

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -266,6 +267,27 @@ class TwinOperationsTest {
 
     @Nested
     class Patch {
+
+        /**
+         * A client's patch is recorded as sent; Twingress's own upserts (ingress, propagation) say replace for a value
+         * that was there, as the issue's "added when unset, replaced otherwise" does.
+         */
+        @Test
+        void anUpsertsEventSaysReplaceForAValueThatWasThereAndAClientsPatchIsRecordedAsSent() {
+            List<Change> changes = new ArrayList<>();
+            TwinOperations recording = new TwinOperations(store, new TwinModels(models), TestClock.ticking(),
+                    (tx, change) -> changes.add(change));
+            putRoom("r1", "'count':1");
+            recording.upsert("r1", json("[{'op':'add','path':'/count','value':2},{'op':'add','path':'/label',"
+                    + "'value':'new'},{'op':'add','path':'/comp1/cp','value':1.5}]"), null);
+            recording.patch("r1", json("[{'op':'add','path':'/count','value':3}]"), null);
+
+            assertThat(changes).hasSize(2);
+            assertThat(changes.get(0).patch()).isEqualTo(json("[{'op':'replace','path':'/count','value':2},"
+                    + "{'op':'add','path':'/label','value':'new'},{'op':'add','path':'/comp1/cp','value':1.5}]"));
+            assertThat(changes.get(1).patch()).isEqualTo(json("[{'op':'add','path':'/count','value':3}]"));
+            assertThat(twins.get("r1").get("count").asInt()).isEqualTo(3);
+        }
 
         @BeforeEach
         void twin() {
