@@ -5,10 +5,12 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 import io.twingress.AdtError;
+import io.twingress.Json;
 
 import io.twingress.ingest.IngressHeaders;
 import io.twingress.ingest.IngressMessage;
@@ -48,21 +50,24 @@ public final class HttpIngress {
         if (from == null) {
             throw AdtError.NOT_FOUND.with("There is no webhook " + name + ": list it in twingress.ingress.webhooks.");
         }
+        // a request with no device id where the webhook looks, or whose body is not JSON, still goes on: a rule may
+        // place it, and otherwise it is kept in the dead letters with the reason, as every connector's messages are
         String deviceId;
         if (from.startsWith("header:")) {
             deviceId = request.header(from.substring(7));
         } else if (from.startsWith("query:")) {
             deviceId = request.query(from.substring(6));
         } else {
-            JsonNode at = ApiSupport.body(exchange);
+            JsonNode at;
+            try {
+                at = Json.parseSent(exchange.getMessage().getBody(byte[].class));
+            } catch (IllegalArgumentException e) {
+                at = MissingNode.getInstance();
+            }
             for (String part : from.substring(from.indexOf(':') + 1).split("\\.")) {
                 at = at.path(part);
             }
             deviceId = at.isValueNode() ? at.asText() : null;
-        }
-        if (deviceId == null || deviceId.isBlank()) {
-            throw AdtError.INVALID_ARGUMENT.with("Webhook " + name + " takes the device id from " + from
-                    + ", and the request has none there.");
         }
         envelope(exchange, IngressHeaders.HTTP_SOURCE + "webhook:" + name, deviceId, first(request.header("Message-Id"),
                 request.header("x-ms-client-tracking-id")), null, request.header(Exchange.CONTENT_TYPE), null);

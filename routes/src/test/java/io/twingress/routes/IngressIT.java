@@ -217,6 +217,15 @@ class IngressIT {
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(Json.parse(refused.body()).at("/error/message").asText()).contains("nothing in the message");
         assertThat(send("POST", "/ingress/webhooks/unknown", "{}", Map.of()).statusCode()).isEqualTo(404);
+
+        // a webhook request with no device id where the webhook looks is kept in the dead letters, not only refused
+        HttpResponse<String> nameless = send("POST", "/ingress/webhooks/vendor", "{\"payload\":{\"temp\":1}}",
+                Map.of("Message-Id", "nameless-1"));
+        assertThat(nameless.statusCode()).isEqualTo(400);
+        assertThat(Json.parse(nameless.body()).at("/error/message").asText())
+                .contains("kept in the ingress dead letters");
+        HttpResponse<String> letters = send("GET", "/ingress/deadletters?" + V, null, Map.of());
+        assertThat(Json.parse(letters.body()).get("value").findValuesAsText("messageId")).contains("nameless-1");
     }
 
     // helpers
