@@ -216,7 +216,7 @@ class AdtSdkScenarioIT {
                     new UpdateComponentOptions().setIfMatch(etag), Context.NONE);
             assertAdtError(() -> client.updateComponentWithResponse("dev1", "probe", new JsonPatchDocument()
                     .appendReplace("/level", 6.0), new UpdateComponentOptions().setIfMatch(etag), Context.NONE), 412,
-                    "PreconditionFailed");
+                    "PreconditionFailed", "it changed since it was read");
             assertAdtError(() -> client.getComponent("dev1", "nope", BasicDigitalTwinComponent.class), 404,
                     "ComponentNotFound", "nope");
 
