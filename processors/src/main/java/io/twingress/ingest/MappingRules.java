@@ -14,6 +14,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
 import org.apache.camel.Predicate;
+import org.apache.camel.support.DefaultExchange;
 
 /**
  * The ingress rules file: {@code mappings} say how a message that the default mapping cannot handle becomes twin
@@ -137,7 +138,7 @@ public record MappingRules(List<Mapping> mappings, List<Propagation> propagation
     private static Expression expression(CamelContext context, String where, String text) {
         try {
             if (text.startsWith("$.") || text.startsWith("$[")) {
-                return init(context, context.resolveLanguage("jsonpath").createExpression(text));
+                return checkedPath(context, init(context, context.resolveLanguage("jsonpath").createExpression(text)));
             }
             if (text.startsWith("jq:")) {
                 return init(context, context.resolveLanguage("jq").createExpression(text.substring(3)));
@@ -164,6 +165,27 @@ public record MappingRules(List<Mapping> mappings, List<Propagation> propagation
         }
         Expression found = expression(context, where, text);
         return message -> evaluate(found, message) != null;
+    }
+
+    /**
+     * Camel's JSONPath compiles a path only when it first reads a message, so an invalid one would find nothing in
+     * every message and dead-letter each as "found none of its values". Read once against an empty document, an
+     * invalid path is refused here, with the file. (A path that is only absent from {@code {}} is fine: Jayway's
+     * PathNotFoundException extends its InvalidPathException, which alone says the path itself is wrong.)
+     */
+    private static Expression checkedPath(CamelContext context, Expression path) {
+        Exchange probe = new DefaultExchange(context);
+        probe.getMessage().setBody("{}");
+        try {
+            path.evaluate(probe, Object.class);
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t.getClass().getName().equals("com.jayway.jsonpath.InvalidPathException")) {
+                    throw new IllegalArgumentException(t.getMessage(), e);
+                }
+            }
+        }
+        return path;
     }
 
     private static Expression init(CamelContext context, Expression expression) {

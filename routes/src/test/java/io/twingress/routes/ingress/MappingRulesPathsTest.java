@@ -1,0 +1,51 @@
+package io.twingress.routes.ingress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.twingress.ingest.MappingRules;
+
+/**
+ * A rules file's JSONPath expressions are checked when the file is read (camel-jsonpath is on this module's path, not
+ * on processors'): a path that cannot be compiled refuses the file, where it used to find nothing in every message.
+ */
+class MappingRulesPathsTest {
+
+    private final CamelContext context = new DefaultCamelContext();
+
+    @AfterEach
+    void close() throws Exception {
+        context.close();
+    }
+
+    private static String mapping(String match, String set) {
+        return """
+                mappings:
+                  - id: vendor
+                    match: "%s"
+                    twin: "${header.deviceId}"
+                    set:
+                      Temperature: "%s"
+                """.formatted(match, set);
+    }
+
+    @Test
+    void aPathThatCannotBeCompiledRefusesTheFile() {
+        assertThatThrownBy(() -> MappingRules.parse(mapping("$.[[[", "$.payload.temp"), context))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mapping vendor match")
+                .hasMessageContaining("$.[[[");
+        assertThatThrownBy(() -> MappingRules.parse(mapping("$.payload.temp", "$.payload..[[[temp"), context))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mapping vendor set.Temperature");
+    }
+
+    @Test
+    void aValidPathIsTakenEvenThoughAnEmptyDocumentLacksIt() {
+        MappingRules rules = MappingRules.parse(mapping("$.payload.temp", "$.payload['temp']"), context);
+        assertThat(rules.mappings()).extracting(MappingRules.Mapping::id).containsExactly("vendor");
+    }
+}
