@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -102,14 +103,22 @@ public final class ApiSupport {
         return rest.toByteArray();
     }
 
+    /**
+     * Refuses a body sent as a form ({@code curl -d}'s default type): the HTTP server has already decoded it into
+     * form fields, so what was sent is gone, and the request cannot be applied or kept as it came.
+     */
+    public static void refuseForm(Exchange exchange) {
+        String contentType = ApiRequest.of(exchange).header(Exchange.CONTENT_TYPE);
+        String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+        if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) {
+            throw AdtError.INVALID_ARGUMENT.with("The body must be sent with Content-Type: application/json (or"
+                    + " another type that is not a form), not " + contentType + ".");
+        }
+    }
+
     /** The JSON body, or null if the request has none. */
     public static JsonNode optionalBody(Exchange exchange) {
-        String contentType = ApiRequest.of(exchange).header(Exchange.CONTENT_TYPE);
-        if (contentType != null && contentType.startsWith("application/x-www-form-urlencoded")) {
-            // the HTTP server has already decoded such a body as a form, so the JSON in it is gone
-            throw AdtError.INVALID_ARGUMENT.with("The body must be JSON sent with Content-Type:"
-                    + " application/json, not " + contentType + ".");
-        }
+        refuseForm(exchange);
         String text = bodyText(exchange);
         if (text == null || text.isBlank()) {
             return null;

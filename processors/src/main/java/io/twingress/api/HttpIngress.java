@@ -84,8 +84,12 @@ public final class HttpIngress {
                 body == null ? new byte[0] : body).writeTo(m);
     }
 
-    /** The body as bytes, so that it can be read more than once (a stream can be read once). */
+    /**
+     * The body as bytes, so that it can be read more than once (a stream can be read once). A form is refused: the
+     * server decoded it, so neither applying it nor keeping it as a dead letter could keep what was sent.
+     */
     private static void materialize(Exchange exchange) {
+        ApiSupport.refuseForm(exchange);
         byte[] body = exchange.getMessage().getBody(byte[].class);
         exchange.getMessage().setBody(body == null ? new byte[0] : body);
     }

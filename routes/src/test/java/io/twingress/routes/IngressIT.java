@@ -218,6 +218,14 @@ class IngressIT {
         assertThat(Json.parse(refused.body()).at("/error/message").asText()).contains("nothing in the message");
         assertThat(send("POST", "/ingress/webhooks/unknown", "{}", Map.of()).statusCode()).isEqualTo(404);
 
+        // a form (curl -d's default type) is decoded by the server, so what was sent is gone: refused, not applied
+        String before = twin("room21").get("$etag").asText();
+        HttpResponse<String> form = send("POST", "/devices/room21/messages/events", "{\"ComfortIndex\":0.5}",
+                Map.of("Content-Type", "application/x-www-form-urlencoded"));
+        assertThat(form.statusCode()).isEqualTo(400);
+        assertThat(form.body()).contains("not application/x-www-form-urlencoded");
+        assertThat(twin("room21").get("$etag").asText()).isEqualTo(before);
+
         // a webhook request with no device id where the webhook looks is kept in the dead letters, not only refused
         HttpResponse<String> nameless = send("POST", "/ingress/webhooks/vendor", "{\"payload\":{\"temp\":1}}",
                 Map.of("Message-Id", "nameless-1"));
@@ -272,7 +280,7 @@ class IngressIT {
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
-        headers.forEach(request::header);
+        headers.forEach(request::setHeader);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }
