@@ -24,11 +24,16 @@ import io.twingress.ingest.IngressMessage;
 public final class HttpIngress {
 
     private final Map<String, String> webhooks;
+    private final int maxMessageSize;
     private final Clock clock;
 
-    /** @param webhooks each webhook's name and where its device id is */
-    public HttpIngress(Map<String, String> webhooks, Clock clock) {
+    /**
+     * @param webhooks       each webhook's name and where its device id is
+     * @param maxMessageSize the largest body taken, in bytes
+     */
+    public HttpIngress(Map<String, String> webhooks, int maxMessageSize, Clock clock) {
         this.webhooks = Map.copyOf(webhooks);
+        this.maxMessageSize = maxMessageSize;
         this.clock = clock;
     }
 
@@ -88,9 +93,13 @@ public final class HttpIngress {
      * The body as bytes, so that it can be read more than once (a stream can be read once). A form is refused: the
      * server decoded it, so neither applying it nor keeping it as a dead letter could keep what was sent.
      */
-    private static void materialize(Exchange exchange) {
+    private void materialize(Exchange exchange) {
         ApiSupport.refuseForm(exchange);
         byte[] body = exchange.getMessage().getBody(byte[].class);
+        if (body != null && body.length > maxMessageSize) {
+            throw AdtError.PAYLOAD_TOO_LARGE.with("The message is " + body.length + " bytes; this server takes at most "
+                    + maxMessageSize + " (twingress.ingress.http.maxMessageSize).");
+        }
         exchange.getMessage().setBody(body == null ? new byte[0] : body);
     }
 

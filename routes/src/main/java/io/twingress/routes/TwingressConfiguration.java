@@ -214,7 +214,8 @@ public class TwingressConfiguration implements CamelConfiguration {
 
     /** Webhooks: {@code twingress.ingress.webhooks}, a comma-separated list of {@code <name>=<where the device id is>}. */
     @BindToRegistry(value = "httpIngress", lazy = true)
-    public HttpIngress httpIngress(@PropertyInject("twingress.ingress.webhooks") String webhooks) {
+    public HttpIngress httpIngress(@PropertyInject("twingress.ingress.webhooks") String webhooks,
+            @PropertyInject("twingress.ingress.http.maxMessageSize") int maxMessageSize) {
         Map<String, String> byName = new HashMap<>();
         for (String entry : webhooks.split(",")) {
             if (entry.isBlank()) {
@@ -228,7 +229,7 @@ public class TwingressConfiguration implements CamelConfiguration {
             }
             byName.put(entry.substring(0, eq).trim(), where);
         }
-        return new HttpIngress(byName, Clock.systemUTC());
+        return new HttpIngress(byName, maxMessageSize, Clock.systemUTC());
     }
 
     // egress

@@ -226,6 +226,12 @@ class IngressIT {
         assertThat(form.body()).contains("not application/x-www-form-urlencoded");
         assertThat(twin("room21").get("$etag").asText()).isEqualTo(before);
 
+        // a message over twingress.ingress.http.maxMessageSize (IoT Hub's 256 KiB) is refused, not kept whole
+        HttpResponse<String> big = send("POST", "/devices/room21/messages/events", "{\"ComfortIndex\":0.5,\"pad\":\""
+                + "x".repeat(300 * 1024) + "\"}", Map.of());
+        assertThat(big.statusCode()).isEqualTo(413);
+        assertThat(Json.parse(big.body()).at("/error/code").asText()).isEqualTo("PayloadTooLarge");
+
         // a webhook request with no device id where the webhook looks is kept in the dead letters, not only refused
         HttpResponse<String> nameless = send("POST", "/ingress/webhooks/vendor", "{\"payload\":{\"temp\":1}}",
                 Map.of("Message-Id", "nameless-1"));
