@@ -122,23 +122,20 @@ public final class EgressApi {
         ApiSupport.reply(exchange, 200, Json.object().put("count", count), Map.of());
     }
 
-    /** An empty body, or one without {@code eventIds}, means all (up to {@link #MAX_ACTION} per call). */
+    /**
+     * No body or {@code {}} means all (up to {@link #MAX_ACTION} per call); else exactly {@code {"eventIds": [...]}}.
+     * Anything else is refused, not read as "all": a misspelled key ({@code ids}, the ingress letters' name) must
+     * not purge every letter.
+     */
     private static Set<String> eventIds(Exchange exchange) {
         JsonNode body = ApiSupport.optionalBody(exchange);
-        if (body == null) {
+        if (body == null || body.isObject() && body.isEmpty()) {
             return null;
-        }
-        if (!body.isObject()) {
-            throw AdtError.INVALID_ARGUMENT.with("The body must be a JSON object, e.g. {\"eventIds\": [\"...\"]},"
-                    + " or empty for all.");
         }
         JsonNode ids = body.get("eventIds");
-        if (ids == null || ids.isNull()) {
-            return null;
-        }
-        if (!ids.isArray() || ids.size() > MAX_ACTION) {
-            throw AdtError.INVALID_ARGUMENT.with("eventIds must be an array of at most " + MAX_ACTION
-                    + " event ids.");
+        if (!body.isObject() || body.size() != 1 || ids == null || !ids.isArray() || ids.size() > MAX_ACTION) {
+            throw AdtError.INVALID_ARGUMENT.with("The body must be {\"eventIds\": [\"...\"]} with at most "
+                    + MAX_ACTION + " event ids, or empty for all of them.");
         }
         Set<String> found = new LinkedHashSet<>();
         for (JsonNode id : ids) {

@@ -281,6 +281,11 @@ class EgressIT {
             }
             assertThat(healthOf("egress-endpoints")).isEqualTo("DOWN");
 
+            // a misspelled body (the ingress letters' "ids") is refused, not read as "all"
+            for (String body : List.of("{\"ids\":[\"x\"]}", "{\"eventIds\":null}", "[\"x\"]")) {
+                HttpResponse<String> refused = send("POST", "/endpoints/hook-down/deadletters:purge?" + V, body);
+                assertThat(refused.statusCode()).as(body).isEqualTo(400);
+            }
             receiver.start();
             HttpResponse<String> replay = send("POST", "/endpoints/hook-down/deadletters:replay?" + V, "");
             assertThat(replay.statusCode()).isEqualTo(200);
