@@ -36,6 +36,11 @@ public final class HistoryApi {
     static final int MAX_PAGE = 1000;
     /** The most twins one history request reads, as named or as its query selects them. */
     static final int MAX_TWINS = 1000;
+    /** The fields a history query may have. */
+    private static final List<String> QUERY_FIELDS = List.of("connection", "table", "twinIds", "query", "properties",
+            "from", "to", "interval", "aggregate", "continuationToken");
+    /** How far apart from and to may be in a downsampled query: its buckets are counted in nanoseconds (292 years). */
+    private static final Duration MAX_DOWNSAMPLED_RANGE = Duration.ofDays(200L * 365);
 
     private final DataHistory history;
     private final HistoryQuery query;
@@ -75,6 +80,18 @@ public final class HistoryApi {
         if (!body.isObject()) {
             throw AdtError.INVALID_ARGUMENT.with("The body must be a JSON object with twinIds or query, from and to.");
         }
+        // a misspelled field (propertys) must not widen the answer silently
+        body.fieldNames().forEachRemaining(field -> {
+            if (!QUERY_FIELDS.contains(field)) {
+                throw AdtError.INVALID_ARGUMENT.with(field + " is not a field of a history query; the fields are "
+                        + String.join(", ", QUERY_FIELDS) + ".");
+            }
+        });
+        for (String field : List.of("connection", "table", "aggregate", "interval", "continuationToken")) {
+            if (body.hasNonNull(field) && !body.get(field).isTextual()) {
+                throw AdtError.INVALID_ARGUMENT.with(field + " must be a string.");
+            }
+        }
         String connection = body.path("connection").asText("default");
         HistoryRows.ValueTable table = table(history.get(connection), body.get("table"));
         Instant from = time(body, "from");
@@ -88,6 +105,10 @@ public final class HistoryApi {
         String token = body.path("continuationToken").asText(null);
         ObjectNode result = Json.object();
         if (body.hasNonNull("interval")) {
+            if (Duration.between(from, to).compareTo(MAX_DOWNSAMPLED_RANGE) > 0) {
+                throw AdtError.INVALID_ARGUMENT.with("A query with an interval covers at most 200 years from from to"
+                        + " to.");
+            }
             Duration interval = interval(body);
             HistoryQuery.Aggregate aggregate = aggregate(body);
             List<ObjectNode> rows = query.downsampled(table, connection, twins, properties, from, to, interval, aggregate);
@@ -203,13 +224,13 @@ public final class HistoryApi {
     private static Duration interval(JsonNode body) {
         try {
             Duration d = Duration.parse(body.get("interval").asText());
-            if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+            if (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(MAX_DOWNSAMPLED_RANGE) > 0) {
                 throw new IllegalArgumentException();
             }
             return d;
         } catch (RuntimeException e) {
-            throw AdtError.INVALID_ARGUMENT.with("interval must be an ISO 8601 duration of at least one second, such"
-                    + " as PT1H.");
+            throw AdtError.INVALID_ARGUMENT.with("interval must be an ISO 8601 duration from one second to 200"
+                    + " years, such as PT1H.");
         }
     }
 
@@ -225,10 +246,14 @@ public final class HistoryApi {
 
     private static int number(String text) {
         try {
-            return Integer.parseInt(text);
+            int number = Integer.parseInt(text);
+            if (number >= 0) {
+                return number;
+            }
         } catch (NumberFormatException e) {
-            throw AdtError.INVALID_ARGUMENT.with("The continuationToken is not one this server issued.");
+            // refused below
         }
+        throw AdtError.INVALID_ARGUMENT.with("The continuationToken is not one this server issued.");
     }
 
     private static String name(Exchange exchange) {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -140,6 +141,17 @@ class HistoryIT {
                     + "\"to\":\"2020-01-01T00:00:00Z\"}"), "before");
             assertError(send("PUT", "/historyconnections/adx-one?" + V, "{\"properties\":{\"connectionType\":"
                     + "\"AzureDataExplorer\"}}"), "Embedded");
+            // a misspelled field, a range or interval whose nanoseconds overflow, a made-up page: 400, not 500
+            assertError(send("POST", "/history/query?" + V, "{\"twinIds\":[\"t1\"]," + ALL_TIME
+                    + ",\"propertys\":[\"Temperature\"]}"), "propertys is not a field");
+            assertError(send("POST", "/history/query?" + V, "{\"twinIds\":[\"t1\"],\"from\":\"0001-01-01T00:00:00Z\","
+                    + "\"to\":\"9999-01-01T00:00:00Z\",\"interval\":\"PT1H\"}"), "200 years");
+            assertError(send("POST", "/history/query?" + V, "{\"twinIds\":[\"t1\"]," + ALL_TIME
+                    + ",\"interval\":\"PT10000000000H\"}"), "200 years");
+            String negative = Base64.getUrlEncoder().withoutPadding().encodeToString("twingress-page\n-5".getBytes(
+                    StandardCharsets.UTF_8));
+            assertError(send("POST", "/history/query?" + V, "{\"twinIds\":[\"t1\"]," + ALL_TIME
+                    + ",\"interval\":\"PT1H\",\"continuationToken\":\"" + negative + "\"}"), "not one this server");
         }
 
         @Test
