@@ -13,6 +13,8 @@ public enum AdtError {
     JSON_PATCH_INVALID(400, "JsonPatchInvalid"),
     DTDL_PARSER_ERROR(400, "DTDLParserError"),
     MODEL_VERSION_NOT_SUPPORTED(400, "ModelVersionNotSupported"),
+    EVENT_ROUTE_FILTER_INVALID(400, "EventRouteFilterInvalid"),
+    EVENT_ROUTE_ENDPOINT_INVALID(400, "EventRouteEndpointInvalid"),
     SQL_QUERY_ERROR(400, "SqlQueryError"),
     MISSING_API_VERSION(400, "MissingApiVersionParameter"),
     INVALID_API_VERSION(400, "InvalidApiVersionParameter"),

@@ -125,7 +125,7 @@ public final class EgressSettings {
         EventRoute route = EventRoute.parse(id, body);
         store.write(tx -> {
             if (tx.endpoint(route.endpointName()) == null) {
-                throw AdtError.INVALID_ARGUMENT.with("The event route's endpoint " + route.endpointName()
+                throw AdtError.EVENT_ROUTE_ENDPOINT_INVALID.with("The event route's endpoint " + route.endpointName()
                         + " does not exist: create it with PUT /endpoints/" + route.endpointName() + " first.");
             }
             tx.putEventRoute(id, route.endpointName(), Json.write(route.toJson()));

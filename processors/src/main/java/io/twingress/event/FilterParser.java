@@ -67,7 +67,7 @@ final class FilterParser {
     }
 
     static AdtException invalid(int position, String problem) {
-        return AdtError.INVALID_ARGUMENT.with("Invalid filter at position " + position + ": " + problem);
+        return AdtError.EVENT_ROUTE_FILTER_INVALID.with("Invalid filter at position " + position + ": " + problem);
     }
 
     private static AdtException syntax(FilterToken found, String expected) {

@@ -163,7 +163,7 @@ class EventFilterFuzzTest {
         try {
             return EventFilter.parse(text);
         } catch (AdtException e) {
-            assertThat(e.error()).as(text).isEqualTo(AdtError.INVALID_ARGUMENT);
+            assertThat(e.error()).as(text).isEqualTo(AdtError.EVENT_ROUTE_FILTER_INVALID);
             Matcher matcher = POSITION.matcher(e.getMessage());
             assertThat(matcher.matches()).as("message of <%s>: %s", text, e.getMessage()).isTrue();
             assertThat(Integer.parseInt(matcher.group(1))).as(text).isBetween(1, text.length() + 1);

@@ -64,7 +64,7 @@ class EventFilterTest {
     private static void assertError(String filter, int position, String expected) {
         assertThatThrownBy(() -> EventFilter.parse(filter))
                 .isInstanceOf(AdtException.class)
-                .satisfies(e -> assertThat(((AdtException) e).error()).isEqualTo(AdtError.INVALID_ARGUMENT))
+                .satisfies(e -> assertThat(((AdtException) e).error()).isEqualTo(AdtError.EVENT_ROUTE_FILTER_INVALID))
                 .hasMessageStartingWith("Invalid filter at position " + position + ": ")
                 .hasMessageContaining(expected);
     }

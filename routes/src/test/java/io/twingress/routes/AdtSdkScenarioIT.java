@@ -175,7 +175,8 @@ class AdtSdkScenarioIT {
             assertThat(client.listEventRoutes()).extracting(DigitalTwinsEventRoute::getEventRouteId)
                     .contains("sdk-route");
             assertAdtError(() -> client.createOrReplaceEventRoute("sdk-bad",
-                    new DigitalTwinsEventRoute("sdk-hook").setFilter("type = ")), 400, "InvalidArgument", "position 8");
+                    new DigitalTwinsEventRoute("sdk-hook").setFilter("type = ")), 400, "EventRouteFilterInvalid",
+                    "position 8");
             client.deleteEventRoute("sdk-route");
             assertAdtError(() -> client.getEventRoute("sdk-route"), 404, "EventRouteNotFound", "sdk-route");
         }

@@ -386,10 +386,10 @@ class EgressIT {
         assertAdtError(send("GET", "/endpoints?api-version=1999-01-01", null), 400, "InvalidApiVersionParameter",
                 "1999-01-01");
         assertAdtError(send("PUT", "/eventroutes/r1?" + V, "{\"endpointName\":\"missing\",\"filter\":\"true\"}"),
-                400, "InvalidArgument", "missing");
+                400, "EventRouteEndpointInvalid", "missing");
         putEndpoint("face-hook", "{\"endpointType\":\"Webhook\",\"url\":\"http://127.0.0.1:9/x\"}");
         assertAdtError(send("PUT", "/eventroutes/r1?" + V, "{\"endpointName\":\"face-hook\",\"filter\":"
-                + "\"type = \"}"), 400, "InvalidArgument", "position 8");
+                + "\"type = \"}"), 400, "EventRouteFilterInvalid", "position 8");
         assertAdtError(send("GET", "/eventroutes/none?" + V, null), 404, "EventRouteNotFound", "none");
         for (int i = 0; i < 3; i++) {
             putRoute("face-" + i, "face-hook", "false");
