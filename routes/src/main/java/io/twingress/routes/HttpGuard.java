@@ -41,6 +41,9 @@ final class HttpGuard {
 
     /** A host name, IPv4 or bracketed IPv6 address, and an optional port. */
     private static final Pattern AUTHORITY = Pattern.compile("([A-Za-z0-9._~-]+|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})?");
+    /** The content types Vert.x decodes as forms. */
+    private static final Pattern FORM = Pattern.compile("\\s*(application/x-www-form-urlencoded|multipart/form-data)",
+            Pattern.CASE_INSENSITIVE);
 
     private final Vertx vertx = Vertx.vertx();
     private final int idleTimeoutSeconds;
@@ -113,6 +116,15 @@ final class HttpGuard {
         String host = request.getHeader("Host");
         if (host != null && !AUTHORITY.matcher(host).matches()) {
             reply(request.response(), AdtError.BAD_REQUEST, "The Host header is not a host name and port.");
+            return;
+        }
+        String type = request.getHeader("Content-Type");
+        if (type != null && FORM.matcher(type).lookingAt()) {
+            // nothing here takes a form; decoded, its fields would become the exchange's headers (and a GET's
+            // decoding fails with a bare 500), and what was sent would be gone
+            reply(request.response().putHeader("Connection", "close"), AdtError.INVALID_ARGUMENT, "The body must be"
+                    + " sent with Content-Type: application/json (or another type that is not a form), not " + type
+                    + ".");
             return;
         }
         next.handle(request);

@@ -197,6 +197,11 @@ class HostileInputIT {
                 "malformed");
         assertError(raw("POST", "/models?" + V, "[" + " ".repeat(100 * 1024) + "]", Map.of()), 413,
                 "PayloadTooLarge", "body");
+        // a form is refused before the server decodes it (a GET's decoding failed with a bare 500)
+        assertError(raw("GET", "/eventroutes/r1?" + V, "", Map.of("Content-Type",
+                "application/x-www-form-urlencoded")), 400, "InvalidArgument", "not application/x-www-form-urlencoded");
+        assertError(raw("PUT", "/digitaltwins/f9?" + V, "a=1", Map.of("Content-Type",
+                "Multipart/Form-Data; boundary=x")), 400, "InvalidArgument", "form");
     }
 
     @Test
