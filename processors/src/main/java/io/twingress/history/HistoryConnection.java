@@ -91,6 +91,21 @@ public record HistoryConnection(String name, String propertyTable, String twinLi
             throw AdtError.INVALID_ARGUMENT.with("The history connection name '" + name + "' is not valid: use 3 to"
                     + " 50 letters, digits and '-', not starting or ending with '-'.");
         }
+        if (body != null && body.isObject()) {
+            // the resource's read-only members may come back as a GET gave them; anything else is a mistake
+            for (Iterator<String> keys = body.fieldNames(); keys.hasNext();) {
+                String key = keys.next();
+                if (!List.of("properties", "id", "name", "type").contains(key)) {
+                    throw AdtError.INVALID_ARGUMENT.with(key + " is not a member of a history connection resource"
+                            + " (properties; id, name and type are read-only).");
+                }
+            }
+            JsonNode bodyName = body.get("name");
+            if (bodyName != null && !bodyName.isNull() && !bodyName.asText().equals(name)) {
+                throw AdtError.INVALID_ARGUMENT.with("name in the body differs from the history connection name in"
+                        + " the path ('" + name + "'); leave it out or make them agree.");
+            }
+        }
         JsonNode p = body == null ? null : body.get("properties");
         if (!(p instanceof ObjectNode properties)) {
             throw AdtError.INVALID_ARGUMENT.with("The body must be {\"properties\": {\"connectionType\": \"Embedded\","

@@ -141,6 +141,10 @@ class HistoryIT {
                     + "\"to\":\"2020-01-01T00:00:00Z\"}"), "before");
             assertError(send("PUT", "/historyconnections/adx-one?" + V, "{\"properties\":{\"connectionType\":"
                     + "\"AzureDataExplorer\"}}"), "Embedded");
+            assertError(send("PUT", "/historyconnections/hc-nine?" + V, "{\"name\":\"other\",\"properties\":"
+                    + "{\"connectionType\":\"Embedded\"}}"), "differs");
+            assertError(send("PUT", "/historyconnections/hc-nine?" + V, "{\"bogus\":1,\"properties\":"
+                    + "{\"connectionType\":\"Embedded\"}}"), "bogus is not a member");
             // a misspelled field, a range or interval whose nanoseconds overflow, a made-up page: 400, not 500
             assertError(send("POST", "/history/query?" + V, "{\"twinIds\":[\"t1\"]," + ALL_TIME
                     + ",\"propertys\":[\"Temperature\"]}"), "propertys is not a field");
