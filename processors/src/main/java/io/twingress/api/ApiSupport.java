@@ -109,11 +109,21 @@ public final class ApiSupport {
      */
     public static void refuseForm(Exchange exchange) {
         String contentType = ApiRequest.of(exchange).header(Exchange.CONTENT_TYPE);
-        String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
-        if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) {
-            throw AdtError.INVALID_ARGUMENT.with("The body must be sent with Content-Type: application/json (or"
-                    + " another type that is not a form), not " + contentType + ".");
+        if (isForm(contentType)) {
+            throw AdtError.INVALID_ARGUMENT.with(formRefused(contentType));
         }
+    }
+
+    /** True for the content types an HTTP server decodes as forms. */
+    public static boolean isForm(String contentType) {
+        String type = contentType == null ? "" : contentType.strip().toLowerCase(Locale.ROOT);
+        return type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data");
+    }
+
+    /** Why a form is refused. */
+    public static String formRefused(String contentType) {
+        return "The body must be sent with Content-Type: application/json (or another type that is not a form), not "
+                + contentType + ".";
     }
 
     /** The JSON body, or null if the request has none. */

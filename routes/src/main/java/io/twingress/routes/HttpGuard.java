@@ -22,6 +22,7 @@ import io.vertx.ext.web.handler.TimeoutHandler;
 
 import io.twingress.AdtError;
 import io.twingress.api.ApiErrors;
+import io.twingress.api.ApiSupport;
 
 /**
  * The HTTP servers' own defences and replies. Camel creates its Vert.x HTTP servers with default options and looks
@@ -41,9 +42,6 @@ final class HttpGuard {
 
     /** A host name, IPv4 or bracketed IPv6 address, and an optional port. */
     private static final Pattern AUTHORITY = Pattern.compile("([A-Za-z0-9._~-]+|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})?");
-    /** The content types Vert.x decodes as forms. */
-    private static final Pattern FORM = Pattern.compile("\\s*(application/x-www-form-urlencoded|multipart/form-data)",
-            Pattern.CASE_INSENSITIVE);
 
     private final Vertx vertx = Vertx.vertx();
     private final int idleTimeoutSeconds;
@@ -119,12 +117,11 @@ final class HttpGuard {
             return;
         }
         String type = request.getHeader("Content-Type");
-        if (type != null && FORM.matcher(type).lookingAt()) {
+        if (ApiSupport.isForm(type)) {
             // nothing here takes a form; decoded, its fields would become the exchange's headers (and a GET's
             // decoding fails with a bare 500), and what was sent would be gone
-            reply(request.response().putHeader("Connection", "close"), AdtError.INVALID_ARGUMENT, "The body must be"
-                    + " sent with Content-Type: application/json (or another type that is not a form), not " + type
-                    + ".");
+            reply(request.response().putHeader("Connection", "close"), AdtError.INVALID_ARGUMENT,
+                    ApiSupport.formRefused(type));
             return;
         }
         next.handle(request);
