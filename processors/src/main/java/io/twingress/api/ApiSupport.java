@@ -126,6 +126,24 @@ public final class ApiSupport {
                 + contentType + ".";
     }
 
+    /**
+     * The ids a dead-letter action (replay, purge) names: null (all of them) for no body or {@code {}}, else the array
+     * of {@code {"<key>": [...]}} exactly, at most {@code max} long. Anything else is refused, not read as "all": a
+     * misspelled key must not act on every letter.
+     */
+    public static JsonNode actionIds(Exchange exchange, String key, int max) {
+        JsonNode body = optionalBody(exchange);
+        if (body == null || body.isObject() && body.isEmpty()) {
+            return null;
+        }
+        JsonNode ids = body.get(key);
+        if (!body.isObject() || body.size() != 1 || ids == null || !ids.isArray() || ids.size() > max) {
+            throw AdtError.INVALID_ARGUMENT.with("The body must be {\"" + key + "\": [...]} with at most " + max
+                    + " dead letter ids, or empty for all of them.");
+        }
+        return ids;
+    }
+
     /** The JSON body, or null if the request has none. */
     public static JsonNode optionalBody(Exchange exchange) {
         refuseForm(exchange);

@@ -122,20 +122,11 @@ public final class EgressApi {
         ApiSupport.reply(exchange, 200, Json.object().put("count", count), Map.of());
     }
 
-    /**
-     * No body or {@code {}} means all (up to {@link #MAX_ACTION} per call); else exactly {@code {"eventIds": [...]}}.
-     * Anything else is refused, not read as "all": a misspelled key ({@code ids}, the ingress letters' name) must
-     * not purge every letter.
-     */
+    /** The dead letters a replay or purge names ({@link ApiSupport#actionIds}), or null for all of them. */
     private static Set<String> eventIds(Exchange exchange) {
-        JsonNode body = ApiSupport.optionalBody(exchange);
-        if (body == null || body.isObject() && body.isEmpty()) {
+        JsonNode ids = ApiSupport.actionIds(exchange, "eventIds", MAX_ACTION);
+        if (ids == null) {
             return null;
-        }
-        JsonNode ids = body.get("eventIds");
-        if (!body.isObject() || body.size() != 1 || ids == null || !ids.isArray() || ids.size() > MAX_ACTION) {
-            throw AdtError.INVALID_ARGUMENT.with("The body must be {\"eventIds\": [\"...\"]} with at most "
-                    + MAX_ACTION + " event ids, or empty for all of them.");
         }
         Set<String> found = new LinkedHashSet<>();
         for (JsonNode id : ids) {

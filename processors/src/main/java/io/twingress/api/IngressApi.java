@@ -70,19 +70,11 @@ public final class IngressApi {
         ApiSupport.reply(exchange, 200, Json.object().put("count", count), Map.of());
     }
 
-    /**
-     * The dead letters a replay or purge names: null (all of them) for no body or {@code {}}, else {@code {"ids":
-     * [...]}} exactly. Anything else is refused, not read as "all": a misspelled key must not purge every letter.
-     */
+    /** The dead letters a replay or purge names ({@link ApiSupport#actionIds}), or null for all of them. */
     private static Set<Long> ids(Exchange exchange) {
-        JsonNode body = ApiSupport.optionalBody(exchange);
-        if (body == null || body.isObject() && body.isEmpty()) {
+        JsonNode ids = ApiSupport.actionIds(exchange, "ids", MAX_ACTION);
+        if (ids == null) {
             return null;
-        }
-        JsonNode ids = body.get("ids");
-        if (!body.isObject() || body.size() != 1 || ids == null || !ids.isArray() || ids.size() > MAX_ACTION) {
-            throw AdtError.INVALID_ARGUMENT.with("The body must be {\"ids\": [...]} with at most " + MAX_ACTION
-                    + " dead letter ids, or empty for all of them.");
         }
         Set<Long> found = new LinkedHashSet<>();
         ids.forEach(id -> {

@@ -16,7 +16,8 @@ final class JsonPatcher {
     private JsonPatcher() {
     }
 
-    static void apply(ObjectNode root, PatchOperation op, List<String> path) {
+    /** Applies one operation; true if it was an add that replaced a member of an object already there. */
+    static boolean apply(ObjectNode root, PatchOperation op, List<String> path) {
         JsonNode parent = root;
         for (int i = 0; i < path.size() - 1; i++) {
             JsonNode next = child(parent, path.get(i));
@@ -31,7 +32,10 @@ final class JsonPatcher {
         if (parent instanceof ObjectNode object) {
             boolean present = object.has(last);
             switch (op.op()) {
-                case "add" -> object.set(last, op.value().deepCopy());
+                case "add" -> {
+                    object.set(last, op.value().deepCopy());
+                    return present;
+                }
                 case "replace" -> {
                     if (!present) {
                         throw PatchOperation.invalid("Cannot replace " + op.pointer()
@@ -49,6 +53,7 @@ final class JsonPatcher {
         } else if (parent instanceof ArrayNode array) {
             applyToArray(array, op, last);
         }
+        return false;
     }
 
     private static void applyToArray(ArrayNode array, PatchOperation op, String token) {

@@ -188,10 +188,9 @@ public final class TwinOperations {
             } else if (path.size() == 1 && componentNames.contains(path.get(0))) {
                 applyToWholeComponent(content, op, touched);
             } else {
-                if (upserts && op.op().equals("add") && holds(content, path)) {
+                if (JsonPatcher.apply(content, op, path) && upserts) {
                     recorded.set(i, new PatchOperation("replace", op.pointer(), path, op.value()));
                 }
-                JsonPatcher.apply(content, op, path);
                 touched.add(componentNames.contains(path.get(0)) && path.size() > 1
                         ? path.get(0) + "/" + path.get(1) : path.get(0));
             }
@@ -215,18 +214,6 @@ public final class TwinOperations {
         changes.record(tx, new Change(Change.Kind.TWIN_UPDATE, id, null, model.id(), PatchOperation.toJson(recorded),
                 existing.body(), updated, traceparent));
         return etag;
-    }
-
-    /** True if the twin's content has a member at {@code path}. */
-    private static boolean holds(JsonNode content, List<String> path) {
-        JsonNode at = content;
-        for (String token : path) {
-            at = at.isObject() ? at.get(token) : null;
-            if (at == null) {
-                return false;
-            }
-        }
-        return true;
     }
 
     public void delete(String id, String ifMatch) {
