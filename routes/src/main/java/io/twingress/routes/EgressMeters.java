@@ -1,12 +1,16 @@
 package io.twingress.routes;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -29,6 +33,8 @@ public final class EgressMeters implements EgressMetrics {
     private volatile OutboxRelay relay;
     private volatile DeadLetters deadLetters;
     private volatile MeterRegistry registry;
+    /** The endpoints that exist, as the settings last said. */
+    private volatile Set<String> endpoints = Set.of();
 
     public EgressMeters(CamelContext context) {
         this.context = context;
@@ -40,32 +46,62 @@ public final class EgressMeters implements EgressMetrics {
         this.deadLetters = deadLetters;
     }
 
-    private record Meters(Counter delivered, Counter failures, Counter deadLettered, Timer delay) {
+    private record Meters(List<Meter> all, Counter delivered, Counter failures, Counter deadLettered, Timer delay) {
     }
 
+    /**
+     * The meters of an endpoint that exists, made on first use; null for one that does not (a delivery of an endpoint
+     * deleted meanwhile must not bring its meters back).
+     */
     private Meters meters(String endpoint) {
-        return byEndpoint.computeIfAbsent(endpoint, name -> {
+        Meters m = byEndpoint.get(endpoint);
+        return m != null ? m : create(endpoint);
+    }
+
+    private synchronized Meters create(String name) {
+        if (!endpoints.contains(name)) {
+            return null;
+        }
+        return byEndpoint.computeIfAbsent(name, n -> {
             MeterRegistry r = registry();
-            gauge(r, "twingress.egress.backlog", name, n -> relay == null ? -1 : relay.backlog(n),
-                    "events committed that the endpoint has not passed yet");
-            gauge(r, "twingress.egress.dead.letters", name, n -> deadLetters == null ? -1 : deadLetters.count(n),
-                    "dead letters kept in the store for the endpoint");
-            return new Meters(
-                    Counter.builder("twingress.egress.delivered").tag("endpoint", name)
+            Meters m = new Meters(new ArrayList<>(),
+                    Counter.builder("twingress.egress.delivered").tag("endpoint", n)
                             .description("events the endpoint acknowledged").register(r),
-                    Counter.builder("twingress.egress.failures").tag("endpoint", name)
+                    Counter.builder("twingress.egress.failures").tag("endpoint", n)
                             .description("failed attempts to send to the endpoint").register(r),
-                    Counter.builder("twingress.egress.dead.lettered").tag("endpoint", name)
+                    Counter.builder("twingress.egress.dead.lettered").tag("endpoint", n)
                             .description("events dead-lettered").register(r),
-                    Timer.builder("twingress.egress.delivery.delay").tag("endpoint", name)
+                    Timer.builder("twingress.egress.delivery.delay").tag("endpoint", n)
                             .description("delay from commit to the endpoint's acknowledgement")
                             .publishPercentiles(0.5, 0.99).register(r));
+            m.all().addAll(List.of(m.delivered(), m.failures(), m.deadLettered(), m.delay(),
+                    gauge(r, "twingress.egress.backlog", n, e -> relay == null ? -1 : relay.backlog(e),
+                            "events committed that the endpoint has not passed yet"),
+                    gauge(r, "twingress.egress.dead.letters", n, e -> deadLetters == null ? -1 : deadLetters.count(e),
+                            "dead letters kept in the store for the endpoint")));
+            return m;
         });
     }
 
-    private static void gauge(MeterRegistry r, String metric, String endpoint, ToDoubleFunction<String> read,
+    /**
+     * The endpoints are now these: each gets its meters (so that it shows from the start, before its first event),
+     * and a deleted one's leave the registry.
+     */
+    synchronized void endpoints(Set<String> names) {
+        endpoints = Set.copyOf(names);
+        for (var it = byEndpoint.entrySet().iterator(); it.hasNext();) {
+            var entry = it.next();
+            if (!endpoints.contains(entry.getKey())) {
+                entry.getValue().all().forEach(registry()::remove);
+                it.remove();
+            }
+        }
+        endpoints.forEach(this::meters);
+    }
+
+    private static Meter gauge(MeterRegistry r, String metric, String endpoint, ToDoubleFunction<String> read,
             String description) {
-        Gauge.builder(metric, endpoint, n -> {
+        return Gauge.builder(metric, endpoint, n -> {
             try {
                 return read.applyAsDouble(n);
             } catch (RuntimeException e) {
@@ -92,24 +128,27 @@ public final class EgressMeters implements EgressMetrics {
     @Override
     public void delivered(String endpoint, int events, Duration[] delays) {
         Meters m = meters(endpoint);
-        m.delivered().increment(events);
-        for (Duration d : delays) {
-            m.delay().record(d);
+        if (m != null) {
+            m.delivered().increment(events);
+            for (Duration d : delays) {
+                m.delay().record(d);
+            }
         }
     }
 
     @Override
     public void failed(String endpoint) {
-        meters(endpoint).failures().increment();
+        Meters m = meters(endpoint);
+        if (m != null) {
+            m.failures().increment();
+        }
     }
 
     @Override
     public void deadLettered(String endpoint, int events) {
-        meters(endpoint).deadLettered().increment(events);
-    }
-
-    /** Registers an endpoint's meters before its first event, so that it shows from the start. */
-    void register(String endpoint) {
-        meters(endpoint);
+        Meters m = meters(endpoint);
+        if (m != null) {
+            m.deadLettered().increment(events);
+        }
     }
 }

@@ -29,7 +29,7 @@ final class EgressStarted implements ExtendedStartupListener {
         EgressRoutes routes = new EgressRoutes(context, relay);
         settings.onChange(endpoints -> {
             routes.apply(endpoints);
-            endpoints.keySet().forEach(meters::register);
+            meters.endpoints(endpoints.keySet());
         });
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
