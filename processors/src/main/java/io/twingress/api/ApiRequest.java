@@ -1,6 +1,7 @@
 package io.twingress.api;
 
 import java.io.ByteArrayOutputStream;
+import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -34,6 +35,18 @@ public final class ApiRequest {
         this.exchange = exchange;
         this.segments = segments;
         this.query = query;
+    }
+
+    /**
+     * The request's path in one canonical form: each decoded segment percent-encoded again, so that any two ways of
+     * writing one path give the same text, and a '/' or line break inside a segment stays inside it.
+     */
+    public String path() {
+        StringBuilder path = new StringBuilder();
+        for (String segment : segments) {
+            path.append('/').append(URLEncoder.encode(segment, StandardCharsets.UTF_8));
+        }
+        return path.length() == 0 ? "/" : path.toString();
     }
 
     /** The request of this exchange, parsed on first use. */

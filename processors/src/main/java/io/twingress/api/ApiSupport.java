@@ -20,6 +20,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 import io.twingress.AdtError;
+import io.twingress.AdtException;
 import io.twingress.Json;
 
 /** Request and response plumbing every ADT handler shares: api-version, JSON bodies, paging, replies. */
@@ -127,6 +128,24 @@ public final class ApiSupport {
     }
 
     /**
+     * The dead-letter operation a POST to {@code <parent>/<action>} names: {@code deadletters:replay} or
+     * {@code deadletters:purge}. A POST to the list itself ({@code <parent>/deadletters}) gets 405 with
+     * {@code Allow: GET}; anything else 404.
+     */
+    public static String deadLetterAction(String parent, String action) {
+        if (action.equals("deadletters:replay") || action.equals("deadletters:purge")) {
+            return action;
+        }
+        if (action.equals("deadletters")) {
+            throw new AdtException(AdtError.METHOD_NOT_ALLOWED, "POST is not supported on " + parent
+                    + "deadletters: read it with GET; replay or purge with POST " + parent + "deadletters:replay or"
+                    + " :purge.", Map.of("Allow", "GET"));
+        }
+        throw AdtError.NOT_FOUND.with("There is no operation POST " + parent + action
+                + "; use deadletters:replay or deadletters:purge.");
+    }
+
+    /**
      * The ids a dead-letter action (replay, purge) names: null (all of them) for no body or {@code {}}, else the array
      * of {@code {"<key>": [...]}} exactly, at most {@code max} long. Anything else is refused, not read as "all": a
      * misspelled key must not act on every letter.
@@ -175,29 +194,57 @@ public final class ApiSupport {
         }
     }
 
-    /** The first line of every continuation token a list issues. */
-    private static final String TOKEN_TAG = "twingress-page";
+    /**
+     * The first line of every continuation token a list issues: this tag and the path of the list, so that a token is
+     * taken only by the list that issued it.
+     */
+    private static final String TOKEN_TAG = "twingress-page ";
 
-    public static String encodeToken(String... parts) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((TOKEN_TAG + "\n" + String.join("\n", parts))
-                .getBytes(StandardCharsets.UTF_8));
+    /** A continuation token for the list this request reads, holding where its next page starts. */
+    public static String encodeToken(Exchange exchange, String... parts) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((TOKEN_TAG + ApiRequest.of(exchange).path()
+                + "\n" + String.join("\n", parts)).getBytes(StandardCharsets.UTF_8));
     }
 
     /**
-     * The parts of a continuation token this server issued; anything else is refused, including a token a client
-     * made up that happens to decode (a list keyed by name would otherwise answer it with an empty page).
+     * The parts of a continuation token this server issued for the list this request reads; anything else is
+     * refused, including a token a client made up that happens to decode (a list keyed by name would otherwise
+     * answer it with an empty page) and another list's token.
      */
-    public static String[] decodeToken(String token, int parts) {
+    public static String[] decodeToken(Exchange exchange, String token, int parts) {
         try {
             String[] decoded = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8)
                     .split("\n", -1);
-            if (decoded.length == parts + 1 && decoded[0].equals(TOKEN_TAG)) {
+            if (decoded.length == parts + 1 && decoded[0].equals(TOKEN_TAG + ApiRequest.of(exchange).path())) {
                 return Arrays.copyOfRange(decoded, 1, decoded.length);
             }
         } catch (IllegalArgumentException e) {
             // falls through to the refusal below
         }
-        throw AdtError.INVALID_ARGUMENT.with("The continuationToken is not one this server issued.");
+        throw notIssued();
+    }
+
+    /** The parts of the request's {@code continuationToken} query parameter ({@link #decodeToken}); null without one. */
+    public static String[] continuation(Exchange exchange, int parts) {
+        String token = ApiRequest.of(exchange).query("continuationToken");
+        return token == null ? null : decodeToken(exchange, token, parts);
+    }
+
+    /** A token's part that is a row id or an offset: a whole number, not negative. */
+    public static long tokenNumber(String part) {
+        try {
+            long number = Long.parseLong(part);
+            if (number >= 0) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw notIssued();
+    }
+
+    private static AdtException notIssued() {
+        return AdtError.INVALID_ARGUMENT.with("The continuationToken is not one this server issued.");
     }
 
     /**

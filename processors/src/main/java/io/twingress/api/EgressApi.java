@@ -56,7 +56,7 @@ public final class EgressApi {
         List<EndpointSpec> page = settings.endpoints(after, size + 1);
         List<JsonNode> items = new ArrayList<>();
         page.stream().limit(size).forEach(e -> items.add(e.toResource()));
-        ApiSupport.page(exchange, items, page.size() > size ? ApiSupport.encodeToken(page.get(size - 1).name()) : null);
+        ApiSupport.page(exchange, items, page.size() > size ? ApiSupport.encodeToken(exchange, page.get(size - 1).name()) : null);
     }
 
     public void deleteEndpoint(Exchange exchange) {
@@ -80,7 +80,7 @@ public final class EgressApi {
         List<EventRoute> page = settings.routes(after(exchange), size + 1);
         List<JsonNode> items = new ArrayList<>();
         page.stream().limit(size).forEach(r -> items.add(r.toJson()));
-        ApiSupport.page(exchange, items, page.size() > size ? ApiSupport.encodeToken(page.get(size - 1).id()) : null);
+        ApiSupport.page(exchange, items, page.size() > size ? ApiSupport.encodeToken(exchange, page.get(size - 1).id()) : null);
     }
 
     public void deleteRoute(Exchange exchange) {
@@ -93,32 +93,29 @@ public final class EgressApi {
     public void listDeadLetters(Exchange exchange) {
         requireSegment(exchange, "deadletters");
         int size = ApiSupport.pageSize(exchange, MAX_PAGE);
-        String token = ApiRequest.of(exchange).query("continuationToken");
-        long afterId = 0;
-        if (token != null) {
-            try {
-                afterId = Long.parseLong(ApiSupport.decodeToken(token, 1)[0]);
-            } catch (NumberFormatException e) {
-                throw AdtError.INVALID_ARGUMENT.with("The continuationToken is not one this server issued.");
-            }
-        }
+        String[] token = ApiSupport.continuation(exchange, 1);
+        long afterId = token == null ? 0 : ApiSupport.tokenNumber(token[0]);
         List<DeadLetterRow> rows = deadLetters.list(name(exchange), afterId, size + 1);
         List<JsonNode> items = new ArrayList<>();
         rows.stream().limit(size).forEach(r -> items.add(deadLetter(r)));
         ApiSupport.page(exchange, items, rows.size() > size
-                ? ApiSupport.encodeToken(Long.toString(rows.get(size - 1).id())) : null);
+                ? ApiSupport.encodeToken(exchange, Long.toString(rows.get(size - 1).id())) : null);
+    }
+
+    /** {@code GET /endpoints/{name}/deadletters/{eventId}}. */
+    public void getDeadLetter(Exchange exchange) {
+        requireSegment(exchange, "deadletters");
+        ApiSupport.reply(exchange, 200, deadLetter(deadLetters.get(name(exchange), ApiRequest.of(exchange)
+                .segment(3))), Map.of());
     }
 
     /** {@code POST /endpoints/{name}/deadletters:replay} or {@code :purge}, for all or for {@code eventIds}. */
     public void deadLetterAction(Exchange exchange) {
-        String action = ApiRequest.of(exchange).segment(2);
+        String action = ApiSupport.deadLetterAction("/endpoints/" + name(exchange) + "/",
+                ApiRequest.of(exchange).segment(2));
         Set<String> eventIds = eventIds(exchange);
-        int count = switch (action) {
-            case "deadletters:replay" -> deadLetters.replay(name(exchange), eventIds, MAX_ACTION);
-            case "deadletters:purge" -> deadLetters.purge(name(exchange), eventIds, MAX_ACTION);
-            default -> throw AdtError.NOT_FOUND.with("There is no operation POST /endpoints/{name}/" + action
-                    + "; use deadletters:replay or deadletters:purge.");
-        };
+        int count = action.equals("deadletters:replay") ? deadLetters.replay(name(exchange), eventIds, MAX_ACTION)
+                : deadLetters.purge(name(exchange), eventIds, MAX_ACTION);
         ApiSupport.reply(exchange, 200, Json.object().put("count", count), Map.of());
     }
 
@@ -160,7 +157,7 @@ public final class EgressApi {
     }
 
     private static String after(Exchange exchange) {
-        String token = ApiRequest.of(exchange).query("continuationToken");
-        return token == null ? null : ApiSupport.decodeToken(token, 1)[0];
+        String[] token = ApiSupport.continuation(exchange, 1);
+        return token == null ? null : token[0];
     }
 }

@@ -62,12 +62,12 @@ public final class HistoryApi {
 
     public void listConnections(Exchange exchange) {
         int size = ApiSupport.pageSize(exchange, 100);
-        String token = ApiRequest.of(exchange).query("continuationToken");
-        List<HistoryConnection> page = history.list(token == null ? null : ApiSupport.decodeToken(token, 1)[0],
+        String[] after = ApiSupport.continuation(exchange, 1);
+        List<HistoryConnection> page = history.list(after == null ? null : after[0],
                 size + 1);
         List<JsonNode> items = new ArrayList<>();
         page.stream().limit(size).forEach(c -> items.add(c.toResource()));
-        ApiSupport.page(exchange, items, page.size() > size ? ApiSupport.encodeToken(page.get(size - 1).name()) : null);
+        ApiSupport.page(exchange, items, page.size() > size ? ApiSupport.encodeToken(exchange, page.get(size - 1).name()) : null);
     }
 
     public void deleteConnection(Exchange exchange) {
@@ -112,16 +112,16 @@ public final class HistoryApi {
             Duration interval = interval(body);
             HistoryQuery.Aggregate aggregate = aggregate(body);
             List<ObjectNode> rows = query.downsampled(table, connection, twins, properties, from, to, interval, aggregate);
-            int offset = token == null ? 0 : number(ApiSupport.decodeToken(token, 1)[0]);
+            long offset = token == null ? 0 : ApiSupport.tokenNumber(ApiSupport.decodeToken(exchange, token, 1)[0]);
             rows.stream().skip(offset).limit(size).forEach(result.putArray("value")::add);
             result.put("continuationToken", offset + size < rows.size()
-                    ? ApiSupport.encodeToken(Integer.toString(offset + size)) : null);
+                    ? ApiSupport.encodeToken(exchange, Long.toString(offset + size)) : null);
         } else {
-            long after = token == null ? 0 : number(ApiSupport.decodeToken(token, 1)[0]);
+            long after = token == null ? 0 : ApiSupport.tokenNumber(ApiSupport.decodeToken(exchange, token, 1)[0]);
             HistoryQuery.RawPage page = query.raw(table, connection, twins, properties, from, to, after, size);
             page.rows().forEach(result.putArray("value")::add);
             result.put("continuationToken", page.nextAfterId() < 0 ? null
-                    : ApiSupport.encodeToken(Long.toString(page.nextAfterId())));
+                    : ApiSupport.encodeToken(exchange, Long.toString(page.nextAfterId())));
         }
         if (!result.has("value")) {
             result.putArray("value");
@@ -242,18 +242,6 @@ public final class HistoryApi {
             throw AdtError.INVALID_ARGUMENT.with("aggregate '" + name + "' is not one of avg, min, max, sum, count,"
                     + " first, last.");
         }
-    }
-
-    private static int number(String text) {
-        try {
-            int number = Integer.parseInt(text);
-            if (number >= 0) {
-                return number;
-            }
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        throw AdtError.INVALID_ARGUMENT.with("The continuationToken is not one this server issued.");
     }
 
     private static String name(Exchange exchange) {

@@ -44,13 +44,13 @@ public final class IngressApi {
 
     public void list(Exchange exchange) {
         int size = ApiSupport.pageSize(exchange, MAX_PAGE);
-        String token = ApiRequest.of(exchange).query("continuationToken");
-        long after = token == null ? 0 : after(token);
+        String[] token = ApiSupport.continuation(exchange, 1);
+        long after = token == null ? 0 : ApiSupport.tokenNumber(token[0]);
         List<IngressDeadLetterRow> rows = deadLetters.list(after, size + 1);
         List<JsonNode> items = new ArrayList<>();
         rows.stream().limit(size).forEach(r -> items.add(json(r)));
         ApiSupport.page(exchange, items, rows.size() > size
-                ? ApiSupport.encodeToken(Long.toString(rows.get(size - 1).id())) : null);
+                ? ApiSupport.encodeToken(exchange, Long.toString(rows.get(size - 1).id())) : null);
     }
 
     public void get(Exchange exchange) {
@@ -59,14 +59,10 @@ public final class IngressApi {
 
     /** {@code POST /ingress/deadletters:replay} or {@code :purge}, for all or for {@code {"ids": [...]}}. */
     public void action(Exchange exchange) {
-        String action = ApiRequest.of(exchange).segment(1);
+        String action = ApiSupport.deadLetterAction("/ingress/", ApiRequest.of(exchange).segment(1));
         Set<Long> ids = ids(exchange);
-        int count = switch (action) {
-            case "deadletters:replay" -> deadLetters.replay(ids, MAX_ACTION);
-            case "deadletters:purge" -> deadLetters.purge(ids, MAX_ACTION);
-            default -> throw AdtError.NOT_FOUND.with("There is no operation POST /ingress/" + action
-                    + "; use deadletters:replay or deadletters:purge.");
-        };
+        int count = action.equals("deadletters:replay") ? deadLetters.replay(ids, MAX_ACTION)
+                : deadLetters.purge(ids, MAX_ACTION);
         ApiSupport.reply(exchange, 200, Json.object().put("count", count), Map.of());
     }
 
@@ -98,15 +94,6 @@ public final class IngressApi {
             // refused below
         }
         throw AdtError.NOT_FOUND.with("There is no ingress dead letter " + text + ".");
-    }
-
-    /** Where a continuation token says the next page starts. */
-    private static long after(String token) {
-        try {
-            return Long.parseLong(ApiSupport.decodeToken(token, 1)[0]);
-        } catch (NumberFormatException e) {
-            throw AdtError.INVALID_ARGUMENT.with("The continuationToken is not one this server issued.");
-        }
     }
 
     private static ObjectNode json(IngressDeadLetterRow row) {

@@ -40,15 +40,15 @@ public final class ModelsApi {
     public void list(Exchange exchange) {
         boolean includeDefinition = Boolean.parseBoolean(ApiRequest.of(exchange).query("includeModelDefinition"));
         int size = ApiSupport.pageSize(exchange, MAX_PAGE);
-        String token = ApiRequest.of(exchange).query("continuationToken");
-        int offset = token == null ? 0 : parseOffset(ApiSupport.decodeToken(token, 1)[0]);
+        String[] token = ApiSupport.continuation(exchange, 1);
+        int offset = token == null ? 0 : (int) Math.min(Integer.MAX_VALUE, ApiSupport.tokenNumber(token[0]));
         // an empty dependenciesFor (what the SDKs send for "no filter") lists every model
         List<ModelService.Entry> all = models.list(ApiRequest.of(exchange).queryAll("dependenciesFor").stream()
                 .filter(id -> !id.isBlank()).toList());
         List<JsonNode> page = all.stream().skip(offset).limit(size).map(e -> (JsonNode) modelData(e, includeDefinition))
                 .toList();
         int next = offset + page.size();
-        ApiSupport.page(exchange, page, next < all.size() ? ApiSupport.encodeToken(Integer.toString(next)) : null);
+        ApiSupport.page(exchange, page, next < all.size() ? ApiSupport.encodeToken(exchange, Integer.toString(next)) : null);
     }
 
     public void get(Exchange exchange) {
@@ -80,14 +80,6 @@ public final class ModelsApi {
     /** {@code /models/{id}} */
     private static String id(Exchange exchange) {
         return ApiRequest.of(exchange).segment(1);
-    }
-
-    private static int parseOffset(String text) {
-        try {
-            return Math.max(0, Integer.parseInt(text));
-        } catch (NumberFormatException e) {
-            throw AdtError.INVALID_ARGUMENT.with("The continuationToken is not one this server issued.");
-        }
     }
 
     /** ADT's DigitalTwinsModelData: display names and descriptions as language maps. */

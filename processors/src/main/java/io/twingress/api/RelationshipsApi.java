@@ -45,26 +45,26 @@ public final class RelationshipsApi {
 
     public void list(Exchange exchange) {
         int size = ApiSupport.pageSize(exchange, MAX_PAGE);
-        String token = ApiRequest.of(exchange).query("continuationToken");
-        String after = token == null ? null : ApiSupport.decodeToken(token, 1)[0];
+        String[] token = ApiSupport.continuation(exchange, 1);
+        String after = token == null ? null : token[0];
         // one extra row tells whether another page follows
         List<ObjectNode> rows = relationships.listOutgoing(TwinsApi.id(exchange),
                 ApiRequest.of(exchange).query("relationshipName"), after, size + 1);
         boolean more = rows.size() > size;
         List<ObjectNode> page = more ? rows.subList(0, size) : rows;
-        String next = more ? ApiSupport.encodeToken(page.get(size - 1).get("$relationshipId").asText()) : null;
+        String next = more ? ApiSupport.encodeToken(exchange, page.get(size - 1).get("$relationshipId").asText()) : null;
         ApiSupport.page(exchange, page, next);
     }
 
     public void listIncoming(Exchange exchange) {
         int size = ApiSupport.pageSize(exchange, MAX_PAGE);
-        String token = ApiRequest.of(exchange).query("continuationToken");
-        String[] after = token == null ? new String[] {null, null} : ApiSupport.decodeToken(token, 2);
+        String[] token = ApiSupport.continuation(exchange, 2);
+        String[] after = token == null ? new String[] {null, null} : token;
         List<ObjectNode> rows = relationships.listIncoming(TwinsApi.id(exchange), after[0], after[1], size + 1);
         boolean more = rows.size() > size;
         List<ObjectNode> page = more ? rows.subList(0, size) : rows;
         ObjectNode last = page.isEmpty() ? null : page.get(page.size() - 1);
-        ApiSupport.page(exchange, page, more ? ApiSupport.encodeToken(last.get("$sourceId").asText(),
+        ApiSupport.page(exchange, page, more ? ApiSupport.encodeToken(exchange, last.get("$sourceId").asText(),
                 last.get("$relationshipId").asText()) : null);
     }
 

@@ -46,6 +46,7 @@ public final class OperationAccess {
             Map.entry("rest-api-endpoint-put", Access.OPERATE),
             Map.entry("rest-api-endpoint-delete", Access.OPERATE),
             Map.entry("rest-api-dead-letters-list", Access.OPERATE_READ),
+            Map.entry("rest-api-dead-letter-get", Access.OPERATE_READ),
             Map.entry("rest-api-dead-letters-action", Access.OPERATE),
 
             Map.entry("rest-api-ingress-dead-letters-list", Access.OPERATE_READ),

@@ -164,6 +164,16 @@ public final class DeadLetters {
         return store.read(tx -> tx.deadLetters(endpoint, afterId, limit));
     }
 
+    /** One of an endpoint's dead letters, by the id of the event it holds. */
+    public DeadLetterRow get(String endpoint, String eventId) {
+        requireStored(endpoint);
+        List<DeadLetterRow> found = store.read(tx -> tx.deadLettersByEvent(endpoint, List.of(eventId), 1));
+        if (found.isEmpty()) {
+            throw AdtError.NOT_FOUND.with("Endpoint " + endpoint + " has no dead letter of event " + eventId + ".");
+        }
+        return found.get(0);
+    }
+
     /**
      * Sends dead letters again: those with the given event ids, or all if {@code eventIds} is null, at most
      * {@code limit} per call. They leave the dead letters and join the outbox for this endpoint in one unit.

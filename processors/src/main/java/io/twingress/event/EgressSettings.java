@@ -135,9 +135,9 @@ public final class EgressSettings {
         return route;
     }
 
+    /** The event route {@code id}; an id no route can have is not found, as an endpoint's name is. */
     public EventRoute route(String id) {
-        EventRoute.checkId(id);
-        String stored = store.read(tx -> tx.eventRoute(id));
+        String stored = EventRoute.validId(id) ? store.read(tx -> tx.eventRoute(id)) : null;
         if (stored == null) {
             throw AdtError.EVENT_ROUTE_NOT_FOUND.with("There is no event route " + id + ".");
         }
@@ -152,8 +152,7 @@ public final class EgressSettings {
     }
 
     public void deleteRoute(String id) {
-        EventRoute.checkId(id);
-        boolean deleted = store.write(tx -> tx.deleteEventRoute(id));
+        boolean deleted = EventRoute.validId(id) && store.write(tx -> tx.deleteEventRoute(id));
         if (!deleted) {
             throw AdtError.EVENT_ROUTE_NOT_FOUND.with("There is no event route " + id + ".");
         }

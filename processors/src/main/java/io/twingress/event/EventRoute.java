@@ -22,9 +22,14 @@ public record EventRoute(String id, String endpointName, EventFilter filter, boo
     private static final Set<String> FIELDS = Set.of("id", "endpointName", "filter", "includeState",
             "includePreviousValues");
 
-    /** Checks an id from the path: 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit. */
+    /** True if a route may have {@code id}: 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit. */
+    public static boolean validId(String id) {
+        return id != null && ID.matcher(id).matches();
+    }
+
+    /** Checks an id from the path ({@link #validId}). */
     public static String checkId(String id) {
-        if (id == null || !ID.matcher(id).matches()) {
+        if (!validId(id)) {
             throw AdtError.INVALID_ARGUMENT.with("The event route id '" + id + "' is not valid: use 1 to 64 letters,"
                     + " digits, '-', '_' or '.', starting with a letter or digit.");
         }

@@ -1,7 +1,16 @@
 package io.twingress.routes;
 
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.rest.RestDefinition;
+import org.apache.camel.model.rest.VerbDefinition;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +37,15 @@ final class ApiStarted implements ExtendedStartupListener {
         int port = Integer.parseInt(properties.resolveProperty("camel.server.port").orElseThrow());
         HttpGuard.replyInAdtShape(VertxPlatformHttpRouter.lookup(context,
                 VertxPlatformHttpRouter.getRouterNameFromPort(port)));
+        Map<String, Set<String>> operations = new HashMap<>();
+        for (RestDefinition rest : context.getCamelContextExtension().getContextPlugin(Model.class)
+                .getRestDefinitions()) {
+            for (VerbDefinition verb : rest.getVerbs()) {
+                operations.computeIfAbsent((rest.getPath() == null ? "" : rest.getPath()) + verb.getPath(),
+                        p -> new TreeSet<>()).add(verb.asVerb().toUpperCase(Locale.ROOT));
+            }
+        }
+        context.getRegistry().lookupByNameAndType("httpGuard", HttpGuard.class).apiOperations(port, operations);
         LOG.info("Twingress is serving the Azure Digital Twins data-plane API at {}://{}:{} ({} store)",
                 properties.resolveProperty("camel.ssl.enabled").orElseThrow().equals("true") ? "https" : "http",
                 properties.resolveProperty("camel.server.host").orElseThrow(), port,

@@ -4,6 +4,8 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -18,6 +20,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.impl.VertxInternal;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.TimeoutHandler;
 
 import io.twingress.AdtError;
@@ -51,6 +54,8 @@ final class HttpGuard {
     private final Map<String, Integer> connections = new ConcurrentHashMap<>();
     /** Connections that have sent a complete request, so are past the first-request deadline. */
     private final Map<HttpConnection, Boolean> started = new ConcurrentHashMap<>();
+    private volatile int apiPort = -1;
+    private volatile Map<String, Set<String>> apiOperations = Map.of();
 
     HttpGuard(int idleTimeoutSeconds, long firstRequestMillis, long requestMillis, int maxConnectionsPerClient) {
         this.idleTimeoutSeconds = idleTimeoutSeconds;
@@ -82,6 +87,7 @@ final class HttpGuard {
                     // first on the router: the clock runs while the body is read, so a slow sender is cut off too
                     router.route().order(Integer.MIN_VALUE).handler(TimeoutHandler.create(requestMillis, 408));
                     replyInAdtShape(router);
+                    router.errorHandler(405, this::methodNotAllowed);
                 }
                 server.requestHandler(request -> request(request, next));
                 return Boolean.TRUE;
@@ -153,6 +159,63 @@ final class HttpGuard {
                 + " than the server allows; if it changed anything, a read shows it."));
         router.errorHandler(413, ctx -> reply(ctx.response(), AdtError.PAYLOAD_TOO_LARGE, "The request body is"
                 + " larger than the server accepts."));
+    }
+
+    /**
+     * The API's operations once its routes exist ({@link ApiStarted}): the methods each REST path template takes, so
+     * that a 405 can say which methods a path does take ({@code Allow}).
+     */
+    void apiOperations(int port, Map<String, Set<String>> methodsByTemplate) {
+        apiPort = port;
+        apiOperations = Map.copyOf(methodsByTemplate);
+    }
+
+    /**
+     * A router's 405: the path matched some route's path but not its method. On the API's port it says which methods
+     * the path takes ({@code Allow}); a path that only an operation's template took is not a resource (404).
+     */
+    private void methodNotAllowed(RoutingContext ctx) {
+        String path = ctx.request().path();
+        if (ctx.request().localAddress() == null || ctx.request().localAddress().port() != apiPort) {
+            reply(ctx.response(), AdtError.METHOD_NOT_ALLOWED, ctx.request().method() + " is not supported on "
+                    + path + ".");
+            return;
+        }
+        Set<String> allowed = allowed(apiOperations, path);
+        if (allowed.isEmpty()) {
+            reply(ctx.response(), AdtError.NOT_FOUND, "There is no resource at " + path + ".");
+        } else {
+            reply(ctx.response().putHeader("Allow", String.join(", ", allowed)), AdtError.METHOD_NOT_ALLOWED,
+                    ctx.request().method() + " is not supported on " + path + "; it takes " + String.join(", ",
+                            allowed) + ".");
+        }
+    }
+
+    /**
+     * The methods the REST path templates take on {@code path}, matched segment by segment ({@code {name}} stands for
+     * any one segment). A template's last segment {@code {action}} stands for an operation on a resource,
+     * {@code <resource>:<verb>} such as {@code deadletters:replay}, and matches only a segment with a colon: the
+     * POST-only {@code /ingress/{action}} does not make {@code /ingress/x} a resource.
+     */
+    static Set<String> allowed(Map<String, Set<String>> methodsByTemplate, String path) {
+        String[] segments = path.split("/", -1);
+        Set<String> methods = new TreeSet<>();
+        methodsByTemplate.forEach((template, templateMethods) -> {
+            String[] parts = template.split("/", -1);
+            boolean matches = parts.length == segments.length;
+            for (int i = 0; matches && i < parts.length; i++) {
+                if (parts[i].startsWith("{")) {
+                    matches = !segments[i].isEmpty() && (i < parts.length - 1 || !parts[i].equals("{action}")
+                            || segments[i].indexOf(':') > 0);
+                } else {
+                    matches = parts[i].equals(segments[i]);
+                }
+            }
+            if (matches) {
+                methods.addAll(templateMethods);
+            }
+        });
+        return methods;
     }
 
     private static void reply(HttpServerResponse response, AdtError error, String message) {

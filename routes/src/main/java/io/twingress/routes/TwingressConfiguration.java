@@ -383,14 +383,19 @@ public class TwingressConfiguration implements CamelConfiguration {
         return new ApiAccess(authentication, limiter, AuthSettings::clientAddress, apiKeyHeader);
     }
 
-    /** The Vert.x instance Camel's HTTP servers are made with, which gives them the limits of {@link HttpGuard}. */
-    @BindToRegistry(value = "vertx", destroyMethod = "close")
-    public Vertx vertx(@PropertyInject("twingress.http.idleTimeout") int idleTimeoutSeconds,
+    /** The HTTP servers' limits and own replies. */
+    @BindToRegistry("httpGuard")
+    public HttpGuard httpGuard(@PropertyInject("twingress.http.idleTimeout") int idleTimeoutSeconds,
             @PropertyInject("twingress.http.firstRequestTimeout") long firstRequestMillis,
             @PropertyInject("twingress.http.requestTimeout") long requestMillis,
             @PropertyInject("twingress.http.maxConnectionsPerClient") int maxConnectionsPerClient) {
-        return new HttpGuard(idleTimeoutSeconds, firstRequestMillis, requestMillis, maxConnectionsPerClient)
-                .guardedVertx();
+        return new HttpGuard(idleTimeoutSeconds, firstRequestMillis, requestMillis, maxConnectionsPerClient);
+    }
+
+    /** The Vert.x instance Camel's HTTP servers are made with, which gives them the limits of {@link HttpGuard}. */
+    @BindToRegistry(value = "vertx", destroyMethod = "close")
+    public Vertx vertx(@BeanInject("httpGuard") HttpGuard guard) {
+        return guard.guardedVertx();
     }
 
     /** platform-http's engine, bound to the API port (see {@link ApiHttpEngine}). */

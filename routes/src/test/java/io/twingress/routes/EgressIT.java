@@ -280,6 +280,19 @@ class EgressIT {
                 sent.add(letter.get("eventId").asText());
             }
             assertThat(healthOf("egress-endpoints")).isEqualTo("DOWN");
+            // one letter by its event's id, as the list shows it
+            JsonNode first = deadLetters.get(0);
+            HttpResponse<String> one = send("GET", "/endpoints/hook-down/deadletters/"
+                    + first.get("eventId").asText() + "?" + V, null);
+            assertThat(one.statusCode()).isEqualTo(200);
+            assertThat(Json.parse(one.body())).isEqualTo(first);
+            assertAdtError(send("GET", "/endpoints/hook-down/deadletters/no-such-event?" + V, null), 404, "NotFound",
+                    "no-such-event");
+            assertAdtError(send("GET", "/endpoints/no-such-hook/deadletters/x?" + V, null), 404, "EndpointNotFound",
+                    "no-such-hook");
+            assertThat(metrics())
+                    .containsPattern("twingress_egress_dead_lettered_total\\{endpoint=\"hook-down\",?\\} 5")
+                    .containsPattern("twingress_egress_dead_letters\\{endpoint=\"hook-down\",?\\} 5");
 
             // a misspelled body (the ingress letters' "ids") is refused, not read as "all"
             for (String body : List.of("{\"ids\":[\"x\"]}", "{\"eventIds\":null}", "[\"x\"]")) {
@@ -297,7 +310,16 @@ class EgressIT {
             assertThat(Json.parse(send("GET", "/endpoints/hook-down/deadletters?" + V, null).body()).get("value"))
                     .isEmpty();
             deleteRouteAndEndpoint("hook-down-all", "hook-down");
+            // a deleted endpoint's meters leave with it
+            assertThat(metrics()).doesNotContain("endpoint=\"hook-down\"");
         }
+    }
+
+    static String metrics() throws Exception {
+        HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create(server.managementUrl()
+                + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        return metrics.body();
     }
 
     @Test
@@ -391,6 +413,12 @@ class EgressIT {
         assertAdtError(send("PUT", "/eventroutes/r1?" + V, "{\"endpointName\":\"face-hook\",\"filter\":"
                 + "\"type = \"}"), 400, "EventRouteFilterInvalid", "position 8");
         assertAdtError(send("GET", "/eventroutes/none?" + V, null), 404, "EventRouteNotFound", "none");
+        // a name nothing can have is not found, as any other missing name
+        assertAdtError(send("GET", "/eventroutes/a%2Fb?" + V, null), 404, "EventRouteNotFound", "a/b");
+        assertAdtError(send("DELETE", "/eventroutes/a%2Fb?" + V, null), 404, "EventRouteNotFound", "a/b");
+        assertAdtError(send("GET", "/endpoints/a%2Fb?" + V, null), 404, "EndpointNotFound", "a/b");
+        assertAdtError(send("PUT", "/eventroutes/a%2Fb?" + V, "{\"endpointName\":\"face-hook\",\"filter\":\"true\"}"),
+                400, "InvalidArgument", "a/b");
         for (int i = 0; i < 3; i++) {
             putRoute("face-" + i, "face-hook", "false");
         }
@@ -402,6 +430,11 @@ class EgressIT {
                 .header("max-items-per-page", "2").build(), HttpResponse.BodyHandlers.ofString()).body());
         assertThat(second.get("value").get(0).get("id").asText()).isEqualTo("face-2");
         assertThat(second.get("nextLink").isNull()).isTrue();
+        // a list takes only its own tokens
+        java.util.regex.Matcher token = java.util.regex.Pattern.compile("continuationToken=([^&]+)").matcher(next);
+        assertThat(token.find()).isTrue();
+        assertAdtError(send("GET", "/endpoints?" + V + "&continuationToken=" + token.group(1), null), 400,
+                "InvalidArgument", "continuationToken");
         assertAdtError(send("DELETE", "/endpoints/face-hook?" + V, null), 400, "OperationNotAllowed", "face-0");
         for (int i = 0; i < 3; i++) {
             assertThat(send("DELETE", "/eventroutes/face-" + i + "?" + V, null).statusCode()).isEqualTo(204);

@@ -188,7 +188,21 @@ class HostileInputIT {
     @Test
     void theHttpLayersOwnRepliesCarryAdtsErrorBody() throws Exception {
         assertError(send("GET", "/no/such/path?" + V, null, Map.of()), 404, "NotFound", "/no/such/path");
-        assertError(send("DELETE", "/query?" + V, null, Map.of()), 405, "MethodNotAllowed", "DELETE");
+        HttpResponse<String> notAllowed = send("DELETE", "/query?" + V, null, Map.of());
+        assertError(notAllowed, 405, "MethodNotAllowed", "DELETE");
+        assertThat(notAllowed.headers().firstValue("Allow")).hasValue("POST");
+        HttpResponse<String> twin = send("POST", "/digitaltwins/t1?" + V, "{}", Map.of());
+        assertError(twin, 405, "MethodNotAllowed", "POST");
+        assertThat(twin.headers().firstValue("Allow")).hasValue("DELETE, GET, PATCH, PUT");
+        // the list of ingress dead letters is read, not posted to; /ingress/{action} names operations only
+        HttpResponse<String> list = send("POST", "/ingress/deadletters?" + V, null, Map.of());
+        assertError(list, 405, "MethodNotAllowed", "deadletters:replay");
+        assertThat(list.headers().firstValue("Allow")).hasValue("GET");
+        assertError(send("DELETE", "/ingress/deadletters?" + V, null, Map.of()), 405, "MethodNotAllowed", "GET");
+        assertError(send("GET", "/ingress/x?" + V, null, Map.of()), 404, "NotFound", "/ingress/x");
+        assertError(send("POST", "/ingress/x?" + V, null, Map.of()), 404, "NotFound", "deadletters:replay");
+        assertError(send("POST", "/endpoints/e/deadletters?" + V, null, Map.of()), 405, "MethodNotAllowed",
+                "/endpoints/e/deadletters:replay");
         assertError(raw("GET", "/models/" + "a".repeat(9000) + "?" + V, null, Map.of()), 414, "UriTooLong",
                 "request line");
         assertError(raw("GET", "/models?" + V, null, Map.of("X-Big", "b".repeat(9000))), 431,
