@@ -130,17 +130,25 @@ public final class ApiRequest {
      * name is refused rather than let stand in for the header.
      */
     public String header(String name) {
+        List<String> values = headerAll(name);
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    /** Every value of an HTTP request header, as {@link #header} refuses a query parameter of its name. */
+    public List<String> headerAll(String name) {
         for (String parameter : query.keySet()) {
             if (parameter.equalsIgnoreCase(name)) {
                 throw AdtError.INVALID_ARGUMENT.with(name + " is an HTTP header, not a query parameter.");
             }
         }
         Object value = exchange.getMessage().getHeader(name);
+        List<String> values = new ArrayList<>();
         if (value instanceof Iterable<?> many) {
-            var it = many.iterator();
-            value = it.hasNext() ? it.next() : null;
+            many.forEach(v -> values.add(String.valueOf(v)));
+        } else if (value != null) {
+            values.add(value.toString());
         }
-        return value == null ? null : value.toString();
+        return values;
     }
 
     /** Percent-decoding that refuses what is not valid UTF-8 (lossy decoding would make U+FFFD of it). */

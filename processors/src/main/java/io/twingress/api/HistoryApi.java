@@ -214,7 +214,8 @@ public final class HistoryApi {
                     + " 2026-01-01T00:00:00Z.");
         }
         try {
-            return Instant.parse(Rfc3339.toInstant(value.asText()));
+            // RFC 3339 allows a lower-case t and z; only stored times must be upper case (for every client SDK)
+            return Instant.parse(Rfc3339.toInstant(value.asText().toUpperCase(Locale.ROOT)));
         } catch (RuntimeException e) {
             throw AdtError.INVALID_ARGUMENT.with(field + " '" + value.asText() + "' is not an RFC 3339 date-time"
                     + " such as 2026-01-01T00:00:00Z.");

@@ -1,6 +1,7 @@
 package io.twingress.api;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -59,9 +60,9 @@ public final class HttpIngress {
         // place it, and otherwise it is kept in the dead letters with the reason, as every connector's messages are
         String deviceId;
         if (from.startsWith("header:")) {
-            deviceId = request.header(from.substring(7));
+            deviceId = only(request.headerAll(from.substring(7)), from);
         } else if (from.startsWith("query:")) {
-            deviceId = request.query(from.substring(6));
+            deviceId = only(request.queryAll(from.substring(6)), from);
         } else {
             JsonNode at;
             try {
@@ -101,6 +102,15 @@ public final class HttpIngress {
                     + maxMessageSize + " (twingress.ingress.http.maxMessageSize).");
         }
         exchange.getMessage().setBody(body == null ? new byte[0] : body);
+    }
+
+    /** The one device id a header or query parameter gives; two that differ leave the device unknown, so refused. */
+    private static String only(List<String> values, String where) {
+        if (values.stream().distinct().count() > 1) {
+            throw AdtError.INVALID_ARGUMENT.with("The request names more than one device in " + where + ": "
+                    + String.join(", ", values) + ".");
+        }
+        return values.isEmpty() ? null : values.get(0);
     }
 
     private static String first(String a, String b) {

@@ -128,6 +128,11 @@ class HistoryIT {
                 token = page.get("continuationToken").isNull() ? null : page.get("continuationToken").asText();
             } while (token != null);
             assertThat(values).containsExactly(20, 21, 22, 23, 24);
+            // RFC 3339 allows a lower-case t and z
+            HttpResponse<String> lower = send("POST", "/history/query?" + V, "{\"twinIds\":[\"t1\"],\"properties\":"
+                    + "[\"Temperature\"],\"from\":\"2020-01-01t00:00:00z\",\"to\":\"2099-01-01t00:00:00z\"}");
+            assertThat(lower.statusCode()).as(lower.body()).isEqualTo(200);
+            assertThat(Json.parse(lower.body()).get("value")).hasSize(5);
         }
 
         @Test
@@ -152,8 +157,8 @@ class HistoryIT {
                     + "\"to\":\"9999-01-01T00:00:00Z\",\"interval\":\"PT1H\"}"), "200 years");
             assertError(send("POST", "/history/query?" + V, "{\"twinIds\":[\"t1\"]," + ALL_TIME
                     + ",\"interval\":\"PT10000000000H\"}"), "200 years");
-            String negative = Base64.getUrlEncoder().withoutPadding().encodeToString("twingress-page\n-5".getBytes(
-                    StandardCharsets.UTF_8));
+            String negative = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    "twingress-page /history/query\n-5".getBytes(StandardCharsets.UTF_8));
             assertError(send("POST", "/history/query?" + V, "{\"twinIds\":[\"t1\"]," + ALL_TIME
                     + ",\"interval\":\"PT1H\",\"continuationToken\":\"" + negative + "\"}"), "not one this server");
         }

@@ -217,6 +217,15 @@ class IngressIT {
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(Json.parse(refused.body()).at("/error/message").asText()).contains("nothing in the message");
         assertThat(send("POST", "/ingress/webhooks/unknown", "{}", Map.of()).statusCode()).isEqualTo(404);
+        // two device ids where the webhook looks: refused, not one of them picked
+        HttpResponse<String> twoDevices = HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl()
+                + "/ingress/webhooks/vendor")).header("Content-Type", "application/json")
+                .header("X-Device-Id", "thermostat67").header("X-Device-Id", "room21")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"payload\":{\"temp\":1}}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(twoDevices.statusCode()).isEqualTo(400);
+        assertThat(Json.parse(twoDevices.body()).at("/error/message").asText()).contains("more than one device");
+        assertThat(twin("thermostat67").get("Temperature").asDouble()).isEqualTo(42.5);
 
         // a form (curl -d's default type) is decoded by the server, so what was sent is gone: refused, not applied
         String before = twin("room21").get("$etag").asText();
