@@ -2,6 +2,8 @@ package io.twingress.ingest;
 
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -16,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.DefaultExchange;
@@ -23,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.twingress.AdtException;
+import io.twingress.Instants;
 import io.twingress.Json;
 import io.twingress.model.Content;
 import io.twingress.model.InterfaceModel;
@@ -75,15 +79,20 @@ public final class IngressPipeline {
     private final Clock clock;
     /** The property whose value is a twin's device id, or null if a twin's id is its device's. */
     private final String twinIdProperty;
+    /** The top-level field of a message that holds its source time for the default mapping, or null. */
+    private final String sourceTimeField;
     /** The twin each device id was last found at through {@link #twinIdProperty}; checked again at every use. */
     private final Map<String, String> twinOfDevice = new ConcurrentHashMap<>();
 
     /**
      * @param twinIdProperty the top-level string property by which a device's twin is found, or blank if a device's
      *                       id is its twin's
+     * @param sourceTimeField the top-level field of a message that the default mapping reads its source time from
+     *                       (RFC 3339 text or epoch milliseconds; not a property then), or blank for the envelope's
      */
     public IngressPipeline(TwinStore store, TwinModels models, TwinOperations twins, RulesFile rules,
-            ProducerTemplate producer, IngressMetrics metrics, Clock clock, String twinIdProperty) {
+            ProducerTemplate producer, IngressMetrics metrics, Clock clock, String twinIdProperty,
+            String sourceTimeField) {
         this.store = store;
         this.models = models;
         this.twins = twins;
@@ -92,6 +101,7 @@ public final class IngressPipeline {
         this.metrics = metrics;
         this.clock = clock;
         this.twinIdProperty = twinIdProperty == null || twinIdProperty.isBlank() ? null : twinIdProperty.trim();
+        this.sourceTimeField = sourceTimeField == null || sourceTimeField.isBlank() ? null : sourceTimeField.trim();
         if (this.twinIdProperty != null && !this.twinIdProperty.matches("[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?")) {
             throw new IllegalArgumentException("twingress.ingress.twinIdProperty must be a DTDL property name, not '"
                     + twinIdProperty + "'");
@@ -376,6 +386,7 @@ public final class IngressPipeline {
             throw new IngressRefusal("mapping " + mapping.id() + ": twin " + twinId + " does not exist");
         }
         InterfaceModel model = models.of(twin);
+        String sourceTime = sourceTime(mapping, message, envelope);
         ArrayNode patch = Json.MAPPER.createArrayNode();
         for (Map.Entry<String, org.apache.camel.Expression> set : mapping.set().entrySet()) {
             Object value = MappingRules.evaluate(set.getValue(), message);
@@ -391,12 +402,43 @@ public final class IngressPipeline {
                 throw new IngressRefusal("mapping " + mapping.id() + ": " + path + " is not a property of model "
                         + model.id());
             }
-            upsert(patch, "/" + path, coerce(schema, Json.MAPPER.valueToTree(value)), envelope.sourceTime());
+            upsert(patch, "/" + path, coerce(schema, Json.MAPPER.valueToTree(value)), sourceTime);
         }
         if (patch.isEmpty()) {
             throw new IngressRefusal("mapping " + mapping.id() + " found none of its values in the message");
         }
         twins.upsert(tx, twin, patch);
+    }
+
+    /**
+     * The source time of a rule's values: what its {@code sourceTime} finds, text as sent (the patch checks it is RFC
+     * 3339) or a whole number of milliseconds since the epoch; the envelope's when the rule has none or it finds none.
+     */
+    private static String sourceTime(MappingRules.Mapping mapping, Exchange message, IngressMessage envelope) {
+        Object found = mapping.sourceTime() == null ? null : MappingRules.evaluate(mapping.sourceTime(), message);
+        if (found == null) {
+            return envelope.sourceTime();
+        }
+        JsonNode sent = found instanceof Number n ? Json.MAPPER.valueToTree(n) : TextNode.valueOf(found.toString());
+        return sourceTime(sent, "mapping " + mapping.id() + ": sourceTime");
+    }
+
+    /** A source time sent in a message: text as sent (the patch checks it is RFC 3339), or epoch milliseconds. */
+    private static String sourceTime(JsonNode sent, String where) {
+        if (sent.isNumber()) {
+            if (sent.canConvertToLong() && sent.isIntegralNumber()) {
+                try {
+                    return Instants.format(Instant.ofEpochMilli(sent.longValue()));
+                } catch (DateTimeException e) {
+                    // beyond java.time's years: refused below
+                }
+            }
+            throw new IngressRefusal(where + " " + sent + " is not a time in milliseconds since the epoch");
+        }
+        if (!sent.isTextual()) {
+            throw new IngressRefusal(where + " " + sent + " is not a time: send RFC 3339 text or epoch milliseconds");
+        }
+        return sent.asText();
     }
 
     private void applyDefault(StoreTx tx, IngressMessage envelope, JsonNode payload, boolean speculative) {
@@ -412,12 +454,17 @@ public final class IngressPipeline {
         InterfaceModel model = models.of(twin);
         ArrayNode patch = Json.MAPPER.createArrayNode();
         ObjectNode telemetry = Json.object();
+        JsonNode sentTime = sourceTimeField == null ? null : fields.get(sourceTimeField);
+        String sourceTime = sentTime == null || sentTime.isNull() ? envelope.sourceTime()
+                : sourceTime(sentTime, sourceTimeField + " (twingress.ingress.sourceTimeField)");
         for (Iterator<Map.Entry<String, JsonNode>> it = fields.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> field = it.next();
+            if (field.getKey().equals(sourceTimeField)) {
+                continue;
+            }
             Content content = model.content(field.getKey());
             if (content instanceof Content.Property property) {
-                upsert(patch, "/" + escape(field.getKey()), coerce(property.schema(), field.getValue()),
-                        envelope.sourceTime());
+                upsert(patch, "/" + escape(field.getKey()), coerce(property.schema(), field.getValue()), sourceTime);
             } else if (content instanceof Content.Telemetry) {
                 telemetry.set(field.getKey(), field.getValue());
             } else if (content instanceof Content.Component component && field.getValue() instanceof ObjectNode sub) {
@@ -427,7 +474,7 @@ public final class IngressPipeline {
                     Schema schema = componentModel == null ? null : propertySchema(componentModel, f.getKey());
                     if (schema != null) {
                         upsert(patch, "/" + escape(component.name()) + "/" + escape(f.getKey()),
-                                coerce(schema, f.getValue()), envelope.sourceTime());
+                                coerce(schema, f.getValue()), sourceTime);
                     }
                 }
             }
@@ -443,7 +490,7 @@ public final class IngressPipeline {
             twins.upsert(tx, twin, patch);
         }
         if (!telemetry.isEmpty()) {
-            publishTelemetry(twinId, model.id(), envelope, telemetry);
+            publishTelemetry(twinId, model.id(), envelope, sourceTime, telemetry);
         }
     }
 
@@ -484,14 +531,15 @@ public final class IngressPipeline {
     }
 
     /** Hands telemetry to the twin-telemetry route inside the unit, as the ADT telemetry API does. */
-    private void publishTelemetry(String twinId, String modelId, IngressMessage envelope, ObjectNode telemetry) {
+    private void publishTelemetry(String twinId, String modelId, IngressMessage envelope, String sourceTime,
+            ObjectNode telemetry) {
         Exchange sent = producer.send("direct:twin-telemetry", e -> {
             var m = e.getMessage();
             m.setHeader(TelemetryHeaders.TWIN_ID, twinId);
             m.setHeader(TelemetryHeaders.MODEL_ID, modelId);
             m.setHeader(TelemetryHeaders.MESSAGE_ID, envelope.messageId() != null ? envelope.messageId()
                     : UUID.randomUUID().toString());
-            m.setHeader(TelemetryHeaders.SOURCE_TIME, envelope.sourceTime());
+            m.setHeader(TelemetryHeaders.SOURCE_TIME, sourceTime);
             m.setBody(Json.write(telemetry));
         });
         if (sent.getException() != null) {

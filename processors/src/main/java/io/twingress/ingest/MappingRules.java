@@ -28,6 +28,7 @@ import org.apache.camel.support.DefaultExchange;
  *     twin: "${header.TwingressIngressDeviceId}-sensor"
  *     set:
  *       Temperature: "$.payload.temp"      # a property, or component/property
+ *     sourceTime: "$.payload.ts"           # optional: when the values were measured (RFC 3339, or epoch ms)
  * propagations:
  *   - id: room-temperature
  *     model: "dtmi:contosocom:DigitalTwins:Thermostat;1"
@@ -42,8 +43,12 @@ public record MappingRules(List<Mapping> mappings, List<Propagation> propagation
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    /** A message that has {@code match} is applied to twin {@code twin}: each property path gets its value. */
-    public record Mapping(String id, Predicate match, Expression twin, Map<String, Expression> set) {
+    /**
+     * A message that has {@code match} is applied to twin {@code twin}: each property path gets its value, with the
+     * source time {@code sourceTime} finds (null: the envelope's).
+     */
+    public record Mapping(String id, Predicate match, Expression twin, Map<String, Expression> set,
+            Expression sourceTime) {
 
         public boolean matches(Exchange message) {
             try {
@@ -85,7 +90,7 @@ public record MappingRules(List<Mapping> mappings, List<Propagation> propagation
         List<Mapping> mappings = new ArrayList<>();
         for (JsonNode m : list(root, "mappings")) {
             String id = required(m, "mapping", "id");
-            onlyKeys(m, "mapping " + id, Set.of("id", "match", "twin", "set"));
+            onlyKeys(m, "mapping " + id, Set.of("id", "match", "twin", "set", "sourceTime"));
             Map<String, Expression> set = new LinkedHashMap<>();
             JsonNode setNode = m.get("set");
             if (setNode == null || !setNode.isObject() || setNode.isEmpty()) {
@@ -96,7 +101,9 @@ public record MappingRules(List<Mapping> mappings, List<Propagation> propagation
                 set.put(e.getKey(), expression(context, "mapping " + id + " set." + e.getKey(), e.getValue().asText()));
             }
             mappings.add(new Mapping(id, predicate(context, "mapping " + id + " match", required(m, id, "match")),
-                    expression(context, "mapping " + id + " twin", required(m, id, "twin")), Map.copyOf(set)));
+                    expression(context, "mapping " + id + " twin", required(m, id, "twin")), Map.copyOf(set),
+                    m.has("sourceTime") ? expression(context, "mapping " + id + " sourceTime",
+                            required(m, id, "sourceTime")) : null));
         }
         List<Propagation> propagations = new ArrayList<>();
         for (JsonNode p : list(root, "propagations")) {

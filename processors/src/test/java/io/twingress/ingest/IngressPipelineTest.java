@@ -78,7 +78,7 @@ class IngressPipelineTest {
         propagator.applyWith(twins);
         relationships = new RelationshipOperations(store, twinModels);
         pipeline = new IngressPipeline(store, twinModels, twins, rules, context.createProducerTemplate(),
-                IngressMetrics.NONE, Clock.systemUTC(), "");
+                IngressMetrics.NONE, Clock.systemUTC(), "", "");
         twins.put("r1", json("{'$metadata':{'$model':'" + ROOM + "'},'comp1':{}}"), null);
     }
 
@@ -125,9 +125,34 @@ class IngressPipelineTest {
     }
 
     @Test
+    void theDefaultMappingTakesTheSourceTimeFromTheFieldSetForIt() {
+        pipeline = new IngressPipeline(store, twinModels, twins, rules, context.createProducerTemplate(),
+                IngressMetrics.NONE, Clock.systemUTC(), "", "ts");
+        batch(message("kafka:t", "1", "r1", "{\"count\":1,\"ts\":\"2026-05-06T07:08:09Z\"}", "2026-01-01T00:00:00Z"));
+        JsonNode r1 = twins.get("r1");
+        assertThat(r1.get("count").asInt()).isEqualTo(1);
+        assertThat(r1.at("/$metadata/count/sourceTime").asText()).isEqualTo("2026-05-06T07:08:09Z");
+        assertThat(r1.has("ts")).isFalse();
+        batch(message("kafka:t", "2", "r1", "{\"count\":2,\"ts\":1772600000000}", null));
+        assertThat(twins.get("r1").at("/$metadata/count/sourceTime").asText()).isEqualTo("2026-03-04T04:53:20Z");
+        // without it, the envelope's
+        batch(message("kafka:t", "3", "r1", "{\"count\":3}", "2026-01-01T00:00:00Z"));
+        assertThat(twins.get("r1").at("/$metadata/count/sourceTime").asText()).isEqualTo("2026-01-01T00:00:00Z");
+        assertThat(deadLetters()).isEmpty();
+        // a time alone changes nothing; a time that is not one is refused with the message
+        batch(message("kafka:t", "4", "r1", "{\"ts\":\"2026-05-06T07:08:09Z\"}", null),
+                message("kafka:t", "5", "r1", "{\"count\":5,\"ts\":true}", null),
+                message("kafka:t", "6", "r1", "{\"count\":6,\"ts\":1.5}", null));
+        assertThat(deadLetters()).extracting(IngressDeadLetterRow::reason).satisfiesExactly(
+                r -> assertThat(r).contains("nothing in the message"), r -> assertThat(r).contains("is not a time"),
+                r -> assertThat(r).contains("milliseconds since the epoch"));
+        assertThat(twins.get("r1").get("count").asInt()).isEqualTo(3);
+    }
+
+    @Test
     void aDeviceIsFoundByTheTwinIdPropertyWhenOneIsSetAndFoundAgainWhenItMoves() {
         IngressPipeline byLabel = new IngressPipeline(store, twinModels, twins, rules, context.createProducerTemplate(),
-                IngressMetrics.NONE, Clock.systemUTC(), "label");
+                IngressMetrics.NONE, Clock.systemUTC(), "label", null);
         twins.put("r2", json("{'$metadata':{'$model':'" + ROOM + "'},'comp1':{},'label':'dev-7'}"), null);
         Exchange carrier = new DefaultExchange(context);
         carrier.getMessage().setBody(new ArrayList<>(List.of(message("mqtt", "1", "dev-7", "{\"count\":1}", null))));
@@ -316,6 +341,42 @@ class IngressPipelineTest {
         Files.setLastModifiedTime(rulesPath, FileTime.from(Instant.now().plusSeconds(5)));
         assertThat(rules.reloadIfChanged()).isFalse();
         assertThat(rules.rules().mappings()).extracting(MappingRules.Mapping::id).containsExactly("by-source");
+    }
+
+    /** JSONPath (camel-jsonpath) is not on this module's path: the rule reads headers with simple instead. */
+    @Test
+    void aRuleTakesItsSourceTimeFromTheMessage() throws Exception {
+        Files.writeString(rulesPath, """
+                mappings:
+                  - id: timed
+                    match: "${header.TwingressIngressSource} == 'vendor'"
+                    twin: "r1"
+                    set:
+                      count: "${header.reading}"
+                    sourceTime: "${header.at}"
+                """);
+        assertThat(rules.reloadIfChanged()).isTrue();
+        batch(reading("t1", 1, "2026-03-04T05:06:07+01:00", "2026-01-01T00:00:00Z"));
+        assertThat(twins.get("r1").at("/$metadata/count/sourceTime").asText()).isEqualTo("2026-03-04T04:06:07Z");
+        // milliseconds since the epoch
+        batch(reading("t2", 2, 1772600000000L, null));
+        assertThat(twins.get("r1").at("/$metadata/count/sourceTime").asText()).isEqualTo("2026-03-04T04:53:20Z");
+        // none in the message: the envelope's
+        batch(reading("t3", 3, null, "2026-01-01T00:00:00Z"));
+        assertThat(twins.get("r1").at("/$metadata/count/sourceTime").asText()).isEqualTo("2026-01-01T00:00:00Z");
+        assertThat(deadLetters()).isEmpty();
+        // not a time: dead-lettered with the reason, the twin unchanged
+        batch(reading("t4", 4, "yesterday", null), reading("t5", 5, 1.5e300, null));
+        assertThat(deadLetters()).extracting(IngressDeadLetterRow::reason).satisfiesExactly(
+                r -> assertThat(r).contains("yesterday"), r -> assertThat(r).contains("milliseconds since the epoch"));
+        assertThat(twins.get("r1").get("count").asInt()).isEqualTo(3);
+    }
+
+    private Exchange reading(String messageId, int value, Object at, String envelopeTime) {
+        Exchange e = message("vendor", messageId, "r1", "{}", envelopeTime);
+        e.getMessage().setHeader("reading", value);
+        e.getMessage().setHeader("at", at);
+        return e;
     }
 
     /** A misspelled key inside a propagation's blocks is refused, not read as its default (an aggregate of copy). */

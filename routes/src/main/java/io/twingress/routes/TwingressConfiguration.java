@@ -146,9 +146,10 @@ public class TwingressConfiguration implements CamelConfiguration {
     public IngressPipeline ingressPipeline(CamelContext context, @BeanInject("twinStore") TwinStore store,
             @BeanInject("twinModels") TwinModels models, @BeanInject("twinOperations") TwinOperations twins,
             @BeanInject("rulesFile") RulesFile rules,
-            @PropertyInject("twingress.ingress.twinIdProperty") String twinIdProperty) {
+            @PropertyInject("twingress.ingress.twinIdProperty") String twinIdProperty,
+            @PropertyInject("twingress.ingress.sourceTimeField") String sourceTimeField) {
         return new IngressPipeline(store, models, twins, rules, context.createProducerTemplate(),
-                new IngressMeters(context), Clock.systemUTC(), twinIdProperty);
+                new IngressMeters(context), Clock.systemUTC(), twinIdProperty, sourceTimeField);
     }
 
     @BindToRegistry(value = "ingressApi", lazy = true)

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +43,16 @@ class MappingRulesPathsTest {
                 .hasMessageContaining("$.[[[");
         assertThatThrownBy(() -> MappingRules.parse(mapping("$.payload.temp", "$.payload..[[[temp"), context))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mapping vendor set.Temperature");
+    }
+
+    /** A rule's sourceTime may be epoch milliseconds: JSONPath must give them as a whole number, not a double. */
+    @Test
+    void aSourceTimePathGivesEpochMillisecondsAsAWholeNumber() {
+        MappingRules rules = MappingRules.parse(mapping("$.payload.temp", "$.payload.temp")
+                + "    sourceTime: \"$.payload.ts\"\n", context);
+        Exchange message = new DefaultExchange(context);
+        message.getMessage().setBody("{\"payload\":{\"temp\":1,\"ts\":1772600000000}}");
+        assertThat(MappingRules.evaluate(rules.mappings().get(0).sourceTime(), message)).isEqualTo(1772600000000L);
     }
 
     @Test
