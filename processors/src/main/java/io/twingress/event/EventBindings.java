@@ -87,8 +87,10 @@ public final class EventBindings {
                 out.setHeader(auth.headerName(), auth.key().reveal());
             }
             webhook.headers().forEach(out::setHeader);
+            out.setHeader(Exchange.HTTP_QUERY, webhook.url().getRawQuery());
         } else if (settings instanceof EndpointSettings.EventGrid grid) {
             http(out, event, EndpointSettings.ContentMode.EVENT_GRID);
+            out.setHeader(Exchange.HTTP_QUERY, grid.topicEndpoint().getRawQuery());
             out.setHeader(EndpointSettings.WebhookAuthentication.DEFAULT_KEY_HEADER, grid.accessKey1().reveal());
         } else if (settings instanceof EndpointSettings.Mqtt mqtt) {
             out.setBody(AdtCloudEvents.structured(event));
@@ -104,6 +106,18 @@ public final class EventBindings {
         } else {
             throw new IllegalStateException("no binding for " + settings.type());
         }
+    }
+
+    /**
+     * An HTTP endpoint's URL as its send route's endpoint URI: without its query, which the route sends per request
+     * ({@link Exchange#HTTP_QUERY}, set by {@link #bind}). Camel reads a URI's query as the component's options, so
+     * a URL's {@code ?throwExceptionOnFailure=false} would have made every refusal count as delivered, and
+     * {@code ?httpMethod=GET} kept the endpoint from starting.
+     */
+    public static String withoutQuery(URI url) {
+        String text = url.toString();
+        int cut = text.indexOf('?');
+        return cut < 0 ? text : text.substring(0, cut);
     }
 
     private static void kafka(Message record, CloudEvent event, EndpointSettings.ContentMode mode) {

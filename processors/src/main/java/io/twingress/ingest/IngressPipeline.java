@@ -2,7 +2,6 @@ package io.twingress.ingest;
 
 import java.math.BigDecimal;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +17,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.DefaultExchange;
@@ -30,6 +28,7 @@ import io.twingress.Instants;
 import io.twingress.Json;
 import io.twingress.model.Content;
 import io.twingress.model.InterfaceModel;
+import io.twingress.model.Rfc3339;
 import io.twingress.model.Schema;
 import io.twingress.store.IngressDeadLetterRow;
 import io.twingress.store.StoreTx;
@@ -67,6 +66,10 @@ public final class IngressPipeline {
      * applied: none is built in, so a message goes there only when a user route consumes from it.
      */
     public static final String MESSAGE_STEP = "direct://ingress-message";
+
+    /** The first and last instants a source time may name: RFC 3339's four-digit years. */
+    private static final long FIRST_MILLI = Instant.parse("0001-01-01T00:00:00Z").toEpochMilli();
+    private static final long LAST_MILLI = Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
 
     private enum Result { APPLIED, DUPLICATE }
 
@@ -411,34 +414,42 @@ public final class IngressPipeline {
     }
 
     /**
-     * The source time of a rule's values: what its {@code sourceTime} finds, text as sent (the patch checks it is RFC
-     * 3339) or a whole number of milliseconds since the epoch; the envelope's when the rule has none or it finds none.
+     * The source time of a rule's values: what its {@code sourceTime} finds ({@link #sourceTime(JsonNode, String)});
+     * the envelope's when the rule has none or it finds none.
      */
     private static String sourceTime(MappingRules.Mapping mapping, Exchange message, IngressMessage envelope) {
         Object found = mapping.sourceTime() == null ? null : MappingRules.evaluate(mapping.sourceTime(), message);
-        if (found == null) {
-            return envelope.sourceTime();
-        }
-        JsonNode sent = found instanceof Number n ? Json.MAPPER.valueToTree(n) : TextNode.valueOf(found.toString());
-        return sourceTime(sent, "mapping " + mapping.id() + ": sourceTime");
+        return found == null ? envelope.sourceTime()
+                : sourceTime(Json.MAPPER.valueToTree(found), "mapping " + mapping.id() + ": sourceTime");
     }
 
-    /** A source time sent in a message: text as sent (the patch checks it is RFC 3339), or epoch milliseconds. */
+    /**
+     * A source time sent in a message, {@code where} naming the field: RFC 3339 text (kept as sent, the patch writes
+     * it), or a whole number of milliseconds since the epoch; anything else refuses the message.
+     */
     private static String sourceTime(JsonNode sent, String where) {
-        if (sent.isNumber()) {
-            if (sent.canConvertToLong() && sent.isIntegralNumber()) {
-                try {
-                    return Instants.format(Instant.ofEpochMilli(sent.longValue()));
-                } catch (DateTimeException e) {
-                    // beyond java.time's years: refused below
-                }
+        if (sent.isTextual()) {
+            try {
+                Rfc3339.toInstant(sent.asText());
+                return sent.asText();
+            } catch (IllegalArgumentException e) {
+                throw new IngressRefusal(where + " '" + sent.asText() + "' is not an RFC 3339 date-time: "
+                        + e.getMessage());
             }
-            throw new IngressRefusal(where + " " + sent + " is not a time in milliseconds since the epoch");
         }
-        if (!sent.isTextual()) {
-            throw new IngressRefusal(where + " " + sent + " is not a time: send RFC 3339 text or epoch milliseconds");
+        if (sent.isNumber()) {
+            try {
+                long millis = sent.decimalValue().longValueExact();
+                if (millis >= FIRST_MILLI && millis <= LAST_MILLI) {
+                    return Instants.format(Instant.ofEpochMilli(millis));
+                }
+            } catch (ArithmeticException e) {
+                // a fraction of a millisecond, or beyond a long: refused below
+            }
+            throw new IngressRefusal(where + " " + sent + " is not a whole number of milliseconds since the epoch"
+                    + " within the years 0001 to 9999");
         }
-        return sent.asText();
+        throw new IngressRefusal(where + " " + sent + " is not a time: send RFC 3339 text or epoch milliseconds");
     }
 
     private void applyDefault(StoreTx tx, IngressMessage envelope, JsonNode payload, boolean speculative) {

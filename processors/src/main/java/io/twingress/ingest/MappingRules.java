@@ -132,14 +132,23 @@ public record MappingRules(List<Mapping> mappings, List<Propagation> propagation
         return new MappingRules(List.copyOf(mappings), List.copyOf(propagations));
     }
 
-    /** The value of an expression for a message, or null where it finds nothing. */
+    /**
+     * The value of an expression for a message, or null where it finds nothing. jq gives JSON nodes; a text, number
+     * or boolean one is given as its value, as JSONPath and simple give it (a twin id must not keep its quotes).
+     */
     public static Object evaluate(Expression expression, Exchange message) {
+        Object value;
         try {
-            return expression.evaluate(message, Object.class);
+            value = expression.evaluate(message, Object.class);
         } catch (RuntimeException e) {
             // JSONPath throws where the path is absent
             return null;
         }
+        if (value instanceof JsonNode node) {
+            return node.isNull() || node.isMissingNode() ? null : node.isTextual() ? node.asText()
+                    : node.isNumber() ? node.numberValue() : node.isBoolean() ? node.booleanValue() : node;
+        }
+        return value;
     }
 
     private static Expression expression(CamelContext context, String where, String text) {

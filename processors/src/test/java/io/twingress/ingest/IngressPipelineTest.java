@@ -133,7 +133,8 @@ class IngressPipelineTest {
         assertThat(r1.get("count").asInt()).isEqualTo(1);
         assertThat(r1.at("/$metadata/count/sourceTime").asText()).isEqualTo("2026-05-06T07:08:09Z");
         assertThat(r1.has("ts")).isFalse();
-        batch(message("kafka:t", "2", "r1", "{\"count\":2,\"ts\":1772600000000}", null));
+        // epoch milliseconds, however the number is written
+        batch(message("kafka:t", "2", "r1", "{\"count\":2,\"ts\":1.7726e12}", null));
         assertThat(twins.get("r1").at("/$metadata/count/sourceTime").asText()).isEqualTo("2026-03-04T04:53:20Z");
         // without it, the envelope's
         batch(message("kafka:t", "3", "r1", "{\"count\":3}", "2026-01-01T00:00:00Z"));
@@ -142,10 +143,14 @@ class IngressPipelineTest {
         // a time alone changes nothing; a time that is not one is refused with the message
         batch(message("kafka:t", "4", "r1", "{\"ts\":\"2026-05-06T07:08:09Z\"}", null),
                 message("kafka:t", "5", "r1", "{\"count\":5,\"ts\":true}", null),
-                message("kafka:t", "6", "r1", "{\"count\":6,\"ts\":1.5}", null));
+                message("kafka:t", "6", "r1", "{\"count\":6,\"ts\":1.5}", null),
+                message("kafka:t", "7", "r1", "{\"count\":7,\"ts\":9223372036854775807}", null),
+                message("kafka:t", "8", "r1", "{\"count\":8,\"ts\":\"garbage\"}", null));
         assertThat(deadLetters()).extracting(IngressDeadLetterRow::reason).satisfiesExactly(
                 r -> assertThat(r).contains("nothing in the message"), r -> assertThat(r).contains("is not a time"),
-                r -> assertThat(r).contains("milliseconds since the epoch"));
+                r -> assertThat(r).contains("1.5 is not a whole number of milliseconds"),
+                r -> assertThat(r).contains("9223372036854775807 is not a whole number").contains("0001 to 9999"),
+                r -> assertThat(r).startsWith("ts (twingress.ingress.sourceTimeField) 'garbage' is not an RFC"));
         assertThat(twins.get("r1").get("count").asInt()).isEqualTo(3);
     }
 

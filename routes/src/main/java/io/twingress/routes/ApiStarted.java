@@ -35,6 +35,15 @@ final class ApiStarted implements ExtendedStartupListener {
     public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
         var properties = context.getPropertiesComponent();
         int port = Integer.parseInt(properties.resolveProperty("camel.server.port").orElseThrow());
+        HttpGuard guard = context.getRegistry().lookupByNameAndType("httpGuard", HttpGuard.class);
+        if (!guard.listening(port)) {
+            // platform-http logs a port that is taken (another Twingress on it, say) and carries on: the ingress and
+            // egress would run with the API unreachable
+            throw new IllegalStateException("Twingress cannot serve its API on "
+                    + properties.resolveProperty("camel.server.host").orElseThrow() + ":" + port + ": the port is"
+                    + " taken or the address is not this machine's (see the error above); set camel.server.port or"
+                    + " camel.server.host");
+        }
         HttpGuard.replyInAdtShape(VertxPlatformHttpRouter.lookup(context,
                 VertxPlatformHttpRouter.getRouterNameFromPort(port)));
         Map<String, Set<String>> operations = new HashMap<>();
@@ -45,7 +54,7 @@ final class ApiStarted implements ExtendedStartupListener {
                         p -> new TreeSet<>()).add(verb.asVerb().toUpperCase(Locale.ROOT));
             }
         }
-        context.getRegistry().lookupByNameAndType("httpGuard", HttpGuard.class).apiOperations(port, operations);
+        guard.apiOperations(port, operations);
         LOG.info("Twingress is serving the Azure Digital Twins data-plane API at {}://{}:{} ({} store)",
                 properties.resolveProperty("camel.ssl.enabled").orElseThrow().equals("true") ? "https" : "http",
                 properties.resolveProperty("camel.server.host").orElseThrow(), port,

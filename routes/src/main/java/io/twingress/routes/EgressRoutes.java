@@ -12,6 +12,7 @@ import io.twingress.event.DeadLetter;
 import io.twingress.event.DeadLetters;
 import io.twingress.event.EndpointSettings;
 import io.twingress.event.EndpointSpec;
+import io.twingress.event.EventBindings;
 import io.twingress.event.KafkaClient;
 import io.twingress.event.OutboxRelay;
 
@@ -92,12 +93,12 @@ public final class EgressRoutes extends TemplatedRoutes<EndpointSpec> {
             return "egress-send-kafka";
         }
         if (settings instanceof EndpointSettings.Webhook webhook) {
-            p.put("url", webhook.url().toString());
+            p.put("url", EventBindings.withoutQuery(webhook.url()));
             p.put("timeout", webhook.timeout().toMillis());
             return "egress-send-http";
         }
         if (settings instanceof EndpointSettings.EventGrid grid) {
-            p.put("url", grid.topicEndpoint().toString());
+            p.put("url", EventBindings.withoutQuery(grid.topicEndpoint()));
             p.put("timeout", 30_000);
             return "egress-send-http";
         }

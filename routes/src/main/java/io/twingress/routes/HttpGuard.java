@@ -3,10 +3,12 @@ package io.twingress.routes;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -19,6 +21,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.impl.VertxInternal;
+import io.vertx.core.net.impl.TCPServerBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.TimeoutHandler;
@@ -54,6 +57,8 @@ final class HttpGuard {
     private final Map<String, Integer> connections = new ConcurrentHashMap<>();
     /** Connections that have sent a complete request, so are past the first-request deadline. */
     private final Map<HttpConnection, Boolean> started = new ConcurrentHashMap<>();
+    /** The servers made, to ask which are listening (platform-http logs a failed bind and carries on). */
+    private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
     private volatile int apiPort = -1;
     private volatile Map<String, Set<String>> apiOperations = Map.of();
 
@@ -77,6 +82,7 @@ final class HttpGuard {
     }
 
     private HttpServer guard(HttpServer server) {
+        servers.add(server);
         server.connectionHandler(this::opened);
         server.invalidRequestHandler(HttpGuard::invalid);
         return proxy(HttpServer.class, HttpServer.class, server, (method, args) -> {
@@ -159,6 +165,12 @@ final class HttpGuard {
                 + " than the server allows; if it changed anything, a read shows it."));
         router.errorHandler(413, ctx -> reply(ctx.response(), AdtError.PAYLOAD_TOO_LARGE, "The request body is"
                 + " larger than the server accepts."));
+    }
+
+    /** True if one of the servers made is listening on {@code port}. */
+    boolean listening(int port) {
+        return servers.stream().anyMatch(s -> s.actualPort() == port
+                && (!(s instanceof TCPServerBase tcp) || tcp.isListening()));
     }
 
     /**

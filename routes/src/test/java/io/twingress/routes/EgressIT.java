@@ -322,6 +322,33 @@ class EgressIT {
         return metrics.body();
     }
 
+    /**
+     * A webhook URL's query goes to the receiver as it was written: Camel reads an endpoint URI's query as its
+     * options, where {@code throwExceptionOnFailure=false} made every refusal count as delivered (the event lost).
+     */
+    @Test
+    void aWebhookUrlsQueryIsSentToTheReceiverNotReadAsOptions() throws Exception {
+        try (HttpReceiver receiver = HttpReceiver.open()) {
+            receiver.failNext(2, 503);
+            String query = "throwExceptionOnFailure=false&httpMethod=GET&code=a%2Bb";
+            putEndpoint("hook-query", "{\"endpointType\":\"Webhook\",\"url\":\"" + receiver.url("/q") + "?" + query
+                    + "\",\"retryPolicy\":{\"initialDelay\":\"PT0.1S\",\"maxDelay\":\"PT0.2S\"}}");
+            putRoute("hook-query-all", "hook-query", "subject = 'query-1'");
+            putTwin("query-1", 1);
+            // refused twice, then taken: the refusals were retried, not counted as deliveries
+            List<HttpReceiver.Request> requests = receiver.awaitRequests(3, Duration.ofSeconds(30));
+            assertThat(requests).extracting(HttpReceiver.Request::status).containsExactly(503, 503, 200);
+            for (HttpReceiver.Request request : requests) {
+                assertThat(request.method()).isEqualTo("POST");
+                assertThat(request.path()).isEqualTo("/q");
+                assertThat(request.query()).isEqualTo(query);
+            }
+            assertThat(Json.parse(send("GET", "/endpoints/hook-query/deadletters?" + V, null).body()).get("value"))
+                    .isEmpty();
+            deleteRouteAndEndpoint("hook-query-all", "hook-query");
+        }
+    }
+
     @Test
     void deadLettersGoToFilesAsAdtLaysThemOutOrToAKafkaTopic() throws Exception {
         Path files = dir.resolve("dead-letters");

@@ -24,6 +24,7 @@ import io.twingress.Json;
 import io.twingress.routes.testing.RawHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What a careless or malicious client sends: parameters that try to stand in for the path or for internal headers,
@@ -183,6 +184,17 @@ class HostileInputIT {
         assertThat(next).startsWith(server.baseUrl() + "/digitaltwins/hub/relationships?");
         assertThat(send("GET", next.substring(server.baseUrl().length()), null, Map.of("max-items-per-page", "1"))
                 .statusCode()).isEqualTo(200);
+    }
+
+    /** platform-http logs a port that is taken and carries on; the application must not run unreachable. */
+    @Test
+    void aSecondInstanceOnATakenPortRefusesToStart() throws Exception {
+        int taken = URI.create(server.baseUrl()).getPort();
+        Path other = Files.createTempDirectory("twingress-hostile-second");
+        assertThatThrownBy(() -> TwingressServer.start(other, Map.of("camel.server.port", Integer.toString(taken))))
+                .hasStackTraceContaining("cannot serve its API on 127.0.0.1:" + taken);
+        // the first one still serves
+        assertThat(send("GET", "/models?" + V, null, Map.of()).statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -55,6 +55,27 @@ class MappingRulesPathsTest {
         assertThat(MappingRules.evaluate(rules.mappings().get(0).sourceTime(), message)).isEqualTo(1772600000000L);
     }
 
+    /** jq gives JSON nodes: a twin id or a source time must come out as its value, not as quoted JSON text. */
+    @Test
+    void jqGivesValuesNotJsonText() {
+        MappingRules rules = MappingRules.parse("""
+                mappings:
+                  - id: vendor
+                    match: "jq:.payload.temp"
+                    twin: "jq:.payload.twin"
+                    set:
+                      Temperature: "jq:.payload.temp"
+                    sourceTime: "jq:.payload.ts"
+                """, context);
+        Exchange message = new DefaultExchange(context);
+        message.getMessage().setBody("{\"payload\":{\"temp\":1.5,\"twin\":\"dev7-sensor\",\"ts\":1772600000000}}");
+        MappingRules.Mapping mapping = rules.mappings().get(0);
+        assertThat(MappingRules.evaluate(mapping.twin(), message)).isEqualTo("dev7-sensor");
+        assertThat(MappingRules.evaluate(mapping.sourceTime(), message)).isEqualTo(1772600000000L);
+        assertThat(MappingRules.evaluate(mapping.set().get("Temperature"), message)).isEqualTo(1.5);
+        assertThat(mapping.matches(message)).isTrue();
+    }
+
     @Test
     void aValidPathIsTakenEvenThoughAnEmptyDocumentLacksIt() {
         MappingRules rules = MappingRules.parse(mapping("$.payload.temp", "$.payload['temp']"), context);
