@@ -36,6 +36,7 @@ public enum AdtError {
     FORBIDDEN(403, "Forbidden"),
     METHOD_NOT_ALLOWED(405, "MethodNotAllowed"),
     REQUEST_TIMEOUT(408, "RequestTimeout"),
+    CONFLICT(409, "Conflict"),
     MODEL_ALREADY_EXISTS(409, "ModelAlreadyExists"),
     MODEL_REFERENCES_NOT_DELETED(409, "ModelReferencesNotDeleted"),
     PRECONDITION_FAILED(412, "PreconditionFailed"),

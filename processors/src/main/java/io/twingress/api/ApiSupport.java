@@ -196,9 +196,11 @@ public final class ApiSupport {
 
     /**
      * The first line of every continuation token a list issues: this tag and the path of the list, so that a token is
-     * taken only by the list that issued it.
+     * taken only by a list at that path (its filters are not in it).
      */
     private static final String TOKEN_TAG = "twingress-page ";
+    /** The first line of tokens issued before they named their list; taken by any list until they are gone. */
+    private static final String EARLIER_TOKEN_TAG = "twingress-page";
 
     /** A continuation token for the list this request reads, holding where its next page starts. */
     public static String encodeToken(Exchange exchange, String... parts) {
@@ -215,7 +217,8 @@ public final class ApiSupport {
         try {
             String[] decoded = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8)
                     .split("\n", -1);
-            if (decoded.length == parts + 1 && decoded[0].equals(TOKEN_TAG + ApiRequest.of(exchange).path())) {
+            if (decoded.length == parts + 1 && (decoded[0].equals(TOKEN_TAG + ApiRequest.of(exchange).path())
+                    || decoded[0].equals(EARLIER_TOKEN_TAG))) {
                 return Arrays.copyOfRange(decoded, 1, decoded.length);
             }
         } catch (IllegalArgumentException e) {
@@ -224,7 +227,7 @@ public final class ApiSupport {
         throw notIssued();
     }
 
-    /** The parts of the request's {@code continuationToken} query parameter ({@link #decodeToken}); null without one. */
+    /** The parts of the request's {@code continuationToken} query parameter ({@link #decodeToken}), or null. */
     public static String[] continuation(Exchange exchange, int parts) {
         String token = ApiRequest.of(exchange).query("continuationToken");
         return token == null ? null : decodeToken(exchange, token, parts);

@@ -56,7 +56,8 @@ public final class EgressApi {
         List<EndpointSpec> page = settings.endpoints(after, size + 1);
         List<JsonNode> items = new ArrayList<>();
         page.stream().limit(size).forEach(e -> items.add(e.toResource()));
-        ApiSupport.page(exchange, items, page.size() > size ? ApiSupport.encodeToken(exchange, page.get(size - 1).name()) : null);
+        ApiSupport.page(exchange, items, page.size() > size
+                ? ApiSupport.encodeToken(exchange, page.get(size - 1).name()) : null);
     }
 
     public void deleteEndpoint(Exchange exchange) {
@@ -80,7 +81,8 @@ public final class EgressApi {
         List<EventRoute> page = settings.routes(after(exchange), size + 1);
         List<JsonNode> items = new ArrayList<>();
         page.stream().limit(size).forEach(r -> items.add(r.toJson()));
-        ApiSupport.page(exchange, items, page.size() > size ? ApiSupport.encodeToken(exchange, page.get(size - 1).id()) : null);
+        ApiSupport.page(exchange, items, page.size() > size
+                ? ApiSupport.encodeToken(exchange, page.get(size - 1).id()) : null);
     }
 
     public void deleteRoute(Exchange exchange) {

@@ -63,11 +63,11 @@ public final class HistoryApi {
     public void listConnections(Exchange exchange) {
         int size = ApiSupport.pageSize(exchange, 100);
         String[] after = ApiSupport.continuation(exchange, 1);
-        List<HistoryConnection> page = history.list(after == null ? null : after[0],
-                size + 1);
+        List<HistoryConnection> page = history.list(after == null ? null : after[0], size + 1);
         List<JsonNode> items = new ArrayList<>();
         page.stream().limit(size).forEach(c -> items.add(c.toResource()));
-        ApiSupport.page(exchange, items, page.size() > size ? ApiSupport.encodeToken(exchange, page.get(size - 1).name()) : null);
+        ApiSupport.page(exchange, items, page.size() > size
+                ? ApiSupport.encodeToken(exchange, page.get(size - 1).name()) : null);
     }
 
     public void deleteConnection(Exchange exchange) {

@@ -48,7 +48,8 @@ public final class ModelsApi {
         List<JsonNode> page = all.stream().skip(offset).limit(size).map(e -> (JsonNode) modelData(e, includeDefinition))
                 .toList();
         int next = offset + page.size();
-        ApiSupport.page(exchange, page, next < all.size() ? ApiSupport.encodeToken(exchange, Integer.toString(next)) : null);
+        ApiSupport.page(exchange, page, next < all.size()
+                ? ApiSupport.encodeToken(exchange, Integer.toString(next)) : null);
     }
 
     public void get(Exchange exchange) {

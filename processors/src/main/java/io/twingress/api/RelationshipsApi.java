@@ -52,7 +52,8 @@ public final class RelationshipsApi {
                 ApiRequest.of(exchange).query("relationshipName"), after, size + 1);
         boolean more = rows.size() > size;
         List<ObjectNode> page = more ? rows.subList(0, size) : rows;
-        String next = more ? ApiSupport.encodeToken(exchange, page.get(size - 1).get("$relationshipId").asText()) : null;
+        String next = more ? ApiSupport.encodeToken(exchange, page.get(size - 1).get("$relationshipId").asText())
+                : null;
         ApiSupport.page(exchange, page, next);
     }
 

@@ -164,12 +164,20 @@ public final class DeadLetters {
         return store.read(tx -> tx.deadLetters(endpoint, afterId, limit));
     }
 
-    /** One of an endpoint's dead letters, by the id of the event it holds. */
+    /**
+     * One of an endpoint's dead letters, by the id of the event it holds. Event ids need not be unique (a telemetry
+     * event's is its sender's message id): one held by several letters is refused rather than one picked.
+     */
     public DeadLetterRow get(String endpoint, String eventId) {
         requireStored(endpoint);
-        List<DeadLetterRow> found = store.read(tx -> tx.deadLettersByEvent(endpoint, List.of(eventId), 1));
+        List<DeadLetterRow> found = store.read(tx -> tx.deadLettersByEvent(endpoint, List.of(eventId), 2));
         if (found.isEmpty()) {
             throw AdtError.NOT_FOUND.with("Endpoint " + endpoint + " has no dead letter of event " + eventId + ".");
+        }
+        if (found.size() > 1) {
+            throw AdtError.CONFLICT.with("More than one dead letter of endpoint " + endpoint + " holds event " + eventId
+                    + " (senders chose the same message id); list them with GET /endpoints/" + endpoint
+                    + "/deadletters.");
         }
         return found.get(0);
     }

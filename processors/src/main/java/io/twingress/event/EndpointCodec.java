@@ -341,8 +341,8 @@ final class EndpointCodec {
                 }
                 String value = h.text(header);
                 if (value == null || !HEADER_VALUE.matcher(value).matches()) {
-                    throw Props.invalid(what + " must be a header value: text without line breaks or other control"
-                            + " characters");
+                    throw Props.invalid(what + " must be a header value: printable ISO-8859-1 text (no line breaks,"
+                            + " control characters or characters beyond U+00FF, which HTTP headers cannot carry)");
                 }
                 headers.put(header, value);
             }

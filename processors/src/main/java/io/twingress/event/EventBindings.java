@@ -87,10 +87,10 @@ public final class EventBindings {
                 out.setHeader(auth.headerName(), auth.key().reveal());
             }
             webhook.headers().forEach(out::setHeader);
-            out.setHeader(Exchange.HTTP_QUERY, webhook.url().getRawQuery());
+            out.setHeader(Exchange.HTTP_URI, webhook.url().toString());
         } else if (settings instanceof EndpointSettings.EventGrid grid) {
             http(out, event, EndpointSettings.ContentMode.EVENT_GRID);
-            out.setHeader(Exchange.HTTP_QUERY, grid.topicEndpoint().getRawQuery());
+            out.setHeader(Exchange.HTTP_URI, grid.topicEndpoint().toString());
             out.setHeader(EndpointSettings.WebhookAuthentication.DEFAULT_KEY_HEADER, grid.accessKey1().reveal());
         } else if (settings instanceof EndpointSettings.Mqtt mqtt) {
             out.setBody(AdtCloudEvents.structured(event));
@@ -109,10 +109,10 @@ public final class EventBindings {
     }
 
     /**
-     * An HTTP endpoint's URL as its send route's endpoint URI: without its query, which the route sends per request
-     * ({@link Exchange#HTTP_QUERY}, set by {@link #bind}). Camel reads a URI's query as the component's options, so
-     * a URL's {@code ?throwExceptionOnFailure=false} would have made every refusal count as delivered, and
-     * {@code ?httpMethod=GET} kept the endpoint from starting.
+     * An HTTP endpoint's URL as its send route's endpoint URI: without its query. Camel reads a URI's query as the
+     * component's options, so a URL's {@code ?throwExceptionOnFailure=false} would make every refusal count as
+     * delivered, and {@code ?httpMethod=GET} keep the endpoint from starting; and it decodes the URI's path. Each
+     * request goes to the URL exactly as written ({@link Exchange#HTTP_URI}, set by {@link #bind}).
      */
     public static String withoutQuery(URI url) {
         String text = url.toString();

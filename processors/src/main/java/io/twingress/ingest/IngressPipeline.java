@@ -424,14 +424,13 @@ public final class IngressPipeline {
     }
 
     /**
-     * A source time sent in a message, {@code where} naming the field: RFC 3339 text (kept as sent, the patch writes
-     * it), or a whole number of milliseconds since the epoch; anything else refuses the message.
+     * A source time sent in a message, {@code where} naming the field, in UTC as the twin's metadata keeps it: RFC 3339
+     * text, or a whole number of milliseconds since the epoch; anything else refuses the message.
      */
     private static String sourceTime(JsonNode sent, String where) {
         if (sent.isTextual()) {
             try {
-                Rfc3339.toInstant(sent.asText());
-                return sent.asText();
+                return Rfc3339.toInstant(sent.asText());
             } catch (IllegalArgumentException e) {
                 throw new IngressRefusal(where + " '" + sent.asText() + "' is not an RFC 3339 date-time: "
                         + e.getMessage());

@@ -438,7 +438,10 @@ class EndpointSpecTest {
         assertThat(refusal(webhook(", \"headers\": {\"X-A\": \"1\", \"x-a\": \"2\"}"))).contains("given twice");
         assertThat(refusal(webhook(", \"headers\": {\"X-A\": 1}"))).contains("properties.headers.X-A must be a"
                 + " string but is a number");
-        assertThat(refusal(webhook(", \"headers\": {\"X-A\": \"a\\nb\"}"))).contains("without line breaks");
+        assertThat(refusal(webhook(", \"headers\": {\"X-A\": \"a\\nb\"}"))).contains("no line breaks");
+        assertThat(refusal(webhook(", \"headers\": {\"X-A\": \"caf\u00e9 \u2603\"}"))).contains("beyond U+00FF");
+        assertThat(((EndpointSettings.Webhook) parse(webhook(", \"headers\": {\"X-A\": \"caf\u00e9\"}")).settings())
+                .headers()).containsEntry("X-A", "caf\u00e9");
         assertThat(refusal(webhook(", \"headers\": [\"X-A\"]"))).contains("properties.headers must be a JSON"
                 + " object but is an array");
         assertThat(refusal(webhook(", \"authentication\": {\"type\": \"None\", \"token\": \"" + BEARER + "\"}")))

@@ -55,6 +55,7 @@ class IngressPipelineTest {
     private IngressPipeline pipeline;
     private TwinModels twinModels;
     private final List<String> telemetry = new CopyOnWriteArrayList<>();
+    private final List<String> telemetryTimes = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void open() throws Exception {
@@ -66,8 +67,11 @@ class IngressPipelineTest {
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from("direct:twin-telemetry").process(e -> telemetry.add(e.getMessage().getHeader(
-                        TelemetryHeaders.TWIN_ID) + " " + e.getMessage().getBody(String.class)));
+                from("direct:twin-telemetry").process(e -> {
+                    telemetry.add(e.getMessage().getHeader(TelemetryHeaders.TWIN_ID) + " "
+                            + e.getMessage().getBody(String.class));
+                    telemetryTimes.add(e.getMessage().getHeader(TelemetryHeaders.SOURCE_TIME, String.class));
+                });
             }
         });
         context.start();
@@ -128,11 +132,15 @@ class IngressPipelineTest {
     void theDefaultMappingTakesTheSourceTimeFromTheFieldSetForIt() {
         pipeline = new IngressPipeline(store, twinModels, twins, rules, context.createProducerTemplate(),
                 IngressMetrics.NONE, Clock.systemUTC(), "", "ts");
-        batch(message("kafka:t", "1", "r1", "{\"count\":1,\"ts\":\"2026-05-06T07:08:09Z\"}", "2026-01-01T00:00:00Z"));
+        batch(message("kafka:t", "1", "r1", "{\"count\":1,\"temp\":20.5,\"ts\":\"2026-05-06T09:08:09+02:00\"}",
+                "2026-01-01T00:00:00Z"));
         JsonNode r1 = twins.get("r1");
         assertThat(r1.get("count").asInt()).isEqualTo(1);
         assertThat(r1.at("/$metadata/count/sourceTime").asText()).isEqualTo("2026-05-06T07:08:09Z");
         assertThat(r1.has("ts")).isFalse();
+        // the telemetry of the same message has the same time, and the field is not telemetry
+        assertThat(telemetry).containsExactly("r1 {\"temp\":20.5}");
+        assertThat(telemetryTimes).containsExactly("2026-05-06T07:08:09Z");
         // epoch milliseconds, however the number is written
         batch(message("kafka:t", "2", "r1", "{\"count\":2,\"ts\":1.7726e12}", null));
         assertThat(twins.get("r1").at("/$metadata/count/sourceTime").asText()).isEqualTo("2026-03-04T04:53:20Z");

@@ -8,10 +8,10 @@ import java.util.TreeSet;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.rest.RestDefinition;
 import org.apache.camel.model.rest.VerbDefinition;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,15 +20,28 @@ import io.twingress.auth.Authentication;
 import io.twingress.store.TwinStore;
 
 /**
- * Once every route runs: gives the API's router (where Camel's routes are) ADT's error replies, then logs where the
- * API is served, the line a user (and the startup benchmark) waits for.
+ * Before the routes start, refuses to go on if the API's port could not be bound. Once every route runs, gives the
+ * API's router (where Camel's routes are) ADT's error replies and its 405s the methods each path takes, then logs
+ * where the API is served, the line a user (and the startup benchmark) waits for.
  */
 final class ApiStarted implements ExtendedStartupListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiStarted.class);
 
+    /**
+     * Before any route starts: platform-http logs a port that is taken (another Twingress on it, say) and carries on,
+     * and the ingress and egress would run (joining consumer groups, taking MQTT client ids) with the API unreachable.
+     */
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        var properties = context.getPropertiesComponent();
+        int port = Integer.parseInt(properties.resolveProperty("camel.server.port").orElseThrow());
+        if (!context.getRegistry().lookupByNameAndType("httpGuard", HttpGuard.class).listening(port)) {
+            throw new IllegalStateException("Twingress cannot serve its API on "
+                    + properties.resolveProperty("camel.server.host").orElseThrow() + ":" + port + ": the port is"
+                    + " taken or the address is not this machine's (see the error above); set camel.server.port or"
+                    + " camel.server.host");
+        }
     }
 
     @Override
@@ -36,14 +49,6 @@ final class ApiStarted implements ExtendedStartupListener {
         var properties = context.getPropertiesComponent();
         int port = Integer.parseInt(properties.resolveProperty("camel.server.port").orElseThrow());
         HttpGuard guard = context.getRegistry().lookupByNameAndType("httpGuard", HttpGuard.class);
-        if (!guard.listening(port)) {
-            // platform-http logs a port that is taken (another Twingress on it, say) and carries on: the ingress and
-            // egress would run with the API unreachable
-            throw new IllegalStateException("Twingress cannot serve its API on "
-                    + properties.resolveProperty("camel.server.host").orElseThrow() + ":" + port + ": the port is"
-                    + " taken or the address is not this machine's (see the error above); set camel.server.port or"
-                    + " camel.server.host");
-        }
         HttpGuard.replyInAdtShape(VertxPlatformHttpRouter.lookup(context,
                 VertxPlatformHttpRouter.getRouterNameFromPort(port)));
         Map<String, Set<String>> operations = new HashMap<>();

@@ -1,7 +1,6 @@
 package io.twingress.routes;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,8 +32,8 @@ public final class EgressMeters implements EgressMetrics {
     private volatile OutboxRelay relay;
     private volatile DeadLetters deadLetters;
     private volatile MeterRegistry registry;
-    /** The endpoints that exist, as the settings last said. */
-    private volatile Set<String> endpoints = Set.of();
+    /** The endpoints that exist, as the settings last said; read and written under this object's lock. */
+    private Set<String> endpoints = Set.of();
 
     public EgressMeters(CamelContext context) {
         this.context = context;
@@ -64,22 +63,21 @@ public final class EgressMeters implements EgressMetrics {
         }
         return byEndpoint.computeIfAbsent(name, n -> {
             MeterRegistry r = registry();
-            Meters m = new Meters(new ArrayList<>(),
-                    Counter.builder("twingress.egress.delivered").tag("endpoint", n)
-                            .description("events the endpoint acknowledged").register(r),
-                    Counter.builder("twingress.egress.failures").tag("endpoint", n)
-                            .description("failed attempts to send to the endpoint").register(r),
-                    Counter.builder("twingress.egress.dead.lettered").tag("endpoint", n)
-                            .description("events dead-lettered").register(r),
-                    Timer.builder("twingress.egress.delivery.delay").tag("endpoint", n)
-                            .description("delay from commit to the endpoint's acknowledgement")
-                            .publishPercentiles(0.5, 0.99).register(r));
-            m.all().addAll(List.of(m.delivered(), m.failures(), m.deadLettered(), m.delay(),
+            Counter delivered = Counter.builder("twingress.egress.delivered").tag("endpoint", n)
+                    .description("events the endpoint acknowledged").register(r);
+            Counter failures = Counter.builder("twingress.egress.failures").tag("endpoint", n)
+                    .description("failed attempts to send to the endpoint").register(r);
+            Counter deadLettered = Counter.builder("twingress.egress.dead.lettered").tag("endpoint", n)
+                    .description("events dead-lettered").register(r);
+            Timer delay = Timer.builder("twingress.egress.delivery.delay").tag("endpoint", n)
+                    .description("delay from commit to the endpoint's acknowledgement")
+                    .publishPercentiles(0.5, 0.99).register(r);
+            return new Meters(List.of(delivered, failures, deadLettered, delay,
                     gauge(r, "twingress.egress.backlog", n, e -> relay == null ? -1 : relay.backlog(e),
                             "events committed that the endpoint has not passed yet"),
                     gauge(r, "twingress.egress.dead.letters", n, e -> deadLetters == null ? -1 : deadLetters.count(e),
-                            "dead letters kept in the store for the endpoint")));
-            return m;
+                            "dead letters kept in the store for the endpoint")),
+                    delivered, failures, deadLettered, delay);
         });
     }
 

@@ -28,8 +28,9 @@ final class EgressStarted implements ExtendedStartupListener {
         meters.gaugesFrom(relay, registry.lookupByNameAndType("deadLetters", DeadLetters.class));
         EgressRoutes routes = new EgressRoutes(context, relay);
         settings.onChange(endpoints -> {
-            routes.apply(endpoints);
+            // the meters first: a route that starts delivering reports to them at once
             meters.endpoints(endpoints.keySet());
+            routes.apply(endpoints);
         });
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {

@@ -39,7 +39,8 @@ import io.twingress.api.ApiSupport;
  * <li>hold at most so many connections per client address;</li>
  * <li>answer what never reaches a route in ADT's error body: a request line or headers too long (414, 431), a
  * malformed request or {@code Host} (400; a {@code Host} Vert.x cannot parse would otherwise fail on the event loop,
- * unanswered), an unknown path (404), a method a path does not take (405), a body over the limit (413).</li>
+ * unanswered), an unknown path (404), a method a path does not take (405, with {@code Allow} on the API's port), a
+ * body over the limit (413).</li>
  * </ul>
  * Clear-text HTTP/2 upgrade detection is off: it waits for the first 24 bytes before a connection exists, which a
  * client that trickles its request line never sends. HTTP/2 over TLS (ALPN) is unaffected.
@@ -59,8 +60,11 @@ final class HttpGuard {
     private final Map<HttpConnection, Boolean> started = new ConcurrentHashMap<>();
     /** The servers made, to ask which are listening (platform-http logs a failed bind and carries on). */
     private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
-    private volatile int apiPort = -1;
-    private volatile Map<String, Set<String>> apiOperations = Map.of();
+    /** The API's port and the methods each of its path templates takes; none until the API's routes exist. */
+    private volatile ApiOperations api = new ApiOperations(-1, Map.of());
+
+    private record ApiOperations(int port, Map<String, Set<String>> methodsByTemplate) {
+    }
 
     HttpGuard(int idleTimeoutSeconds, long firstRequestMillis, long requestMillis, int maxConnectionsPerClient) {
         this.idleTimeoutSeconds = idleTimeoutSeconds;
@@ -178,38 +182,42 @@ final class HttpGuard {
      * that a 405 can say which methods a path does take ({@code Allow}).
      */
     void apiOperations(int port, Map<String, Set<String>> methodsByTemplate) {
-        apiPort = port;
-        apiOperations = Map.copyOf(methodsByTemplate);
+        api = new ApiOperations(port, Map.copyOf(methodsByTemplate));
     }
 
     /**
      * A router's 405: the path matched some route's path but not its method. On the API's port it says which methods
-     * the path takes ({@code Allow}); a path that only an operation's template took is not a resource (404).
+     * the path takes ({@code Allow}); a path that only an operation's template took ({@link #allowed}) is not a
+     * resource (404). Elsewhere (the management port, a route that is not a REST operation) a plain 405.
      */
     private void methodNotAllowed(RoutingContext ctx) {
-        String path = ctx.request().path();
-        if (ctx.request().localAddress() == null || ctx.request().localAddress().port() != apiPort) {
-            reply(ctx.response(), AdtError.METHOD_NOT_ALLOWED, ctx.request().method() + " is not supported on "
-                    + path + ".");
-            return;
-        }
-        Set<String> allowed = allowed(apiOperations, path);
-        if (allowed.isEmpty()) {
-            reply(ctx.response(), AdtError.NOT_FOUND, "There is no resource at " + path + ".");
-        } else {
+        String normalized = ctx.normalizedPath();
+        // Vert.x takes /query/ for /query
+        String path = normalized.length() > 1 && normalized.endsWith("/")
+                ? normalized.substring(0, normalized.length() - 1) : normalized;
+        ApiOperations operations = api;
+        boolean onApi = ctx.request().localAddress() != null
+                && ctx.request().localAddress().port() == operations.port();
+        Set<String> allowed = onApi ? allowed(operations.methodsByTemplate(), path, true) : Set.of();
+        if (!allowed.isEmpty()) {
             reply(ctx.response().putHeader("Allow", String.join(", ", allowed)), AdtError.METHOD_NOT_ALLOWED,
                     ctx.request().method() + " is not supported on " + path + "; it takes " + String.join(", ",
                             allowed) + ".");
+        } else if (onApi && !allowed(operations.methodsByTemplate(), path, false).isEmpty()) {
+            reply(ctx.response(), AdtError.NOT_FOUND, "There is no resource at " + path + ".");
+        } else {
+            reply(ctx.response(), AdtError.METHOD_NOT_ALLOWED, ctx.request().method() + " is not supported on "
+                    + path + ".");
         }
     }
 
     /**
      * The methods the REST path templates take on {@code path}, matched segment by segment ({@code {name}} stands for
-     * any one segment). A template's last segment {@code {action}} stands for an operation on a resource,
-     * {@code <resource>:<verb>} such as {@code deadletters:replay}, and matches only a segment with a colon: the
-     * POST-only {@code /ingress/{action}} does not make {@code /ingress/x} a resource.
+     * any one segment). With {@code operations}, a template's last segment {@code {action}} stands for an operation
+     * on a resource, {@code <resource>:<verb>} such as {@code deadletters:replay}, and matches only a segment with a
+     * colon: the POST-only {@code /ingress/{action}} does not make {@code /ingress/x} a resource.
      */
-    static Set<String> allowed(Map<String, Set<String>> methodsByTemplate, String path) {
+    static Set<String> allowed(Map<String, Set<String>> methodsByTemplate, String path, boolean operations) {
         String[] segments = path.split("/", -1);
         Set<String> methods = new TreeSet<>();
         methodsByTemplate.forEach((template, templateMethods) -> {
@@ -217,8 +225,8 @@ final class HttpGuard {
             boolean matches = parts.length == segments.length;
             for (int i = 0; matches && i < parts.length; i++) {
                 if (parts[i].startsWith("{")) {
-                    matches = !segments[i].isEmpty() && (i < parts.length - 1 || !parts[i].equals("{action}")
-                            || segments[i].indexOf(':') > 0);
+                    matches = !segments[i].isEmpty() && (!operations || i < parts.length - 1
+                            || !parts[i].equals("{action}") || segments[i].indexOf(':') > 0);
                 } else {
                     matches = parts[i].equals(segments[i]);
                 }
