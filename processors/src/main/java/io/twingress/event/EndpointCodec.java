@@ -122,7 +122,7 @@ final class EndpointCodec {
             case Webhook -> webhook(p);
             case Mqtt -> mqtt(p, name);
         };
-        return new EndpointSpec(name, auth, settings, retryPolicy(p.object("retryPolicy"), limits), deadLetter(p),
+        return new EndpointSpec(name, auth, settings, retryPolicy(p.object("retryPolicy"), limits), deadLetter(p, limits),
                 createdTime);
     }
 
@@ -600,7 +600,7 @@ final class EndpointCodec {
         return d;
     }
 
-    private static DeadLetter deadLetter(Props p) {
+    private static DeadLetter deadLetter(Props p, EndpointLimits limits) {
         p.refuse("deadLetterSecret", "(a blob storage SAS URL)" + NO_BLOB);
         String uri = p.text("deadLetterUri");
         Props d = p.object("deadLetter");
@@ -608,7 +608,8 @@ final class EndpointCodec {
             if (d != null) {
                 throw Props.invalid("give properties.deadLetter or properties.deadLetterUri, not both");
             }
-            return new DeadLetter(DeadLetter.Type.Files, fileUri(p.path("deadLetterUri"), uri), null);
+            return new DeadLetter(DeadLetter.Type.Files, confined(p.path("deadLetterUri"),
+                    fileUri(p.path("deadLetterUri"), uri), limits), null);
         }
         if (d == null) {
             return DeadLetter.STORE;
@@ -619,11 +620,13 @@ final class EndpointCodec {
             case Files -> {
                 d.allowOnly(List.of("type", "directory"), what);
                 String directory = d.requiredText("directory", "the directory to write dead-lettered events to");
+                Path path;
                 try {
-                    return new DeadLetter(type, Path.of(directory), null);
+                    path = Path.of(directory);
                 } catch (InvalidPathException e) {
                     throw Props.invalid(d.path("directory") + " is not a path: " + e.getReason());
                 }
+                return new DeadLetter(type, confined(d.path("directory"), path, limits), null);
             }
             case Kafka -> {
                 d.allowOnly(concat(List.of("type"), KAFKA), what);
@@ -634,6 +637,23 @@ final class EndpointCodec {
                 return type == DeadLetter.Type.Store ? DeadLetter.STORE : new DeadLetter(type, null, null);
             }
         }
+    }
+
+    /**
+     * A Files dead letter's directory as it will be written: taken relative to the limits' root, and refused if it
+     * leaves it (an absolute path elsewhere, or {@code ..}); as given where there is no root.
+     */
+    private static Path confined(String what, Path directory, EndpointLimits limits) {
+        Path root = limits.deadLetterRoot();
+        if (root == null) {
+            return directory;
+        }
+        Path resolved = root.resolve(directory).normalize();
+        if (!resolved.startsWith(root)) {
+            throw Props.invalid(what + " must be inside the dead-letter directory " + root
+                    + " (twingress.egress.deadLetterDirectory): give a path relative to it");
+        }
+        return resolved;
     }
 
     /** ADT's deadLetterUri names a blob container; here only a file: URI, which is taken as a Files directory. */

@@ -1,15 +1,19 @@
 package io.twingress.event;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The range an endpoint's {@code retryPolicy.timeToLive} must fall in.
+ * What an endpoint's settings may be: the range its {@code retryPolicy.timeToLive} must fall in, and where its Files
+ * dead letters may be written.
  *
- * @param minTimeToLive the shortest allowed; ADT promises to keep resending for at least 20 minutes
- * @param maxTimeToLive the longest allowed; ADT keeps resending for at most 24 hours
+ * @param minTimeToLive   the shortest allowed; ADT promises to keep resending for at least 20 minutes
+ * @param maxTimeToLive   the longest allowed; ADT keeps resending for at most 24 hours
+ * @param deadLetterRoot  the directory a Files dead letter's directory is taken relative to and must stay inside
+ *                        (absolute), or null for anywhere: an API caller must not write files where it likes
  */
-public record EndpointLimits(Duration minTimeToLive, Duration maxTimeToLive) {
+public record EndpointLimits(Duration minTimeToLive, Duration maxTimeToLive, Path deadLetterRoot) {
 
     /** ADT's window: at least 20 minutes, at most 24 hours. */
     public static final EndpointLimits PRODUCTION = new EndpointLimits(Duration.ofMinutes(20), Duration.ofHours(24));
@@ -18,6 +22,7 @@ public record EndpointLimits(Duration minTimeToLive, Duration maxTimeToLive) {
     public static final EndpointLimits ANY = new EndpointLimits(Duration.ofNanos(1), Duration.ofSeconds(Long.MAX_VALUE));
 
     public EndpointLimits {
+        deadLetterRoot = deadLetterRoot == null ? null : deadLetterRoot.toAbsolutePath().normalize();
         Objects.requireNonNull(minTimeToLive, "minTimeToLive");
         Objects.requireNonNull(maxTimeToLive, "maxTimeToLive");
         if (minTimeToLive.isNegative() || minTimeToLive.isZero()) {
@@ -27,5 +32,10 @@ public record EndpointLimits(Duration minTimeToLive, Duration maxTimeToLive) {
             throw new IllegalArgumentException("maxTimeToLive " + maxTimeToLive + " is below minTimeToLive "
                     + minTimeToLive);
         }
+    }
+
+    /** The time-to-live range, with dead letters anywhere. */
+    public EndpointLimits(Duration minTimeToLive, Duration maxTimeToLive) {
+        this(minTimeToLive, maxTimeToLive, null);
     }
 }

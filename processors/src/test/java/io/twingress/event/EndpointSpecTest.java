@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -431,6 +432,28 @@ class EndpointSpecTest {
     void reservedOrMalformedHeadersAreRefused(String header, String reason) {
         assertThat(refusal(webhook(", \"authentication\": {\"type\": \"Key\", \"key\": \"k\"}, \"headers\": {\""
                 + header + "\": \"v\"}"))).contains("properties.headers." + header).contains(reason);
+    }
+
+    @Test
+    void filesDeadLettersStayInsideTheDeadLetterDirectory() {
+        Path root = Path.of("/srv/twingress/deadletters");
+        EndpointLimits limits = new EndpointLimits(Duration.ofMinutes(1), Duration.ofHours(24), root);
+        String files = ", \"deadLetter\": {\"type\": \"Files\", \"directory\": \"%s\"}";
+        assertThat(EndpointSpec.parse("ep-1", Json.parse(webhook(files.formatted("hooks/a"))), limits, CREATED)
+                .deadLetter().directory()).isEqualTo(root.resolve("hooks/a"));
+        assertThat(EndpointSpec.parse("ep-1", Json.parse(webhook(files.formatted(root + "/b"))), limits, CREATED)
+                .deadLetter().directory()).isEqualTo(root.resolve("b"));
+        for (String outside : List.of("../x", "/etc", "a/../../x", root + "-other")) {
+            Throwable t = catchThrowable(() -> EndpointSpec.parse("ep-1", Json.parse(webhook(files.formatted(outside))),
+                    limits, CREATED));
+            assertThat(t).as(outside).isInstanceOf(AdtException.class)
+                    .hasMessageContaining("twingress.egress.deadLetterDirectory");
+        }
+        Throwable uri = catchThrowable(() -> EndpointSpec.parse("ep-1", Json.parse(webhook(
+                ", \"deadLetterUri\": \"file:///tmp/x\"")), limits, CREATED));
+        assertThat(uri).isInstanceOf(AdtException.class).hasMessageContaining("must be inside");
+        // without a root, anywhere, as stored endpoints are read back
+        assertThat(parse(webhook(files.formatted("/etc"))).deadLetter().directory()).isEqualTo(Path.of("/etc"));
     }
 
     @Test

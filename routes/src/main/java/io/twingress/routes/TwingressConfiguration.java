@@ -245,9 +245,11 @@ public class TwingressConfiguration implements CamelConfiguration {
     public EgressSettings egressSettings(@BeanInject("twinStore") TwinStore store,
             @BeanInject("eventRecorder") EventRecorder recorder,
             @PropertyInject("twingress.egress.minTimeToLive") String minTimeToLive,
-            @PropertyInject("twingress.egress.maxTimeToLive") String maxTimeToLive) {
+            @PropertyInject("twingress.egress.maxTimeToLive") String maxTimeToLive,
+            @PropertyInject("twingress.egress.deadLetterDirectory") String deadLetterDirectory) {
         return new EgressSettings(store, recorder, new EndpointLimits(Duration.parse(minTimeToLive),
-                Duration.parse(maxTimeToLive)), Clock.systemUTC());
+                Duration.parse(maxTimeToLive), deadLetterDirectory.isBlank() ? null : Path.of(deadLetterDirectory)),
+                Clock.systemUTC());
     }
 
     @BindToRegistry(value = "egressMetrics", lazy = true)

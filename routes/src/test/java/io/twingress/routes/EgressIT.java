@@ -351,11 +351,18 @@ class EgressIT {
 
     @Test
     void deadLettersGoToFilesAsAdtLaysThemOutOrToAKafkaTopic() throws Exception {
-        Path files = dir.resolve("dead-letters");
+        // relative to twingress.egress.deadLetterDirectory (data/deadletters by default), and refused outside it
+        assertAdtError(send("PUT", "/endpoints/hook-outside?" + V, "{\"properties\":{\"endpointType\":\"Webhook\","
+                + "\"url\":\"http://127.0.0.1:9/\",\"deadLetter\":{\"type\":\"Files\","
+                + "\"directory\":\"../../elsewhere\"}}}"), 400, "InvalidArgument", "twingress.egress.deadLetterDirectory");
+        assertAdtError(send("PUT", "/endpoints/hook-outside?" + V, "{\"properties\":{\"endpointType\":\"Webhook\","
+                + "\"url\":\"http://127.0.0.1:9/\",\"deadLetterUri\":\"file:///tmp\"}}"), 400, "InvalidArgument",
+                "twingress.egress.deadLetterDirectory");
+        Path files = server.dataDir().resolve("deadletters").resolve("dead-letters");
         String topic = SharedKafka.newTopic("dead-letters", 1);
         putEndpoint("hook-files", "{\"endpointType\":\"Webhook\",\"url\":\"http://127.0.0.1:9/\","
                 + "\"retryPolicy\":{\"timeToLive\":\"PT1S\",\"initialDelay\":\"PT0.1S\"},"
-                + "\"deadLetter\":{\"type\":\"Files\",\"directory\":\"" + files + "\"}}");
+                + "\"deadLetter\":{\"type\":\"Files\",\"directory\":\"dead-letters\"}}");
         putEndpoint("hook-kafka-dl", "{\"endpointType\":\"Webhook\",\"url\":\"http://127.0.0.1:9/\","
                 + "\"retryPolicy\":{\"timeToLive\":\"PT1S\",\"initialDelay\":\"PT0.1S\"},"
                 + "\"deadLetter\":{\"type\":\"Kafka\",\"bootstrapServers\":\"" + SharedKafka.bootstrapServers()

@@ -299,21 +299,24 @@ class HistoryIT {
 
         @Test
         void aKafkaSinkThatKeepsFailingDeadLettersItsRowsToFilesAndGoesOn() throws Exception {
-            java.nio.file.Path deadLetters = Files.createTempDirectory("history-dead-letters");
+            // relative to twingress.egress.deadLetterDirectory, data/deadletters by default
+            java.nio.file.Path deadLetters = server.dataDir().resolve("deadletters").resolve("history-dl");
             HttpResponse<String> created = send("PUT", "/historyconnections/refused?" + V, "{\"properties\":{"
                     + "\"connectionType\":\"Kafka\",\"bootstrapServers\":\"" + SharedKafka.saslBootstrapServers()
                     + "\",\"topic\":\"refused\",\"securityProtocol\":\"SASL_PLAINTEXT\","
                     + "\"saslUsername\":\"" + SharedKafka.SASL_USER + "\",\"saslPassword\":\"wrong\","
                     + "\"retryPolicy\":{\"timeToLive\":\"PT2S\",\"initialDelay\":\"PT0.2S\"},"
-                    + "\"deadLetter\":{\"type\":\"Files\",\"directory\":\"" + deadLetters + "\"}}}");
+                    + "\"deadLetter\":{\"type\":\"Files\",\"directory\":\"history-dl\"}}}");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
             put("/digitaltwins/dl1", "{\"$metadata\":{\"$model\":\"" + THERMOSTAT + "\"},\"Temperature\":7}");
             List<java.nio.file.Path> files = new ArrayList<>();
             long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (files.isEmpty() && System.nanoTime() < end) {
                 Thread.sleep(200);
-                try (var walk = Files.walk(deadLetters)) {
-                    walk.filter(Files::isRegularFile).forEach(files::add);
+                if (Files.isDirectory(deadLetters)) {
+                    try (var walk = Files.walk(deadLetters)) {
+                        walk.filter(Files::isRegularFile).forEach(files::add);
+                    }
                 }
             }
             assertThat(files).as("dead-letter files under " + deadLetters).isNotEmpty();
