@@ -57,13 +57,20 @@ public final class IngressApi {
         ApiSupport.reply(exchange, 200, json(deadLetters.get(parseId(ApiRequest.of(exchange).segment(2)))), Map.of());
     }
 
-    /** {@code POST /ingress/deadletters:replay} or {@code :purge}, for all or for {@code {"ids": [...]}}. */
+    /**
+     * {@code POST /ingress/deadletters:replay} or {@code :purge}, for all or for {@code {"ids": [...]}}: how many
+     * letters it took ({@code count}), and for a replay what became of their messages.
+     */
     public void action(Exchange exchange) {
         String action = ApiSupport.deadLetterAction("/ingress/", ApiRequest.of(exchange).segment(1));
         Set<Long> ids = ids(exchange);
-        int count = action.equals("deadletters:replay") ? deadLetters.replay(ids, MAX_ACTION)
-                : deadLetters.purge(ids, MAX_ACTION);
-        ApiSupport.reply(exchange, 200, Json.object().put("count", count), Map.of());
+        if (action.equals("deadletters:purge")) {
+            ApiSupport.reply(exchange, 200, Json.object().put("count", deadLetters.purge(ids, MAX_ACTION)), Map.of());
+            return;
+        }
+        IngressDeadLetters.Replayed replayed = deadLetters.replay(ids, MAX_ACTION);
+        ApiSupport.reply(exchange, 200, Json.object().put("count", replayed.count()).put("applied", replayed.applied())
+                .put("duplicates", replayed.duplicates()).put("deadLettered", replayed.deadLettered()), Map.of());
     }
 
     /** The dead letters a replay or purge names ({@link ApiSupport#actionIds}), or null for all of them. */

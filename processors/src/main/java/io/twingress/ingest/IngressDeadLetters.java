@@ -42,11 +42,18 @@ public final class IngressDeadLetters {
         return found.get(0);
     }
 
-    /** Applies the given dead letters (all if {@code ids} is null, at most {@code limit}) again; returns how many. */
-    public int replay(Collection<Long> ids, int limit) {
+    /**
+     * What a replay came to: how many letters it took, and of their messages how many were applied, dropped as
+     * duplicates (their message id was applied meanwhile) and dead-lettered again (under new ids).
+     */
+    public record Replayed(int count, int applied, int duplicates, int deadLettered) {
+    }
+
+    /** Applies the given dead letters (all if {@code ids} is null, at most {@code limit}) again. */
+    public Replayed replay(Collection<Long> ids, int limit) {
         List<IngressDeadLetterRow> rows = rows(ids, limit);
         if (rows.isEmpty()) {
-            return 0;
+            return new Replayed(0, 0, 0, 0);
         }
         List<Exchange> batch = new ArrayList<>(rows.size());
         for (IngressDeadLetterRow row : rows) {
@@ -59,7 +66,9 @@ public final class IngressDeadLetters {
         carrier.getMessage().setBody(batch);
         pipeline.apply(carrier);
         store.write(tx -> tx.deleteIngressDeadLetters(rows.stream().map(IngressDeadLetterRow::id).toList()));
-        return rows.size();
+        return new Replayed(rows.size(), carrier.getProperty(IngressPipeline.APPLIED, 0, Integer.class),
+                carrier.getProperty(IngressPipeline.DUPLICATES, 0, Integer.class),
+                carrier.getProperty(IngressPipeline.DEAD_LETTERED, 0, Integer.class));
     }
 
     public int purge(Collection<Long> ids, int limit) {

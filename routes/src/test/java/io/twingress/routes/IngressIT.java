@@ -170,10 +170,22 @@ class IngressIT {
         putTwin("ghost-1", THERMOSTAT);
         HttpResponse<String> replay = send("POST", "/ingress/deadletters:replay?" + V, "{\"ids\":["
                 + ghost.get("id").asLong() + "]}", Map.of());
-        assertThat(Json.parse(replay.body()).get("count").asInt()).isEqualTo(1);
+        assertThat(Json.parse(replay.body())).isEqualTo(Json.parse(
+                "{\"count\":1,\"applied\":1,\"duplicates\":0,\"deadLettered\":0}"));
         awaitTwin("ghost-1", t -> t.path("Temperature").asDouble() == 1);
         assertThat(send("GET", "/ingress/deadletters/" + ghost.get("id").asLong() + "?" + V, null, Map.of())
                 .statusCode()).isEqualTo(404);
+        // a message that still cannot be applied comes back as a new dead letter, and the reply says so
+        long notJson = -1;
+        for (JsonNode letter : letters) {
+            if (letter.path("reason").asText().contains("not JSON")) {
+                notJson = letter.get("id").asLong();
+            }
+        }
+        HttpResponse<String> again = send("POST", "/ingress/deadletters:replay?" + V, "{\"ids\":[" + notJson + "]}",
+                Map.of());
+        assertThat(Json.parse(again.body())).isEqualTo(Json.parse(
+                "{\"count\":1,\"applied\":0,\"duplicates\":0,\"deadLettered\":1}"));
     }
 
     @Test
