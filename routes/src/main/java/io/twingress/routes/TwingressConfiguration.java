@@ -386,18 +386,18 @@ public class TwingressConfiguration implements CamelConfiguration {
         return new ApiAccess(authentication, limiter, AuthSettings::clientAddress, apiKeyHeader);
     }
 
-    /** The HTTP servers' limits and own replies. */
-    @BindToRegistry("httpGuard")
-    public HttpGuard httpGuard(@PropertyInject("twingress.http.idleTimeout") int idleTimeoutSeconds,
+    /**
+     * The Vert.x instance Camel's HTTP servers are made with, which gives them the limits of {@link HttpGuard}. The
+     * guard itself is bound as {@code httpGuard} here, not by a method of its own: Camel calls these methods in no
+     * set order, and one that injected the other failed when it came first.
+     */
+    @BindToRegistry(value = "vertx", destroyMethod = "close")
+    public Vertx vertx(CamelContext context, @PropertyInject("twingress.http.idleTimeout") int idleTimeoutSeconds,
             @PropertyInject("twingress.http.firstRequestTimeout") long firstRequestMillis,
             @PropertyInject("twingress.http.requestTimeout") long requestMillis,
             @PropertyInject("twingress.http.maxConnectionsPerClient") int maxConnectionsPerClient) {
-        return new HttpGuard(idleTimeoutSeconds, firstRequestMillis, requestMillis, maxConnectionsPerClient);
-    }
-
-    /** The Vert.x instance Camel's HTTP servers are made with, which gives them the limits of {@link HttpGuard}. */
-    @BindToRegistry(value = "vertx", destroyMethod = "close")
-    public Vertx vertx(@BeanInject("httpGuard") HttpGuard guard) {
+        HttpGuard guard = new HttpGuard(idleTimeoutSeconds, firstRequestMillis, requestMillis, maxConnectionsPerClient);
+        context.getRegistry().bind("httpGuard", guard);
         return guard.guardedVertx();
     }
 
