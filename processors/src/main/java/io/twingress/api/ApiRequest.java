@@ -2,9 +2,6 @@ package io.twingress.api;
 
 import java.io.ByteArrayOutputStream;
 import java.net.URLEncoder;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,6 +12,7 @@ import java.util.Map;
 import org.apache.camel.Exchange;
 
 import io.twingress.AdtError;
+import io.twingress.Json;
 
 /**
  * One API request as the client sent it, read from the raw request line: path segments from the path alone, query
@@ -174,10 +172,8 @@ public final class ApiRequest {
             }
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()))
-                    .toString();
-        } catch (CharacterCodingException e) {
+            return Json.utf8(bytes.toByteArray());
+        } catch (IllegalArgumentException e) {
             throw malformed(where);
         }
     }

@@ -122,8 +122,8 @@ final class EndpointCodec {
             case Webhook -> webhook(p);
             case Mqtt -> mqtt(p, name);
         };
-        return new EndpointSpec(name, auth, settings, retryPolicy(p.object("retryPolicy"), limits), deadLetter(p, limits),
-                createdTime);
+        return new EndpointSpec(name, auth, settings, retryPolicy(p.object("retryPolicy"), limits),
+                deadLetter(p, limits), createdTime);
     }
 
     static void checkName(String name) {
