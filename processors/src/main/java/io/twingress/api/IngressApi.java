@@ -100,7 +100,7 @@ public final class IngressApi {
         } catch (NumberFormatException e) {
             // refused below
         }
-        throw AdtError.NOT_FOUND.with("There is no ingress dead letter " + text + ".");
+        throw AdtError.DEAD_LETTER_NOT_FOUND.with("There is no ingress dead letter " + text + ".");
     }
 
     private static ObjectNode json(IngressDeadLetterRow row) {
@@ -111,6 +111,8 @@ public final class IngressApi {
         json.put("deviceId", row.deviceId());
         json.put("receivedTime", row.received());
         json.put("reason", row.reason());
+        json.put("replays", row.replays());
+        json.put("lastReplayedTime", row.lastReplayed());
         json.set("message", Json.parse(row.message()));
         return json;
     }

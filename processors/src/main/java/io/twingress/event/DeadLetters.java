@@ -172,7 +172,7 @@ public final class DeadLetters {
         requireStored(endpoint);
         List<DeadLetterRow> found = store.read(tx -> tx.deadLettersByEvent(endpoint, List.of(eventId), 2));
         if (found.isEmpty()) {
-            throw AdtError.NOT_FOUND.with("Endpoint " + endpoint + " has no dead letter of event " + eventId + ".");
+            throw AdtError.DEAD_LETTER_NOT_FOUND.with("Endpoint " + endpoint + " has no dead letter of event " + eventId + ".");
         }
         if (found.size() > 1) {
             throw AdtError.CONFLICT.with("More than one dead letter of endpoint " + endpoint + " holds event " + eventId

@@ -155,7 +155,7 @@ public final class DataHistory {
     public HistoryConnection get(String name) {
         String stored = store.read(tx -> tx.historyConnections(null, Integer.MAX_VALUE).get(name));
         if (stored == null) {
-            throw AdtError.NOT_FOUND.with("There is no history connection " + name + ".");
+            throw AdtError.HISTORY_CONNECTION_NOT_FOUND.with("There is no history connection " + name + ".");
         }
         return HistoryConnection.fromStored(name, stored);
     }
@@ -171,7 +171,7 @@ public final class DataHistory {
     public void delete(String name) {
         store.write(tx -> {
             if (!tx.deleteHistoryConnection(name)) {
-                throw AdtError.NOT_FOUND.with("There is no history connection " + name + ".");
+                throw AdtError.HISTORY_CONNECTION_NOT_FOUND.with("There is no history connection " + name + ".");
             }
             tx.deleteCursor(consumer(name));
             return null;

@@ -15,8 +15,8 @@ import io.twingress.store.TwinStore;
 
 /**
  * Ingress messages that could not be applied, kept in the store with the original message, its source and the
- * reason: listed, shown, replayed through the pipeline (after the rules or the twins were fixed; one that fails
- * again comes back as a new dead letter) and purged.
+ * reason: listed, shown, replayed through the pipeline (after the rules or the twins were fixed; one that is refused
+ * again stays, with the new reason and its replays counted) and purged.
  */
 public final class IngressDeadLetters {
 
@@ -37,14 +37,14 @@ public final class IngressDeadLetters {
     public IngressDeadLetterRow get(long id) {
         List<IngressDeadLetterRow> found = store.read(tx -> tx.ingressDeadLettersById(List.of(id)));
         if (found.isEmpty()) {
-            throw AdtError.NOT_FOUND.with("There is no ingress dead letter " + id + ".");
+            throw AdtError.DEAD_LETTER_NOT_FOUND.with("There is no ingress dead letter " + id + ".");
         }
         return found.get(0);
     }
 
     /**
      * What a replay came to: how many letters it took, and of their messages how many were applied, dropped as
-     * duplicates (their message id was applied meanwhile) and dead-lettered again (under new ids).
+     * duplicates (their message id was applied meanwhile) and refused again (kept, under the same ids).
      */
     public record Replayed(int count, int applied, int duplicates, int deadLettered) {
     }
@@ -60,12 +60,21 @@ public final class IngressDeadLetters {
             IngressMessage message = IngressMessage.fromJson(Json.parse(row.message()));
             Exchange exchange = new DefaultExchange(context);
             message.writeTo(exchange.getMessage());
+            exchange.setProperty(IngressPipeline.REPLAY_OF, row.id());
             batch.add(exchange);
         }
         Exchange carrier = new DefaultExchange(context);
         carrier.getMessage().setBody(batch);
         pipeline.apply(carrier);
-        store.write(tx -> tx.deleteIngressDeadLetters(rows.stream().map(IngressDeadLetterRow::id).toList()));
+        List<Long> done = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            if (batch.get(i).getProperty(IngressPipeline.REFUSED) == null) {
+                done.add(rows.get(i).id());
+            }
+        }
+        if (!done.isEmpty()) {
+            store.write(tx -> tx.deleteIngressDeadLetters(done));
+        }
         return new Replayed(rows.size(), carrier.getProperty(IngressPipeline.APPLIED, 0, Integer.class),
                 carrier.getProperty(IngressPipeline.DUPLICATES, 0, Integer.class),
                 carrier.getProperty(IngressPipeline.DEAD_LETTERED, 0, Integer.class));

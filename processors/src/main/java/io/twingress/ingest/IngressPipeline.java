@@ -62,6 +62,13 @@ public final class IngressPipeline {
     /** The reasons of the messages dead-lettered, in the batch's order. */
     public static final String REFUSALS = "TwingressIngressRefusals";
     /**
+     * On a message's exchange: the ingress dead letter it is a replay of (a long), set by the caller. Refused again,
+     * the message stays that letter instead of becoming a new one.
+     */
+    public static final String REPLAY_OF = "TwingressIngressReplayOf";
+    /** Set on a message's exchange that was dead-lettered: the reason. */
+    public static final String REFUSED = "TwingressIngressRefused";
+    /**
      * Where a user's route takes every ingress message, one at a time (also within a Kafka batch), before it is
      * applied: none is built in, so a message goes there only when a user route consumes from it.
      */
@@ -154,6 +161,9 @@ public final class IngressPipeline {
             outcomes = outcomes.subList(1, outcomes.size());
         }
         List<IngressDeadLetterRow> refused = new ArrayList<>();
+        // the dead letter each refused message replays, or null: a new letter
+        List<Long> replaysOf = new ArrayList<>();
+        String now = clock.instant().toString();
         int applied = 0;
         int duplicates = 0;
         for (int i = 0; i < outcomes.size(); i++) {
@@ -172,13 +182,23 @@ public final class IngressPipeline {
                 // the store failed: the whole batch is sent again by the route's redelivery policy
                 outcome.orThrow();
             }
-            refused.add(new IngressDeadLetterRow(0, envelope.source(), envelope.messageId(), envelope.deviceId(),
-                    clock.instant().toString(), reason, Json.write(envelope.toJson())));
+            Exchange message = prepared.get(i).message();
+            message.setProperty(REFUSED, reason);
+            IngressDeadLetterRow row = new IngressDeadLetterRow(envelope.source(), envelope.messageId(),
+                    envelope.deviceId(), now, reason, Json.write(envelope.toJson()));
+            refused.add(row);
+            replaysOf.add(message.getProperty(REPLAY_OF, Long.class));
             metrics.deadLettered(envelope.source(), reasonKind(outcome.failure()));
         }
         if (!refused.isEmpty()) {
             store.write(tx -> {
-                refused.forEach(tx::insertIngressDeadLetter);
+                for (int i = 0; i < refused.size(); i++) {
+                    IngressDeadLetterRow row = refused.get(i);
+                    Long letter = replaysOf.get(i);
+                    if (letter == null || !tx.refusedAgain(letter, row.reason(), now)) {
+                        tx.insertIngressDeadLetter(row);
+                    }
+                }
                 return null;
             });
             LOG.debug("{} ingress messages dead-lettered, first: {}", refused.size(), refused.get(0).reason());

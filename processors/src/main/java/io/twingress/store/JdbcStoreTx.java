@@ -625,13 +625,19 @@ final class JdbcStoreTx implements StoreTx {
     }
 
     private static final String INGRESS_DEAD_LETTER_COLUMNS = "id, source, message_id, device_id, received, reason,"
-            + " message";
+            + " message, replays, last_replayed";
 
     @Override
     public void insertIngressDeadLetter(IngressDeadLetterRow row) {
         update("INSERT INTO ingress_dead_letters (source, message_id, device_id, received, reason, message)"
                 + " VALUES (?, ?, ?, ?, ?, ?)", row.source(), row.messageId(), row.deviceId(), row.received(),
                 row.reason(), row.message());
+    }
+
+    @Override
+    public boolean refusedAgain(long id, String reason, String time) {
+        return update("UPDATE ingress_dead_letters SET reason = ?, replays = replays + 1, last_replayed = ?"
+                + " WHERE id = ?", reason, time, id) > 0;
     }
 
     @Override
@@ -666,7 +672,7 @@ final class JdbcStoreTx implements StoreTx {
 
     private static IngressDeadLetterRow toIngressDeadLetter(ResultSet rs) throws SQLException {
         return new IngressDeadLetterRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getString(5), rs.getString(6), rs.getString(7));
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getString(9));
     }
 
     @Override

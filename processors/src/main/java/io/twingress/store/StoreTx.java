@@ -238,6 +238,12 @@ public interface StoreTx {
 
     void insertIngressDeadLetter(IngressDeadLetterRow row);
 
+    /**
+     * Records that the letter {@code id} was replayed at {@code time} and refused again for {@code reason}; false if
+     * there is no such letter (purged meanwhile).
+     */
+    boolean refusedAgain(long id, String reason, String time);
+
     /** Ingress dead letters after {@code afterId} in the order they were recorded. */
     List<IngressDeadLetterRow> ingressDeadLetters(long afterId, int limit);
 

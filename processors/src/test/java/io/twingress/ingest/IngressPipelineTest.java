@@ -331,6 +331,34 @@ class IngressPipelineTest {
     }
 
     @Test
+    void aReplayedLetterRefusedAgainKeepsItsIdAndCountsTheReplayWhileOneThatAppliesIsGone() {
+        batch(message("kafka:t", "g", "ghost", "{\"count\":1}", null),
+                message("kafka:t", "h", "r1", "{\"count\":\"many\"}", null));
+        List<IngressDeadLetterRow> before = deadLetters();
+        assertThat(before).extracting(IngressDeadLetterRow::replays).containsExactly(0, 0);
+        assertThat(before).extracting(IngressDeadLetterRow::lastReplayed).containsOnlyNulls();
+        IngressDeadLetters letters = new IngressDeadLetters(store, pipeline, context);
+
+        twins.put("ghost", json("{'$metadata':{'$model':'" + ROOM + "'},'comp1':{}}"), null);
+        assertThat(letters.replay(null, 10)).isEqualTo(new IngressDeadLetters.Replayed(2, 1, 0, 1));
+        IngressDeadLetterRow kept = deadLetters().get(0);
+        assertThat(kept.id()).isEqualTo(before.get(1).id());
+        assertThat(kept.received()).isEqualTo(before.get(1).received());
+        assertThat(kept.replays()).isEqualTo(1);
+        assertThat(kept.lastReplayed()).isNotNull();
+        assertThat(kept.reason()).startsWith("ValidationFailed");
+        assertThat(deadLetters()).hasSize(1);
+        assertThat(twins.get("ghost").get("count").asInt()).isEqualTo(1);
+
+        // the model is not changed, so a second replay refuses it again, still as the one letter
+        assertThat(letters.replay(List.of(kept.id()), 10)).isEqualTo(new IngressDeadLetters.Replayed(1, 0, 0, 1));
+        assertThat(deadLetters()).singleElement().satisfies(letter -> {
+            assertThat(letter.id()).isEqualTo(kept.id());
+            assertThat(letter.replays()).isEqualTo(2);
+        });
+    }
+
+    @Test
     void aRuleMapsWhatTheDefaultMappingCannotAndABrokenFileKeepsThePreviousRules() throws Exception {
         Files.writeString(rulesPath, """
                 mappings:

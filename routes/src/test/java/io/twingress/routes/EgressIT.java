@@ -286,7 +286,7 @@ class EgressIT {
                     + first.get("eventId").asText() + "?" + V, null);
             assertThat(one.statusCode()).isEqualTo(200);
             assertThat(Json.parse(one.body())).isEqualTo(first);
-            assertAdtError(send("GET", "/endpoints/hook-down/deadletters/no-such-event?" + V, null), 404, "NotFound",
+            assertAdtError(send("GET", "/endpoints/hook-down/deadletters/no-such-event?" + V, null), 404, "DeadLetterNotFound",
                     "no-such-event");
             assertAdtError(send("GET", "/endpoints/no-such-hook/deadletters/x?" + V, null), 404, "EndpointNotFound",
                     "no-such-hook");

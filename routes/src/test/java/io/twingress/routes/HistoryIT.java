@@ -178,7 +178,9 @@ class HistoryIT {
             assertThat(rows.get(0).get("Action").asText()).isEqualTo("Remove");
             assertThat(rows.get(0).get("Value").isNull()).isTrue();
             assertThat(send("DELETE", "/historyconnections/with-removals?" + V, null).statusCode()).isEqualTo(204);
-            assertThat(send("GET", "/historyconnections/with-removals?" + V, null).statusCode()).isEqualTo(404);
+            HttpResponse<String> gone = send("GET", "/historyconnections/with-removals?" + V, null);
+            assertThat(gone.statusCode()).isEqualTo(404);
+            assertThat(Json.parse(gone.body()).at("/error/code").asText()).isEqualTo("HistoryConnectionNotFound");
         }
 
         @Test

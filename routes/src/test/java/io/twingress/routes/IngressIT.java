@@ -175,7 +175,7 @@ class IngressIT {
         awaitTwin("ghost-1", t -> t.path("Temperature").asDouble() == 1);
         assertThat(send("GET", "/ingress/deadletters/" + ghost.get("id").asLong() + "?" + V, null, Map.of())
                 .statusCode()).isEqualTo(404);
-        // a message that still cannot be applied comes back as a new dead letter, and the reply says so
+        // a message that still cannot be applied stays the same dead letter, its replay counted, and the reply says so
         long notJson = -1;
         for (JsonNode letter : letters) {
             if (letter.path("reason").asText().contains("not JSON")) {
@@ -186,6 +186,10 @@ class IngressIT {
                 Map.of());
         assertThat(Json.parse(again.body())).isEqualTo(Json.parse(
                 "{\"count\":1,\"applied\":0,\"duplicates\":0,\"deadLettered\":1}"));
+        JsonNode kept = Json.parse(send("GET", "/ingress/deadletters/" + notJson + "?" + V, null, Map.of()).body());
+        assertThat(kept.get("replays").asInt()).isEqualTo(1);
+        assertThat(kept.get("lastReplayedTime").asText()).isNotBlank();
+        assertThat(kept.get("reason").asText()).contains("not JSON");
     }
 
     @Test
@@ -228,7 +232,9 @@ class IngressIT {
         HttpResponse<String> refused = send("POST", "/devices/room21/messages/events", "{\"Nothing\":1}", Map.of());
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(Json.parse(refused.body()).at("/error/message").asText()).contains("nothing in the message");
-        assertThat(send("POST", "/ingress/webhooks/unknown", "{}", Map.of()).statusCode()).isEqualTo(404);
+        HttpResponse<String> noWebhook = send("POST", "/ingress/webhooks/unknown", "{}", Map.of());
+        assertThat(noWebhook.statusCode()).isEqualTo(404);
+        assertThat(Json.parse(noWebhook.body()).at("/error/code").asText()).isEqualTo("WebhookNotFound");
         // two device ids where the webhook looks: refused, not one of them picked
         HttpResponse<String> twoDevices = HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl()
                 + "/ingress/webhooks/vendor")).header("Content-Type", "application/json")
