@@ -5,6 +5,7 @@ import java.time.LocalDate;
 import java.time.Month;
 import java.time.OffsetDateTime;
 import java.time.Year;
+import java.time.format.DateTimeParseException;
 
 /**
  * Instants to and from RFC 3339 text, as the write path does several times per change (an event's time, a twin's
@@ -78,12 +79,28 @@ public final class Instants {
     }
 
     /**
-     * The instant {@link OffsetDateTime#parse} reads in {@code text}, with its exceptions: read directly when it is
+     * The instant {@link #parseOffsetDateTime} reads in {@code text}, with its exceptions: read directly when it is
      * {@code yyyy-MM-ddTHH:mm:ss}, an optional fraction of one to nine digits, and {@code Z} or {@code ±hh:mm}.
      */
     public static Instant parse(String text) {
         Instant common = parseCommon(text);
-        return common != null ? common : OffsetDateTime.parse(text).toInstant();
+        return common != null ? common : parseOffsetDateTime(text).toInstant();
+    }
+
+    /**
+     * What {@link OffsetDateTime#parse} reads in {@code text}, with its exceptions, and also a leap second, which
+     * RFC 3339 allows (a sender may give one as a source time) and java.time has no value for: {@code hh:mm:60} is
+     * read as the last nanosecond of {@code hh:mm:59}, so that it orders between that second and the next minute.
+     */
+    public static OffsetDateTime parseOffsetDateTime(String text) {
+        try {
+            return OffsetDateTime.parse(text);
+        } catch (DateTimeParseException e) {
+            if (text.length() > 19 && text.charAt(16) == ':' && text.startsWith("60", 17)) {
+                return OffsetDateTime.parse(text.substring(0, 17) + "59" + text.substring(19)).withNano(999_999_999);
+            }
+            throw e;
+        }
     }
 
     /** The common shape read directly, or null for anything else, valid or not, which java.time then reads. */

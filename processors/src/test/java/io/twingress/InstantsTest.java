@@ -84,6 +84,14 @@ class InstantsTest {
     }
 
     @Test
+    void aLeapSecondIsReadAsTheLastNanosecondOfTheSecondBeforeIt() {
+        assertThat(Instants.parse("2016-12-31T23:59:60Z")).isEqualTo(Instant.parse("2016-12-31T23:59:59.999999999Z"));
+        assertThat(Instants.parseOffsetDateTime("2017-01-01T00:59:60.5+01:00"))
+                .isEqualTo(OffsetDateTime.parse("2017-01-01T00:59:59.999999999+01:00"));
+        assertThatThrownBy(() -> Instants.parse("2016-12-31T23:59:60")).isInstanceOf(DateTimeParseException.class);
+    }
+
+    @Test
     void anyOtherShapeIsJavaTimesToReadOrRefuse() {
         // java.time reads these (seconds are optional, letters any case, years beyond four digits with a sign)
         for (String text : List.of("2024-01-01T10:15Z", "2024-01-01t10:15:30z", "+10000-01-01T00:00:00Z",
@@ -93,7 +101,7 @@ class InstantsTest {
         }
         // and refuses these, as parse does
         for (String text : List.of("2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z",
-                "2024-01-01T00:60:00Z", "2024-01-01T00:00:60Z", "2024-01-01T00:00:00.1234567890Z",
+                "2024-01-01T00:60:00Z", "2024-01-01T00:00:61Z", "2024-01-01T00:00:00.1234567890Z",
                 "2024-01-01T00:00:00+18:30", "2024-01-01T00:00:00", "2024-01-01 00:00:00Z",
                 "2024-1-01T00:00:00Z", "2024-01-01T00:00:00+0100", "abcd-01-01T00:00:00Z", "")) {
             assertThatThrownBy(() -> Instants.parse(text)).as(text).isInstanceOf(DateTimeParseException.class);

@@ -142,15 +142,22 @@ public final class ApiSupport {
                     + " :purge.", Map.of("Allow", "GET"));
         }
         throw AdtError.NOT_FOUND.with("There is no operation POST " + parent + action
-                + "; use deadletters:replay or deadletters:purge.");
+                + (action.startsWith("deadletters") ? "; use deadletters:replay or deadletters:purge." : "."));
     }
 
     /**
      * The ids a dead-letter action (replay, purge) names: null (all of them) for no body or {@code {}}, else the array
      * of {@code {"<key>": [...]}} exactly, at most {@code max} long. Anything else is refused, not read as "all": a
-     * misspelled key must not act on every letter.
+     * misspelled key must not act on every letter, nor may the ids given as query parameters.
      */
     public static JsonNode actionIds(Exchange exchange, String key, int max) {
+        for (String name : ApiRequest.of(exchange).queryParameters().keySet()) {
+            if (!name.equals("api-version")) {
+                throw AdtError.INVALID_ARGUMENT.with("This operation takes no query parameter but api-version, not "
+                        + name + ": name the dead letters in the body, {\"" + key + "\": [...]}, or send none for"
+                        + " all of them.");
+            }
+        }
         JsonNode body = optionalBody(exchange);
         if (body == null || body.isObject() && body.isEmpty()) {
             return null;

@@ -2,7 +2,6 @@ package io.twingress.event;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -12,6 +11,7 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.jackson.JsonFormat;
 
+import io.twingress.Instants;
 import io.twingress.Json;
 import io.twingress.store.OutboxEvent;
 
@@ -48,7 +48,7 @@ public final class AdtCloudEvents {
                 .withId(row.eventId())
                 .withSource(uriReference(row.source()))
                 .withType(row.type())
-                .withTime(OffsetDateTime.parse(row.time()))
+                .withTime(Instants.parseOffsetDateTime(row.time()))
                 .withData(JSON_CONTENT_TYPE, data);
         if (row.subject() != null) {
             builder.withSubject(row.subject());

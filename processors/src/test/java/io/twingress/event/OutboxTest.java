@@ -160,6 +160,16 @@ class OutboxTest {
     }
 
     @Test
+    void aTelemetryEventAtALeapSecondStillBecomesACloudEvent() {
+        // a sender's Telemetry-Source-Time may be one (RFC 3339 allows it); java.time has no value for it, and an
+        // event that could not be built would stop its endpoint's stream
+        OutboxEvent leap = OutboxEvent.of(CLOCK.millis(), "e1", EventTypes.TELEMETRY, "twins.example.com", null,
+                "2016-12-31T23:59:60Z", "dtmi:x;1", null, "{\"t\":1}", null);
+        assertThat(AdtCloudEvents.of(leap, null).getTime().toInstant())
+                .isEqualTo(Instant.parse("2016-12-31T23:59:59.999999999Z"));
+    }
+
+    @Test
     void theCloudEventHasAdtsAttributesAndJsonData() {
         putRoom("room/1", "'count':1");
         CloudEvent event = AdtCloudEvents.of(events().get(0), null);

@@ -379,9 +379,31 @@ class IngressPipelineTest {
         assertThat(deadLetters()).hasSize(1);
 
         Files.writeString(rulesPath, "mappings: [ {id: broken, twin: ");
-        Files.setLastModifiedTime(rulesPath, FileTime.from(Instant.now().plusSeconds(5)));
         assertThat(rules.reloadIfChanged()).isFalse();
         assertThat(rules.rules().mappings()).extracting(MappingRules.Mapping::id).containsExactly("by-source");
+        // refused at the start, where there are no previous rules to keep
+        assertThatThrownBy(() -> new RulesFile(rulesPath, context)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("twingress.ingress.rulesFile) is refused");
+    }
+
+    @Test
+    void aRulesFileReplacedWithTheSameSizeAndTimeIsReadAgain() throws Exception {
+        String rule = """
+                mappings:
+                  - id: rule-a
+                    match: "${header.TwingressIngressSource} == 'vendor'"
+                    twin: "r1"
+                    set: { label: "a" }
+                """;
+        Files.writeString(rulesPath, rule);
+        FileTime time = Files.getLastModifiedTime(rulesPath);
+        assertThat(rules.reloadIfChanged()).isTrue();
+        assertThat(rules.reloadIfChanged()).as("unchanged").isFalse();
+        // what cp -p or rsync -a do: other bytes, the same length, the old time
+        Files.writeString(rulesPath, rule.replace("rule-a", "rule-b").replace("\"a\"", "\"b\""));
+        Files.setLastModifiedTime(rulesPath, time);
+        assertThat(rules.reloadIfChanged()).isTrue();
+        assertThat(rules.rules().mappings()).extracting(MappingRules.Mapping::id).containsExactly("rule-b");
     }
 
     /** JSONPath (camel-jsonpath) is not on this module's path: the rule reads headers with simple instead. */

@@ -228,7 +228,11 @@ public class TwingressConfiguration implements CamelConfiguration {
                 throw new IllegalArgumentException("twingress.ingress.webhooks: '" + entry.trim() + "' is not"
                         + " <name>=header:<name>, <name>=query:<name> or <name>=body:<field>");
             }
-            byName.put(entry.substring(0, eq).trim(), where);
+            String name = entry.substring(0, eq).trim();
+            if (byName.put(name, where) != null) {
+                throw new IllegalArgumentException("twingress.ingress.webhooks names the webhook " + name + " twice:"
+                        + " give each one place for its device id");
+            }
         }
         return new HttpIngress(byName, maxMessageSize, Clock.systemUTC());
     }

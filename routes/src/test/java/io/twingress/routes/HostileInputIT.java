@@ -212,7 +212,10 @@ class HostileInputIT {
         assertThat(list.headers().firstValue("Allow")).hasValue("GET");
         assertError(send("DELETE", "/ingress/deadletters?" + V, null, Map.of()), 405, "MethodNotAllowed", "GET");
         assertError(send("GET", "/ingress/x?" + V, null, Map.of()), 404, "NotFound", "/ingress/x");
-        assertError(send("POST", "/ingress/x?" + V, null, Map.of()), 404, "NotFound", "deadletters:replay");
+        assertError(send("POST", "/ingress/x?" + V, null, Map.of()), 404, "NotFound", "There is no operation POST"
+                + " /ingress/x.");
+        assertError(send("POST", "/ingress/deadletters:replya?" + V, null, Map.of()), 404, "NotFound",
+                "deadletters:replay");
         assertError(send("POST", "/endpoints/e/deadletters?" + V, null, Map.of()), 405, "MethodNotAllowed",
                 "/endpoints/e/deadletters:replay");
         assertError(raw("GET", "/models/" + "a".repeat(9000) + "?" + V, null, Map.of()), 414, "UriTooLong",

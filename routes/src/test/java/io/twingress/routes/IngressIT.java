@@ -157,6 +157,11 @@ class IngressIT {
             assertThat(refused.statusCode()).as(body).isEqualTo(400);
             assertThat(Json.parse(refused.body()).at("/error/code").asText()).isEqualTo("InvalidArgument");
         }
+        // nor are ids given as query parameters, with no body
+        HttpResponse<String> inQuery = send("POST", "/ingress/deadletters:purge?ids=" + ghost.get("id").asLong() + "&"
+                + V, null, Map.of());
+        assertThat(inQuery.statusCode()).isEqualTo(400);
+        assertThat(inQuery.body()).contains("takes no query parameter but api-version, not ids");
         assertThat(send("GET", "/ingress/deadletters/" + ghost.get("id").asLong() + "?" + V, null, Map.of())
                 .statusCode()).as("still there").isEqualTo(200);
         assertThat(send("GET", "/ingress/deadletters/0" + ghost.get("id").asLong() + "?" + V, null, Map.of())
