@@ -87,21 +87,21 @@ public final class IngressPipeline {
     private final ProducerTemplate producer;
     private final IngressMetrics metrics;
     private final Clock clock;
-    /** The property whose value is a twin's device id, or null if a twin's id is its device's. */
+    /** How a device's twin is found, and the twins found. */
+    private final DeviceTwins deviceTwins;
+    /** The property whose value is a twin's device id ({@link DeviceTwins#property()}), or null. */
     private final String twinIdProperty;
     /** The top-level field of a message that holds its source time for the default mapping, or null. */
     private final String sourceTimeField;
-    /** The twin each device id was last found at through {@link #twinIdProperty}; checked again at every use. */
-    private final Map<String, String> twinOfDevice = new ConcurrentHashMap<>();
 
     /**
-     * @param twinIdProperty the top-level string property by which a device's twin is found, or blank if a device's
-     *                       id is its twin's
+     * @param deviceTwins     how a device's twin is found; also a {@link io.twingress.twin.ChangeLog} of
+     *                        {@code twins}, so that it sees a second twin take a device id
      * @param sourceTimeField the top-level field of a message that the default mapping reads its source time from
      *                       (RFC 3339 text or epoch milliseconds; not a property then), or blank for the envelope's
      */
     public IngressPipeline(TwinStore store, TwinModels models, TwinOperations twins, RulesFile rules,
-            ProducerTemplate producer, IngressMetrics metrics, Clock clock, String twinIdProperty,
+            ProducerTemplate producer, IngressMetrics metrics, Clock clock, DeviceTwins deviceTwins,
             String sourceTimeField) {
         this.store = store;
         this.models = models;
@@ -110,12 +110,9 @@ public final class IngressPipeline {
         this.producer = producer;
         this.metrics = metrics;
         this.clock = clock;
-        this.twinIdProperty = twinIdProperty == null || twinIdProperty.isBlank() ? null : twinIdProperty.trim();
+        this.deviceTwins = deviceTwins;
+        this.twinIdProperty = deviceTwins.property();
         this.sourceTimeField = sourceTimeField == null || sourceTimeField.isBlank() ? null : sourceTimeField.trim();
-        if (this.twinIdProperty != null && !this.twinIdProperty.matches("[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?")) {
-            throw new IllegalArgumentException("twingress.ingress.twinIdProperty must be a DTDL property name, not '"
-                    + twinIdProperty + "'");
-        }
     }
 
     /** Applies the exchange's message, or the batch of exchanges in its body. */
@@ -309,7 +306,7 @@ public final class IngressPipeline {
         Map<String, StoredTwin> twins = new HashMap<>();
         for (Prepared one : prepared) {
             String device = one.envelope().deviceId();
-            String twin = device == null ? null : twinIdProperty == null ? device : twinOfDevice.get(device);
+            String twin = device == null ? null : deviceTwins.known(device);
             if (twin != null && one.payload() != null && one.payload().refusal() == null) {
                 twins.put(twin, null);
             }
@@ -536,13 +533,13 @@ public final class IngressPipeline {
             }
             return twin;
         }
-        String known = twinOfDevice.get(deviceId);
+        String known = deviceTwins.known(deviceId);
         if (known != null) {
             StoredTwin twin = tx.twinForUpdate(known);
             if (twin != null && deviceId.equals(Json.parse(twin.body()).path(twinIdProperty).asText(null))) {
                 return twin;
             }
-            twinOfDevice.remove(deviceId, known);
+            deviceTwins.forget(deviceId, known);
         }
         List<String> found = tx.twinIdsWhere(twinIdProperty, deviceId, 2);
         if (found.isEmpty()) {
@@ -553,10 +550,7 @@ public final class IngressPipeline {
             throw new IngressRefusal("twins " + found.get(0) + " and " + found.get(1) + " both have " + twinIdProperty
                     + " '" + deviceId + "' (the device id): make it unique");
         }
-        if (twinOfDevice.size() > 100_000) {
-            twinOfDevice.clear();
-        }
-        twinOfDevice.put(deviceId, found.get(0));
+        deviceTwins.remember(deviceId, found.get(0));
         return tx.twinForUpdate(found.get(0));
     }
 

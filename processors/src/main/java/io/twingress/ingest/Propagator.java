@@ -28,9 +28,11 @@ import io.twingress.twin.TwinOperations;
  * The rules file's propagations, applied to every twin change whatever made it (an ingress message, the API, another
  * propagation), inside the change's own write unit: when a rule's property of a twin of the rule's model changes,
  * each twin related to it by the rule's relationship gets its target property set to the new value or to the
- * aggregate over every twin related to it the same way. A propagated change is an ordinary patch, so it has its
- * events and propagates further (thermostat → room → floor); a change already made in the same cascade is not made
- * again, which ends any loop, and a cascade stops after {@link #MAX_DEPTH} steps.
+ * aggregate over every twin related to it the same way. An aggregate is worked out again when such a relationship is
+ * created or deleted, and a copy is made when one is created. An aggregate over no values removes the target property
+ * ({@code sum} and {@code count} are 0 then), as does a copy of a removed value. A propagated change is an ordinary
+ * patch, so it has its events and propagates further (thermostat → room → floor); a change already made in the same
+ * cascade is not made again, which ends any loop, and a cascade stops after {@link #MAX_DEPTH} steps.
  */
 public final class Propagator implements ChangeLog {
 
@@ -58,8 +60,9 @@ public final class Propagator implements ChangeLog {
     @Override
     public void record(StoreTx tx, Change change) {
         List<MappingRules.Propagation> propagations = rules.rules().propagations();
-        if (propagations.isEmpty() || change.isRelationship() || change.kind() != Change.Kind.TWIN_UPDATE
-                || twins == null) {
+        boolean linked = change.kind() == Change.Kind.RELATIONSHIP_CREATE;
+        if (propagations.isEmpty() || twins == null || change.kind() != Change.Kind.TWIN_UPDATE && !linked
+                && change.kind() != Change.Kind.RELATIONSHIP_DELETE) {
             return;
         }
         boolean outermost = cascade.get() == null;
@@ -67,10 +70,18 @@ public final class Propagator implements ChangeLog {
             cascade.set(new HashSet<>());
         }
         try {
+            if (change.isRelationship()) {
+                relinked(tx, propagations, linked ? change.after() : Json.parse(change.before()), linked,
+                        change.traceparent());
+                return;
+            }
             InterfaceModel model = models.find(change.modelId());
             for (MappingRules.Propagation rule : propagations) {
                 if (model != null && model.isA(rule.model()) && touches(change.patch(), rule.property())) {
-                    propagate(tx, rule, change);
+                    JsonNode changed = change.after().get(rule.property());
+                    for (String target : related(tx, change.twinId(), rule.relationship(), rule.incoming())) {
+                        set(tx, rule, target, changed, change.twinId(), change.traceparent());
+                    }
                 }
             }
         } finally {
@@ -80,33 +91,66 @@ public final class Propagator implements ChangeLog {
         }
     }
 
-    private void propagate(StoreTx tx, MappingRules.Propagation rule, Change change) {
+    /**
+     * A relationship was created or deleted: each rule over relationships of its name, whose twin at the changing end
+     * is of the rule's model, sets its target again (an aggregate), or copies that twin's value to it (a copy, when
+     * the relationship was created).
+     */
+    private void relinked(StoreTx tx, List<MappingRules.Propagation> propagations, JsonNode relationship,
+            boolean created, String traceparent) {
+        String name = relationship.path("$relationshipName").asText();
+        String source = relationship.path("$sourceId").asText();
+        String target = relationship.path("$targetId").asText();
+        for (MappingRules.Propagation rule : propagations) {
+            boolean copy = rule.aggregate() == MappingRules.Aggregate.COPY;
+            if (!rule.relationship().equals(name) || copy && !created) {
+                continue;
+            }
+            // incoming: the relationship runs from the twin that is set to the twin whose property changes
+            String member = rule.incoming() ? target : source;
+            StoredTwin twin = tx.twin(member);
+            InterfaceModel model = twin == null ? null : models.find(twin.modelId());
+            if (model != null && model.isA(rule.model())) {
+                JsonNode value = copy ? Json.parse(twin.body()).get(rule.property()) : null;
+                if (!copy || value != null) {
+                    set(tx, rule, rule.incoming() ? source : target, value, member, traceparent);
+                }
+            }
+        }
+    }
+
+    /**
+     * Sets the rule's target property of {@code target}: to {@code changed} (a copy) or to the aggregate over its
+     * related twins; removed when there is none.
+     */
+    private void set(StoreTx tx, MappingRules.Propagation rule, String target, JsonNode changed, String from,
+            String traceparent) {
         Set<String> done = cascade.get();
         if (done.size() >= MAX_DEPTH) {
-            LOG.warn("propagation {} from {} stopped: the cascade reached {} steps", rule.id(), change.twinId(),
-                    MAX_DEPTH);
+            LOG.warn("propagation {} from {} stopped: the cascade reached {} steps", rule.id(), from, MAX_DEPTH);
             return;
         }
-        JsonNode changed = change.after().get(rule.property());
-        for (String target : related(tx, change.twinId(), rule.relationship(), rule.incoming())) {
-            String key = target + "/" + rule.targetProperty();
-            if (!done.add(key)) {
-                continue;
+        if (!done.add(target + "/" + rule.targetProperty())) {
+            return;
+        }
+        JsonNode value = rule.aggregate() == MappingRules.Aggregate.COPY ? changed : aggregate(tx, rule, target);
+        ArrayNode patch = Json.MAPPER.createArrayNode();
+        String path = "/" + rule.targetProperty();
+        try {
+            if (value != null) {
+                patch.addObject().put("op", "add").put("path", path).set("value", value);
+                twins.upsert(target, patch, traceparent);
+            } else {
+                StoredTwin twin = tx.twin(target);
+                if (twin != null && !Json.parse(twin.body()).at(path).isMissingNode()) {
+                    patch.addObject().put("op", "remove").put("path", path);
+                    twins.patch(target, patch, null, traceparent);
+                }
             }
-            JsonNode value = rule.aggregate() == MappingRules.Aggregate.COPY ? changed
-                    : aggregate(tx, rule, target);
-            if (value == null) {
-                continue;
-            }
-            ArrayNode patch = Json.MAPPER.createArrayNode();
-            patch.addObject().put("op", "add").put("path", "/" + rule.targetProperty()).set("value", value);
-            try {
-                twins.upsert(target, patch, change.traceparent());
-            } catch (AdtException e) {
-                // the rule does not fit this twin (its model has no such property, say): the change stands without it
-                LOG.warn("propagation {} could not set {} of {}: {}", rule.id(), rule.targetProperty(), target,
-                        e.getMessage());
-            }
+        } catch (AdtException e) {
+            // the rule does not fit this twin (its model has no such property, say): the change stands without it
+            LOG.warn("propagation {} could not set {} of {}: {}", rule.id(), rule.targetProperty(), target,
+                    e.getMessage());
         }
     }
 
@@ -125,7 +169,7 @@ public final class Propagator implements ChangeLog {
             return JsonNodeFactory.instance.numberNode(values.size());
         }
         if (values.isEmpty()) {
-            return null;
+            return rule.aggregate() == MappingRules.Aggregate.SUM ? JsonNodeFactory.instance.numberNode(0) : null;
         }
         BigDecimal result = switch (rule.aggregate()) {
             case MIN -> values.stream().reduce(BigDecimal::min).orElseThrow();

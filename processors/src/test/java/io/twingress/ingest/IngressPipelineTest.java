@@ -1,6 +1,8 @@
 package io.twingress.ingest;
 
 import static io.twingress.model.TestModels.ROOM;
+import static io.twingress.model.TestModels.SPACE;
+import static io.twingress.model.TestModels.THERMOSTAT;
 import static io.twingress.model.TestModels.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -80,9 +82,9 @@ class IngressPipelineTest {
         Propagator propagator = new Propagator(rules, twinModels);
         twins = new TwinOperations(store, twinModels, Clock.systemUTC(), ChangeLog.NONE.then(propagator));
         propagator.applyWith(twins);
-        relationships = new RelationshipOperations(store, twinModels);
+        relationships = new RelationshipOperations(store, twinModels, propagator);
         pipeline = new IngressPipeline(store, twinModels, twins, rules, context.createProducerTemplate(),
-                IngressMetrics.NONE, Clock.systemUTC(), "", "");
+                IngressMetrics.NONE, Clock.systemUTC(), new DeviceTwins(""), "");
         twins.put("r1", json("{'$metadata':{'$model':'" + ROOM + "'},'comp1':{}}"), null);
     }
 
@@ -131,7 +133,7 @@ class IngressPipelineTest {
     @Test
     void theDefaultMappingTakesTheSourceTimeFromTheFieldSetForIt() {
         pipeline = new IngressPipeline(store, twinModels, twins, rules, context.createProducerTemplate(),
-                IngressMetrics.NONE, Clock.systemUTC(), "", "ts");
+                IngressMetrics.NONE, Clock.systemUTC(), new DeviceTwins(""), "ts");
         batch(message("kafka:t", "1", "r1", "{\"count\":1,\"temp\":20.5,\"ts\":\"2026-05-06T09:08:09+02:00\"}",
                 "2026-01-01T00:00:00Z"));
         JsonNode r1 = twins.get("r1");
@@ -163,9 +165,16 @@ class IngressPipelineTest {
     }
 
     @Test
+    void aTwinIdPropertyThatIsNoPropertyNameIsRefused() {
+        assertThatThrownBy(() -> new DeviceTwins("device id")).hasMessageContaining("must be a DTDL property name");
+    }
+
+    @Test
     void aDeviceIsFoundByTheTwinIdPropertyWhenOneIsSetAndFoundAgainWhenItMoves() {
+        DeviceTwins byLabelTwins = new DeviceTwins("label");
+        TwinOperations twins = new TwinOperations(store, twinModels, Clock.systemUTC(), byLabelTwins);
         IngressPipeline byLabel = new IngressPipeline(store, twinModels, twins, rules, context.createProducerTemplate(),
-                IngressMetrics.NONE, Clock.systemUTC(), "label", null);
+                IngressMetrics.NONE, Clock.systemUTC(), byLabelTwins, null);
         twins.put("r2", json("{'$metadata':{'$model':'" + ROOM + "'},'comp1':{},'label':'dev-7'}"), null);
         Exchange carrier = new DefaultExchange(context);
         carrier.getMessage().setBody(new ArrayList<>(List.of(message("mqtt", "1", "dev-7", "{\"count\":1}", null))));
@@ -187,6 +196,19 @@ class IngressPipelineTest {
         assertThat(deadLetters()).extracting(IngressDeadLetterRow::reason).containsExactly(
                 "no twin has label 'dev-9' (the device id), and no rule matched",
                 "twins r1 and r2 both have label 'dev-6' (the device id): make it unique");
+
+        // a second twin takes the label of a device already found: its next message is refused, not applied to
+        // the twin found before
+        twins.patch("r2", json("[{'op':'replace','path':'/label','value':'dev-5'}]"), null, null);
+        carrier.getMessage().setBody(new ArrayList<>(List.of(message("mqtt", "5", "dev-5", "{\"count\":5}", null))));
+        byLabel.apply(carrier);
+        assertThat(twins.get("r2").get("count").asInt()).isEqualTo(5);
+        twins.patch("r1", json("[{'op':'replace','path':'/label','value':'dev-5'}]"), null, null);
+        carrier.getMessage().setBody(new ArrayList<>(List.of(message("mqtt", "6", "dev-5", "{\"count\":6}", null))));
+        byLabel.apply(carrier);
+        assertThat(twins.get("r2").get("count").asInt()).isEqualTo(5);
+        assertThat(deadLetters()).last().satisfies(d -> assertThat(d.reason()).isEqualTo(
+                "twins r1 and r2 both have label 'dev-5' (the device id): make it unique"));
     }
 
     @Test
@@ -460,6 +482,44 @@ class IngressPipelineTest {
         assertThat(MappingRules.parse(propagation.formatted(ROOM, "direction: incoming", "aggregate: max"), context)
                 .propagations()).extracting(MappingRules.Propagation::aggregate)
                 .containsExactly(MappingRules.Aggregate.MAX);
+    }
+
+    @Test
+    void anAggregateFollowsRelationshipsAsTheyComeAndGoAndIsRemovedWhenNothingIsLeft() throws Exception {
+        Files.writeString(rulesPath, """
+                propagations:
+                  - id: avg
+                    model: "%1$s"
+                    property: Temperature
+                    relationship: { name: contains, direction: incoming }
+                    set: { property: Temperature, aggregate: avg }
+                  - id: sum
+                    model: "%1$s"
+                    property: Temperature
+                    relationship: { name: contains, direction: incoming }
+                    set: { property: ComfortIndex, aggregate: sum }
+                """.formatted(THERMOSTAT));
+        rules.reloadIfChanged();
+        twins.put("s1", json("{'$metadata':{'$model':'" + SPACE + "'}}"), null);
+        twins.put("t1", json("{'$metadata':{'$model':'" + THERMOSTAT + "'},'Temperature':10}"), null);
+        twins.put("t2", json("{'$metadata':{'$model':'" + THERMOSTAT + "'},'Temperature':20}"), null);
+
+        relationships.put("s1", "c1", json("{'$targetId':'t1','$relationshipName':'contains'}"), null);
+        assertThat(twins.get("s1").get("Temperature").asDouble()).isEqualTo(10);
+        relationships.put("s1", "c2", json("{'$targetId':'t2','$relationshipName':'contains'}"), null);
+        assertThat(twins.get("s1").get("Temperature").asDouble()).isEqualTo(15);
+        assertThat(twins.get("s1").get("ComfortIndex").asDouble()).isEqualTo(30);
+        relationships.delete("s1", "c1", null);
+        assertThat(twins.get("s1").get("Temperature").asDouble()).isEqualTo(20);
+        assertThat(twins.get("s1").get("ComfortIndex").asDouble()).isEqualTo(20);
+
+        // the last value goes: an average over nothing is no value, a sum over nothing is 0
+        twins.patch("t2", json("[{'op':'remove','path':'/Temperature'}]"), null, null);
+        assertThat(twins.get("s1").has("Temperature")).isFalse();
+        assertThat(twins.get("s1").get("ComfortIndex").asDouble()).isEqualTo(0);
+        // and it comes back with the next reading
+        batch(message("kafka:t", "a1", "t2", "{\"Temperature\":30}", null));
+        assertThat(twins.get("s1").get("Temperature").asDouble()).isEqualTo(30);
     }
 
     @Test

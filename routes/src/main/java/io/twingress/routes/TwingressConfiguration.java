@@ -47,6 +47,7 @@ import io.twingress.api.IngressApi;
 import io.twingress.history.DataHistory;
 import io.twingress.history.HistoryQuery;
 import io.twingress.ingest.DedupPruner;
+import io.twingress.ingest.DeviceTwins;
 import io.twingress.ingest.IngressDeadLetters;
 import io.twingress.ingest.IngressPipeline;
 import io.twingress.ingest.Propagator;
@@ -108,12 +109,16 @@ public class TwingressConfiguration implements CamelConfiguration {
         return new ModelsApi(models);
     }
 
-    /** Twin changes, whatever makes them, are recorded for egress and then propagated by the ingress rules. */
+    /**
+     * Twin changes, whatever makes them, are recorded for egress, then propagated by the ingress rules, and seen by
+     * ingress's finding of a device's twin.
+     */
     @BindToRegistry(value = "twinOperations", lazy = true)
     public TwinOperations twinOperations(@BeanInject("twinStore") TwinStore store,
             @BeanInject("twinModels") TwinModels models, @BeanInject("eventRecorder") EventRecorder events,
-            @BeanInject("propagator") Propagator propagator) {
-        TwinOperations twins = new TwinOperations(store, models, Clock.systemUTC(), events.then(propagator));
+            @BeanInject("propagator") Propagator propagator, @BeanInject("deviceTwins") DeviceTwins deviceTwins) {
+        TwinOperations twins = new TwinOperations(store, models, Clock.systemUTC(),
+                events.then(propagator).then(deviceTwins));
         propagator.applyWith(twins);
         return twins;
     }
@@ -125,8 +130,10 @@ public class TwingressConfiguration implements CamelConfiguration {
 
     @BindToRegistry(value = "relationshipsApi", lazy = true)
     public RelationshipsApi relationshipsApi(@BeanInject("twinStore") TwinStore store,
-            @BeanInject("twinModels") TwinModels models, @BeanInject("eventRecorder") EventRecorder events) {
-        return new RelationshipsApi(new RelationshipOperations(store, models, events));
+            @BeanInject("twinModels") TwinModels models, @BeanInject("eventRecorder") EventRecorder events,
+            @BeanInject("propagator") Propagator propagator) {
+        // a relationship created or deleted sets the aggregates over it again
+        return new RelationshipsApi(new RelationshipOperations(store, models, events.then(propagator)));
     }
 
     // ingress
@@ -142,14 +149,18 @@ public class TwingressConfiguration implements CamelConfiguration {
         return new Propagator(rules, models);
     }
 
+    @BindToRegistry(value = "deviceTwins", lazy = true)
+    public DeviceTwins deviceTwins(@PropertyInject("twingress.ingress.twinIdProperty") String twinIdProperty) {
+        return new DeviceTwins(twinIdProperty);
+    }
+
     @BindToRegistry(value = "ingressPipeline", lazy = true)
     public IngressPipeline ingressPipeline(CamelContext context, @BeanInject("twinStore") TwinStore store,
             @BeanInject("twinModels") TwinModels models, @BeanInject("twinOperations") TwinOperations twins,
-            @BeanInject("rulesFile") RulesFile rules,
-            @PropertyInject("twingress.ingress.twinIdProperty") String twinIdProperty,
+            @BeanInject("rulesFile") RulesFile rules, @BeanInject("deviceTwins") DeviceTwins deviceTwins,
             @PropertyInject("twingress.ingress.sourceTimeField") String sourceTimeField) {
         return new IngressPipeline(store, models, twins, rules, context.createProducerTemplate(),
-                new IngressMeters(context), Clock.systemUTC(), twinIdProperty, sourceTimeField);
+                new IngressMeters(context), Clock.systemUTC(), deviceTwins, sourceTimeField);
     }
 
     @BindToRegistry(value = "ingressApi", lazy = true)

@@ -117,6 +117,23 @@ class IngressIT {
     }
 
     @Test
+    void aRelationshipDeletedOverTheApiTakesItsTwinOutOfTheRoomsAverage() throws Exception {
+        putTwin("room99", SPACE);
+        putTwin("thermostat91", THERMOSTAT);
+        putTwin("thermostat92", THERMOSTAT);
+        relate("room99", "thermostat91");
+        relate("room99", "thermostat92");
+        assertThat(send("POST", "/devices/thermostat91/messages/events", "{\"Temperature\":10}", Map.of())
+                .statusCode()).isEqualTo(204);
+        assertThat(send("POST", "/devices/thermostat92/messages/events", "{\"Temperature\":20}", Map.of())
+                .statusCode()).isEqualTo(204);
+        assertThat(twin("room99").get("Temperature").asDouble()).isEqualTo(15);
+        assertThat(send("DELETE", "/digitaltwins/room99/relationships/room99-thermostat91?" + V, null, Map.of())
+                .statusCode()).isEqualTo(204);
+        assertThat(twin("room99").get("Temperature").asDouble()).isEqualTo(20);
+    }
+
+    @Test
     void aKafkaRecordFromIotHubTakesItsDeviceTimeAndEncodingFromItsHeaders() throws Exception {
         // as Event Hubs' Kafka endpoint delivers IoT Hub's messages: the key is not the device, the body is base64
         String body = Base64.getEncoder().encodeToString("{\"Temperature\":64.5}".getBytes(StandardCharsets.UTF_8));
