@@ -40,6 +40,7 @@ public enum AdtError {
     METHOD_NOT_ALLOWED(405, "MethodNotAllowed"),
     REQUEST_TIMEOUT(408, "RequestTimeout"),
     CONFLICT(409, "Conflict"),
+    UNSUPPORTED_MEDIA_TYPE(415, "UnsupportedMediaType"),
     MODEL_ALREADY_EXISTS(409, "ModelAlreadyExists"),
     MODEL_REFERENCES_NOT_DELETED(409, "ModelReferencesNotDeleted"),
     PRECONDITION_FAILED(412, "PreconditionFailed"),

@@ -73,8 +73,12 @@ public final class Json {
         return parseSent(utf8(bytes));
     }
 
-    /** As {@link #parseSent(byte[])}, for text already decoded as strict UTF-8. */
-    public static JsonNode parseSent(String text) {
+    /**
+     * As {@link #parseSent(byte[])}, for text already decoded as strict UTF-8. A leading byte order mark is ignored,
+     * as RFC 8259 lets a reader do (some Windows tools write one).
+     */
+    public static JsonNode parseSent(String sent) {
+        String text = sent.startsWith("\uFEFF") ? sent.substring(1) : sent;
         JsonNode json = parse(text);
         if (text.contains("\\u")) {
             refuseLoneSurrogates(json);

@@ -103,10 +103,9 @@ public final class ApiRequest {
         return index < segments.size() ? segments.get(index) : null;
     }
 
-    /** A query parameter's first value, or null. */
+    /** A query parameter's value, or null; given more than once with different values, it is refused. */
     public String query(String name) {
-        List<String> values = query.get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
+        return single("query parameter", name, queryAll(name));
     }
 
     /** Every value of a repeatable query parameter. */
@@ -124,12 +123,29 @@ public final class ApiRequest {
     }
 
     /**
-     * An HTTP request header. The server also maps query parameters to headers, so a query parameter of the same
-     * name is refused rather than let stand in for the header.
+     * An HTTP request header, refused if given more than once with different values. The server also maps query
+     * parameters to headers, so a query parameter of the same name is refused rather than let stand in for the header.
      */
     public String header(String name) {
-        List<String> values = headerAll(name);
-        return values.isEmpty() ? null : values.get(0);
+        return single("header", name, headerAll(name));
+    }
+
+    /**
+     * The one value of a header or query parameter that the request may give once: repeated with the same value it
+     * is that value; with different values it is refused, as no one of them is the sender's meaning.
+     */
+    private static String single(String kind, String name, List<String> values) {
+        if (values.isEmpty()) {
+            return null;
+        }
+        String first = values.get(0);
+        for (String value : values) {
+            if (!value.equals(first)) {
+                throw AdtError.INVALID_ARGUMENT.with("The " + kind + " " + name + " is given more than once, with"
+                        + " different values: send it once.");
+            }
+        }
+        return first;
     }
 
     /** Every value of an HTTP request header, as {@link #header} refuses a query parameter of its name. */

@@ -190,15 +190,13 @@ public final class ApiSupport {
         if (asked == null) {
             return max;
         }
-        try {
-            int size = Integer.parseInt(asked.trim());
-            if (size < 1) {
-                throw new NumberFormatException();
-            }
-            return Math.min(size, max);
-        } catch (NumberFormatException e) {
+        String digits = asked.strip();
+        if (!digits.matches("0*[1-9][0-9]*")) {
             throw AdtError.INVALID_ARGUMENT.with("max-items-per-page must be a positive integer.");
         }
+        // any size beyond the page limit is the limit, also one beyond an int
+        String significant = digits.replaceFirst("^0+", "");
+        return significant.length() > 9 ? max : Math.min(Integer.parseInt(significant), max);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
@@ -71,12 +72,60 @@ class ApiSupportTest {
     }
 
     @Test
+    void ignoresALeadingByteOrderMark() {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        byte[] sent = "{\"s\":1}".getBytes(StandardCharsets.UTF_8);
+        byte[] withBom = Arrays.copyOf(bom, bom.length + sent.length);
+        System.arraycopy(sent, 0, withBom, bom.length, sent.length);
+        assertThat(body(withBom).path("s").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void refusesHalfASurrogatePairWrittenAsAnEscapeInAValueOrAName() {
         assertThat(body("{\"s\":\"\\ud83d\\ude00\",\"t\":\"\\u00fc\"}".getBytes(StandardCharsets.UTF_8))
                 .path("s").asText()).isEqualTo("😀");
         assertAdtError(() -> body("{\"s\":\"ab\\ud800\"}".getBytes(StandardCharsets.UTF_8)), "\\ud800 alone");
         assertAdtError(() -> body("[{\"deep\":[\"\\udc00x\"]}]".getBytes(StandardCharsets.UTF_8)), "\\udc00 alone");
         assertAdtError(() -> body("{\"\\ud800\":1}".getBytes(StandardCharsets.UTF_8)), "\\ud800 alone");
+    }
+
+    @Test
+    void aHeaderOrQueryParameterGivenTwiceCountsOnlyWithTheSameValue() {
+        assertThat(request("/models?api-version=2023-10-31&api-version=2023-10-31", null)
+                .query("api-version")).isEqualTo("2023-10-31");
+        assertAdtError(() -> ApiSupport.requireApiVersion(exchange("/models?api-version=2023-10-31&api-version=x",
+                null)), "query parameter api-version is given more than once, with different values");
+        assertThat(request("/models", List.of("a", "a")).header("Message-Id")).isEqualTo("a");
+        assertAdtError(() -> request("/models", List.of("a", "b")).header("Message-Id"),
+                "header Message-Id is given more than once");
+    }
+
+    @Test
+    void aPageSizeBeyondAnIntIsThePageLimit() {
+        Exchange exchange = exchange("/models", null);
+        exchange.getMessage().setHeader("max-items-per-page", "2147483648");
+        assertThat(ApiSupport.pageSize(exchange, 100)).isEqualTo(100);
+        exchange = exchange("/models", null);
+        exchange.getMessage().setHeader("max-items-per-page", " 007 ");
+        assertThat(ApiSupport.pageSize(exchange, 100)).isEqualTo(7);
+        for (String refused : List.of("0", "-1", "1.5", "", "x")) {
+            Exchange bad = exchange("/models", null);
+            bad.getMessage().setHeader("max-items-per-page", refused);
+            assertAdtError(() -> ApiSupport.pageSize(bad, 100), "must be a positive integer");
+        }
+    }
+
+    private static Exchange exchange(String uri, List<String> messageIds) {
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        exchange.getMessage().setHeader(Exchange.HTTP_URI, uri);
+        if (messageIds != null) {
+            exchange.getMessage().setHeader("Message-Id", messageIds);
+        }
+        return exchange;
+    }
+
+    private static ApiRequest request(String uri, List<String> messageIds) {
+        return ApiRequest.of(exchange(uri, messageIds));
     }
 
     private static JsonNode body(byte[] bytes) {

@@ -140,6 +140,13 @@ final class HttpGuard {
                     ApiSupport.formRefused(type));
             return;
         }
+        String encoding = request.getHeader("Content-Encoding");
+        if (encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
+            // read as it is, a compressed body fails as "not JSON", or is kept compressed in a dead letter
+            reply(request.response().putHeader("Connection", "close"), AdtError.UNSUPPORTED_MEDIA_TYPE,
+                    "The body is sent with Content-Encoding " + encoding + "; send it uncompressed.");
+            return;
+        }
         next.handle(request);
     }
 

@@ -212,6 +212,8 @@ class HostileInputIT {
         assertThat(list.headers().firstValue("Allow")).hasValue("GET");
         assertError(send("DELETE", "/ingress/deadletters?" + V, null, Map.of()), 405, "MethodNotAllowed", "GET");
         assertError(send("GET", "/ingress/x?" + V, null, Map.of()), 404, "NotFound", "/ingress/x");
+        assertError(send("POST", "/devices/d1/messages/events", "{}", Map.of("Content-Encoding", "gzip")), 415,
+                "UnsupportedMediaType", "send it uncompressed");
         assertError(send("POST", "/ingress/x?" + V, null, Map.of()), 404, "NotFound", "There is no operation POST"
                 + " /ingress/x.");
         assertError(send("POST", "/ingress/deadletters:replya?" + V, null, Map.of()), 404, "NotFound",
