@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import io.twingress.AdtException;
 import io.twingress.Json;
+import io.twingress.model.Content;
 import io.twingress.model.InterfaceModel;
 import io.twingress.store.StoreTx;
 import io.twingress.store.StoredRelationship;
@@ -46,6 +47,8 @@ public final class Propagator implements ChangeLog {
     private volatile TwinOperations twins;
     /** The twin properties set in the cascade running on this thread (the write unit's). */
     private final ThreadLocal<Set<String>> cascade = new ThreadLocal<>();
+    /** The rules last checked against the models ({@link #check}). */
+    private volatile MappingRules checked;
 
     public Propagator(RulesFile rules, TwinModels models) {
         this.rules = rules;
@@ -59,7 +62,12 @@ public final class Propagator implements ChangeLog {
 
     @Override
     public void record(StoreTx tx, Change change) {
-        List<MappingRules.Propagation> propagations = rules.rules().propagations();
+        MappingRules current = rules.rules();
+        if (current != checked) {
+            checked = current;
+            check(current);
+        }
+        List<MappingRules.Propagation> propagations = current.propagations();
         boolean linked = change.kind() == Change.Kind.RELATIONSHIP_CREATE;
         if (propagations.isEmpty() || twins == null || change.kind() != Change.Kind.TWIN_UPDATE && !linked
                 && change.kind() != Change.Kind.RELATIONSHIP_DELETE) {
@@ -152,6 +160,35 @@ public final class Propagator implements ChangeLog {
             LOG.warn("propagation {} could not set {} of {}: {}", rule.id(), rule.targetProperty(), target,
                     e.getMessage());
         }
+    }
+
+    /**
+     * Says in the log, once per rules file read, which propagations cannot fire as written: a model that is not
+     * stored (yet), or one without the rule's property, or without its relationship where the rule's twins declare
+     * it (direction outgoing). They are kept: the model may be uploaded or changed later.
+     */
+    private void check(MappingRules current) {
+        problems(current).forEach(LOG::warn);
+    }
+
+    /** What {@link #check} says. */
+    List<String> problems(MappingRules current) {
+        List<String> problems = new ArrayList<>();
+        for (MappingRules.Propagation rule : current.propagations()) {
+            InterfaceModel model = models.find(rule.model());
+            String problem = null;
+            if (model == null) {
+                problem = "its model " + rule.model() + " is not stored";
+            } else if (!(model.content(rule.property()) instanceof Content.Property)) {
+                problem = rule.model() + " has no property " + rule.property();
+            } else if (!rule.incoming() && !(model.content(rule.relationship()) instanceof Content.Relationship)) {
+                problem = rule.model() + " has no relationship " + rule.relationship();
+            }
+            if (problem != null) {
+                problems.add("propagation " + rule.id() + " does not fire while " + problem);
+            }
+        }
+        return problems;
     }
 
     /** The value over every twin related to {@code target} the way the changed twin is. */

@@ -523,6 +523,27 @@ class IngressPipelineTest {
     }
 
     @Test
+    void propagationsThatCannotFireAsWrittenAreNamed() {
+        String rule = """
+                  - id: %s
+                    model: "%s"
+                    property: %s
+                    relationship: { name: %s, direction: %s }
+                    set: { property: count }
+                """;
+        MappingRules written = MappingRules.parse("propagations:\n"
+                + rule.formatted("fine", ROOM, "count", "feeds", "outgoing")
+                + rule.formatted("no-model", "dtmi:test:Nope;1", "count", "feeds", "outgoing")
+                + rule.formatted("no-property", ROOM, "cuont", "feeds", "outgoing")
+                + rule.formatted("no-relationship", ROOM, "count", "fedes", "outgoing")
+                + rule.formatted("declared-elsewhere", ROOM, "count", "fedes", "incoming"), context);
+        assertThat(new Propagator(rules, twinModels).problems(written)).containsExactly(
+                "propagation no-model does not fire while its model dtmi:test:Nope;1 is not stored",
+                "propagation no-property does not fire while " + ROOM + " has no property cuont",
+                "propagation no-relationship does not fire while " + ROOM + " has no relationship fedes");
+    }
+
+    @Test
     void propagationsCascadeAndStopAtALoop() throws Exception {
         Files.writeString(rulesPath, """
                 propagations:
