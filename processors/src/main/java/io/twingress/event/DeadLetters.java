@@ -6,12 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -42,6 +45,10 @@ public final class DeadLetters {
             .withZone(ZoneOffset.UTC);
 
     /** Headers a dead letter carries on a Kafka topic, beside the CloudEvent in structured mode. */
+    /** The longest file name {@link #safeName} makes, leaving room for {@code .json}. */
+    static final int MAX_NAME = 200;
+    /** The longest failure reason kept: a receiver's whole reply could be megabytes. */
+    static final int MAX_REASON = 2_000;
     public static final String REASON_HEADER = "twingress_deadletter_reason";
     public static final String ATTEMPTS_HEADER = "twingress_deadletter_attempts";
     public static final String LAST_ATTEMPT_HEADER = "twingress_deadletter_lastattempt";
@@ -90,7 +97,8 @@ public final class DeadLetters {
             throw new IllegalStateException("endpoint " + unit.endpoint() + " was deleted");
         }
         int attempts = Math.max(1, exchange.getProperty(OutboxRelay.FAILED_ATTEMPTS, 0, Integer.class));
-        String reason = cause == null ? "unknown failure" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        String reason = shortened(cause == null ? "unknown failure"
+                : cause.getClass().getSimpleName() + ": " + cause.getMessage());
         String lastAttempt = clock.instant().toString();
         List<DeadLetterRow> rows = new ArrayList<>();
         for (Delivery d : unit.deliveries()) {
@@ -144,8 +152,31 @@ public final class DeadLetters {
         }
     }
 
-    /** An event id as a file name: anything but letters, digits, '-', '_' and '.' is escaped, and so is a lone dot. */
+    /** A failure's text cut to {@link #MAX_REASON} characters, saying how much was left out. */
+    static String shortened(String reason) {
+        return reason == null || reason.length() <= MAX_REASON ? reason
+                : reason.substring(0, MAX_REASON) + "... (" + (reason.length() - MAX_REASON) + " more characters)";
+    }
+
+    /**
+     * An event id as a file name: anything but letters, digits, '-', '_' and '.' is escaped, and so is a lone dot. A
+     * name longer than {@link #MAX_NAME} (file systems take 255 bytes) keeps its start and ends in the SHA-256 of the
+     * id, so that it stays one name per id.
+     */
     static String safeName(String id) {
+        String name = escapedName(id);
+        if (name.length() <= MAX_NAME) {
+            return name;
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+            return name.substring(0, MAX_NAME - 65) + "~" + HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    private static String escapedName(String id) {
         StringBuilder out = new StringBuilder();
         for (char c : id.toCharArray()) {
             if (Character.isLetterOrDigit(c) && c < 128 || c == '-' || c == '_' || c == '.') {

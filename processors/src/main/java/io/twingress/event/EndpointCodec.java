@@ -68,6 +68,9 @@ final class EndpointCodec {
     private static final Pattern HEADER_VALUE = Pattern.compile("[\\t\\x20-\\x7e\\x80-\\xff]*");
     private static final Set<String> RESERVED_HEADERS = Set.of("host", "content-length", "content-type",
             "authorization", "transfer-encoding", "connection");
+    /** The most a webhook's own headers, a secret sent in one, or a URL may hold: what HTTP servers commonly take. */
+    private static final int MAX_HEADER_BYTES = 8 * 1024;
+    private static final int MAX_URL_LENGTH = 8 * 1024;
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}]*)\\}");
     private static final Set<String> MQTT_PLACEHOLDERS = Set.of("subject", "type", "twinId");
     private static final Pattern MQTT_CLIENT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -317,6 +320,7 @@ final class EndpointCodec {
         Props h = p.object("headers");
         if (h != null) {
             Set<String> seen = new HashSet<>();
+            int size = 0;
             for (String header : h.keys()) {
                 String what = h.path(header);
                 String lower = header.toLowerCase(Locale.ROOT);
@@ -332,6 +336,10 @@ final class EndpointCodec {
                     throw Props.invalid(what + ": headers starting with ce- carry CloudEvents attributes and are set"
                             + " by Twingress");
                 }
+                if (lower.startsWith("camel")) {
+                    throw Props.invalid(what + ": headers starting with Camel are Camel's own, which would steer the"
+                            + " request (its path, query or method) instead of being sent");
+                }
                 if (authentication.type() == WebhookAuthentication.Type.Key
                         && lower.equals(authentication.headerName().toLowerCase(Locale.ROOT))) {
                     throw Props.invalid(what + " is the header authentication.headerName sends the key in");
@@ -345,6 +353,11 @@ final class EndpointCodec {
                             + " control characters or characters beyond U+00FF, which HTTP headers cannot carry)");
                 }
                 headers.put(header, value);
+                size += header.length() + value.length();
+            }
+            if (size > MAX_HEADER_BYTES) {
+                throw Props.invalid(p.path("headers") + " hold " + size + " characters of names and values; at most "
+                        + MAX_HEADER_BYTES + " are taken");
             }
         }
         Duration timeout = duration(p, "timeout");
@@ -374,6 +387,7 @@ final class EndpointCodec {
                     throw Props.invalid(a.path("token") + " is required for type Bearer. Secrets are never returned,"
                             + " so a PUT that replaces an endpoint sends them again");
                 }
+                checkHeaderSecret(a.path("token"), token);
                 return new WebhookAuthentication(type, token, null, null);
             }
             default -> {
@@ -382,24 +396,42 @@ final class EndpointCodec {
                 if (headerName == null) {
                     headerName = WebhookAuthentication.DEFAULT_KEY_HEADER;
                 } else if (!HTTP_TOKEN.matcher(headerName).matches()
-                        || RESERVED_HEADERS.contains(headerName.toLowerCase(Locale.ROOT))) {
+                        || RESERVED_HEADERS.contains(headerName.toLowerCase(Locale.ROOT))
+                        || headerName.toLowerCase(Locale.ROOT).startsWith("camel")
+                        || headerName.toLowerCase(Locale.ROOT).startsWith("ce-")) {
                     throw Props.invalid(a.path("headerName") + " must be a header name (letters, digits and"
                             + " !#$%&'*+-.^_`|~) other than Host, Content-Length, Content-Type, Authorization,"
-                            + " Transfer-Encoding and Connection");
+                            + " Transfer-Encoding and Connection, and not starting with Camel or ce-");
                 }
                 Secret key = a.secret("key");
                 if (key == null) {
                     throw Props.invalid(a.path("key") + " is required for type Key. Secrets are never returned, so a"
                             + " PUT that replaces an endpoint sends them again");
                 }
+                checkHeaderSecret(a.path("key"), key);
                 return new WebhookAuthentication(type, null, headerName, key);
             }
+        }
+    }
+
+    /** A secret sent in a header: header text (the message does not repeat it), of a size servers take. */
+    private static void checkHeaderSecret(String what, Secret secret) {
+        String value = secret.reveal();
+        if (!HEADER_VALUE.matcher(value).matches()) {
+            throw Props.invalid(what + " is sent in a header, so it must be printable ISO-8859-1 text (no line breaks"
+                    + " or control characters)");
+        }
+        if (value.length() > MAX_HEADER_BYTES) {
+            throw Props.invalid(what + " is longer than the " + MAX_HEADER_BYTES + " characters a header may hold");
         }
     }
 
     private static URI url(Props p, String key, boolean httpsOnly, String hint) {
         String text = p.requiredText(key, hint);
         String schemes = httpsOnly ? "https" : "http or https";
+        if (text.length() > MAX_URL_LENGTH) {
+            throw Props.invalid(p.path(key) + " is longer than " + MAX_URL_LENGTH + " characters");
+        }
         URI uri;
         try {
             uri = new URI(text);
@@ -420,7 +452,8 @@ final class EndpointCodec {
         if (uri.getRawFragment() != null) {
             throw Props.invalid(p.path(key) + " must not have a #fragment, which is never sent");
         }
-        return uri;
+        // a scheme ignores case (RFC 3986), but Camel finds its HTTP component only by the lower-case one
+        return scheme.equals(uri.getScheme()) ? uri : URI.create(scheme + text.substring(uri.getScheme().length()));
     }
 
     private static EndpointSettings.Mqtt mqtt(Props p, String name) {

@@ -33,6 +33,8 @@ import io.twingress.store.TwinStore;
 public final class OutboxRelay {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+    private static final Duration BATCH_RETRY_FIRST = Duration.ofSeconds(1);
+    private static final Duration BATCH_RETRY_MAX = Duration.ofMinutes(1);
 
     /** Exchange properties the delivery route carries between the steps. */
     public static final String UNIT = "TwingressDeliveryUnit";
@@ -69,6 +71,11 @@ public final class OutboxRelay {
         /** The last failure while it is being retried; null once a send succeeded. */
         volatile String failing;
         volatile Instant failingSince;
+        /** Whether a batch was read and not yet acknowledged: found so at the next read, it failed. */
+        volatile boolean open;
+        /** Batches that failed in a row, and when the next may be read. */
+        volatile int failedBatches;
+        volatile Instant notBefore;
 
         EndpointState(CursorLease cursor) {
             this.cursor = cursor;
@@ -91,11 +98,25 @@ public final class OutboxRelay {
         if (spec == null || !state.cursor.hold()) {
             return;
         }
+        Instant now = clock.instant();
+        if (state.open) {
+            // the batch failed as a whole (a dead letter that could not be kept, say): it is read again, but after
+            // a pause that doubles with each failure, not at every poll with the events already sent in it
+            state.open = false;
+            state.failedBatches++;
+            state.notBefore = now.plus(batchRetryDelay(state.failedBatches));
+            LOG.warn("endpoint {}: a batch failed ({} in a row); it is read again at {}", endpoint,
+                    state.failedBatches, state.notBefore);
+        }
+        if (state.notBefore != null && now.isBefore(state.notBefore)) {
+            return;
+        }
         OutboxPosition after = state.cursor.position();
         List<OutboxEvent> events = store.read(tx -> tx.eventsAfter(after, batchSize));
         if (events.isEmpty()) {
             return;
         }
+        state.open = true;
         exchange.getMessage().setBody(units(spec, events));
         exchange.setProperty(BATCH_END, events.get(events.size() - 1).position());
         exchange.setProperty(MORE, events.size() == batchSize);
@@ -168,10 +189,19 @@ public final class OutboxRelay {
             // the endpoint was deleted or replaced meanwhile; its new route starts from the store's position
             return;
         }
+        state.open = false;
+        state.failedBatches = 0;
+        state.notBefore = null;
         if (!state.cursor.advance(end)) {
             // another instance took the endpoint over; it sends from its own position
             LOG.info("endpoint {} was taken over by another instance", endpoint);
         }
+    }
+
+    /** How long a batch that failed as a whole waits to be read again: 1 s, doubling with each failure, up to 1 min. */
+    static Duration batchRetryDelay(int failures) {
+        Duration delay = BATCH_RETRY_FIRST.multipliedBy(1L << Math.min(failures - 1, 6));
+        return delay.compareTo(BATCH_RETRY_MAX) > 0 ? BATCH_RETRY_MAX : delay;
     }
 
     /** Called after each unit the endpoint accepted. */

@@ -2,11 +2,13 @@ package io.twingress.event;
 
 /**
  * An endpoint refused an event for good (an HTTP 400, say): sending it again cannot help, so it is dead-lettered
- * at once. Endpoint routes throw it for the answers they know to be final.
+ * at once. Endpoint routes throw it for the answers they know to be final, with what the endpoint answered; that is
+ * cut to {@link DeadLetters#MAX_REASON} characters, since a receiver's reply may be megabytes, and the message goes
+ * into the log and the dead letter.
  */
 public final class PermanentDeliveryFailure extends RuntimeException {
 
     public PermanentDeliveryFailure(String message) {
-        super(message);
+        super(DeadLetters.shortened(message));
     }
 }

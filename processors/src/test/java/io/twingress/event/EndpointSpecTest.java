@@ -428,6 +428,8 @@ class EndpointSpecTest {
         "ce-id             | CloudEvents attributes",
         "X Bad             | a header name is",
         "aeg-sas-key       | authentication.headerName",
+        "CamelHttpPath     | Camel's own",
+        "camelhttpquery    | Camel's own",
     })
     void reservedOrMalformedHeadersAreRefused(String header, String reason) {
         assertThat(refusal(webhook(", \"authentication\": {\"type\": \"Key\", \"key\": \"k\"}, \"headers\": {\""
@@ -478,6 +480,27 @@ class EndpointSpecTest {
                 + " allowed range PT1S to PT5M");
         assertThat(refusal(webhook(", \"timeout\": \"PT0.5S\""))).contains("outside the allowed range");
         assertThat(refusal(webhook(", \"contentMode\": \"Binary\""))).contains("binary, structured, eventGrid");
+        // secrets sent in headers are header text, and no header or URL is larger than servers take
+        assertThat(refusal(webhook(", \"authentication\": {\"type\": \"Key\", \"headerName\": \"X-K\","
+                + " \"key\": \"k\\r\\nX-Injected: yes\"}"))).contains("properties.authentication.key is sent in a"
+                + " header").doesNotContain("X-Injected");
+        assertThat(refusal(webhook(", \"authentication\": {\"type\": \"Bearer\", \"token\": \"t\\n\"}")))
+                .contains("no line breaks");
+        assertThat(refusal(webhook(", \"authentication\": {\"type\": \"Bearer\", \"token\": \""
+                + "t".repeat(9000) + "\"}"))).contains("longer than the 8192 characters");
+        assertThat(refusal(webhook(", \"authentication\": {\"type\": \"Key\", \"headerName\": \"CamelHttpUri\","
+                + " \"key\": \"k\"}"))).contains("not starting with Camel or ce-");
+        assertThat(refusal(webhook(", \"headers\": {\"X-A\": \"" + "a".repeat(5000) + "\", \"X-B\": \""
+                + "b".repeat(5000) + "\"}"))).contains("properties.headers hold 10006 characters");
+        assertThat(refusal(webhook("").replace("https://example.com/events", "https://example.com/"
+                + "p".repeat(9000)))).contains("properties.url is longer than 8192 characters");
+    }
+
+    @Test
+    void aWebhookUrlsSchemeIsTakenInAnyCase() {
+        EndpointSettings.Webhook w = (EndpointSettings.Webhook) parse(webhook("")
+                .replace("https://example.com/events", "HTTPS://Example.com/Events?A=B")).settings();
+        assertThat(w.url()).hasToString("https://Example.com/Events?A=B");
     }
 
     @Test

@@ -405,6 +405,22 @@ class EgressIT {
         deleteRouteAndEndpoint("hook-kafka-dl-all", "hook-kafka-dl");
     }
 
+    /** Each attempt is one request: the HTTP client does not retry a 503 or 429 inside an attempt on its own. */
+    @Test
+    void everyAttemptOnAnUnavailableReceiverIsOneRequest() throws Exception {
+        try (HttpReceiver receiver = HttpReceiver.open()) {
+            receiver.failWith(503);
+            putEndpoint("hook-busy", "{\"endpointType\":\"Webhook\",\"url\":\"" + receiver.url("/busy")
+                    + "\",\"retryPolicy\":{\"timeToLive\":\"PT2S\",\"initialDelay\":\"PT0.2S\","
+                    + "\"maxDelay\":\"PT0.5S\"}}");
+            putRoute("hook-busy-all", "hook-busy", "subject = 'busy-1'");
+            putTwin("busy-1", 1);
+            JsonNode letter = awaitDeadLetters("hook-busy", 1, Duration.ofSeconds(30)).get(0);
+            assertThat(letter.get("attempts").asInt()).isGreaterThan(1).isEqualTo(receiver.requests().size());
+            deleteRouteAndEndpoint("hook-busy-all", "hook-busy");
+        }
+    }
+
     @Test
     void aRefusedEventIsDeadLetteredAtOnceAndOneFailingEndpointDoesNotHoldUpAnother() throws Exception {
         try (HttpReceiver failing = HttpReceiver.open(); HttpReceiver healthy = HttpReceiver.open()) {
