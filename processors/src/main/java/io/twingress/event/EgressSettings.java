@@ -164,7 +164,7 @@ public final class EgressSettings {
         return routesByEndpoint.getOrDefault(endpointName, List.of());
     }
 
-    /** Reloads endpoints and routes from the store and tells the listeners. */
+    /** Reloads endpoints and routes from the store and tells the listeners, whether they changed or not. */
     public synchronized void refresh() {
         Map<String, EndpointSpec> loadedEndpoints = new HashMap<>();
         Map<String, List<EventRoute>> loadedRoutes = new HashMap<>();
@@ -186,14 +186,12 @@ public final class EgressSettings {
             }
             return null;
         });
-        boolean changed = !loadedEndpoints.equals(endpoints);
         endpoints = Map.copyOf(loadedEndpoints);
         routesByEndpoint = Map.copyOf(loadedRoutes);
         recorder.enrich(loadedRoutes.values().stream().flatMap(List::stream)
                 .anyMatch(r -> r.includeState() || r.includePreviousValues()));
-        if (changed) {
-            listeners.forEach(l -> l.accept(endpoints));
-        }
+        // told also when nothing changed: an endpoint whose delivery failed to start is tried again
+        listeners.forEach(l -> l.accept(endpoints));
     }
 
     /** The outbox consumer name of an endpoint's delivery. */

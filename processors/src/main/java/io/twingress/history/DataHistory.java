@@ -180,8 +180,8 @@ public final class DataHistory {
     }
 
     /**
-     * Historizes what every connection on the embedded sink has not yet, and tells the listeners if the connections
-     * with a Kafka sink have changed; returns how many events were read.
+     * Historizes what every connection on the embedded sink has not yet, and tells the listeners the connections
+     * with a Kafka sink; returns how many events were read.
      */
     public int feed() {
         int total = 0;
@@ -197,7 +197,7 @@ public final class DataHistory {
         return total;
     }
 
-    /** Reads the connections, and tells the listeners if those with a Kafka sink have changed. */
+    /** Reads the connections, and tells the listeners those with a Kafka sink. */
     private synchronized List<HistoryConnection> refresh() {
         // read every feed period: a connection is parsed again only when its stored form changed
         Map<String, HistoryConnection> parsed = new HashMap<>();
@@ -214,8 +214,9 @@ public final class DataHistory {
         connections.stream().filter(c -> c.kafka() != null).forEach(c -> sinks.put(c.name(), c));
         if (!sinks.equals(kafkaSinks)) {
             kafkaSinks = Map.copyOf(sinks);
-            listeners.forEach(l -> l.accept(kafkaSinks));
         }
+        // told also when nothing changed: a sink whose routes failed to start is tried again
+        listeners.forEach(l -> l.accept(kafkaSinks));
         return connections;
     }
 

@@ -18,11 +18,13 @@ public final class EgressHealth extends AbstractHealthCheck {
 
     private final EgressSettings settings;
     private final OutboxRelay relay;
+    private final EgressRoutes routes;
 
-    public EgressHealth(EgressSettings settings, OutboxRelay relay) {
+    public EgressHealth(EgressSettings settings, OutboxRelay relay, EgressRoutes routes) {
         super("twingress", "egress-endpoints");
         this.settings = settings;
         this.relay = relay;
+        this.routes = routes;
     }
 
     @Override
@@ -38,8 +40,10 @@ public final class EgressHealth extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         Map<String, Object> failing = new TreeMap<>();
+        Map<String, String> notStarted = routes.failed();
         for (String name : settings.endpointNames()) {
-            String failure = relay.failing(name);
+            String failure = notStarted.containsKey(name) ? "its delivery cannot start: " + notStarted.get(name)
+                    : relay.failing(name);
             if (failure != null) {
                 failing.put("endpoint." + name, failure);
             }
@@ -48,7 +52,8 @@ public final class EgressHealth extends AbstractHealthCheck {
         if (failing.isEmpty()) {
             builder.up();
         } else {
-            builder.message(failing.size() + " endpoint(s) failing").down();
+            builder.message(failing.size() + " endpoint(s) failing: " + String.join(", ", failing.keySet().stream()
+                    .map(key -> key.substring("endpoint.".length())).toList())).down();
         }
     }
 }
