@@ -3,8 +3,10 @@ package io.twingress.history;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -149,6 +151,14 @@ public record HistoryConnection(String name, String propertyTable, String twinLi
                 telemetry.isEmpty() ? null : table(properties, "adxTelemetryEventsTableName", TELEMETRY_EVENTS),
                 telemetry, removals.equals("true"), Map.copyOf(retention),
                 type.equals(KAFKA) ? kafka(name, properties, limits, createdTime) : null, createdTime);
+        Set<String> tables = new TreeSet<>();
+        for (String table : Arrays.asList(connection.propertyTable(), connection.twinLifecycleTable(),
+                connection.relationshipLifecycleTable(), connection.telemetryTable())) {
+            if (table != null && !tables.add(table.toLowerCase(Locale.ROOT))) {
+                throw AdtError.INVALID_ARGUMENT.with("The table name '" + table + "' is given to two kinds of rows;"
+                        + " each kind needs a table of its own, or its rows cannot be told apart.");
+            }
+        }
         if (connection.kafka() != null && !retention.isEmpty()) {
             throw AdtError.INVALID_ARGUMENT.with("retention applies to the Embedded sink's tables; a Kafka sink's"
                     + " rows are kept as long as their consumer (Azure Data Explorer's table retention) keeps them.");

@@ -56,6 +56,15 @@ class HistoryConnectionTest {
     }
 
     @Test
+    void eachKindOfRowHasATableOfItsOwn() {
+        assertRefused("{\"telemetry\":[{\"modelId\":\"" + MODEL + "\"}],"
+                + "\"adxTelemetryEventsTableName\":\"AdtPropertyEvents\"}", "'AdtPropertyEvents' is given to two");
+        assertRefused("{\"adxTableName\":\"adttwinlifecycleevents\"}", "two kinds of rows");
+        // without telemetry, its table is not written, so its name may be anything
+        assertThat(parse("{\"adxTelemetryEventsTableName\":\"AdtPropertyEvents\"}").telemetryTable()).isNull();
+    }
+
+    @Test
     void kafkaSettingsBelongToKafkaSinksOnly() {
         assertRefused("{\"connectionType\":\"Embedded\",\"topic\":\"h\"}", "Unknown property 'topic'");
         assertRefused("{\"connectionType\":\"AzureDataExplorer\"}", "Kafka");
