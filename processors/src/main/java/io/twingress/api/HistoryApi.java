@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 
@@ -166,6 +167,7 @@ public final class HistoryApi {
             throw AdtError.INVALID_ARGUMENT.with("query must be a string in ADT's query language.");
         }
         Set<String> ids = new LinkedHashSet<>();
+        int rowsWithoutTwin = 0;
         String continuation = null;
         String text = body.get("query").asText();
         do {
@@ -176,9 +178,11 @@ public final class HistoryApi {
                 throw AdtError.SQL_QUERY_ERROR.with(e.getMessage());
             }
             for (JsonNode item : page.items()) {
-                JsonNode id = item.has("tid") ? item.get("tid") : item.path("$dtId");
+                JsonNode id = twinId(item);
                 if (id.isTextual()) {
                     ids.add(id.asText());
+                } else {
+                    rowsWithoutTwin++;
                 }
             }
             if (ids.size() > MAX_TWINS) {
@@ -186,7 +190,22 @@ public final class HistoryApi {
             }
             continuation = page.continuationToken();
         } while (continuation != null);
+        if (ids.isEmpty() && rowsWithoutTwin > 0) {
+            throw AdtError.INVALID_ARGUMENT.with("The query's rows name no twin: select a tid column (SELECT T.$dtId AS"
+                    + " tid FROM DIGITALTWINS T ...), $dtId, or whole twins (SELECT T FROM DIGITALTWINS T ...).");
+        }
         return ids;
+    }
+
+    /** The twin a query row names: its tid, its $dtId, or the $dtId of the one twin it holds (SELECT T ...). */
+    private static JsonNode twinId(JsonNode row) {
+        if (row.has("tid")) {
+            return row.get("tid");
+        }
+        if (row.has("$dtId")) {
+            return row.get("$dtId");
+        }
+        return row.size() == 1 ? row.elements().next().path("$dtId") : MissingNode.getInstance();
     }
 
     private static Set<String> strings(JsonNode body, String field) {

@@ -96,6 +96,13 @@ class HistoryIT {
             List<JsonNode> raw = awaitRows("{\"query\":" + Json.MAPPER.writeValueAsString(query)
                     + ",\"properties\":[\"Temperature\"]," + ALL_TIME + "}", 5);
             assertThat(raw).extracting(r -> r.get("Id").asText()).containsOnly("t1");
+            // whole twins name themselves; rows that hold no twin are refused, not read as none
+            String whole = "SELECT T FROM DIGITALTWINS T WHERE T.$dtId = 't1'";
+            assertThat(awaitRows("{\"query\":" + Json.MAPPER.writeValueAsString(whole)
+                    + ",\"properties\":[\"Temperature\"]," + ALL_TIME + "}", 5)).extracting(r -> r.get("Id").asText())
+                    .containsOnly("t1");
+            assertError(send("POST", "/history/query?" + V, "{\"query\":\"SELECT T.Temperature FROM DIGITALTWINS T"
+                    + " WHERE T.$dtId = 't1'\"," + ALL_TIME + "}"), "rows name no twin");
 
             JsonNode daily = Json.parse(send("POST", "/history/query?" + V, "{\"twinIds\":[\"t1\",\"t2\"],"
                     + "\"properties\":[\"Temperature\"]," + ALL_TIME + ",\"interval\":\"P36500D\",\"aggregate\":\"max\"}")
