@@ -105,6 +105,10 @@ public final class HistoryApi {
         int size = ApiSupport.pageSize(exchange, MAX_PAGE);
         String token = body.path("continuationToken").asText(null);
         ObjectNode result = Json.object();
+        if (body.hasNonNull("aggregate") && !body.hasNonNull("interval")) {
+            throw AdtError.INVALID_ARGUMENT.with("aggregate needs an interval to aggregate over, e.g. \"interval\":"
+                    + " \"PT1H\"; without one the rows are returned as they are.");
+        }
         if (body.hasNonNull("interval")) {
             if (Duration.between(from, to).compareTo(MAX_DOWNSAMPLED_RANGE) > 0) {
                 throw AdtError.INVALID_ARGUMENT.with("A query with an interval covers at most 200 years from from to"

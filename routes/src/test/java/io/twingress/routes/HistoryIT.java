@@ -145,6 +145,8 @@ class HistoryIT {
         @Test
         void malformedRequestsSayWhatIsWrong() throws Exception {
             assertError(send("POST", "/history/query?" + V, "{" + ALL_TIME + "}"), "twinIds");
+            assertError(send("POST", "/history/query?" + V, "{\"twinIds\":[\"t1\"]," + ALL_TIME
+                    + ",\"aggregate\":\"max\"}"), "aggregate needs an interval");
             assertError(send("POST", "/history/query?" + V, "{\"twinIds\":[\"t1\"],\"from\":\"yesterday\","
                     + "\"to\":\"2099-01-01T00:00:00Z\"}"), "RFC 3339");
             assertError(send("POST", "/history/query?" + V, "{\"twinIds\":[\"t1\"]," + ALL_TIME
