@@ -54,7 +54,8 @@ public final class HttpIngress {
         String name = request.segment(2);
         String from = webhooks.get(name);
         if (from == null) {
-            throw AdtError.WEBHOOK_NOT_FOUND.with("There is no webhook " + name + ": list it in twingress.ingress.webhooks.");
+            throw AdtError.WEBHOOK_NOT_FOUND.with("There is no webhook " + name
+                    + ": list it in twingress.ingress.webhooks.");
         }
         // a request with no device id where the webhook looks, or whose body is not JSON, still goes on: a rule may
         // place it, and otherwise it is kept in the dead letters with the reason, as every connector's messages are

@@ -44,11 +44,11 @@ public final class DeadLetters {
     private static final DateTimeFormatter HOUR_PATH = DateTimeFormatter.ofPattern("yyyy/MM/dd/HH")
             .withZone(ZoneOffset.UTC);
 
-    /** Headers a dead letter carries on a Kafka topic, beside the CloudEvent in structured mode. */
     /** The longest file name {@link #safeName} makes, leaving room for {@code .json}. */
     static final int MAX_NAME = 200;
     /** The longest failure reason kept: a receiver's whole reply could be megabytes. */
     static final int MAX_REASON = 2_000;
+    /** Headers a dead letter carries on a Kafka topic, beside the CloudEvent in structured mode. */
     public static final String REASON_HEADER = "twingress_deadletter_reason";
     public static final String ATTEMPTS_HEADER = "twingress_deadletter_attempts";
     public static final String LAST_ATTEMPT_HEADER = "twingress_deadletter_lastattempt";
@@ -203,7 +203,8 @@ public final class DeadLetters {
         requireStored(endpoint);
         List<DeadLetterRow> found = store.read(tx -> tx.deadLettersByEvent(endpoint, List.of(eventId), 2));
         if (found.isEmpty()) {
-            throw AdtError.DEAD_LETTER_NOT_FOUND.with("Endpoint " + endpoint + " has no dead letter of event " + eventId + ".");
+            throw AdtError.DEAD_LETTER_NOT_FOUND.with("Endpoint " + endpoint + " has no dead letter of event "
+                    + eventId + ".");
         }
         if (found.size() > 1) {
             throw AdtError.CONFLICT.with("More than one dead letter of endpoint " + endpoint + " holds event " + eventId

@@ -286,8 +286,8 @@ class EgressIT {
                     + first.get("eventId").asText() + "?" + V, null);
             assertThat(one.statusCode()).isEqualTo(200);
             assertThat(Json.parse(one.body())).isEqualTo(first);
-            assertAdtError(send("GET", "/endpoints/hook-down/deadletters/no-such-event?" + V, null), 404, "DeadLetterNotFound",
-                    "no-such-event");
+            assertAdtError(send("GET", "/endpoints/hook-down/deadletters/no-such-event?" + V, null), 404,
+                    "DeadLetterNotFound", "no-such-event");
             assertAdtError(send("GET", "/endpoints/no-such-hook/deadletters/x?" + V, null), 404, "EndpointNotFound",
                     "no-such-hook");
             assertThat(metrics())
