@@ -5,9 +5,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -43,6 +46,7 @@ public final class ApiKeyAuthenticator implements Authenticator {
     public static ApiKeyAuthenticator parse(String configuration) {
         List<Entry> entries = new ArrayList<>();
         Set<String> names = new HashSet<>();
+        Map<String, String> nameOfHash = new HashMap<>();
         for (String raw : configuration.split("[;\\r\\n]+")) {
             String line = raw.strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -65,6 +69,11 @@ public final class ApiKeyAuthenticator implements Authenticator {
             if (!SHA256.matcher(hash).matches()) {
                 throw new IllegalArgumentException("The API key '" + name + "' must give the key's SHA-256 as 64 hex"
                         + " digits (print it with io.twingress.auth.ApiKeyTool), not the key itself.");
+            }
+            String sameKey = nameOfHash.putIfAbsent(hash.toLowerCase(Locale.ROOT), name);
+            if (sameKey != null) {
+                throw new IllegalArgumentException("The API keys '" + sameKey + "' and '" + name + "' are the same"
+                        + " key: which roles it has would depend on the order; give each caller a key of its own.");
             }
             Set<Role> roles = EnumSet.noneOf(Role.class);
             for (String roleName : parts[2].split(",")) {

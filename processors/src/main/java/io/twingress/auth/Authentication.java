@@ -57,6 +57,11 @@ public final class Authentication implements Authenticator {
         if (none) {
             return Principal.anonymous();
         }
+        if (credentials.apiKey() != null && credentials.authorization() != null) {
+            // two credentials, possibly of two callers: neither is taken over the other
+            throw AuthenticationException.invalid("The request has both an Authorization header and the API-key"
+                    + " header: send one credential.");
+        }
         if (credentials.apiKey() != null && apiKeys != null) {
             return apiKeys.authenticate(credentials);
         }

@@ -46,8 +46,22 @@ class ApiKeyAuthenticatorTest {
                 .hasMessageContaining("no roles");
         String entry = "gw:" + ApiKeyAuthenticator.hash("k") + ":Ingest";
         assertThatThrownBy(() -> ApiKeyAuthenticator.parse(entry + ";" + entry)).hasMessageContaining("twice");
+        assertThatThrownBy(() -> ApiKeyAuthenticator.parse(entry + ";owner:" + ApiKeyAuthenticator.hash("k")
+                .toUpperCase(java.util.Locale.ROOT) + ":DataOwner")).hasMessageContaining("'gw' and 'owner' are the"
+                + " same key");
         assertThatThrownBy(() -> ApiKeyAuthenticator.parse("gw-only-a-name")).hasMessageContaining("name:sha256-hex");
         assertThat(ApiKeyAuthenticator.parse(" ; \n").size()).isZero();
+    }
+
+    @Test
+    void twoCredentialsInOneRequestAreRefusedNotOneTakenOverTheOther() {
+        Authentication both = Authentication.of(null, keys);
+        assertThatThrownBy(() -> both.authenticate(new Credentials("Bearer " + GATEWAY_KEY, OPS_KEY)))
+                .isInstanceOfSatisfying(AuthenticationException.class, e -> {
+                    assertThat(e.missing()).isFalse();
+                    assertThat(e.getMessage()).contains("send one credential");
+                });
+        assertThat(both.authenticate(new Credentials(null, OPS_KEY)).name()).isEqualTo("ops");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.twingress.routes;
 
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -8,6 +10,7 @@ import java.util.TreeSet;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
+import org.apache.camel.Route;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.rest.RestDefinition;
@@ -34,6 +37,7 @@ final class ApiStarted implements ExtendedStartupListener {
      */
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+        everyOperationIsChecked(context);
         var properties = context.getPropertiesComponent();
         int port = Integer.parseInt(properties.resolveProperty("camel.server.port").orElseThrow());
         if (!context.getRegistry().lookupByNameAndType("httpGuard", HttpGuard.class).listening(port)) {
@@ -41,6 +45,39 @@ final class ApiStarted implements ExtendedStartupListener {
                     + properties.resolveProperty("camel.server.host").orElseThrow() + ":" + port + ": the port is"
                     + " taken or the address is not this machine's (see the error above); set camel.server.port or"
                     + " camel.server.host");
+        }
+    }
+
+    /**
+     * Every route a REST operation sends to runs with a route configuration that checks requests (its
+     * {@code interceptFrom}: the rate, credentials, roles): a user route that replaces a built-in one without
+     * {@code routeConfigurationId: api} (or {@code ingress-http}) would open that operation to anyone, so the start is
+     * refused instead.
+     */
+    static void everyOperationIsChecked(CamelContext context) {
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+        Set<String> checking = new HashSet<>();
+        model.getRouteConfigurationDefinitions().stream().filter(c -> !c.getInterceptFroms().isEmpty())
+                .forEach(c -> checking.add(c.getId()));
+        Map<String, Route> byEndpoint = new HashMap<>();
+        context.getRoutes().forEach(route -> byEndpoint.put(route.getEndpoint().getEndpointUri(), route));
+        for (RestDefinition rest : model.getRestDefinitions()) {
+            for (VerbDefinition verb : rest.getVerbs()) {
+                if (verb.getTo() == null) {
+                    continue;
+                }
+                Route route = byEndpoint.get(context.getEndpoint(verb.getTo().getUri()).getEndpointUri());
+                if (route == null) {
+                    continue;
+                }
+                String configurations = route.getConfigurationId() == null ? "" : route.getConfigurationId();
+                if (Arrays.stream(configurations.split(",")).map(String::strip).noneMatch(checking::contains)) {
+                    throw new IllegalStateException("The route " + route.getRouteId() + " serves the REST operation "
+                            + verb.getId() + " but runs without a route configuration that checks its requests (rate,"
+                            + " credentials, roles): give it the routeConfigurationId of the built-in route it"
+                            + " replaces (api, or ingress-http for the device and webhook paths).");
+                }
+            }
         }
     }
 

@@ -78,7 +78,7 @@ final class AuthSettings {
             }
             keys = ApiKeyAuthenticator.parse(text);
             if (keys.size() == 0) {
-                throw new IllegalArgumentException("twingress.auth.mode is apikey but no key is configured: set"
+                throw new IllegalArgumentException("twingress.auth.mode includes apikey but no key is configured: set"
                         + " twingress.auth.apikeys or twingress.auth.apikeysFile.");
             }
         }

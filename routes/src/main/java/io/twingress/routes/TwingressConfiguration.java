@@ -397,7 +397,11 @@ public class TwingressConfiguration implements CamelConfiguration {
         var properties = context.getPropertiesComponent();
         Authentication authentication = AuthSettings.authentication(mode, host, allowUnauthenticated,
                 key -> properties.resolveProperty(key).orElse(""));
-        ClientRateLimiter limiter = rate <= 0 ? null : new ClientRateLimiter(rate, burst, 100_000, System::nanoTime);
+        if (rate < 0 || Double.isNaN(rate)) {
+            throw new IllegalArgumentException("twingress.limits.clientRequestsPerSecond must be 0 (no limit) or more,"
+                    + " not " + rate);
+        }
+        ClientRateLimiter limiter = rate == 0 ? null : new ClientRateLimiter(rate, burst, 100_000, System::nanoTime);
         return new ApiAccess(authentication, limiter, AuthSettings::clientAddress, apiKeyHeader);
     }
 

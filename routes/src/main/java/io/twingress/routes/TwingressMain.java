@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -64,7 +65,7 @@ public final class TwingressMain {
                 configured.getCamelContext().addRoutePolicyFactory(new RouteMeters());
             }
         });
-        environmentOverrides(environment).forEach(main::addOverrideProperty);
+        environmentOverrides(environment, System.getProperties()).forEach(main::addOverrideProperty);
         return main;
     }
 
@@ -72,9 +73,12 @@ public final class TwingressMain {
      * Every setting of application.properties given as an environment variable: the key in upper case with dots and
      * dashes as underscores ({@code CAMEL_SERVER_PORT} for {@code camel.server.port}). Camel Main applies such
      * variables to some of its own settings but not to all (not to {@code camel.server.*}, so the API would bind
-     * one port and look for its router on another), so they are applied here, to every key, once.
+     * one port and look for its router on another), so they are applied here, to every key, once. A key also given
+     * as a JVM system property ({@code -Dkey=value}) with another value is refused: Camel's HTTP server binds the
+     * system property while its settings read the variable, so the API could listen on an address that the check
+     * against serving a network address without authentication never saw.
      */
-    static Map<String, String> environmentOverrides(Map<String, String> environment) {
+    static Map<String, String> environmentOverrides(Map<String, String> environment, Properties system) {
         Properties defaults = new Properties();
         try (InputStream in = TwingressMain.class.getResourceAsStream("/application.properties")) {
             defaults.load(in);
@@ -83,10 +87,18 @@ public final class TwingressMain {
         }
         Map<String, String> overrides = new TreeMap<>();
         for (String key : defaults.stringPropertyNames()) {
-            String value = environment.get(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
-            if (value != null) {
-                overrides.put(key, value);
+            String variable = key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+            String value = environment.get(variable);
+            if (value == null) {
+                continue;
             }
+            String property = system.getProperty(key);
+            if (property != null && !property.equals(value)) {
+                throw new IllegalArgumentException("The environment variable " + variable + " and the system property"
+                        + " -D" + key + " give different values: give one of them. (Camel's HTTP server and its"
+                        + " settings would each take another, and the API could listen where its checks do not look.)");
+            }
+            overrides.put(key, value);
         }
         return overrides;
     }
@@ -121,7 +133,22 @@ public final class TwingressMain {
                 Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
                 List<RouteDefinition> builtIn = new ArrayList<>(model.getRouteDefinitions());
                 List<RouteTemplateDefinition> builtInTemplates = new ArrayList<>(model.getRouteTemplateDefinitions());
-                PluginHelper.getRoutesLoader(context).loadRoutes(resources);
+                // one file at a time, so that a route id in two of them is found (the model keeps one of the two)
+                Map<String, String> fileOfRoute = new HashMap<>();
+                for (Resource resource : resources) {
+                    List<RouteDefinition> before = new ArrayList<>(model.getRouteDefinitions());
+                    PluginHelper.getRoutesLoader(context).loadRoutes(resource);
+                    for (RouteDefinition route : model.getRouteDefinitions()) {
+                        if (before.contains(route) || route.getRouteId() == null) {
+                            continue;
+                        }
+                        String earlier = fileOfRoute.put(route.getRouteId(), resource.getLocation());
+                        if (earlier != null) {
+                            throw new IllegalArgumentException("The route id " + route.getRouteId() + " is in both "
+                                    + earlier + " and " + resource.getLocation() + ": give each route its own.");
+                        }
+                    }
+                }
                 Set<String> userTemplateIds = new HashSet<>();
                 model.getRouteTemplateDefinitions().stream().filter(t -> !builtInTemplates.contains(t))
                         .forEach(t -> userTemplateIds.add(t.getId()));

@@ -14,6 +14,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Registry;
@@ -57,6 +58,7 @@ import io.twingress.twin.TwinModels;
 import io.twingress.twin.TwinOperations;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The API's YAML routes without a server: the api route configuration's error mapping, telemetry's hand-off once per
@@ -219,6 +221,42 @@ class ApiRoutesTest extends CamelTestSupport {
         MockEndpoint.assertIsSatisfied(context);
         assertThat(context.getRoutes().stream().filter(r -> r.getRouteId().equals("twin-telemetry")).count())
                 .isEqualTo(1);
+    }
+
+    /** Replacing an API route without its route configuration would drop its access checks: refused at the start. */
+    @Test
+    void aUserRouteThatReplacesAnApiRouteKeepsItsRouteConfigurationOrIsRefused() throws Exception {
+        Path open = Files.createTempDirectory(dir, "open");
+        Files.writeString(open.resolve("open.camel.yaml"), """
+                - route:
+                    id: api-twin-get
+                    from:
+                      uri: "direct:api-twin-get"
+                      steps:
+                        - setBody: {constant: "{}"}
+                """);
+        TwingressMain.UserRoutesReplaceBuiltIns.replaceBuiltIns(context, open);
+        context.start();
+        assertThatThrownBy(() -> ApiStarted.everyOperationIsChecked(context)).hasMessage("The route api-twin-get"
+                + " serves the REST operation rest-api-twin-get but runs without a route configuration that checks its"
+                + " requests (rate, credentials, roles): give it the routeConfigurationId of the built-in route it"
+                + " replaces (api, or ingress-http for the device and webhook paths).");
+
+        Path twice = Files.createTempDirectory(dir, "twice");
+        String route = """
+                - route:
+                    id: mine
+                    from:
+                      uri: "timer:%s"
+                      steps:
+                        - log: "x"
+                """;
+        Files.writeString(twice.resolve("a.camel.yaml"), route.formatted("a"));
+        Files.writeString(twice.resolve("b.camel.yaml"), route.formatted("b"));
+        assertThatThrownBy(() -> TwingressMain.UserRoutesReplaceBuiltIns.replaceBuiltIns(new DefaultCamelContext(),
+                twice))
+                .rootCause().hasMessageStartingWith("The route id mine is in both file:").hasMessageEndingWith(
+                        "b.camel.yaml: give each route its own.");
     }
 
     private Exchange request(String endpoint, String uri, String body, Map<String, String> headers) {

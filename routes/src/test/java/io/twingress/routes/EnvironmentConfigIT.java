@@ -87,6 +87,31 @@ class EnvironmentConfigIT {
         }
     }
 
+    /**
+     * An environment variable and a system property that disagree stop the start: CAMEL_SERVER_HOST=127.0.0.1 passed
+     * the check against serving a network address without authentication while the server bound
+     * -Dcamel.server.host=0.0.0.0.
+     */
+    @Test
+    void anEnvironmentVariableAndASystemPropertyThatDisagreeAreRefused() throws Exception {
+        Path dir = Files.createTempDirectory("twingress-env-host-it");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dcamel.server.host=0.0.0.0", "-Dcamel.server.port=" + TwingressServer.freePort(),
+                "-Dcamel.management.port=" + TwingressServer.freePort(), "-Dtwingress.data.dir=" + dir.resolve("data"),
+                "-cp", System.getProperty("java.class.path"), TwingressMain.class.getName())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile());
+        builder.environment().put("CAMEL_SERVER_HOST", "127.0.0.1");
+        Process process = builder.start();
+        try {
+            assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("it refuses to start").isTrue();
+            assertThat(process.exitValue()).isNotZero();
+            assertThat(Files.readString(dir.resolve("out.log"))).contains("The environment variable CAMEL_SERVER_HOST"
+                    + " and the system property -Dcamel.server.host give different values");
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
     private static void awaitServing(String base, Process process, Path log) throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (Instant.now().isBefore(deadline)) {
