@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.twingress.AdtError;
+import io.twingress.AdtException;
 import io.twingress.auth.Access;
 import io.twingress.auth.Authentication;
 import io.twingress.auth.AuthenticationException;
@@ -18,9 +19,10 @@ import io.twingress.auth.Principal;
 import io.twingress.limit.ClientRateLimiter;
 
 /**
- * The check every API operation passes first: the client's request rate, then who the caller is, then whether
- * the caller's roles allow the operation (the REST operation's id looked up in {@link OperationAccess}). Failures
- * are ADT's errors: 429 with {@code Retry-After}, 401 with {@code WWW-Authenticate: Bearer}, 403.
+ * The check every API operation passes first: the client's request rate and whether it sent a credential at all
+ * ({@link #admit}, by the HTTP server before the body is read), then who the caller is, then whether the caller's
+ * roles allow the operation (the REST operation's id looked up in {@link OperationAccess}). Failures are ADT's
+ * errors: 429 with {@code Retry-After}, 401 with {@code WWW-Authenticate: Bearer}, 403.
  */
 public final class ApiAccess {
 
@@ -31,19 +33,16 @@ public final class ApiAccess {
 
     private final Authentication authentication;
     private final ClientRateLimiter rateLimiter;
-    private final Function<Exchange, String> clientAddress;
     private final String apiKeyHeader;
 
     /**
      * @param rateLimiter null for no rate limit
-     * @param clientAddress the client's address as the HTTP server saw it (not a header the client can forge)
      * @param apiKeyHeader the header an API key may come in besides {@code Authorization: Bearer}
      */
     public ApiAccess(Authentication authentication, ClientRateLimiter rateLimiter,
-            Function<Exchange, String> clientAddress, String apiKeyHeader) {
+            String apiKeyHeader) {
         this.authentication = authentication;
         this.rateLimiter = rateLimiter;
-        this.clientAddress = clientAddress;
         this.apiKeyHeader = apiKeyHeader;
     }
 
@@ -51,16 +50,41 @@ public final class ApiAccess {
         return authentication;
     }
 
+    /**
+     * What the HTTP server checks of an API request before it reads the body: the client's rate, and, with
+     * authentication on, that the request carries a credential at all, so that an anonymous sender cannot have large
+     * bodies read. Null if the request may go on, else the error to answer. The credential itself is checked by
+     * {@link #check}.
+     *
+     * @param client the client's address as the HTTP server saw it (not a header the client can forge)
+     * @param header a request header's value by name, or null
+     */
+    public AdtException admit(String client, Function<String, String> header) {
+        if (rateLimiter != null) {
+            long wait = rateLimiter.acquire(client);
+            if (wait > 0) {
+                return AdtError.TOO_MANY_REQUESTS.with("Too many requests from this client; retry after " + wait
+                        + " s.", Map.of("Retry-After", Long.toString(wait)));
+            }
+        }
+        if (!authentication.isOff() && header.apply("Authorization") == null
+                && (apiKeyHeader.isBlank() || header.apply(apiKeyHeader) == null)) {
+            try {
+                authentication.authenticate(new Credentials(null, null));
+            } catch (AuthenticationException e) {
+                return AdtError.UNAUTHORIZED.with(e.getMessage(), Map.of("WWW-Authenticate", "Bearer"));
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Who the caller is and whether its roles allow the operation; the client's rate was counted by {@link #admit},
+     * before the body was read.
+     */
     public void check(Exchange exchange) {
         if (exchange.getProperty(PRINCIPAL) != null) {
             return;
-        }
-        if (rateLimiter != null) {
-            long wait = rateLimiter.acquire(clientAddress.apply(exchange));
-            if (wait > 0) {
-                throw AdtError.TOO_MANY_REQUESTS.with("Too many requests from this client; retry after " + wait
-                        + " s.", Map.of("Retry-After", Long.toString(wait)));
-            }
         }
         String operation = exchange.getFromRouteId();
         Principal caller;

@@ -40,7 +40,9 @@ final class ApiStarted implements ExtendedStartupListener {
         everyOperationIsChecked(context);
         var properties = context.getPropertiesComponent();
         int port = Integer.parseInt(properties.resolveProperty("camel.server.port").orElseThrow());
-        if (!context.getRegistry().lookupByNameAndType("httpGuard", HttpGuard.class).listening(port)) {
+        HttpGuard guard = context.getRegistry().lookupByNameAndType("httpGuard", HttpGuard.class);
+        guard.admitWith(port, context.getRegistry().lookupByNameAndType("apiAccess", ApiAccess.class));
+        if (!guard.listening(port)) {
             throw new IllegalStateException("Twingress cannot serve its API on "
                     + properties.resolveProperty("camel.server.host").orElseThrow() + ":" + port + ": the port is"
                     + " taken or the address is not this machine's (see the error above); set camel.server.port or"

@@ -13,10 +13,6 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import io.vertx.core.net.SocketAddress;
-import org.apache.camel.Exchange;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
-
 import io.twingress.auth.ApiKeyAuthenticator;
 import io.twingress.auth.Authentication;
 import io.twingress.auth.HttpFetcher;
@@ -93,12 +89,5 @@ final class AuthSettings {
         } catch (UnknownHostException e) {
             return false;
         }
-    }
-
-    /** The client's IP address as the HTTP server saw the connection; no request header can change it. */
-    static String clientAddress(Exchange exchange) {
-        Object address = exchange.getMessage().getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS);
-        return address instanceof SocketAddress socket && socket.hostAddress() != null ? socket.hostAddress()
-                : "unknown";
     }
 }

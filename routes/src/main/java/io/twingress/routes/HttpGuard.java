@@ -27,6 +27,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.TimeoutHandler;
 
 import io.twingress.AdtError;
+import io.twingress.AdtException;
+import io.twingress.api.ApiAccess;
 import io.twingress.api.ApiErrors;
 import io.twingress.api.ApiSupport;
 
@@ -62,6 +64,11 @@ final class HttpGuard {
     private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
     /** The API's port and the methods each of its path templates takes; none until the API's routes exist. */
     private volatile ApiOperations api = new ApiOperations(-1, Map.of());
+    /** What admits a request on the API's port before its body is read; none until the API's routes exist. */
+    private volatile Admission admission;
+
+    private record Admission(int port, ApiAccess access) {
+    }
 
     private record ApiOperations(int port, Map<String, Set<String>> methodsByTemplate) {
     }
@@ -132,6 +139,18 @@ final class HttpGuard {
             reply(request.response(), AdtError.BAD_REQUEST, "The Host header is not a host name and port.");
             return;
         }
+        Admission gate = admission;
+        if (gate != null && request.localAddress() != null && request.localAddress().port() == gate.port()) {
+            // the rate and the presence of a credential, before the body is read or a form is looked at
+            AdtException refused = gate.access().admit(request.remoteAddress() == null ? "unknown"
+                    : request.remoteAddress().hostAddress(), request::getHeader);
+            if (refused != null) {
+                HttpServerResponse response = request.response().putHeader("Connection", "close");
+                refused.headers().forEach(response::putHeader);
+                reply(response, refused.error(), refused.getMessage());
+                return;
+            }
+        }
         String type = request.getHeader("Content-Type");
         if (ApiSupport.isForm(type)) {
             // nothing here takes a form; decoded, its fields would become the exchange's headers (and a GET's
@@ -176,6 +195,11 @@ final class HttpGuard {
                 + " than the server allows; if it changed anything, a read shows it."));
         router.errorHandler(413, ctx -> reply(ctx.response(), AdtError.PAYLOAD_TOO_LARGE, "The request body is"
                 + " larger than the server accepts."));
+    }
+
+    /** From now on, requests on the API's {@code port} are admitted by {@code access} before their body is read. */
+    void admitWith(int port, ApiAccess access) {
+        admission = new Admission(port, access);
     }
 
     /** True if one of the servers made is listening on {@code port}. */

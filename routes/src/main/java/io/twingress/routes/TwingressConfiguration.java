@@ -402,7 +402,7 @@ public class TwingressConfiguration implements CamelConfiguration {
                     + " not " + rate);
         }
         ClientRateLimiter limiter = rate == 0 ? null : new ClientRateLimiter(rate, burst, 100_000, System::nanoTime);
-        return new ApiAccess(authentication, limiter, AuthSettings::clientAddress, apiKeyHeader);
+        return new ApiAccess(authentication, limiter, apiKeyHeader);
     }
 
     /**

@@ -97,7 +97,7 @@ class ApiRoutesTest extends CamelTestSupport {
                 Duration.ofSeconds(30), EndpointLimits.PRODUCTION), new HistoryQuery(store), engine));
         registry.bind("queryApi", new QueryApi(engine));
         registry.bind("apiErrors", new ApiErrors());
-        registry.bind("apiAccess", new ApiAccess(Authentication.none(), null, e -> "test", "api-key"));
+        registry.bind("apiAccess", new ApiAccess(Authentication.none(), null, "api-key"));
         TelemetryIntake intake = new TelemetryIntake(store, twinModels, context.createProducerTemplate(), false);
         registry.bind("telemetryIntake", intake);
         registry.bind("telemetryApi", new TelemetryApi(intake));

@@ -43,6 +43,11 @@ class AuthLimitsIT {
             assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(s ->
                     assertThat(Integer.parseInt(s)).isBetween(1, 2));
             assertThat(Json.parse(limited.body()).at("/error/code").asText()).isEqualTo("TooManyRequests");
+            // a form counts as a request too, and is limited before it is looked at
+            HttpResponse<String> form = HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/models?" + V))
+                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers
+                    .ofString("a=b")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(form.statusCode()).isEqualTo(429);
         }
     }
 
@@ -102,9 +107,26 @@ class AuthLimitsIT {
                         assertThat(status).isBetween(400, 499);
                     }
                 }
+                // a request with no credential is answered before its body is read, a form's included
+                assertThat(beforeBody(server, "application/json")).startsWith("HTTP/1.1 401");
+                assertThat(beforeBody(server, "application/x-www-form-urlencoded")).startsWith("HTTP/1.1 401");
                 assertThat(get(server, "/models?" + V, "Bearer " + issuer.token("DataReader")).statusCode())
                         .isEqualTo(200);
             }
+        }
+    }
+
+    /**
+     * The status line and headers of the answer to a POST that announces 10 MB of body and sends none: an answer
+     * at all shows the server did not wait for the body.
+     */
+    private static String beforeBody(TwingressServer server, String contentType) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", URI.create(server.baseUrl()).getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /models?" + V + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                    + contentType + "\r\nContent-Length: 10000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
         }
     }
 
