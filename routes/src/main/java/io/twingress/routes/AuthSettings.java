@@ -1,9 +1,7 @@
 package io.twingress.routes;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,7 +12,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.twingress.auth.ApiKeyAuthenticator;
+import io.twingress.auth.ApiKeyFile;
 import io.twingress.auth.Authentication;
+import io.twingress.auth.Authenticator;
 import io.twingress.auth.HttpFetcher;
 import io.twingress.auth.OidcAuthenticator;
 
@@ -61,19 +61,27 @@ final class AuthSettings {
                     HttpFetcher.jdk(Duration.parse(property.apply("twingress.auth.oidc.fetchTimeout"))),
                     Clock.systemUTC());
         }
-        ApiKeyAuthenticator keys = null;
+        Authenticator keys = null;
         if (modes.contains("apikey")) {
             String text = property.apply("twingress.auth.apikeys");
             String file = property.apply("twingress.auth.apikeysFile");
-            if (!file.isBlank()) {
+            int size;
+            if (file.isBlank()) {
+                ApiKeyAuthenticator inline = ApiKeyAuthenticator.parse(text);
+                size = inline.size();
+                keys = inline;
+            } else {
+                ApiKeyFile fromFile;
                 try {
-                    text = text + "\n" + Files.readString(Path.of(file));
-                } catch (IOException e) {
-                    throw new IllegalStateException("cannot read twingress.auth.apikeysFile " + file, e);
+                    fromFile = new ApiKeyFile(text, Path.of(file), Clock.systemUTC());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("twingress.auth.apikeys with twingress.auth.apikeysFile: "
+                            + e.getMessage(), e);
                 }
+                size = fromFile.size();
+                keys = fromFile;
             }
-            keys = ApiKeyAuthenticator.parse(text);
-            if (keys.size() == 0) {
+            if (size == 0) {
                 throw new IllegalArgumentException("twingress.auth.mode includes apikey but no key is configured: set"
                         + " twingress.auth.apikeys or twingress.auth.apikeysFile.");
             }
