@@ -116,13 +116,16 @@ final class EndpointCodec {
             throw Props.invalid("properties.authenticationType IdentityBased is for EventHub and ServiceBus endpoints"
                     + " only; a " + type + " endpoint is KeyBased");
         }
+        // the checks added after endpoints may have been stored apply to new ones only: a stored endpoint that a later
+        // release would refuse keeps delivering, rather than stopping the reload of every endpoint
+        boolean fresh = limits != EndpointLimits.ANY;
         EndpointSettings settings = switch (type) {
             case EventHub -> eventHub(p, auth);
             case ServiceBus -> serviceBus(p, auth);
-            case EventGrid -> eventGrid(p);
+            case EventGrid -> eventGrid(p, fresh);
             case Kafka -> new EndpointSettings.Kafka(kafka(p), p.choice("contentMode", new ContentMode[] {
                 ContentMode.BINARY, ContentMode.STRUCTURED}, ContentMode::jsonName, ContentMode.BINARY));
-            case Webhook -> webhook(p);
+            case Webhook -> webhook(p, fresh);
             case Mqtt -> mqtt(p, name);
         };
         return new EndpointSpec(name, auth, settings, retryPolicy(p.object("retryPolicy"), limits),
@@ -225,9 +228,9 @@ final class EndpointCodec {
         }
     }
 
-    private static EndpointSettings.EventGrid eventGrid(Props p) {
+    private static EndpointSettings.EventGrid eventGrid(Props p, boolean fresh) {
         URI topicEndpoint = url(p, "TopicEndpoint", true, "the topic's https URL, e.g."
-                + " https://<topic>.<region>.eventgrid.azure.net/api/events");
+                + " https://<topic>.<region>.eventgrid.azure.net/api/events", fresh);
         Secret accessKey1 = p.secret("accessKey1");
         if (accessKey1 == null) {
             throw Props.invalid(p.path("accessKey1") + " is required: the topic's access key. Secrets are never"
@@ -311,11 +314,11 @@ final class EndpointCodec {
         }
     }
 
-    private static EndpointSettings.Webhook webhook(Props p) {
-        URI url = url(p, "url", false, "the absolute http or https URL that receives the events");
+    private static EndpointSettings.Webhook webhook(Props p, boolean fresh) {
+        URI url = url(p, "url", false, "the absolute http or https URL that receives the events", fresh);
         ContentMode contentMode = p.choice("contentMode", ContentMode.values(), ContentMode::jsonName,
                 ContentMode.BINARY);
-        WebhookAuthentication authentication = webhookAuthentication(p.object("authentication"));
+        WebhookAuthentication authentication = webhookAuthentication(p.object("authentication"), fresh);
         Map<String, String> headers = new LinkedHashMap<>();
         Props h = p.object("headers");
         if (h != null) {
@@ -336,7 +339,7 @@ final class EndpointCodec {
                     throw Props.invalid(what + ": headers starting with ce- carry CloudEvents attributes and are set"
                             + " by Twingress");
                 }
-                if (lower.startsWith("camel")) {
+                if (fresh && lower.startsWith("camel")) {
                     throw Props.invalid(what + ": headers starting with Camel are Camel's own, which would steer the"
                             + " request (its path, query or method) instead of being sent");
                 }
@@ -355,7 +358,7 @@ final class EndpointCodec {
                 headers.put(header, value);
                 size += header.length() + value.length();
             }
-            if (size > MAX_HEADER_BYTES) {
+            if (fresh && size > MAX_HEADER_BYTES) {
                 throw Props.invalid(p.path("headers") + " hold " + size + " characters of names and values; at most "
                         + MAX_HEADER_BYTES + " are taken");
             }
@@ -369,7 +372,7 @@ final class EndpointCodec {
         return new EndpointSettings.Webhook(url, contentMode, authentication, headers, timeout);
     }
 
-    private static WebhookAuthentication webhookAuthentication(Props a) {
+    private static WebhookAuthentication webhookAuthentication(Props a, boolean fresh) {
         if (a == null) {
             return WebhookAuthentication.NONE;
         }
@@ -387,7 +390,9 @@ final class EndpointCodec {
                     throw Props.invalid(a.path("token") + " is required for type Bearer. Secrets are never returned,"
                             + " so a PUT that replaces an endpoint sends them again");
                 }
-                checkHeaderSecret(a.path("token"), token);
+                if (fresh) {
+                    checkHeaderSecret(a.path("token"), token);
+                }
                 return new WebhookAuthentication(type, token, null, null);
             }
             default -> {
@@ -397,8 +402,8 @@ final class EndpointCodec {
                     headerName = WebhookAuthentication.DEFAULT_KEY_HEADER;
                 } else if (!HTTP_TOKEN.matcher(headerName).matches()
                         || RESERVED_HEADERS.contains(headerName.toLowerCase(Locale.ROOT))
-                        || headerName.toLowerCase(Locale.ROOT).startsWith("camel")
-                        || headerName.toLowerCase(Locale.ROOT).startsWith("ce-")) {
+                        || fresh && (headerName.toLowerCase(Locale.ROOT).startsWith("camel")
+                        || headerName.toLowerCase(Locale.ROOT).startsWith("ce-"))) {
                     throw Props.invalid(a.path("headerName") + " must be a header name (letters, digits and"
                             + " !#$%&'*+-.^_`|~) other than Host, Content-Length, Content-Type, Authorization,"
                             + " Transfer-Encoding and Connection, and not starting with Camel or ce-");
@@ -408,7 +413,9 @@ final class EndpointCodec {
                     throw Props.invalid(a.path("key") + " is required for type Key. Secrets are never returned, so a"
                             + " PUT that replaces an endpoint sends them again");
                 }
-                checkHeaderSecret(a.path("key"), key);
+                if (fresh) {
+                    checkHeaderSecret(a.path("key"), key);
+                }
                 return new WebhookAuthentication(type, null, headerName, key);
             }
         }
@@ -426,10 +433,10 @@ final class EndpointCodec {
         }
     }
 
-    private static URI url(Props p, String key, boolean httpsOnly, String hint) {
+    private static URI url(Props p, String key, boolean httpsOnly, String hint, boolean fresh) {
         String text = p.requiredText(key, hint);
         String schemes = httpsOnly ? "https" : "http or https";
-        if (text.length() > MAX_URL_LENGTH) {
+        if (fresh && text.length() > MAX_URL_LENGTH) {
             throw Props.invalid(p.path(key) + " is longer than " + MAX_URL_LENGTH + " characters");
         }
         URI uri;

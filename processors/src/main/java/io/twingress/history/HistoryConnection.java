@@ -154,7 +154,8 @@ public record HistoryConnection(String name, String propertyTable, String twinLi
         Set<String> tables = new TreeSet<>();
         for (String table : Arrays.asList(connection.propertyTable(), connection.twinLifecycleTable(),
                 connection.relationshipLifecycleTable(), connection.telemetryTable())) {
-            if (table != null && !tables.add(table.toLowerCase(Locale.ROOT))) {
+            // for new connections only: one stored before keeps its (unqueryable) rows rather than stopping the feed
+            if (table != null && !tables.add(table.toLowerCase(Locale.ROOT)) && limits != EndpointLimits.ANY) {
                 throw AdtError.INVALID_ARGUMENT.with("The table name '" + table + "' is given to two kinds of rows;"
                         + " each kind needs a table of its own, or its rows cannot be told apart.");
             }

@@ -785,6 +785,16 @@ class EndpointSpecTest {
 
     // ---- secrets and round trips
 
+    /** Checks added later refuse new endpoints only: one stored before them keeps being read (and delivering). */
+    @Test
+    void aStoredEndpointThatNewerChecksWouldRefuseIsStillRead() {
+        String stored = parse(webhook(", \"headers\": {\"X-Steer\": \"v\"}")).toStored()
+                .replace("X-Steer", "CamelHttpPath");
+        assertThat(((EndpointSettings.Webhook) EndpointSpec.fromStored("ep-1", stored).settings()).headers())
+                .containsKey("CamelHttpPath");
+        assertThat(refusal(webhook(", \"headers\": {\"CamelHttpPath\": \"v\"}"))).contains("Camel's own");
+    }
+
     @ParameterizedTest
     @MethodSource("fullEndpoints")
     void theStoredFormReadsBackAsTheSameEndpoint(String json, String secret) {

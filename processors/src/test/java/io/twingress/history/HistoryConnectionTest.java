@@ -62,6 +62,9 @@ class HistoryConnectionTest {
         assertRefused("{\"adxTableName\":\"adttwinlifecycleevents\"}", "two kinds of rows");
         // without telemetry, its table is not written, so its name may be anything
         assertThat(parse("{\"adxTelemetryEventsTableName\":\"AdtPropertyEvents\"}").telemetryTable()).isNull();
+        // one stored before the check is still read: refusing it would stop the history feed of every connection
+        String stored = parse("{\"adxTableName\":\"Mine\"}").toStored().replace("Mine", "AdtTwinLifeCycleEvents");
+        assertThat(HistoryConnection.fromStored("conn-1", stored).propertyTable()).isEqualTo("AdtTwinLifeCycleEvents");
     }
 
     @Test
