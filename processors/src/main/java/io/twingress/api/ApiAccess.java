@@ -34,6 +34,8 @@ public final class ApiAccess {
     private final Authentication authentication;
     private final ClientRateLimiter rateLimiter;
     private final String apiKeyHeader;
+    /** Set once an HTTP server admits requests ({@link #admit}), which counts their rate. */
+    private volatile boolean admittedByServer;
 
     /**
      * @param rateLimiter null for no rate limit
@@ -57,17 +59,16 @@ public final class ApiAccess {
      * {@link #check}.
      *
      * @param client the client's address as the HTTP server saw it (not a header the client can forge)
+     * @param needsCredential false for a path that is public (the OpenAPI document)
      * @param header a request header's value by name, or null
      */
-    public AdtException admit(String client, Function<String, String> header) {
-        if (rateLimiter != null) {
-            long wait = rateLimiter.acquire(client);
-            if (wait > 0) {
-                return AdtError.TOO_MANY_REQUESTS.with("Too many requests from this client; retry after " + wait
-                        + " s.", Map.of("Retry-After", Long.toString(wait)));
-            }
+    public AdtException admit(String client, boolean needsCredential, Function<String, String> header) {
+        admittedByServer = true;
+        AdtException limited = overRate(client);
+        if (limited != null) {
+            return limited;
         }
-        if (!authentication.isOff() && header.apply("Authorization") == null
+        if (needsCredential && !authentication.isOff() && header.apply("Authorization") == null
                 && (apiKeyHeader.isBlank() || header.apply(apiKeyHeader) == null)) {
             try {
                 authentication.authenticate(new Credentials(null, null));
@@ -78,13 +79,28 @@ public final class ApiAccess {
         return null;
     }
 
+    /** 429 if the client is over its rate (the request counted), else null. */
+    private AdtException overRate(String client) {
+        long wait = rateLimiter == null ? 0 : rateLimiter.acquire(client);
+        return wait == 0 ? null : AdtError.TOO_MANY_REQUESTS.with("Too many requests from this client; retry after "
+                + wait + " s.", Map.of("Retry-After", Long.toString(wait)));
+    }
+
     /**
-     * Who the caller is and whether its roles allow the operation; the client's rate was counted by {@link #admit},
-     * before the body was read.
+     * Who the caller is and whether its roles allow the operation. The client's rate is counted here only where no
+     * HTTP server calls {@link #admit} (a runtime without Twingress's HTTP guard); else it was, before the body.
      */
     public void check(Exchange exchange) {
         if (exchange.getProperty(PRINCIPAL) != null) {
             return;
+        }
+        if (!admittedByServer) {
+            // the server's record of the connection (host:port), not a header a client sets; the host counts
+            String remote = String.valueOf(exchange.getMessage().getHeader("CamelVertxPlatformHttpRemoteAddress"));
+            AdtException limited = overRate(remote.replaceFirst(":[0-9]+$", ""));
+            if (limited != null) {
+                throw limited;
+            }
         }
         String operation = exchange.getFromRouteId();
         Principal caller;

@@ -41,7 +41,8 @@ final class ApiStarted implements ExtendedStartupListener {
         var properties = context.getPropertiesComponent();
         int port = Integer.parseInt(properties.resolveProperty("camel.server.port").orElseThrow());
         HttpGuard guard = context.getRegistry().lookupByNameAndType("httpGuard", HttpGuard.class);
-        guard.admitWith(port, context.getRegistry().lookupByNameAndType("apiAccess", ApiAccess.class));
+        guard.admitWith(port, context.getRegistry().lookupByNameAndType("apiAccess", ApiAccess.class),
+                properties.resolveProperty("camel.rest.apiContextPath").orElse(""));
         if (!guard.listening(port)) {
             throw new IllegalStateException("Twingress cannot serve its API on "
                     + properties.resolveProperty("camel.server.host").orElseThrow() + ":" + port + ": the port is"

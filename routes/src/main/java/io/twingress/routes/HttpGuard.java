@@ -67,7 +67,7 @@ final class HttpGuard {
     /** What admits a request on the API's port before its body is read; none until the API's routes exist. */
     private volatile Admission admission;
 
-    private record Admission(int port, ApiAccess access) {
+    private record Admission(int port, ApiAccess access, String publicPath) {
     }
 
     private record ApiOperations(int port, Map<String, Set<String>> methodsByTemplate) {
@@ -143,9 +143,15 @@ final class HttpGuard {
         if (gate != null && request.localAddress() != null && request.localAddress().port() == gate.port()) {
             // the rate and the presence of a credential, before the body is read or a form is looked at
             AdtException refused = gate.access().admit(request.remoteAddress() == null ? "unknown"
-                    : request.remoteAddress().hostAddress(), request::getHeader);
+                    : request.remoteAddress().hostAddress(), !request.path().equals(gate.publicPath()),
+                    request::getHeader);
             if (refused != null) {
-                HttpServerResponse response = request.response().putHeader("Connection", "close");
+                HttpServerResponse response = request.response();
+                if (request.getHeader("Content-Length") != null && !request.getHeader("Content-Length").equals("0")
+                        || request.getHeader("Transfer-Encoding") != null) {
+                    // the body is not read: the connection cannot carry another request
+                    response.putHeader("Connection", "close");
+                }
                 refused.headers().forEach(response::putHeader);
                 reply(response, refused.error(), refused.getMessage());
                 return;
@@ -197,9 +203,12 @@ final class HttpGuard {
                 + " larger than the server accepts."));
     }
 
-    /** From now on, requests on the API's {@code port} are admitted by {@code access} before their body is read. */
-    void admitWith(int port, ApiAccess access) {
-        admission = new Admission(port, access);
+    /**
+     * From now on, requests on the API's {@code port} are admitted by {@code access} before their body is read; one
+     * for {@code publicPath} (the OpenAPI document) needs no credential.
+     */
+    void admitWith(int port, ApiAccess access, String publicPath) {
+        admission = new Admission(port, access, publicPath);
     }
 
     /** True if one of the servers made is listening on {@code port}. */

@@ -110,6 +110,9 @@ class AuthLimitsIT {
                 // a request with no credential is answered before its body is read, a form's included
                 assertThat(beforeBody(server, "application/json")).startsWith("HTTP/1.1 401");
                 assertThat(beforeBody(server, "application/x-www-form-urlencoded")).startsWith("HTTP/1.1 401");
+                // the OpenAPI document stays public
+                assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/openapi.json")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
                 assertThat(get(server, "/models?" + V, "Bearer " + issuer.token("DataReader")).statusCode())
                         .isEqualTo(200);
             }
