@@ -148,6 +148,15 @@ public final class ApiRequest {
         return first;
     }
 
+    /**
+     * The W3C trace context the request carries, or null: sent more than once with different values it is none, as
+     * Trace Context has a receiver treat it, and a new trace starts (not a refusal of the request).
+     */
+    public String traceparent() {
+        List<String> values = headerAll("traceparent");
+        return values.isEmpty() || values.stream().distinct().count() > 1 ? null : values.get(0);
+    }
+
     /** Every value of an HTTP request header, as {@link #header} refuses a query parameter of its name. */
     public List<String> headerAll(String name) {
         for (String parameter : query.keySet()) {

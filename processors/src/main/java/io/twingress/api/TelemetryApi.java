@@ -26,7 +26,7 @@ public final class TelemetryApi {
         exchange.getMessage().setBody(raw);
         TelemetryIntake.Telemetry telemetry = intake.check(TwinsApi.id(exchange), TwinsApi.component(exchange),
                 ApiSupport.body(exchange), request.header("Message-Id"), request.header("Telemetry-Source-Time"));
-        String traceparent = request.header("traceparent");
+        String traceparent = request.traceparent();
         TelemetryIntake.describe(exchange, telemetry);
         exchange.getMessage().setBody(raw);
         exchange.getMessage().setHeader(TelemetryHeaders.TRACEPARENT, traceparent);

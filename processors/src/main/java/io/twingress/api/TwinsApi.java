@@ -51,7 +51,7 @@ public final class TwinsApi {
 
     /** The W3C trace context the client sent, which the change's event carries on. */
     static String traceparent(Exchange exchange) {
-        return ApiRequest.of(exchange).header("traceparent");
+        return ApiRequest.of(exchange).traceparent();
     }
 
     /** The twin id: {@code /digitaltwins/{id}/...}. */

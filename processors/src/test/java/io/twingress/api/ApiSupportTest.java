@@ -98,6 +98,13 @@ class ApiSupportTest {
         assertThat(request("/models", List.of("a", "a")).header("Message-Id")).isEqualTo("a");
         assertAdtError(() -> request("/models", List.of("a", "b")).header("Message-Id"),
                 "header Message-Id is given more than once");
+        // a trace context given twice differently is none, as Trace Context says, not a refused request
+        Exchange traced = exchange("/models", null);
+        traced.getMessage().setHeader("traceparent", List.of("00-a-b-01", "00-c-d-01"));
+        assertThat(ApiRequest.of(traced).traceparent()).isNull();
+        Exchange once = exchange("/models", null);
+        once.getMessage().setHeader("traceparent", "00-a-b-01");
+        assertThat(ApiRequest.of(once).traceparent()).isEqualTo("00-a-b-01");
     }
 
     @Test

@@ -16,6 +16,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -111,6 +116,9 @@ public final class TwingressMain {
      * both and make routes from the first), so every route made from it later (one per endpoint) is the user's.
      */
     static final class UserRoutesReplaceBuiltIns extends MainListenerSupport {
+
+        private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
         @Override
         public void afterConfigure(BaseMainSupport main) {
             CamelContext context = main.getCamelContext();
@@ -124,7 +132,9 @@ public final class TwingressMain {
                 return;
             }
             try (Stream<Path> files = Files.list(dir)) {
-                Resource[] resources = files.filter(f -> f.getFileName().toString().endsWith(".camel.yaml")).sorted()
+                List<Path> yamlFiles = files.filter(f -> f.getFileName().toString().endsWith(".camel.yaml")).sorted()
+                        .toList();
+                Resource[] resources = yamlFiles.stream()
                         .map(f -> PluginHelper.getResourceLoader(context).resolveResource("file:" + f.toAbsolutePath()))
                         .toArray(Resource[]::new);
                 if (resources.length == 0) {
@@ -133,22 +143,8 @@ public final class TwingressMain {
                 Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
                 List<RouteDefinition> builtIn = new ArrayList<>(model.getRouteDefinitions());
                 List<RouteTemplateDefinition> builtInTemplates = new ArrayList<>(model.getRouteTemplateDefinitions());
-                // one file at a time, so that a route id in two of them is found (the model keeps one of the two)
-                Map<String, String> fileOfRoute = new HashMap<>();
-                for (Resource resource : resources) {
-                    List<RouteDefinition> before = new ArrayList<>(model.getRouteDefinitions());
-                    PluginHelper.getRoutesLoader(context).loadRoutes(resource);
-                    for (RouteDefinition route : model.getRouteDefinitions()) {
-                        if (before.contains(route) || route.getRouteId() == null) {
-                            continue;
-                        }
-                        String earlier = fileOfRoute.put(route.getRouteId(), resource.getLocation());
-                        if (earlier != null) {
-                            throw new IllegalArgumentException("The route id " + route.getRouteId() + " is in both "
-                                    + earlier + " and " + resource.getLocation() + ": give each route its own.");
-                        }
-                    }
-                }
+                refuseRepeatedIds(yamlFiles);
+                PluginHelper.getRoutesLoader(context).loadRoutes(resources);
                 Set<String> userTemplateIds = new HashSet<>();
                 model.getRouteTemplateDefinitions().stream().filter(t -> !builtInTemplates.contains(t))
                         .forEach(t -> userTemplateIds.add(t.getId()));
@@ -174,6 +170,30 @@ public final class TwingressMain {
                 }
             } catch (Exception e) {
                 throw new IllegalStateException("cannot load the user routes from " + dir, e);
+            }
+        }
+
+        /**
+         * Refuses a route id that two of the files give ({@code - route: {id: ...}}): Camel keeps one of the two and
+         * drops the other without a word. A file that does not parse is left to Camel's loader, which says why.
+         */
+        private static void refuseRepeatedIds(List<Path> files) throws IOException {
+            Map<String, Path> fileOfRoute = new HashMap<>();
+            for (Path file : files) {
+                JsonNode root;
+                try {
+                    root = YAML.readTree(Files.readString(file));
+                } catch (JsonProcessingException e) {
+                    continue;
+                }
+                for (JsonNode element : root == null ? MissingNode.getInstance() : root) {
+                    JsonNode id = element.path("route").path("id");
+                    Path earlier = id.isTextual() ? fileOfRoute.put(id.asText(), file) : null;
+                    if (earlier != null) {
+                        throw new IllegalArgumentException("The route id " + id.asText() + " is in both " + earlier
+                                + " and " + file + ": give each route its own.");
+                    }
+                }
             }
         }
     }

@@ -255,7 +255,7 @@ class ApiRoutesTest extends CamelTestSupport {
         Files.writeString(twice.resolve("b.camel.yaml"), route.formatted("b"));
         assertThatThrownBy(() -> TwingressMain.UserRoutesReplaceBuiltIns.replaceBuiltIns(new DefaultCamelContext(),
                 twice))
-                .rootCause().hasMessageStartingWith("The route id mine is in both file:").hasMessageEndingWith(
+                .rootCause().hasMessageStartingWith("The route id mine is in both ").hasMessageEndingWith(
                         "b.camel.yaml: give each route its own.");
     }
 
