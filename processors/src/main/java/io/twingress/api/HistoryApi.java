@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
 
 import io.twingress.AdtError;
+import io.twingress.Instants;
 import io.twingress.Json;
 import io.twingress.history.DataHistory;
 import io.twingress.history.HistoryConnection;
@@ -238,7 +239,8 @@ public final class HistoryApi {
         }
         try {
             // RFC 3339 allows a lower-case t and z; only stored times must be upper case (for every client SDK)
-            return Instant.parse(Rfc3339.toInstant(value.asText().toUpperCase(Locale.ROOT)));
+            // a leap second is the last nanosecond before the next minute, as the rows stamped with one are
+            return Instants.parse(Rfc3339.toInstant(value.asText().toUpperCase(Locale.ROOT)));
         } catch (RuntimeException e) {
             throw AdtError.INVALID_ARGUMENT.with(field + " '" + value.asText() + "' is not an RFC 3339 date-time"
                     + " such as 2026-01-01T00:00:00Z.");

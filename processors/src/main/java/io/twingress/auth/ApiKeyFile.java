@@ -55,7 +55,12 @@ public final class ApiKeyFile implements Authenticator {
     @Override
     public Principal authenticate(Credentials credentials) {
         if (!clock.instant().isBefore(nextCheck)) {
-            reloadIfChanged();
+            synchronized (this) {
+                // the requests that waited for the lock find the file read already
+                if (!clock.instant().isBefore(nextCheck)) {
+                    reloadIfChanged();
+                }
+            }
         }
         return keys.authenticate(credentials);
     }
@@ -64,6 +69,9 @@ public final class ApiKeyFile implements Authenticator {
     synchronized boolean reloadIfChanged() {
         nextCheck = clock.instant().plus(CHECK_PERIOD);
         try {
+            if (loaded == null && !Files.exists(file)) {
+                return false;
+            }
             byte[] content = Files.readAllBytes(file);
             if (Arrays.equals(content, loaded)) {
                 return false;
@@ -75,6 +83,11 @@ public final class ApiKeyFile implements Authenticator {
         } catch (IOException | IllegalArgumentException e) {
             LOG.error("twingress.auth.apikeysFile {} refused, the keys before stay in force: {}", file,
                     e.getMessage());
+            // each is said once: a broken content is remembered (loaded above) and not parsed again; a file that
+            // cannot be read is looked for quietly until it is back
+            if (e instanceof IOException) {
+                loaded = null;
+            }
             return false;
         }
     }

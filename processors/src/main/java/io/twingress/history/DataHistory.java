@@ -108,7 +108,7 @@ public final class DataHistory {
         this.limits = limits;
     }
 
-    /** Told the connections with a Kafka sink whenever they change (on this instance or another). */
+    /** Told the connections with a Kafka sink at every feed (changed on this instance or another, or not). */
     public void onKafkaSinks(Consumer<Map<String, HistoryConnection>> listener) {
         listeners.add(listener);
         listener.accept(kafkaSinks);

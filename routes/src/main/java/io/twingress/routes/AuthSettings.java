@@ -65,25 +65,21 @@ final class AuthSettings {
         if (modes.contains("apikey")) {
             String text = property.apply("twingress.auth.apikeys");
             String file = property.apply("twingress.auth.apikeysFile");
-            int size;
             if (file.isBlank()) {
                 ApiKeyAuthenticator inline = ApiKeyAuthenticator.parse(text);
-                size = inline.size();
+                if (inline.size() == 0) {
+                    throw new IllegalArgumentException("twingress.auth.mode includes apikey but no key is configured:"
+                            + " set twingress.auth.apikeys or twingress.auth.apikeysFile.");
+                }
                 keys = inline;
             } else {
-                ApiKeyFile fromFile;
                 try {
-                    fromFile = new ApiKeyFile(text, Path.of(file), Clock.systemUTC());
+                    // it refuses no key at all too
+                    keys = new ApiKeyFile(text, Path.of(file), Clock.systemUTC());
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("twingress.auth.apikeys with twingress.auth.apikeysFile: "
                             + e.getMessage(), e);
                 }
-                size = fromFile.size();
-                keys = fromFile;
-            }
-            if (size == 0) {
-                throw new IllegalArgumentException("twingress.auth.mode includes apikey but no key is configured: set"
-                        + " twingress.auth.apikeys or twingress.auth.apikeysFile.");
             }
         }
         return Authentication.of(oidc, keys);

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
@@ -33,8 +34,8 @@ abstract class TemplatedRoutes<S> {
     private final Clock clock;
     /** What each running group was made from. */
     private final Map<String, S> running = new HashMap<>();
-    /** The groups that failed to start, by name: why, and when they are tried again. */
-    private final Map<String, Failure<S>> failed = new HashMap<>();
+    /** The groups that failed to start, by name: why, and when they are tried again. Read unlocked by health checks. */
+    private final Map<String, Failure<S>> failed = new ConcurrentHashMap<>();
 
     private record Failure<S>(S spec, String reason, int attempts, Instant retryAt) {
     }
@@ -95,7 +96,7 @@ abstract class TemplatedRoutes<S> {
     }
 
     /** Why each group that failed to start did, by name, while it waits to be tried again. */
-    synchronized Map<String, String> failed() {
+    Map<String, String> failed() {
         Map<String, String> reasons = new HashMap<>();
         failed.forEach((name, failure) -> reasons.put(name, failure.reason()));
         return reasons;
