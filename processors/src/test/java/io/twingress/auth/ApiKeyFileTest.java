@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.twingress.MovableClock;
 
 /** Keys in a file are read again when it changes, so that a key is added or revoked without a restart. */
 class ApiKeyFileTest {
@@ -32,7 +30,7 @@ class ApiKeyFileTest {
         // the reader's key is revoked and another added: not read before the next check
         Files.writeString(file, "owner:" + ApiKeyAuthenticator.hash("owner-key") + ":DataOwner\n");
         assertThat(keys.authenticate(new Credentials("Bearer reader-key", null)).name()).isEqualTo("reader");
-        clock.now = clock.now.plus(ApiKeyFile.CHECK_PERIOD);
+        clock.move(ApiKeyFile.CHECK_PERIOD);
         assertThatThrownBy(() -> keys.authenticate(new Credentials("Bearer reader-key", null)))
                 .isInstanceOf(AuthenticationException.class);
         assertThat(keys.authenticate(new Credentials("Bearer owner-key", null)).name()).isEqualTo("owner");
@@ -54,24 +52,5 @@ class ApiKeyFileTest {
 
         assertThatThrownBy(() -> new ApiKeyFile("", dir.resolve("missing"), clock))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot read");
-    }
-
-    private static final class MovableClock extends Clock {
-        Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

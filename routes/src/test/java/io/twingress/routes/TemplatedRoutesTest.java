@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
+
+import io.twingress.MovableClock;
 
 /** A group of routes that fails to start is tried again, after a pause that grows, and named while it waits. */
 class TemplatedRoutesTest {
@@ -90,29 +89,6 @@ class TemplatedRoutesTest {
         @Override
         protected String describe(String name) {
             return "group " + name;
-        }
-    }
-
-    private static final class MovableClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void move(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }
