@@ -87,8 +87,15 @@ final class KarafTwingress implements AutoCloseable {
             return;
         }
         stopMain();
-        Main starting = TwingressMain.configure(OsgiCamel.wanted(context.getBundle())
-                ? new OsgiCamel.OsgiMain(context) : new Main());
+        Main starting;
+        try {
+            starting = TwingressMain.configure(OsgiCamel.wanted(context.getBundle())
+                    ? new OsgiCamel.OsgiMain(context) : new Main());
+        } catch (RuntimeException e) {
+            // the settings themselves (an environment variable and a system property that disagree, say)
+            LOG.error("Twingress did not start; fix its settings: {}", e.getMessage(), e);
+            return;
+        }
         overrides.forEach(starting::addOverrideProperty);
         try {
             starting.start();
