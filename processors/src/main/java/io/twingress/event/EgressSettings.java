@@ -11,6 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.twingress.AdtError;
 import io.twingress.Json;
@@ -22,6 +24,8 @@ import io.twingress.store.TwinStore;
  * apply at once). Whoever runs the endpoints' delivery routes listens for changes with {@link #onChange}.
  */
 public final class EgressSettings {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EgressSettings.class);
 
     /** How many endpoints or routes one store read takes while the cache reloads. */
     private static final int PAGE = 500;
@@ -172,7 +176,15 @@ public final class EgressSettings {
             String after = null;
             for (SortedMap<String, String> page = tx.endpoints(null, PAGE); !page.isEmpty();
                     page = tx.endpoints(after, PAGE)) {
-                page.forEach((name, spec) -> loadedEndpoints.put(name, EndpointSpec.fromStored(name, spec)));
+                page.forEach((name, spec) -> {
+                    try {
+                        loadedEndpoints.put(name, EndpointSpec.fromStored(name, spec));
+                    } catch (RuntimeException e) {
+                        // one stored endpoint this release cannot read must not stop the others' delivery
+                        LOG.error("endpoint {} as stored cannot be read, so it does not deliver: {}", name,
+                                e.getMessage());
+                    }
+                });
                 after = page.lastKey();
             }
             after = null;

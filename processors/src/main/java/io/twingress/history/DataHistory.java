@@ -204,8 +204,16 @@ public final class DataHistory {
         List<HistoryConnection> connections = new ArrayList<>();
         store.read(tx -> tx.historyConnections(null, Integer.MAX_VALUE)).forEach((name, stored) -> {
             HistoryConnection known = lastRead.get(stored);
-            HistoryConnection connection = known != null && known.name().equals(name) ? known
-                    : HistoryConnection.fromStored(name, stored);
+            HistoryConnection connection;
+            try {
+                connection = known != null && known.name().equals(name) ? known
+                        : HistoryConnection.fromStored(name, stored);
+            } catch (RuntimeException e) {
+                // one stored connection this release cannot read must not stop the others' history
+                LOG.error("history connection {} as stored cannot be read, so it historizes nothing: {}", name,
+                        e.getMessage());
+                return;
+            }
             parsed.put(stored, connection);
             connections.add(connection);
         });

@@ -326,6 +326,19 @@ class OutboxTest {
                 .containsExactly("PermanentDeliveryFailure: refused with HTTP 400", "IOException: connection refused");
     }
 
+    /** An endpoint stored in a form this release cannot read stops only itself, not every endpoint's reload. */
+    @Test
+    void aStoredEndpointThatCannotBeReadIsLeftOutAndTheOthersLoad() {
+        EgressSettings settings = new EgressSettings(store, recorder, EndpointLimits.PRODUCTION, CLOCK);
+        settings.putEndpoint("good", json("{'properties':{'endpointType':'Webhook','url':'http://127.0.0.1:9/'}}"));
+        store.write(tx -> {
+            tx.putEndpoint("broken", "{\"properties\":{\"endpointType\":\"Ftp\"}}");
+            return null;
+        });
+        settings.refresh();
+        assertThat(settings.endpointNames()).containsExactly("good");
+    }
+
     private static EndpointSpec spec(String properties) {
         return EndpointSpec.parse("ep", json("{'properties':" + properties + "}"), EndpointLimits.PRODUCTION,
                 CLOCK.instant());
