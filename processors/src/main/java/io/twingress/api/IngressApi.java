@@ -32,12 +32,18 @@ public final class IngressApi {
         this.deadLetters = deadLetters;
     }
 
-    /** After the pipeline: 204, or 400 naming why the message went to the dead letters. */
+    /**
+     * After the pipeline: 204, or why the message went to the dead letters: 404 {@code DigitalTwinNotFound} for a twin
+     * that does not exist, 400 {@code ValidationFailed} for a value the model refuses, 400 {@code InvalidArgument}
+     * for the rest (not JSON, nothing matched).
+     */
     public void received(Exchange exchange) {
         List<?> refusals = exchange.getProperty(IngressPipeline.REFUSALS, List.class);
         if (refusals != null && !refusals.isEmpty()) {
-            throw AdtError.VALIDATION_FAILED.with("The message was not applied and is kept in the ingress dead"
-                    + " letters: " + refusals.get(0));
+            AdtError error = exchange.getProperty(IngressPipeline.REFUSED_ERROR, AdtError.VALIDATION_FAILED,
+                    AdtError.class);
+            throw error.with("The message was not applied and is kept in the ingress dead letters: "
+                    + refusals.get(0));
         }
         ApiSupport.noContent(exchange, Map.of());
     }

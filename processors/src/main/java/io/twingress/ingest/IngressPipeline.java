@@ -22,6 +22,7 @@ import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.twingress.AdtError;
 import io.twingress.AdtException;
 import io.twingress.Instants;
 import io.twingress.Json;
@@ -65,8 +66,9 @@ public final class IngressPipeline {
      * the message stays that letter instead of becoming a new one.
      */
     public static final String REPLAY_OF = "TwingressIngressReplayOf";
-    /** Set on a message's exchange that was dead-lettered: the reason. */
+    /** Set on a message's exchange that was dead-lettered: the reason, and the error an HTTP sender is answered. */
     public static final String REFUSED = "TwingressIngressRefused";
+    public static final String REFUSED_ERROR = "TwingressIngressRefusedError";
     /**
      * Where a user's route takes every ingress message, one at a time (also within a Kafka batch), before it is
      * applied: none is built in, so a message goes there only when a user route consumes from it.
@@ -180,6 +182,8 @@ public final class IngressPipeline {
             }
             Exchange message = prepared.get(i).message();
             message.setProperty(REFUSED, reason);
+            message.setProperty(REFUSED_ERROR, outcome.failure() instanceof IngressRefusal r ? r.error()
+                    : ((AdtException) outcome.failure()).error());
             IngressDeadLetterRow row = new IngressDeadLetterRow(envelope.source(), envelope.messageId(),
                     envelope.deviceId(), now, reason, Json.write(envelope.toJson()));
             refused.add(row);
@@ -402,7 +406,7 @@ public final class IngressPipeline {
         }
         StoredTwin twin = tx.twinForUpdate(twinId.toString());
         if (twin == null) {
-            throw new IngressRefusal("mapping " + mapping.id() + ": twin " + twinId + " does not exist");
+            throw new IngressRefusal(AdtError.DIGITAL_TWIN_NOT_FOUND, "mapping " + mapping.id() + ": twin " + twinId + " does not exist");
         }
         InterfaceModel model = models.of(twin);
         String sourceTime = sourceTime(mapping, message, envelope);
@@ -528,7 +532,7 @@ public final class IngressPipeline {
         if (twinIdProperty == null) {
             StoredTwin twin = tx.twinForUpdate(deviceId);
             if (twin == null) {
-                throw new IngressRefusal("twin " + deviceId + " (the device id) does not exist, and no rule matched");
+                throw new IngressRefusal(AdtError.DIGITAL_TWIN_NOT_FOUND, "twin " + deviceId + " (the device id) does not exist, and no rule matched");
             }
             return twin;
         }
@@ -542,7 +546,7 @@ public final class IngressPipeline {
         }
         List<String> found = tx.twinIdsWhere(twinIdProperty, deviceId, 2);
         if (found.isEmpty()) {
-            throw new IngressRefusal("no twin has " + twinIdProperty + " '" + deviceId + "' (the device id), and no"
+            throw new IngressRefusal(AdtError.DIGITAL_TWIN_NOT_FOUND, "no twin has " + twinIdProperty + " '" + deviceId + "' (the device id), and no"
                     + " rule matched");
         }
         if (found.size() > 1) {

@@ -254,6 +254,15 @@ class IngressIT {
         HttpResponse<String> refused = send("POST", "/devices/room21/messages/events", "{\"Nothing\":1}", Map.of());
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(Json.parse(refused.body()).at("/error/message").asText()).contains("nothing in the message");
+        assertThat(Json.parse(refused.body()).at("/error/code").asText()).isEqualTo("InvalidArgument");
+        // the answer says which: a twin that does not exist, a value the model refuses
+        HttpResponse<String> noTwin = send("POST", "/devices/no-such-twin/messages/events", "{\"x\":1}", Map.of());
+        assertThat(noTwin.statusCode()).isEqualTo(404);
+        assertThat(Json.parse(noTwin.body()).at("/error/code").asText()).isEqualTo("DigitalTwinNotFound");
+        HttpResponse<String> badValue = send("POST", "/devices/room21/messages/events", "{\"ComfortIndex\":\"x\"}",
+                Map.of());
+        assertThat(badValue.statusCode()).isEqualTo(400);
+        assertThat(Json.parse(badValue.body()).at("/error/code").asText()).isEqualTo("ValidationFailed");
         HttpResponse<String> noWebhook = send("POST", "/ingress/webhooks/unknown", "{}", Map.of());
         assertThat(noWebhook.statusCode()).isEqualTo(404);
         assertThat(Json.parse(noWebhook.body()).at("/error/code").asText()).isEqualTo("WebhookNotFound");
