@@ -133,7 +133,7 @@ public final class ApiSupport {
      * {@code Allow: GET}; anything else 404.
      */
     public static String deadLetterAction(String parent, String action) {
-        if (action.equals("deadletters:replay") || action.equals("deadletters:purge")) {
+        if (isDeadLetterAction(action)) {
             return action;
         }
         if (action.equals("deadletters")) {
@@ -143,6 +143,11 @@ public final class ApiSupport {
         }
         throw AdtError.NOT_FOUND.with("There is no operation POST " + parent + action
                 + (action.startsWith("deadletters") ? "; use deadletters:replay or deadletters:purge." : "."));
+    }
+
+    /** Whether a path's last segment names a dead-letter operation: {@code deadletters:replay} or {@code :purge}. */
+    public static boolean isDeadLetterAction(String segment) {
+        return segment.equals("deadletters:replay") || segment.equals("deadletters:purge");
     }
 
     /**

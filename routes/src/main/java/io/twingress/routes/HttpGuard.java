@@ -266,7 +266,7 @@ final class HttpGuard {
             for (int i = 0; matches && i < parts.length; i++) {
                 if (parts[i].startsWith("{")) {
                     matches = !segments[i].isEmpty() && (!operations || i < parts.length - 1
-                            || !parts[i].equals("{action}") || segments[i].indexOf(':') > 0);
+                            || !parts[i].equals("{action}") || ApiSupport.isDeadLetterAction(segments[i]));
                 } else {
                     matches = parts[i].equals(segments[i]);
                 }

@@ -29,6 +29,9 @@ class HttpGuardAllowedTest {
     @Test
     void anActionTemplateTakesOnlyAnOperationSegment() {
         assertThat(HttpGuard.allowed(TEMPLATES, "/ingress/x", true)).isEmpty();
+        // only the operations there are: a GET of a misspelled one is 404, as its POST is
+        assertThat(HttpGuard.allowed(TEMPLATES, "/ingress/deadletters:Replay", true)).isEmpty();
+        assertThat(HttpGuard.allowed(TEMPLATES, "/ingress/deadletters:purge", true)).containsExactly("POST");
         // matched as any segment, it is the path a 405 came from: not a resource (404), not a plain 405
         assertThat(HttpGuard.allowed(TEMPLATES, "/ingress/x", false)).containsExactly("POST");
     }
