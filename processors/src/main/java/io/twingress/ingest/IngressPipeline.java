@@ -406,7 +406,8 @@ public final class IngressPipeline {
         }
         StoredTwin twin = tx.twinForUpdate(twinId.toString());
         if (twin == null) {
-            throw new IngressRefusal(AdtError.DIGITAL_TWIN_NOT_FOUND, "mapping " + mapping.id() + ": twin " + twinId + " does not exist");
+            throw new IngressRefusal(AdtError.DIGITAL_TWIN_NOT_FOUND, "mapping " + mapping.id() + ": twin " + twinId
+                    + " does not exist");
         }
         InterfaceModel model = models.of(twin);
         String sourceTime = sourceTime(mapping, message, envelope);
@@ -532,7 +533,8 @@ public final class IngressPipeline {
         if (twinIdProperty == null) {
             StoredTwin twin = tx.twinForUpdate(deviceId);
             if (twin == null) {
-                throw new IngressRefusal(AdtError.DIGITAL_TWIN_NOT_FOUND, "twin " + deviceId + " (the device id) does not exist, and no rule matched");
+                throw new IngressRefusal(AdtError.DIGITAL_TWIN_NOT_FOUND, "twin " + deviceId
+                        + " (the device id) does not exist, and no rule matched");
             }
             return twin;
         }
@@ -546,8 +548,8 @@ public final class IngressPipeline {
         }
         List<String> found = tx.twinIdsWhere(twinIdProperty, deviceId, 2);
         if (found.isEmpty()) {
-            throw new IngressRefusal(AdtError.DIGITAL_TWIN_NOT_FOUND, "no twin has " + twinIdProperty + " '" + deviceId + "' (the device id), and no"
-                    + " rule matched");
+            throw new IngressRefusal(AdtError.DIGITAL_TWIN_NOT_FOUND, "no twin has " + twinIdProperty + " '"
+                    + deviceId + "' (the device id), and no rule matched");
         }
         if (found.size() > 1) {
             throw new IngressRefusal("twins " + found.get(0) + " and " + found.get(1) + " both have " + twinIdProperty
