@@ -34,7 +34,7 @@ final class EgressStarted implements ExtendedStartupListener {
         });
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
-            health.register(new EgressHealth(settings, relay, routes));
+            health.register(DownstreamHealth.endpoints(settings, relay, routes));
         }
         settings.refresh();
         try {

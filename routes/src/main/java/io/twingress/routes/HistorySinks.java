@@ -3,14 +3,10 @@ package io.twingress.routes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.Supplier;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.health.HealthCheckRegistry;
-import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +32,9 @@ final class HistorySinks implements ExtendedStartupListener {
         history.onKafkaSinks(routes::apply);
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
-            health.register(new NotStarted(routes::failed));
+            // the sinks whose routes cannot start (a broker unreachable, say), while they are tried again
+            health.register(new DownstreamHealth("history-sinks", "historyConnection",
+                    "history sink(s) cannot start", routes::failed));
         }
         try {
             // services stop after the routes: by then no sink sends, and the leases can be let go
@@ -48,45 +46,6 @@ final class HistorySinks implements ExtendedStartupListener {
             });
         } catch (Exception e) {
             throw new IllegalStateException("cannot register the history sinks' shutdown", e);
-        }
-    }
-
-    /**
-     * Reports the Kafka sinks whose routes cannot start (a broker unreachable, say), with the reason, while they are
-     * tried again; neither liveness nor readiness, as a down sink must not take the API out of service.
-     */
-    static final class NotStarted extends AbstractHealthCheck {
-
-        private final Supplier<Map<String, String>> failed;
-
-        /** @param failed why each sink that cannot start cannot, by connection name */
-        NotStarted(Supplier<Map<String, String>> failed) {
-            super("twingress", "history-sinks");
-            this.failed = failed;
-        }
-
-        @Override
-        public boolean isLiveness() {
-            return false;
-        }
-
-        @Override
-        public boolean isReadiness() {
-            return false;
-        }
-
-        @Override
-        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-            Map<String, String> failed = new TreeMap<>(this.failed.get());
-            Map<String, Object> details = new TreeMap<>();
-            failed.forEach((name, reason) -> details.put("historyConnection." + name, reason));
-            builder.details(details);
-            if (failed.isEmpty()) {
-                builder.up();
-            } else {
-                builder.message(failed.size() + " history sink(s) cannot start: " + String.join(", ", failed.keySet()))
-                        .down();
-            }
         }
     }
 

@@ -9,13 +9,14 @@ import org.apache.camel.health.HealthCheck;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 
-/** History sinks that cannot start are reported as failing endpoints are: DOWN, named, with the reason. */
-class HistorySinksHealthTest {
+/** What fails downstream (endpoints, history sinks that cannot start): DOWN, named, with the reason. */
+class DownstreamHealthTest {
 
     @Test
     void aSinkThatCannotStartIsNamedWithItsReason() {
         Map<String, String> failed = new HashMap<>();
-        HistorySinks.NotStarted check = new HistorySinks.NotStarted(() -> failed);
+        DownstreamHealth check = new DownstreamHealth("history-sinks", "historyConnection",
+                "history sink(s) cannot start", () -> failed);
         check.setCamelContext(new DefaultCamelContext());
         assertThat(check.isLiveness()).isFalse();
         assertThat(check.isReadiness()).isFalse();
