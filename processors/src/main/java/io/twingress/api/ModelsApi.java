@@ -1,6 +1,7 @@
 package io.twingress.api;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -42,9 +43,11 @@ public final class ModelsApi {
         int size = ApiSupport.pageSize(exchange, MAX_PAGE);
         String[] token = ApiSupport.continuation(exchange, 1);
         int offset = token == null ? 0 : (int) Math.min(Integer.MAX_VALUE, ApiSupport.tokenNumber(token[0]));
-        // an empty dependenciesFor (what the SDKs send for "no filter") lists every model
+        // an empty dependenciesFor (what the SDKs send for "no filter") lists every model; the JavaScript SDK sends
+        // several ids as one comma-separated value, the others as repeated parameters (a DTMI holds no comma)
         List<ModelService.Entry> all = models.list(ApiRequest.of(exchange).queryAll("dependenciesFor").stream()
-                .filter(id -> !id.isBlank()).toList());
+                .flatMap(ids -> Arrays.stream(ids.split(","))).map(String::trim).filter(id -> !id.isEmpty())
+                .toList());
         List<JsonNode> page = all.stream().skip(offset).limit(size).map(e -> (JsonNode) modelData(e, includeDefinition))
                 .toList();
         int next = offset + page.size();
@@ -80,7 +83,11 @@ public final class ModelsApi {
 
     /** {@code /models/{id}} */
     private static String id(Exchange exchange) {
-        return ApiRequest.of(exchange).segment(1);
+        String id = ApiRequest.of(exchange).segment(1);
+        if (!DtdlParser.isDtmi(id)) {
+            throw AdtError.INVALID_ARGUMENT.with("The model id is invalid: '" + id + "' is not a DTMI.");
+        }
+        return id;
     }
 
     /** ADT's DigitalTwinsModelData: display names and descriptions as language maps. */

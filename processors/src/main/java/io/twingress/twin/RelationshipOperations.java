@@ -40,7 +40,7 @@ public final class RelationshipOperations {
     }
 
     public ObjectNode get(String sourceId, String relationshipId) {
-        return Json.parseObject(store.read(tx -> existingRelationship(tx.relationship(sourceId, relationshipId),
+        return Json.parseObject(store.read(tx -> existingRelationship(tx, tx.relationship(sourceId, relationshipId),
                 sourceId, relationshipId)).body());
     }
 
@@ -119,7 +119,7 @@ public final class RelationshipOperations {
             String traceparent) {
         List<PatchOperation> ops = PatchOperation.parseAll(document);
         return store.write(tx -> {
-            StoredRelationship existing = existingRelationship(tx.relationshipForUpdate(sourceId, relationshipId),
+            StoredRelationship existing = existingRelationship(tx, tx.relationshipForUpdate(sourceId, relationshipId),
                     sourceId, relationshipId);
             TwinChecks.checkIfMatch(ifMatch, existing.etag(), "Relationship " + relationshipId);
             if (ops.isEmpty()) {
@@ -153,7 +153,7 @@ public final class RelationshipOperations {
 
     public void delete(String sourceId, String relationshipId, String ifMatch, String traceparent) {
         store.write(tx -> {
-            StoredRelationship existing = existingRelationship(tx.relationshipForUpdate(sourceId, relationshipId),
+            StoredRelationship existing = existingRelationship(tx, tx.relationshipForUpdate(sourceId, relationshipId),
                     sourceId, relationshipId);
             TwinChecks.checkIfMatch(ifMatch, existing.etag(), "Relationship " + relationshipId);
             tx.deleteRelationship(sourceId, relationshipId);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.twingress.AdtError;
+import io.twingress.store.StoreTx;
 import io.twingress.store.StoredRelationship;
 import io.twingress.store.StoredTwin;
 
@@ -22,8 +23,10 @@ public final class TwinChecks {
         return twin;
     }
 
-    static StoredRelationship existingRelationship(StoredRelationship rel, String sourceId, String id) {
+    /** A missing relationship of a missing twin is the twin's 404 ({@code DigitalTwinNotFound}), as in ADT. */
+    static StoredRelationship existingRelationship(StoreTx tx, StoredRelationship rel, String sourceId, String id) {
         if (rel == null) {
+            existingTwin(tx.twin(sourceId), sourceId);
             throw AdtError.RELATIONSHIP_NOT_FOUND.with("Twin " + sourceId + " has no relationship with id " + id
                     + ".");
         }

@@ -67,10 +67,7 @@ public final class TwinOperations {
         if (modelId == null) {
             throw AdtError.VALIDATION_FAILED.with("The twin needs a model: set $metadata.$model to a model id.");
         }
-        if (body.has("$dtId") && !id.equals(body.get("$dtId").asText())) {
-            throw AdtError.VALIDATION_FAILED.with("$dtId '" + body.get("$dtId").asText() + "' does not match the"
-                    + " twin id '" + id + "' in the path.");
-        }
+        // a $dtId in the body is ignored, as ADT's REST reference says: the path names the twin
         InterfaceModel model = models.usable(modelId);
         ObjectNode content = Json.object();
         body.fields().forEachRemaining(f -> {

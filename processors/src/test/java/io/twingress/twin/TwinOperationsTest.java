@@ -150,9 +150,11 @@ class TwinOperationsTest {
         }
 
         @Test
-        void refusesADtIdOtherThanThePathId() {
-            assertAdtError(() -> twins.put("t", json("{'$dtId':'u','$metadata':{'$model':'" + BASE + "'}}"),
-                    null), 400, "ValidationFailed", "'u'", "'t'");
+        void takesThePathIdOverABodyDtId() {
+            twins.put("t", json("{'$dtId':'u','$metadata':{'$model':'" + BASE + "'}}"), null);
+
+            assertThat(twins.get("t").get("$dtId").asText()).isEqualTo("t");
+            assertAdtError(() -> twins.get("u"), 404, "DigitalTwinNotFound", "u");
         }
 
         @Test
@@ -741,6 +743,14 @@ class TwinOperationsTest {
             assertAdtError(() -> relationships.patch("room", "nope", json("[]"), null), 404,
                     "RelationshipNotFound", "nope");
             assertThat(relationships.get("room", "r1").get("$etag").asText()).isEqualTo(next);
+        }
+
+        @Test
+        void aRelationshipOfAMissingTwinIsTheTwinsNotFound() {
+            assertAdtError(() -> relationships.get("ghost", "r1"), 404, "DigitalTwinNotFound", "ghost");
+            assertAdtError(() -> relationships.patch("ghost", "r1", json("[]"), null), 404, "DigitalTwinNotFound",
+                    "ghost");
+            assertAdtError(() -> relationships.delete("ghost", "r1", null), 404, "DigitalTwinNotFound", "ghost");
         }
 
         @Test

@@ -140,6 +140,13 @@ class AdtApiIT {
         assertThat(ids).containsExactly("dtmi:twingress:paging:Base;1", "dtmi:twingress:paging:Part;1",
                 "dtmi:twingress:paging:Whole;1");
 
+        // the JavaScript SDK's form of several ids: one comma-separated value
+        HttpResponse<String> twoIds = send("GET", "/models?" + V + "&dependenciesFor="
+                + "dtmi:twingress:paging:Part;1,dtmi:twingress:paging:Other;1", null, Map.of());
+        assertThat(twoIds.statusCode()).as(twoIds.body()).isEqualTo(200);
+        assertThat(Json.parse(twoIds.body()).get("value").findValuesAsText("id"))
+                .containsExactlyInAnyOrder("dtmi:twingress:paging:Part;1", "dtmi:twingress:paging:Other;1");
+
         HttpResponse<String> withDefinition = send("GET",
                 "/models/dtmi:twingress:paging:Other;1?" + V + "&includeModelDefinition=true", null, Map.of());
         assertThat(Json.parse(withDefinition.body()).at("/model/@id").asText()).isEqualTo("dtmi:twingress:paging:Other;1");
@@ -212,6 +219,14 @@ class AdtApiIT {
         assertThat(all.statusCode()).as(all.body()).isEqualTo(200);
         assertThat(Json.parse(all.body()).get("value").size())
                 .isEqualTo(Json.parse(send("GET", "/models?" + V, null, Map.of()).body()).get("value").size());
+
+        HttpResponse<String> notADtmi = send("GET", "/models/not%20a%20dtmi?" + V, null, Map.of());
+        assertThat(notADtmi.statusCode()).isEqualTo(400);
+        assertThat(Json.parse(notADtmi.body()).at("/error/code").asText()).isEqualTo("InvalidArgument");
+        HttpResponse<String> ghostRelationship = send("GET", "/digitaltwins/ghost/relationships/qr?" + V, null,
+                Map.of());
+        assertThat(ghostRelationship.statusCode()).isEqualTo(404);
+        assertThat(Json.parse(ghostRelationship.body()).at("/error/code").asText()).isEqualTo("DigitalTwinNotFound");
 
         HttpResponse<String> renamed = send("PUT", "/digitaltwins/q1/relationships/qr?" + V, "{\"$targetId\":\"q2\","
                 + "\"$relationshipName\":\"contains\",\"$sourceId\":\"q3\",\"$relationshipId\":\"other\"}", Map.of());
