@@ -67,6 +67,8 @@ public final class DtdlParser {
     private static final int MAX_DTMI_LENGTH = 2048;
     private static final int MAX_INTERFACE_ID_LENGTH = 128;
     private static final int MAX_NAME_LENGTH = 64;
+    /** DTDL v3 names and display names: 512 characters (its normative specification). */
+    private static final int MAX_V3_TEXT_LENGTH = 512;
     private static final int MAX_COMMENT_LENGTH = 512;
     private static final int MAX_DISPLAY_NAME_LENGTH = 64;
     private static final int MAX_DESCRIPTION_LENGTH = 512;
@@ -166,11 +168,15 @@ public final class DtdlParser {
     /**
      * One uploaded interface with the facts its @context gives.
      *
+     * @param json   the interface with JSON-LD's other spellings read as their plain form ({@link JsonLdForms}),
+     *               which is what every rule reads
+     * @param source the interface as it was written, which is what is stored and served
      * @param strict false for a model read back from the store: the rules added after models were first stored
      *               (language tags, the v3 text limits, units of semantic types, @ids unique across models, the
      *               descriptive keys of schema elements) are skipped
      */
-    private record Doc(String id, int version, Set<String> extensions, JsonNode json, boolean strict) {
+    private record Doc(String id, int version, Set<String> extensions, JsonNode json, JsonNode source,
+            boolean strict) {
     }
 
     /** Checks the parts of a document every later rule depends on: @context, @type, @id, size, keys. */
@@ -190,15 +196,20 @@ public final class DtdlParser {
         Set<String> extensions = new LinkedHashSet<>();
         int version = contextVersion(json.get("@context"), id, extensions);
         String problem = dtmiProblem(id, version, MAX_INTERFACE_ID_LENGTH);
+        if (problem == null && strict) {
+            problem = reserved(id);
+        }
         if (problem != null) {
             throw new DtdlException(id + ": @id '" + id + "' " + problem);
         }
-        if (!"Interface".equals(singleType(json.get("@type")))) {
+        JsonNode plain = JsonLdForms.plain(json, version);
+        Boolean open = interfaceType(plain.get("@type"), version);
+        if (open == null) {
             throw new DtdlException(id + ": @type must be 'Interface' (ADT accepts only Interfaces at the top level)");
         }
-        Doc doc = new Doc(id, version, Set.copyOf(extensions), json, strict);
-        checkKeys(doc, json, INTERFACE_KEYS, "interface");
-        checkDescriptive(doc, json, "interface");
+        Doc doc = new Doc(id, version, Set.copyOf(extensions), plain, json, strict);
+        checkKeys(doc, plain, INTERFACE_KEYS, "interface", open);
+        checkDescriptive(doc, plain, "interface");
         return doc;
     }
 
@@ -220,14 +231,18 @@ public final class DtdlParser {
             extensions = Set.copyOf(own);
         }
         String problem = dtmiProblem(id, version, MAX_INTERFACE_ID_LENGTH);
+        if (problem == null && owner.strict) {
+            problem = reserved(id);
+        }
         if (problem != null) {
             throw fail(owner, "extends", "inline interface @id '" + id + "' " + problem);
         }
-        if (!"Interface".equals(singleType(json.get("@type")))) {
+        Boolean open = interfaceType(json.get("@type"), version);
+        if (open == null) {
             throw fail(owner, "extends", "inline element '" + id + "' must have @type 'Interface'");
         }
-        Doc doc = new Doc(id, version, extensions, json, owner.strict);
-        checkKeys(doc, json, INTERFACE_KEYS, "interface");
+        Doc doc = new Doc(id, version, extensions, json, json, owner.strict);
+        checkKeys(doc, json, INTERFACE_KEYS, "interface", open);
         checkDescriptive(doc, json, "interface");
         return doc;
     }
@@ -292,6 +307,9 @@ public final class DtdlParser {
                     throw fail(doc, where, "@id must be a string");
                 }
                 String problem = dtmiProblem(id.asText(), doc.version, MAX_DTMI_LENGTH);
+                if (problem == null && doc.strict) {
+                    problem = reserved(id.asText());
+                }
                 if (problem != null) {
                     throw fail(doc, where, "'" + id.asText() + "' " + problem);
                 }
@@ -335,28 +353,78 @@ public final class DtdlParser {
         return null;
     }
 
+    /** DTMIs under these prefixes name DTDL's own terms and standard schemas and units: no element may take one. */
+    private static String reserved(String id) {
+        return id.startsWith("dtmi:dtdl:") || id.startsWith("dtmi:standard:")
+                ? "starts with a prefix DTDL reserves (dtmi:dtdl: or dtmi:standard:)" : null;
+    }
+
     private static DtdlException fail(Doc doc, String where, String rule) {
         return new DtdlException(doc.id + ": " + where + ": " + rule);
     }
 
     private static void checkKeys(Doc doc, JsonNode node, Set<String> allowed, String where) {
+        checkKeys(doc, node, allowed, where, false);
+    }
+
+    /**
+     * @param open true for an element with a DTDL v2 undefined co-type, which may have undefined members too (JSON-LD
+     *             keywords other than the allowed ones stay refused)
+     */
+    private static void checkKeys(Doc doc, JsonNode node, Set<String> allowed, String where, boolean open) {
         for (Map.Entry<String, JsonNode> entry : node.properties()) {
             String key = entry.getKey();
-            if (!allowed.contains(key)) {
+            if (!allowed.contains(key) && (!open || key.startsWith("@"))) {
                 throw fail(doc, where, "unknown key '" + key + "'");
             }
         }
     }
 
+    /** DTDL v2 terms that name its element classes: a co-type that is one of them is not an undefined one. */
+    private static final Set<String> V2_CLASS_TERMS = Set.of("Interface", "Telemetry", "Property", "Command",
+            "Relationship", "Component", "Array", "Enum", "EnumValue", "Map", "MapKey", "MapValue", "Object", "Field",
+            "CommandPayload", "CommandType", "Schema", "Unit", "SemanticType");
+
+    /**
+     * A co-type DTDL v2 leaves undefined, which it allows on any element together with undefined members ("open
+     * world"): a term DTDL v2 does not define, or a name with a colon that is not a DTMI. A DTMI, a class term or a
+     * semantic type is not one.
+     */
+    private static boolean undefinedV2CoType(String coType) {
+        return !coType.isEmpty() && !coType.startsWith("dtmi:") && !V2_CLASS_TERMS.contains(coType)
+                && SemanticTypes.unitType(2, coType) == null;
+    }
+
+    /**
+     * Whether an Interface's @type is "Interface" alone (false), or "Interface" with DTDL v2 undefined co-types
+     * (true); null when it is neither.
+     */
+    private static Boolean interfaceType(JsonNode type, int version) {
+        if ("Interface".equals(singleType(type))) {
+            return false;
+        }
+        if (version != 2 || type == null || !type.isArray()) {
+            return null;
+        }
+        boolean found = false;
+        for (JsonNode t : type) {
+            if (!t.isTextual() || !t.asText().equals("Interface") && !undefinedV2CoType(t.asText())) {
+                return null;
+            }
+            found |= t.asText().equals("Interface");
+        }
+        return found ? Boolean.TRUE : null;
+    }
+
     /**
      * displayName and description are strings or language maps keyed by BCP 47 language tags, at most 64 and 512
-     * characters in both DTDL versions; comment is at most 512.
+     * characters in DTDL v2, 512 each in v3; comment is at most 512.
      */
     private static void checkDescriptive(Doc doc, JsonNode node, String where) {
         // the v3 limits were not enforced before, so a v3 model stored then may exceed them
         boolean limited = doc.version == 2 || doc.strict;
         checkLocalizable(doc, node.get("displayName"), "displayName",
-                limited ? MAX_DISPLAY_NAME_LENGTH : Integer.MAX_VALUE, where);
+                !limited ? Integer.MAX_VALUE : doc.version == 2 ? MAX_DISPLAY_NAME_LENGTH : MAX_V3_TEXT_LENGTH, where);
         checkLocalizable(doc, node.get("description"), "description",
                 limited ? MAX_DESCRIPTION_LENGTH : Integer.MAX_VALUE, where);
         JsonNode comment = node.get("comment");
@@ -579,7 +647,8 @@ public final class DtdlParser {
                     // its inline bases were stored inside its definition; later lookups by their @id find them here
                     Set<String> extensions = new LinkedHashSet<>();
                     contextVersion(model.definition().get("@context"), id, extensions);
-                    addInline(new Doc(id, model.dtdlVersion(), Set.copyOf(extensions), model.definition(), false),
+                    addInline(new Doc(id, model.dtdlVersion(), Set.copyOf(extensions),
+                            JsonLdForms.plain(model.definition(), model.dtdlVersion()), model.definition(), false),
                             false);
                 }
                 return model;
@@ -673,8 +742,16 @@ public final class DtdlParser {
                 throw fail(doc, "extends", "the extends hierarchy is " + depth + " levels deep, more than "
                         + MAX_EXTENDS_DEPTH);
             }
-            if (doc.version == 3 && ancestors.size() + 1 > MAX_V3_EXTENDS_TREE) {
-                throw fail(doc, "extends", "the extends tree has more than " + MAX_V3_EXTENDS_TREE + " interfaces");
+            if (doc.version == 3 && doc.strict) {
+                // every value of every extends in the tree, as DTDL v3 counts them
+                int values = extendsIds.size();
+                for (String ancestorId : ancestors) {
+                    values += batch.known(ancestorId, doc.id).extendsIds().size();
+                }
+                if (values > MAX_V3_EXTENDS_TREE) {
+                    throw fail(doc, "extends", "the extends tree has " + values + " values, more than "
+                            + MAX_V3_EXTENDS_TREE);
+                }
             }
 
             Map<String, Content> contents = new LinkedHashMap<>();
@@ -683,7 +760,8 @@ public final class DtdlParser {
             parents.forEach(parent -> inherit(parent, contents, declaredBy, visited));
 
             for (String ancestorId : ancestors) {
-                collectNamedSchemas(batch.known(ancestorId, doc.id).definition(), false);
+                InterfaceModel ancestor = batch.known(ancestorId, doc.id);
+                collectNamedSchemas(JsonLdForms.plain(ancestor.definition(), ancestor.dtdlVersion()), false);
             }
             collectNamedSchemas(doc.json, true);
 
@@ -698,7 +776,7 @@ public final class DtdlParser {
             }
             readContents(contents, declaredBy, references);
             checkSize(contents, ancestors);
-            return new InterfaceModel(doc.id, doc.version, doc.json, List.copyOf(extendsIds),
+            return new InterfaceModel(doc.id, doc.version, doc.source, List.copyOf(extendsIds),
                     Collections.unmodifiableSet(ancestors), Collections.unmodifiableMap(contents),
                     Collections.unmodifiableSet(references));
         }
@@ -861,8 +939,9 @@ public final class DtdlParser {
                 throw fail(doc, where, "name is required and must be a string");
             }
             String value = name.asText();
-            if (value.length() > MAX_NAME_LENGTH) {
-                throw fail(doc, where, "name '" + value + "' is longer than " + MAX_NAME_LENGTH + " characters");
+            int max = doc.version == 2 ? MAX_NAME_LENGTH : MAX_V3_TEXT_LENGTH;
+            if (value.length() > max) {
+                throw fail(doc, where, "name '" + value + "' is longer than " + max + " characters");
             }
             if (!NAME.matcher(value).matches()) {
                 throw fail(doc, where, "name '" + value + "' must start with a letter, contain only letters, digits"
@@ -1014,6 +1093,10 @@ public final class DtdlParser {
             if (target == null) {
                 throw fail(doc, where, "schema '" + schemaId + "' is neither in the batch nor an uploaded model");
             }
+            if (doc.version == 2 && target.dtdlVersion() == 3 && doc.strict) {
+                throw fail(doc, where, "a DTDL v2 interface may not use DTDL v3 interface '" + schemaId
+                        + "' as a component schema");
+            }
             if (target.contents().values().stream().anyMatch(Content.Component.class::isInstance)) {
                 throw fail(doc, where, "interface '" + schemaId + "' has components itself; ADT allows only one level"
                         + " of components");
@@ -1023,18 +1106,17 @@ public final class DtdlParser {
 
         /**
          * A Command is kept with its payloads so the model reads back whole; twins never use it. DTDL v2 calls both
-         * payloads CommandPayload and has commandType, which v3 dropped.
+         * payloads CommandPayload; commandType is deprecated in both versions and still valid.
          */
         private Content.Command command(JsonNode node, Types types, String where) {
-            String[] keys = doc.version == 2 ? new String[] {"request", "response", "commandType"}
-                    : new String[] {"request", "response"};
-            checkCoTypes(node, types, where, keys);
+            checkCoTypes(node, types, where, "request", "response", "commandType");
             JsonNode commandType = node.get("commandType");
-            if (commandType != null && !(commandType.isTextual()
-                    && List.of("synchronous", "asynchronous").contains(commandType.asText()))) {
+            String type = commandType == null || !commandType.isTextual() ? null : commandType.asText()
+                    .replaceFirst("^dtmi:dtdl:instance:CommandType:([a-z]+);" + doc.version + "$", "$1");
+            if (commandType != null && !List.of("synchronous", "asynchronous").contains(type)) {
                 throw fail(doc, where, "commandType must be 'synchronous' or 'asynchronous'");
             }
-            return new Content.Command(node.get("name").asText(), commandType == null ? null : commandType.asText(),
+            return new Content.Command(node.get("name").asText(), type,
                     payload(node, "request", doc.version == 2 ? "CommandPayload" : "CommandRequest", where),
                     payload(node, "response", doc.version == 2 ? "CommandPayload" : "CommandResponse", where));
         }
@@ -1049,17 +1131,17 @@ public final class DtdlParser {
             }
             JsonNode payload = entries.get(0);
             String payloadWhere = where + ": " + key;
-            if (payload.has("@type") && !type.equals(singleType(payload.get("@type")))) {
-                throw fail(doc, payloadWhere, "@type must be '" + type + "'");
-            }
-            checkKeys(doc, payload, union(NAMED_KEYS, "schema"), payloadWhere);
-            checkDescriptive(doc, payload, payloadWhere);
+            boolean semantic = checkPart(payload, type, payloadWhere);
             String name = name(payload, payloadWhere);
             JsonNode schema = payload.get("schema");
             if (schema == null) {
                 throw fail(doc, payloadWhere, "schema is required");
             }
-            return new Content.Command.Payload(name, schema(schema, payloadWhere, 1, false));
+            Schema resolved = schema(schema, payloadWhere, 1, false);
+            if (semantic) {
+                requireNumeric(resolved, payloadWhere);
+            }
+            return new Content.Command.Payload(name, resolved);
         }
 
         /**
@@ -1068,11 +1150,24 @@ public final class DtdlParser {
          * @return true when a co-type is a semantic type, which requires a unit and a numeric schema
          */
         private boolean checkCoTypes(JsonNode node, Types types, String where, String... kindKeys) {
-            Set<String> allowed = union(NAMED_KEYS, kindKeys);
-            boolean semantic = false;
+            boolean semanticAllowed = types.kind.equals("Property") || types.kind.equals("Telemetry");
+            return checkTyped(node, types.kind, types.coTypes, semanticAllowed, union(NAMED_KEYS, kindKeys), where);
+        }
+
+        /**
+         * The co-types of an element, its keys and its descriptive texts: extension co-types with the keys they add,
+         * semantic types (each needs a unit, which then must be of its unit type), and DTDL v2's undefined co-types.
+         *
+         * @param semanticAllowed whether this kind of element takes semantic types: Properties and Telemetry, and in
+         *                        DTDL v3 also Fields, MapValues and a Command's request and response
+         * @return true when a co-type is a semantic type, which requires a numeric schema
+         */
+        private boolean checkTyped(JsonNode node, String kind, List<String> coTypes, boolean semanticAllowed,
+                Set<String> allowed, String where) {
             boolean quantitative = doc.version == 2 || doc.extensions.contains(QUANTITATIVE_TYPES);
             List<String> semanticTypes = new ArrayList<>();
-            for (String coType : types.coTypes) {
+            boolean undefined = false;
+            for (String coType : coTypes) {
                 String extension = EXTENSION_CO_TYPES.get(coType);
                 if (extension != null) {
                     if (!doc.extensions.contains(extension)) {
@@ -1082,13 +1177,14 @@ public final class DtdlParser {
                         allowed = union(allowed, EXTENSION_CO_TYPE_KEYS.get(coType));
                     }
                 } else if (quantitative && SemanticTypes.unitType(doc.version, coType) != null) {
-                    semantic = true;
                     semanticTypes.add(coType);
                 } else if (doc.version == 3 && quantitative) {
                     if (doc.strict) {
                         throw fail(doc, where, "'" + coType + "' is not a semantic type of " + QUANTITATIVE_TYPES);
                     }
-                    semantic = true;
+                    semanticTypes.add(coType);
+                } else if (doc.version == 2 && undefinedV2CoType(coType)) {
+                    undefined = true;
                 } else if (doc.version == 2) {
                     throw fail(doc, where, "'" + coType + "' is not a DTDL v2 semantic type");
                 } else {
@@ -1096,9 +1192,11 @@ public final class DtdlParser {
                             + QUANTITATIVE_TYPES);
                 }
             }
+            boolean semantic = !semanticTypes.isEmpty();
             if (semantic) {
-                if (!types.kind.equals("Property") && !types.kind.equals("Telemetry")) {
-                    throw fail(doc, where, "semantic types apply only to Properties and Telemetry");
+                if (!semanticAllowed) {
+                    throw fail(doc, where, "semantic types apply only to Properties and Telemetry"
+                            + (doc.version == 3 ? ", Fields, MapValues and a Command's request and response" : ""));
                 }
                 JsonNode unit = node.get("unit");
                 if (unit == null || !unit.isTextual()) {
@@ -1108,13 +1206,45 @@ public final class DtdlParser {
                     checkUnit(unit.asText(), semanticTypes, where);
                 }
                 allowed = union(allowed, "unit");
-            } else if (node.has("unit")) {
+            } else if (node.has("unit") && !undefined) {
                 throw fail(doc, where, "'unit' is only allowed with a semantic type such as [\""
-                        + types.kind + "\", \"Temperature\"]");
+                        + kind + "\", \"Temperature\"]");
             }
-            checkKeys(doc, node, allowed, where);
+            checkKeys(doc, node, allowed, where, undefined);
             checkDescriptive(doc, node, where);
             return semantic;
+        }
+
+        /**
+         * A Field, MapValue, or a Command's request or response: its @type, if given, names its kind, and may add
+         * co-types as a content's does.
+         *
+         * @return true when it has a semantic type, which requires a numeric schema
+         */
+        private boolean checkPart(JsonNode node, String kind, String where) {
+            JsonNode type = node.get("@type");
+            List<String> coTypes = new ArrayList<>();
+            if (type != null) {
+                for (JsonNode t : values(type)) {
+                    if (!t.isTextual()) {
+                        throw fail(doc, where, "@type entries must be strings");
+                    }
+                    coTypes.add(t.asText());
+                }
+                if (!coTypes.remove(kind) && doc.strict) {
+                    throw fail(doc, where, "@type must be '" + kind + "' or include it");
+                }
+            }
+            return checkTyped(node, kind, coTypes, doc.version == 3, union(NAMED_KEYS, "schema"), where);
+        }
+
+        private void requireNumeric(Schema schema, String where) {
+            if (!(schema instanceof Schema.Primitive p && switch (p.kind()) {
+                case DOUBLE, FLOAT, INTEGER, LONG -> true;
+                default -> false;
+            })) {
+                throw fail(doc, where, "a semantic type needs a numeric schema (double, float, integer or long)");
+            }
         }
 
         /** A semantic type takes only the units of its unit type: a Temperature is not measured in metres. */
@@ -1135,11 +1265,8 @@ public final class DtdlParser {
                 throw fail(doc, where, "schema is required");
             }
             Schema schema = schema(schemaNode, where, 1, noArrays);
-            if (numeric && !(schema instanceof Schema.Primitive p && switch (p.kind()) {
-                case DOUBLE, FLOAT, INTEGER, LONG -> true;
-                default -> false;
-            })) {
-                throw fail(doc, where, "a semantic type needs a numeric schema (double, float, integer or long)");
+            if (numeric) {
+                requireNumeric(schema, where);
             }
             return schema;
         }
@@ -1156,7 +1283,7 @@ public final class DtdlParser {
             if (node.isTextual()) {
                 String name = node.asText();
                 for (Schema.PrimitiveKind kind : Schema.PrimitiveKind.values()) {
-                    if (kind.dtdlName().equals(name)) {
+                    if (kind.dtdlName().equals(name) || kind.dtmi(doc.version).equals(name)) {
                         return new Schema.Primitive(kind);
                     }
                 }
@@ -1277,19 +1404,21 @@ public final class DtdlParser {
                 throw fail(doc, where, "Map needs mapKey and mapValue objects");
             }
             checkKeys(doc, key, union(NAMED_KEYS, "schema"), where + ": mapKey");
-            checkKeys(doc, value, union(NAMED_KEYS, "schema"), where + ": mapValue");
             if (doc.strict) {
                 checkDescriptive(doc, key, where + ": mapKey");
-                checkDescriptive(doc, value, where + ": mapValue");
             }
+            boolean semantic = checkPart(value, "MapValue", where + ": mapValue");
             String keyName = name(key, where + ": mapKey");
             String valueName = name(value, where + ": mapValue");
             JsonNode keySchema = key.get("schema");
             if (keySchema == null || !"string".equals(keySchema.asText()) || !keySchema.isTextual()) {
                 throw fail(doc, where + ": mapKey", "schema must be 'string'");
             }
-            return new Schema.MapSchema(keyName, valueName, required(value, "schema", where + ": mapValue", depth,
-                    noArrays));
+            Schema valueSchema = required(value, "schema", where + ": mapValue", depth, noArrays);
+            if (semantic) {
+                requireNumeric(valueSchema, where + ": mapValue");
+            }
+            return new Schema.MapSchema(keyName, valueName, valueSchema);
         }
 
         private Schema objectSchema(JsonNode node, String where, int depth, boolean noArrays) {
@@ -1310,10 +1439,7 @@ public final class DtdlParser {
                 }
                 String name = name(field, where + ": " + at("fields", set, i));
                 String fieldWhere = where + ": field '" + name + "'";
-                checkKeys(doc, field, union(NAMED_KEYS, "schema"), fieldWhere);
-                if (doc.strict) {
-                    checkDescriptive(doc, field, fieldWhere);
-                }
+                boolean semantic = checkPart(field, "Field", fieldWhere);
                 if (fields.containsKey(name)) {
                     throw fail(doc, fieldWhere, "the name is used by more than one field");
                 }
@@ -1321,7 +1447,11 @@ public final class DtdlParser {
                 if (schema == null) {
                     throw fail(doc, fieldWhere, "schema is required");
                 }
-                fields.put(name, schema(schema, fieldWhere, depth + 1, noArrays));
+                Schema fieldSchema = schema(schema, fieldWhere, depth + 1, noArrays);
+                if (semantic) {
+                    requireNumeric(fieldSchema, fieldWhere);
+                }
+                fields.put(name, fieldSchema);
             }
             return new Schema.ObjectSchema(Collections.unmodifiableMap(fields));
         }

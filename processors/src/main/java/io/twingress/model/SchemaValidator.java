@@ -2,6 +2,7 @@ package io.twingress.model;
 
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -47,12 +48,76 @@ public final class SchemaValidator {
             case DATE_TIME -> text(value, Rfc3339::toInstant);
             case TIME -> text(value, Rfc3339::checkTime);
             case DURATION -> value.isTextual() ? IsoDuration.problem(value.asText()) : WRONG_TYPE;
+            case POINT, MULTI_POINT, LINE_STRING, MULTI_LINE_STRING, POLYGON, MULTI_POLYGON -> geometry(kind, value);
         };
         if (problem == null) {
             return null;
         }
         String expected = "expected " + article(kind) + " but got " + value;
         return problem.equals(WRONG_TYPE) ? expected : expected + ": " + problem;
+    }
+
+    /** A GeoJSON geometry object of the schema's type: {@code type} and {@code coordinates}, nothing else. */
+    private static String geometry(Schema.PrimitiveKind kind, JsonNode value) {
+        if (!value.isObject()) {
+            return WRONG_TYPE;
+        }
+        for (String member : (Iterable<String>) value::fieldNames) {
+            if (!member.equals("type") && !member.equals("coordinates")) {
+                return "'" + member + "' is not a member of a " + kind.geoJsonType() + " (type and coordinates)";
+            }
+        }
+        if (!kind.geoJsonType().equals(value.path("type").asText(null))) {
+            return "its type must be \"" + kind.geoJsonType() + "\"";
+        }
+        JsonNode c = value.get("coordinates");
+        String problem = switch (kind) {
+            case POINT -> position(c);
+            case MULTI_POINT -> each(c, 0, SchemaValidator::position);
+            case LINE_STRING -> lineString(c);
+            case MULTI_LINE_STRING -> each(c, 0, SchemaValidator::lineString);
+            case POLYGON -> polygon(c);
+            default -> each(c, 0, SchemaValidator::polygon);
+        };
+        return problem == null ? null : "coordinates: " + problem;
+    }
+
+    private static String position(JsonNode c) {
+        if (c == null || !c.isArray() || c.size() < 2 || c.size() > 3) {
+            return "a position is an array of 2 or 3 numbers, got " + c;
+        }
+        for (JsonNode n : c) {
+            if (!n.isNumber() || !Double.isFinite(n.doubleValue())) {
+                return "a position is an array of 2 or 3 numbers, got " + c;
+            }
+        }
+        return null;
+    }
+
+    private static String lineString(JsonNode c) {
+        return each(c, 2, SchemaValidator::position);
+    }
+
+    /** Linear rings: each of at least four positions, the last the same as the first. */
+    private static String polygon(JsonNode c) {
+        return each(c, 0, ring -> {
+            String problem = each(ring, 4, SchemaValidator::position);
+            return problem != null || ring.get(0).equals(ring.get(ring.size() - 1)) ? problem
+                    : "a linear ring ends where it starts, got " + ring;
+        });
+    }
+
+    private static String each(JsonNode c, int min, Function<JsonNode, String> check) {
+        if (c == null || !c.isArray() || c.size() < min) {
+            return (min > 0 ? "expected an array of at least " + min + " elements" : "expected an array") + ", got " + c;
+        }
+        for (JsonNode element : c) {
+            String problem = check.apply(element);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
     }
 
     private static String integral(JsonNode value, boolean fits, String range) {

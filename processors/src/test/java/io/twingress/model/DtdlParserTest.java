@@ -302,8 +302,8 @@ class DtdlParserTest {
                             "{'@type':['Property','Temperature'],'name':'temp','schema':'string','unit':'kelvin'}")),
                     "content 'temp': a semantic type needs a numeric schema");
             assertRejected(v2("dtmi:com:x:A;1", contents(
-                            "{'@type':['Telemetry','Wobble'],'name':'temp','schema':'double','unit':'x'}")),
-                    "'Wobble' is not a DTDL v2 semantic type");
+                            "{'@type':['Telemetry','dtmi:com:x:Wobble;1'],'name':'temp','schema':'double','unit':'x'}")),
+                    "'dtmi:com:x:Wobble;1' is not a DTDL v2 semantic type");
         }
 
         @Test
@@ -676,18 +676,26 @@ class DtdlParserTest {
         }
 
         @Test
-        void v3ExtendsTreeHasAtMost1024Interfaces() {
+        void v3ExtendsTreeHasAtMost1024Values() {
             List<JsonNode> batch = new ArrayList<>();
             List<String> bases = new ArrayList<>();
-            for (int i = 0; i < 1024; i++) {
+            for (int i = 0; i < 1025; i++) {
                 bases.add("'dtmi:com:x:B" + i + ";1'");
                 batch.add(v3("dtmi:com:x:B" + i + ";1", ""));
             }
             batch.add(v3("dtmi:com:x:A;1", "'extends':[" + String.join(",", bases) + "]"));
-            assertRejected(batch, "dtmi:com:x:A;1: extends: the extends tree has more than 1024 interfaces");
+            assertRejected(batch, "dtmi:com:x:A;1: extends: the extends tree has 1025 values, more than 1024");
             batch.remove(batch.size() - 1);
-            batch.add(v3("dtmi:com:x:A;1", "'extends':[" + String.join(",", bases.subList(1, 1024)) + "]"));
-            assertThat(parser.parse(batch, id -> null)).hasSize(1025);
+            batch.add(v3("dtmi:com:x:A;1", "'extends':[" + String.join(",", bases.subList(1, 1025)) + "]"));
+            assertThat(parser.parse(batch, id -> null)).hasSize(1026);
+
+            // a diamond counts the shared bases' values once per interface that lists them
+            List<JsonNode> diamond = new ArrayList<>(batch.subList(0, 600));
+            String six = String.join(",", bases.subList(0, 600));
+            diamond.add(v3("dtmi:com:x:M1;1", "'extends':[" + six + "]"));
+            diamond.add(v3("dtmi:com:x:M2;1", "'extends':[" + six + "]"));
+            diamond.add(v3("dtmi:com:x:A;1", "'extends':['dtmi:com:x:M1;1','dtmi:com:x:M2;1']"));
+            assertRejected(diamond, "dtmi:com:x:A;1: extends: the extends tree has 1202 values, more than 1024");
         }
 
         @Test

@@ -243,8 +243,9 @@ class JsonLdFormsTest {
                     .contains("gives language 'DE' more than once");
             assertThat(rejection(iface(v, "dtmi:x:A;1", "'displayName':[{'@value':'Raum','@language':'german'}]")))
                     .contains("is not a BCP 47 language tag");
-            assertThat(rejection(iface(v, "dtmi:x:A;1", "'displayName':[{'@value':'" + "x".repeat(65)
-                    + "','@language':'de'}]"))).contains("displayName is longer than 64 characters");
+            int max = v == 2 ? 64 : 512;
+            assertThat(rejection(iface(v, "dtmi:x:A;1", "'displayName':[{'@value':'" + "x".repeat(max + 1)
+                    + "','@language':'de'}]"))).contains("displayName is longer than " + max + " characters");
         }
 
         @ParameterizedTest
@@ -305,18 +306,196 @@ class JsonLdFormsTest {
 
         @ParameterizedTest
         @ValueSource(ints = {2, 3})
-        void commandTypeIsDtdlV2Only(int v) {
+        void commandTypeIsDeprecatedButValid(int v) {
             JsonNode model = iface(v, "dtmi:x:A;1",
                     "'contents':{'@type':'Command','name':'reboot','commandType':'synchronous'}");
-            if (v == 2) {
-                assertThat(((Content.Command) parseOne(model).content("reboot")).commandType())
-                        .isEqualTo("synchronous");
-                assertThat(rejection(iface(v, "dtmi:x:A;1",
-                        "'contents':{'@type':'Command','name':'reboot','commandType':'later'}")))
-                        .contains("commandType must be 'synchronous' or 'asynchronous'");
-            } else {
-                assertThat(rejection(model)).contains("content 'reboot': unknown key 'commandType'");
-            }
+            assertThat(((Content.Command) parseOne(model).content("reboot")).commandType()).isEqualTo("synchronous");
+            assertThat(((Content.Command) parseOne(iface(v, "dtmi:x:A;1", "'contents':{'@type':'Command',"
+                    + "'name':'reboot','commandType':['dtmi:dtdl:instance:CommandType:asynchronous;" + v + "']}"))
+                    .content("reboot")).commandType()).isEqualTo("asynchronous");
+            assertThat(rejection(iface(v, "dtmi:x:A;1",
+                    "'contents':{'@type':'Command','name':'reboot','commandType':'later'}")))
+                    .contains("commandType must be 'synchronous' or 'asynchronous'");
+        }
+    }
+
+    @Nested
+    class OneValueMembers {
+
+        @ParameterizedTest
+        @ValueSource(ints = {2, 3})
+        void aMemberOfOneValueMayBeAnArrayOfOneOrAValueObject(int v) {
+            JsonNode model = iface(v, "dtmi:x:A;1", "'contents':["
+                    + "{'@type':'Property','name':['label'],'writable':[true],'schema':['string']},"
+                    + "{'@type':'Property','name':{'@value':'mode'},'writable':{'@value':false,'@type':'xsd:boolean'},"
+                    + "'schema':{'@type':'Enum','valueSchema':['string'],'enumValues':{'name':'a','enumValue':['a']}}},"
+                    + "{'@type':'Property','name':'tags','schema':{'@type':'Map','mapKey':[{'name':'k','schema':'string'}],"
+                    + "'mapValue':[{'name':'v','schema':'string'}]}},"
+                    + "{'@type':'Relationship','name':'feeds','target':['dtmi:x:B;1'],'maxMultiplicity':[5],"
+                    + "'minMultiplicity':{'@value':0}}]");
+
+            InterfaceModel parsed = parseOne(model);
+
+            assertThat(parsed.contents()).containsOnlyKeys("label", "mode", "tags", "feeds");
+            assertThat(((Content.Property) parsed.content("label")).writable()).isTrue();
+            assertThat(((Content.Relationship) parsed.content("feeds")).target()).isEqualTo("dtmi:x:B;1");
+            assertThat(parsed.definition()).as("stored and served as written").isEqualTo(model);
+        }
+
+        @ParameterizedTest
+        @ValueSource(ints = {2, 3})
+        void moreThanOneValueOrAMistypedValueObjectStaysRefused(int v) {
+            assertThat(rejection(iface(v, "dtmi:x:A;1", "'contents':{'@type':'Property','name':['a','b'],"
+                    + "'schema':'string'}"))).contains("name is required and must be a string");
+            assertThat(rejection(iface(v, "dtmi:x:A;1", "'contents':{'@type':'Property','name':{'@value':'a',"
+                    + "'@type':'xsd:integer'},'schema':'string'}"))).contains("name is required and must be a string");
+            assertThat(rejection(iface(v, "dtmi:x:A;1", "'contents':{'@type':'Property','name':'a',"
+                    + "'writable':{'@value':'yes'},'schema':'string'}"))).contains("writable must be true or false");
+        }
+
+        @ParameterizedTest
+        @ValueSource(ints = {2, 3})
+        void termsMayBeWrittenAsTheirDtmis(int v) {
+            JsonNode model = json("{'@context':'dtmi:dtdl:context;" + v + "','@id':'dtmi:x:A;1',"
+                    + "'@type':'dtmi:dtdl:class:Interface;" + v + "','dtmi:dtdl:property:contents;" + v + "':"
+                    + "{'@type':['dtmi:dtdl:class:Telemetry;" + v + "'],'name':'t',"
+                    + "'dtmi:dtdl:property:schema;" + v + "':'dtmi:dtdl:instance:Schema:double;" + v + "'}}");
+
+            assertThat(((Content.Telemetry) parseOne(model).content("t")).schema())
+                    .isEqualTo(new Schema.Primitive(Schema.PrimitiveKind.DOUBLE));
+            assertThat(rejection(iface(v, "dtmi:x:A;1", "'contents':{'@type':'Telemetry','name':'t',"
+                    + "'schema':'double','dtmi:dtdl:property:schema;" + v + "':'double'}")))
+                    .as("both spellings of one member").contains("unknown key 'dtmi:dtdl:property:schema;" + v + "'");
+        }
+
+        @ParameterizedTest
+        @ValueSource(ints = {2, 3})
+        void aNestedElementMayRepeatItsDocumentsContext(int v) {
+            assertThat(parseOne(iface(v, "dtmi:x:A;1", "'contents':{'@context':'dtmi:dtdl:context;" + v + "',"
+                    + "'@type':'Property','name':'p','schema':'string'}")).contents()).containsOnlyKeys("p");
+            int other = v == 2 ? 3 : 2;
+            assertThat(rejection(iface(v, "dtmi:x:A;1", "'contents':{'@context':'dtmi:dtdl:context;" + other + "',"
+                    + "'@type':'Property','name':'p','schema':'string'}"))).contains("unknown key '@context'");
+        }
+    }
+
+    @Nested
+    class StandardSchemas {
+
+        @ParameterizedTest
+        @ValueSource(ints = {2, 3})
+        void geospatialSchemasAreStandardSchemasWithGeoJsonValues(int v) {
+            InterfaceModel model = parseOne(iface(v, "dtmi:x:A;1", "'contents':["
+                    + "{'@type':'Telemetry','name':'at','schema':'point'},"
+                    + "{'@type':'Property','name':'area','schema':'dtmi:standard:schema:geospatial:polygon;" + v + "'},"
+                    + "{'@type':'Property','name':'route','schema':{'@type':'Object','fields':"
+                    + "{'name':'path','schema':'lineString'}}}]"));
+
+            Schema point = ((Content.Telemetry) model.content("at")).schema();
+            Schema polygon = ((Content.Property) model.content("area")).schema();
+            assertThat(SchemaValidator.validate(point, json("{'type':'Point','coordinates':[47.6,-122.1]}"))).isNull();
+            assertThat(SchemaValidator.validate(polygon, json("{'type':'Polygon','coordinates':"
+                    + "[[[0,0],[1,0],[1,1],[0,0]]]}"))).isNull();
+            assertThat(SchemaValidator.validate(point, json("{'type':'Polygon','coordinates':[1,2]}")))
+                    .contains("its type must be \"Point\"");
+            assertThat(SchemaValidator.validate(point, json("{'type':'Point','coordinates':[1]}")))
+                    .contains("a position is an array of 2 or 3 numbers");
+            assertThat(SchemaValidator.validate(point, json("{'type':'Point','coordinates':[1,2],'crs':'x'}")))
+                    .contains("'crs' is not a member of a Point");
+            assertThat(SchemaValidator.validate(polygon, json("{'type':'Polygon','coordinates':"
+                    + "[[[0,0],[1,0],[1,1],[0,1]]]}"))).contains("a linear ring ends where it starts");
+            assertThat(SchemaValidator.validate(point, json("[1,2]"))).startsWith("expected a point");
+            int other = v == 2 ? 3 : 2;
+            assertThat(rejection(iface(v, "dtmi:x:A;1", "'contents':{'@type':'Telemetry','name':'at',"
+                    + "'schema':'dtmi:standard:schema:geospatial:point;" + other + "'}"))).contains("is not a primitive");
+        }
+    }
+
+    @Nested
+    class OpenWorldOfDtdlV2 {
+
+        @org.junit.jupiter.api.Test
+        void anUndefinedCoTypeMayBringUndefinedMembersInV2Only() {
+            String property = "'contents':{'@type':['Property','Commercial'],'name':'setPoint','schema':'double',"
+                    + "'brand':'Contoso'}";
+            assertThat(parseOne(iface(2, "dtmi:x:A;1", property)).contents()).containsOnlyKeys("setPoint");
+            assertThat(parseOne(json("{'@context':'dtmi:dtdl:context;2','@id':'dtmi:x:B;1',"
+                    + "'@type':['Interface','Commercial'],'brand':'Contoso'}")).id()).isEqualTo("dtmi:x:B;1");
+
+            assertThat(rejection(iface(3, "dtmi:x:A;1", property))).contains("needs the extension context");
+            assertThat(rejection(iface(2, "dtmi:x:A;1", "'contents':{'@type':'Property','name':'p','schema':'double',"
+                    + "'brand':'Contoso'}"))).as("no co-type, no undefined member").contains("unknown key 'brand'");
+            assertThat(rejection(iface(2, "dtmi:x:A;1", "'contents':{'@type':['Property','Commercial'],'name':'p',"
+                    + "'schema':'double','@brand':'x'}"))).contains("unknown key '@brand'");
+            assertThat(rejection(iface(2, "dtmi:x:A;1", "'contents':{'@type':['Property','dtmi:x:Commercial;1'],"
+                    + "'name':'p','schema':'double'}"))).contains("is not a DTDL v2 semantic type");
+        }
+    }
+
+    @Nested
+    class Limits {
+
+        @ParameterizedTest
+        @ValueSource(ints = {2, 3})
+        void namesHave64CharactersInV2And512InV3(int v) {
+            int max = v == 2 ? 64 : 512;
+            assertThat(parseOne(iface(v, "dtmi:x:A;1", "'contents':{'@type':'Property','name':'" + "n".repeat(max)
+                    + "','schema':'string'}")).contents()).hasSize(1);
+            assertThat(rejection(iface(v, "dtmi:x:A;1", "'contents':{'@type':'Property','name':'"
+                    + "n".repeat(max + 1) + "','schema':'string'}"))).contains("is longer than " + max + " characters");
+        }
+
+        @ParameterizedTest
+        @ValueSource(ints = {2, 3})
+        void reservedPrefixesAreNoElementsId(int v) {
+            assertThat(rejection(iface(v, "dtmi:dtdl:foo;1", ""))).contains("a prefix DTDL reserves");
+            assertThat(rejection(iface(v, "dtmi:standard:foo;1", ""))).contains("a prefix DTDL reserves");
+            assertThat(rejection(iface(v, "dtmi:x:A;1", "'schemas':{'@id':'dtmi:standard:x;1','@type':'Enum',"
+                    + "'valueSchema':'string','enumValues':{'name':'a','enumValue':'a'}}")))
+                    .contains("a prefix DTDL reserves");
+        }
+
+        @org.junit.jupiter.api.Test
+        void aV2InterfaceMayNotHaveAV3ComponentSchema() {
+            JsonNode part = iface(3, "dtmi:x:Part;1", "");
+            assertThat(rejection(iface(2, "dtmi:x:A;1", "'contents':{'@type':'Component','name':'c',"
+                    + "'schema':'dtmi:x:Part;1'}"), part)).contains("may not use DTDL v3 interface 'dtmi:x:Part;1'");
+            assertThat(parse(iface(3, "dtmi:x:A;1", "'contents':{'@type':'Component','name':'c',"
+                    + "'schema':'dtmi:x:Part;1'}"), iface(2, "dtmi:x:Part;1", ""))).hasSize(2);
+        }
+    }
+
+    @Nested
+    class SemanticTypesOnParts {
+
+        private JsonNode quantitative(String body) {
+            return json("{'@context':['dtmi:dtdl:context;3','dtmi:dtdl:extension:quantitativeTypes;1'],"
+                    + "'@id':'dtmi:x:A;1','@type':'Interface'," + body + "}");
+        }
+
+        @org.junit.jupiter.api.Test
+        void fieldsMapValuesAndCommandPayloadsTakeSemanticTypesInV3() {
+            InterfaceModel model = parseOne(quantitative("'contents':["
+                    + "{'@type':'Property','name':'o','schema':{'@type':'Object','fields':{'@type':['Field','Temperature'],"
+                    + "'name':'t','schema':'double','unit':'kelvin'}}},"
+                    + "{'@type':'Property','name':'m','schema':{'@type':'Map','mapKey':{'name':'k','schema':'string'},"
+                    + "'mapValue':{'@type':['MapValue','Temperature'],'name':'v','schema':'double','unit':'kelvin'}}},"
+                    + "{'@type':'Command','name':'c','request':{'@type':['CommandRequest','Temperature'],'name':'r',"
+                    + "'schema':'double','unit':'degreeCelsius'}}]"));
+            assertThat(model.contents()).containsOnlyKeys("o", "m", "c");
+
+            assertThat(rejection(quantitative("'contents':{'@type':'Property','name':'o','schema':{'@type':'Object',"
+                    + "'fields':{'@type':['Field','Temperature'],'name':'t','schema':'double'}}}")))
+                    .contains("a semantic type needs a 'unit'");
+            assertThat(rejection(quantitative("'contents':{'@type':'Property','name':'o','schema':{'@type':'Object',"
+                    + "'fields':{'@type':['Field','Temperature'],'name':'t','schema':'string','unit':'kelvin'}}}")))
+                    .contains("a semantic type needs a numeric schema");
+            assertThat(rejection(quantitative("'contents':{'@type':'Property','name':'o','schema':{'@type':'Object',"
+                    + "'fields':{'@type':'Banana','name':'t','schema':'double'}}}")))
+                    .contains("@type must be 'Field' or include it");
+            assertThat(rejection(iface(2, "dtmi:x:A;1", "'contents':{'@type':'Property','name':'o','schema':"
+                    + "{'@type':'Object','fields':{'@type':['Field','Temperature'],'name':'t','schema':'double',"
+                    + "'unit':'kelvin'}}}"))).contains("semantic types apply only to Properties and Telemetry");
         }
     }
 }
