@@ -499,7 +499,7 @@ public final class IngressPipeline {
             } else if (content instanceof Content.Telemetry) {
                 telemetry.set(field.getKey(), field.getValue());
             } else if (content instanceof Content.Component component && field.getValue() instanceof ObjectNode sub) {
-                InterfaceModel componentModel = models.find(component.schema());
+                InterfaceModel componentModel = models.componentModel(component);
                 for (Iterator<Map.Entry<String, JsonNode>> s = sub.fields(); s.hasNext();) {
                     Map.Entry<String, JsonNode> f = s.next();
                     Schema schema = componentModel == null ? null : propertySchema(componentModel, f.getKey());

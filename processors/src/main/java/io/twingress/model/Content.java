@@ -24,8 +24,16 @@ public sealed interface Content {
             implements Content {
     }
 
-    /** @param schema the component's interface DTMI */
-    record Component(String name, String schema) implements Content {
+    /**
+     * @param schema the component's interface DTMI
+     * @param inline that interface when it is written inline in the component, else null: it is then part of the
+     *               model that declares the component, and not a model of its own
+     */
+    record Component(String name, String schema, InterfaceModel inline) implements Content {
+
+        public Component(String name, String schema) {
+            this(name, schema, null);
+        }
     }
 
     /**

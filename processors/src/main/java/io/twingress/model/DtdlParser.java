@@ -21,11 +21,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Validates and resolves a batch of DTDL v2/v3 Interfaces the way ADT's {@code POST /models} does: the DTDL
- * language rules plus ADT's own restrictions (Interfaces only at top level, one level of components, component
- * schemas named by DTMI). DTDL is JSON-LD, so every form JSON-LD gives a value is read the same way: a set of one
- * may be written without its array, an element may be written inline where it could be named, and a localizable
- * string may be a string, a language map or an array of language-tagged values. The parser is stateless; each
- * {@link #parse} call works on its own {@link Batch}.
+ * language rules plus ADT's own restrictions (Interfaces only at top level, one level of components). DTDL is
+ * JSON-LD, so every form JSON-LD gives a value is read the same way: a set of one may be written without its array,
+ * a one-valued member as an array of one ({@link JsonLdForms}), an element may be written inline where it could be
+ * named (an Interface in extends or as a component's schema is part of the model it is written in), and a
+ * localizable string may be a string, a language map or an array of language-tagged values. The parser is
+ * stateless; each {@link #parse} call works on its own {@link Batch}.
  */
 public final class DtdlParser {
 
@@ -217,10 +218,10 @@ public final class DtdlParser {
      * An Interface written inside {@code extends}. DTDL makes every Interface its own element with its own @id, so
      * it needs one here too; it inherits the @context of the element it is written in unless it gives its own.
      */
-    private static Doc inlineInterface(Doc owner, JsonNode json) {
+    private static Doc inlineInterface(Doc owner, JsonNode json, String where) {
         JsonNode idNode = json.get("@id");
         if (idNode == null || !idNode.isTextual()) {
-            throw fail(owner, "extends", "an inline interface needs its own @id, a DTMI, like every Interface");
+            throw fail(owner, where, "an inline interface needs its own @id, a DTMI, like every Interface");
         }
         String id = idNode.asText();
         int version = owner.version;
@@ -235,11 +236,11 @@ public final class DtdlParser {
             problem = reserved(id);
         }
         if (problem != null) {
-            throw fail(owner, "extends", "inline interface @id '" + id + "' " + problem);
+            throw fail(owner, where, "inline interface @id '" + id + "' " + problem);
         }
         Boolean open = interfaceType(json.get("@type"), version);
         if (open == null) {
-            throw fail(owner, "extends", "inline element '" + id + "' must have @type 'Interface'");
+            throw fail(owner, where, "inline element '" + id + "' must have @type 'Interface'");
         }
         Doc doc = new Doc(id, version, extensions, json, json, owner.strict);
         checkKeys(doc, json, INTERFACE_KEYS, "interface", open);
@@ -667,13 +668,28 @@ public final class DtdlParser {
             return model;
         }
 
-        /** Registers the Interfaces written inside {@code owner}'s extends, and theirs, as documents to resolve. */
+        /**
+         * Registers the Interfaces written inside {@code owner}'s extends and as its components' schemas, and theirs,
+         * as documents to resolve.
+         */
         void addInline(Doc owner, boolean refuseDuplicates) {
-            for (JsonNode entry : values(owner.json.get("extends"))) {
+            List<Map.Entry<String, JsonNode>> written = new ArrayList<>();
+            values(owner.json.get("extends")).forEach(e -> written.add(Map.entry("extends", e)));
+            for (JsonNode content : values(owner.json.get("contents"))) {
+                JsonNode schema = content.get("schema");
+                if (schema != null && schema.isArray() && schema.size() == 1) {
+                    schema = schema.get(0);
+                }
+                if (schema != null && content.isObject() && "Component".equals(singleType(content.get("@type")))) {
+                    written.add(Map.entry("content '" + content.path("name").asText() + "': schema", schema));
+                }
+            }
+            for (Map.Entry<String, JsonNode> place : written) {
+                JsonNode entry = place.getValue();
                 if (!entry.isObject()) {
                     continue;
                 }
-                Doc doc = inlineInterface(owner, entry);
+                Doc doc = inlineInterface(owner, entry, place.getKey());
                 if (docs.putIfAbsent(doc.id, doc) != null) {
                     if (refuseDuplicates) {
                         throw new DtdlException(doc.id + ": @id appears more than once in the batch");
@@ -902,7 +918,12 @@ public final class DtdlParser {
                 }
                 Content content = content(node, where);
                 if (content instanceof Content.Component component) {
-                    references.add(component.schema());
+                    // an inline component interface is part of this model, so what it needs is what this needs
+                    if (component.inline() != null) {
+                        references.addAll(component.inline().references());
+                    } else {
+                        references.add(component.schema());
+                    }
                 }
                 contents.put(name, content);
             }
@@ -1083,12 +1104,15 @@ public final class DtdlParser {
             if (schemaNode != null && schemaNode.isArray() && schemaNode.size() == 1) {
                 schemaNode = schemaNode.get(0);
             }
-            // DTDL allows an inline Interface here; ADT does not, and twins find a component's model by its DTMI
-            if (schemaNode != null && schemaNode.isObject()) {
-                throw fail(doc, where, "inline interfaces are not supported; schema must be an Interface DTMI");
+            String schemaId;
+            boolean inline = schemaNode != null && schemaNode.isObject();
+            if (inline) {
+                // an Interface written here: registered by Batch.addInline, part of this model
+                schemaId = schemaNode.get("@id").asText();
+            } else {
+                schemaId = dtmi(schemaNode, where + ": schema");
+                notInline(schemaId, where + ": schema");
             }
-            String schemaId = dtmi(schemaNode, where + ": schema");
-            notInline(schemaId, where + ": schema");
             InterfaceModel target = batch.model(schemaId);
             if (target == null) {
                 throw fail(doc, where, "schema '" + schemaId + "' is neither in the batch nor an uploaded model");
@@ -1101,7 +1125,7 @@ public final class DtdlParser {
                 throw fail(doc, where, "interface '" + schemaId + "' has components itself; ADT allows only one level"
                         + " of components");
             }
-            return new Content.Component(node.get("name").asText(), schemaId);
+            return new Content.Component(node.get("name").asText(), schemaId, inline ? target : null);
         }
 
         /**
@@ -1329,7 +1353,7 @@ public final class DtdlParser {
                 case "Enum" -> enumSchema(node, where);
                 case "Map" -> mapSchema(node, where, depth, noArrays);
                 case "Object" -> objectSchema(node, where, depth, noArrays);
-                case "Interface" -> throw fail(doc, where, "inline interfaces are not supported");
+                case "Interface" -> throw fail(doc, where, "an Interface is the schema of a Component only");
                 default -> throw fail(doc, where, "@type " + kind + " is not a complex schema (Array, Enum, Map or Object)");
             };
         }

@@ -62,7 +62,12 @@ public final class TwinModels {
         if (!(model.content(component) instanceof Content.Component declared)) {
             throw AdtError.COMPONENT_NOT_FOUND.with("Twin " + twinId + " has no component '" + component + "'.");
         }
-        return find(declared.schema());
+        return componentModel(declared);
+    }
+
+    /** A component's interface: written inline in its model, or a stored model; null when it is not stored. */
+    public InterfaceModel componentModel(Content.Component component) {
+        return component.inline() != null ? component.inline() : find(component.schema());
     }
 
     /** A model by DTMI, or null when it is not stored. */

@@ -75,7 +75,7 @@ public final class TwinOperations {
                 content.set(f.getKey(), f.getValue().deepCopy());
             }
         });
-        TwinValidator.validateTwin(model, content, models::find);
+        TwinValidator.validateTwin(model, content, models::componentModel);
         boolean createOnly = TwinChecks.createOnly(ifNoneMatch);
         Map<String, String> sourceTimes = TwinMetadata.requestSourceTimes(model, body);
         // a component's metadata is the service's to write; only the source times above are taken from it
@@ -201,7 +201,7 @@ public final class TwinOperations {
             model = models.usable(modelId);
             TwinModels.checkRow(tx, modelId);
         }
-        TwinValidator.validateTwin(model, content, models::find);
+        TwinValidator.validateTwin(model, content, models::componentModel);
         String etag = TwinChecks.newEtag();
         ObjectNode updated = TwinMetadata.assemble(id, etag, model, content, (ObjectNode) twin.get(METADATA),
                 touched, sourceTimes, Instants.format(clock.instant()));

@@ -26,15 +26,16 @@ public final class TwinValidator {
 
     /**
      * @param content    the twin's properties and components (no {@code $dtId}, {@code $etag} or {@code $metadata})
-     * @param components resolves a component's interface DTMI
+     * @param components resolves a component's interface
      */
-    static void validateTwin(InterfaceModel model, JsonNode content, Function<String, InterfaceModel> components) {
+    static void validateTwin(InterfaceModel model, JsonNode content,
+            Function<Content.Component, InterfaceModel> components) {
         for (Iterator<Map.Entry<String, JsonNode>> it = content.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> field = it.next();
             String name = field.getKey();
             Content declared = model.content(name);
             if (declared instanceof Content.Component component) {
-                validateComponent(model, component, field.getValue(), components.apply(component.schema()));
+                validateComponent(model, component, field.getValue(), components.apply(component));
             } else {
                 validateProperty(model, declared, name, field.getValue(), "");
             }

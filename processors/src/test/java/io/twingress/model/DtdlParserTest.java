@@ -73,6 +73,10 @@ class DtdlParserTest {
         return parse(model).get(0);
     }
 
+    private InterfaceModel parseOne(JsonNode model, Function<String, InterfaceModel> stored) {
+        return parser.parse(List.of(model), stored).get(0);
+    }
+
     private void assertRejected(JsonNode model, String... fragments) {
         assertThatThrownBy(() -> parse(model)).isInstanceOf(DtdlException.class).message().contains(fragments);
     }
@@ -460,10 +464,31 @@ class DtdlParserTest {
         }
 
         @Test
-        void inlineComponentInterfacesAreRejected() {
+        void anInlineComponentInterfaceIsPartOfItsModel() {
+            InterfaceModel model = parseOne(v2("dtmi:com:x:A;1", contents("{'@type':'Component','name':'c','schema':"
+                    + "{'@type':'Interface','@id':'dtmi:com:x:In;1','extends':'dtmi:com:x:Part;1',"
+                    + "'contents':{'@type':'Property','name':'p','schema':'double'}}}")),
+                    id -> id.equals("dtmi:com:x:Part;1") ? parseOne(v2(id, "")) : null);
+
+            Content.Component component = (Content.Component) model.content("c");
+            assertThat(component.schema()).isEqualTo("dtmi:com:x:In;1");
+            assertThat(component.inline().contents()).containsOnlyKeys("p");
+            assertThat(model.references()).as("the inline interface's base is what the model needs")
+                    .containsExactly("dtmi:com:x:Part;1");
+            InterfaceModel reloaded = parser.reload(List.of(model.definition()),
+                    id -> id.equals("dtmi:com:x:Part;1") ? parseOne(v2(id, "")) : null).get(0);
+            assertThat(((Content.Component) reloaded.content("c")).inline().contents()).containsOnlyKeys("p");
+
             assertRejected(v2("dtmi:com:x:A;1", contents("{'@type':'Component','name':'c','schema':"
-                            + "{'@type':'Interface','@id':'dtmi:com:x:In;1'}}")),
-                    "content 'c': inline interfaces are not supported");
+                    + "{'@type':'Interface'}}")), "content 'c': schema: an inline interface needs its own @id");
+            assertRejected(List.of(v2("dtmi:com:x:A;1", contents("{'@type':'Component','name':'c','schema':"
+                    + "{'@type':'Interface','@id':'dtmi:com:x:In;1'}}")), v2("dtmi:com:x:B;1",
+                    contents("{'@type':'Component','name':'c','schema':'dtmi:com:x:In;1'}"))),
+                    "only top-level interfaces can be named");
+            assertRejected(v2("dtmi:com:x:A;1", contents("{'@type':'Component','name':'c','schema':"
+                    + "{'@type':'Interface','@id':'dtmi:com:x:In;1','contents':{'@type':'Component','name':'d',"
+                    + "'schema':{'@type':'Interface','@id':'dtmi:com:x:In2;1'}}}}")),
+                    "has components itself");
         }
 
         @Test

@@ -63,6 +63,20 @@ class TwinOperationsTest {
         store.close();
     }
 
+    @Test
+    void aComponentWhoseInterfaceIsWrittenInlineIsValidatedReadAndPatched() {
+        models.upload(List.of(json("{'@context':'dtmi:dtdl:context;3','@id':'dtmi:test:Lamp;1','@type':'Interface',"
+                + "'contents':{'@type':'Component','name':'bulb','schema':{'@id':'dtmi:test:Lamp:Bulb;1',"
+                + "'@type':'Interface','contents':{'@type':'Property','name':'watts','schema':'double'}}}}")));
+
+        twins.put("lamp", json("{'$metadata':{'$model':'dtmi:test:Lamp;1'},'bulb':{'watts':40}}"), null);
+        twins.patchComponent("lamp", "bulb", json("[{'op':'replace','path':'/watts','value':60}]"), null);
+
+        assertThat(twins.getComponent("lamp", "bulb").get("watts").asDouble()).isEqualTo(60);
+        assertAdtError(() -> twins.put("lamp2", json("{'$metadata':{'$model':'dtmi:test:Lamp;1'},"
+                + "'bulb':{'watts':'bright'}}"), null), 400, "ValidationFailed", "watts");
+    }
+
     /** A Room twin with the given extra members, e.g. "'count':1". */
     private TwinOperations.Written putRoom(String id, String members) {
         return twins.put(id, json("{'$metadata':{'$model':'" + ROOM + "'},'comp1':{}"
