@@ -775,9 +775,13 @@ public final class DtdlParser {
             Set<String> visited = new HashSet<>();
             parents.forEach(parent -> inherit(parent, contents, declaredBy, visited));
 
-            for (String ancestorId : ancestors) {
-                InterfaceModel ancestor = batch.known(ancestorId, doc.id);
-                collectNamedSchemas(JsonLdForms.plain(ancestor.definition(), ancestor.dtdlVersion()), false);
+            // a base's schemas are its own (DTDL's partitions: "an inheriting Interface cannot reuse schemas defined
+            // in the Interface it extends"); a model stored before that was checked may name them, and still reads
+            if (!doc.strict) {
+                for (String ancestorId : ancestors) {
+                    InterfaceModel ancestor = batch.known(ancestorId, doc.id);
+                    collectNamedSchemas(JsonLdForms.plain(ancestor.definition(), ancestor.dtdlVersion()), false);
+                }
             }
             collectNamedSchemas(doc.json, true);
 

@@ -595,13 +595,17 @@ class DtdlParserTest {
         }
 
         @Test
-        void inheritedNamedSchemasAreVisible() {
-            List<InterfaceModel> models = parse(
-                    v2("dtmi:com:x:A;1", "'extends':'dtmi:com:x:Base;1'," + contents(property("p", "'dtmi:com:x:Pt;1'"))),
-                    v2("dtmi:com:x:Base;1", "'schemas':[{'@id':'dtmi:com:x:Pt;1','@type':'Object',"
-                            + "'fields':[{'name':'x','schema':'double'}]}]"));
-            assertThat(((Content.Property) models.get(0).content("p")).schema())
-                    .isInstanceOf(Schema.ObjectSchema.class);
+        void aBasesNamedSchemasAreItsOwnButStoredModelsThatNameThemStillRead() {
+            JsonNode derived = v2("dtmi:com:x:A;1", "'extends':'dtmi:com:x:Base;1',"
+                    + contents(property("p", "'dtmi:com:x:Pt;1'")));
+            JsonNode base = v2("dtmi:com:x:Base;1", "'schemas':[{'@id':'dtmi:com:x:Pt;1','@type':'Object',"
+                    + "'fields':[{'name':'x','schema':'double'}]}]");
+            assertRejected(List.of(derived, base), "schema 'dtmi:com:x:Pt;1' is not a primitive schema");
+
+            InterfaceModel storedBase = parseOne(base);
+            InterfaceModel reloaded = parser.reload(List.of(derived), id -> id.equals(storedBase.id()) ? storedBase
+                    : null).get(0);
+            assertThat(((Content.Property) reloaded.content("p")).schema()).isInstanceOf(Schema.ObjectSchema.class);
         }
 
         @Test
