@@ -186,6 +186,16 @@ public final class IngressThroughput {
                         kafka.pid());
                 print("reference", reference);
 
+                JdbcIngressReference.Result storeReference = null;
+                if (app.sqliteFile() != null) {
+                    System.out.println();
+                    System.out.println("== 1b. store reference: the twins' writer's statements for each message as raw"
+                            + " JDBC on the application's SQLite file, one thread, a commit per " + effectivePoll);
+                    storeReference = JdbcIngressReference.run(app, Math.min(messages, 300_000),
+                            Integer.parseInt(effectivePoll), partitions, TOPIC);
+                    System.out.println("store reference: " + storeReference + "; load " + Machine.load());
+                }
+
                 System.out.println();
                 System.out.println("== 2. sustained: the application's " + ROUTE + " route from a backlog of " + messages);
                 Metrics metrics = new Metrics(app.managementPort());
@@ -237,6 +247,11 @@ public final class IngressThroughput {
                                 + " %.0f (raw camel-kafka consume) | **%.3f** |%n", messages, ingress.rate(),
                         TARGET_RATE, ingress.rate() >= TARGET_RATE ? "met" : "MISSED", reference.rate(),
                         ingress.rate() / reference.rate());
+                if (storeReference != null) {
+                    System.out.printf(Locale.ROOT, "| sustained msgs/s against the store alone | **%.0f** | | %.0f (the"
+                                    + " writer's statements as raw JDBC, one thread) | **%.2f** |%n", ingress.rate(),
+                            storeReference.rate(), ingress.rate() / storeReference.rate());
+                }
                 System.out.printf(Locale.ROOT, "| latency p50 at %d msgs/s | %s ms | | %s ms (raw camel-kafka route) |"
                                 + " %.2f |%n", rate, Stats.ms(latency.stats().percentileMs(50)),
                         Stats.ms(rawLatency.stats().percentileMs(50)),
