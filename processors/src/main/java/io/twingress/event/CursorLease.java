@@ -30,7 +30,7 @@ public final class CursorLease {
     }
 
     /**
-     * True if this instance holds the lease, taking it (the cursor is made at the outbox's head if new) or renewing
+     * True if this instance holds the lease, taking it (the cursor is made at the outbox's end if new) or renewing
      * it once half of it has passed.
      */
     public boolean hold() {
@@ -39,7 +39,7 @@ public final class CursorLease {
             return true;
         }
         OutboxPosition stored = store.write(tx -> {
-            tx.createCursor(consumer, tx.outboxHead());
+            tx.createCursor(consumer, tx.outboxEnd());
             if (!tx.leaseCursor(consumer, instanceId, now, now + lease.toMillis())) {
                 return null;
             }

@@ -65,7 +65,7 @@ public final class EgressSettings {
                     parsed.settings(), parsed.retryPolicy(), parsed.deadLetter(), existing.createdTime());
             tx.putEndpoint(name, kept.toStored());
             // a new endpoint delivers what is committed from now on
-            tx.createCursor(consumer(name), tx.outboxHead());
+            tx.createCursor(consumer(name), tx.outboxEnd());
             return kept;
         });
         refresh();

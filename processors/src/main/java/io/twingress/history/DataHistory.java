@@ -130,7 +130,7 @@ public final class DataHistory {
                 if (tx.historyConnections(null, 1).isEmpty()) {
                     tx.putHistoryConnection(DEFAULT, HistoryConnection.defaults(DEFAULT, clock.instant())
                             .toStored());
-                    tx.createCursor(consumer(DEFAULT), tx.outboxHead());
+                    tx.createCursor(consumer(DEFAULT), tx.outboxEnd());
                 }
             }
             return null;
@@ -145,7 +145,7 @@ public final class DataHistory {
                     : parsed.withCreatedTime(HistoryConnection.fromStored(name, stored).createdTime());
             tx.putHistoryConnection(name, kept.toStored());
             // a new connection historizes what is committed from now on
-            tx.createCursor(consumer(name), tx.outboxHead());
+            tx.createCursor(consumer(name), tx.outboxEnd());
             return kept;
         });
         refresh();
@@ -246,7 +246,7 @@ public final class DataHistory {
                     && cursor.leaseUntil() > now) {
                 return LEASED_ELSEWHERE;
             }
-            // a connection deleted and made again starts at the outbox's head: the rows' cursor left behind follows
+            // a connection deleted and made again starts at the outbox's end: the rows' cursor left behind follows
             OutboxPosition from = cursor == null || here.position().compareTo(cursor.position()) > 0
                     ? here.position() : cursor.position();
             List<OutboxEvent> events = tx.eventsAfter(from, batchSize);
@@ -267,7 +267,7 @@ public final class DataHistory {
         int fed = rows.write(tx -> {
             if (batch == null) {
                 if (!apart) {
-                    tx.createCursor(consumer, tx.outboxHead());
+                    tx.createCursor(consumer, tx.outboxEnd());
                 }
                 return 0;
             }

@@ -468,6 +468,13 @@ final class JdbcStoreTx implements StoreTx {
         return head.isEmpty() ? OutboxPosition.START : head.get(0);
     }
 
+    @Override
+    public OutboxPosition outboxEnd() {
+        List<OutboxPosition> end = query("SELECT tx_id, seq FROM outbox_events ORDER BY tx_id DESC, seq DESC LIMIT 1",
+                rs -> new OutboxPosition(rs.getLong(1), rs.getLong(2)));
+        return end.isEmpty() ? OutboxPosition.START : end.get(0);
+    }
+
     private long horizon() {
         return query(dialect.outboxHorizon, rs -> rs.getLong(1)).get(0);
     }

@@ -172,6 +172,14 @@ public interface StoreTx {
     /** The position of the last event {@link #eventsAfter} can return now; {@link OutboxPosition#START} if none. */
     OutboxPosition outboxHead();
 
+    /**
+     * Where a new consumer starts: after the last event committed now, beyond {@link #outboxHead} when a transaction
+     * that began earlier is still running. A consumer started at the head would later read what was committed
+     * before it existed, above that transaction; started here, it reads only what commits afterwards (a transaction
+     * running below this position began before the consumer, and is not read by it).
+     */
+    OutboxPosition outboxEnd();
+
     /** Deletes up to {@code limit} events at or before {@code upTo}; returns how many. */
     int pruneEvents(OutboxPosition upTo, int limit);
 

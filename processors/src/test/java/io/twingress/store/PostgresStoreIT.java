@@ -2,6 +2,7 @@ package io.twingress.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +48,44 @@ class PostgresStoreIT extends StoreContract {
                     .isEqualTo(twin("b", "dtmi:test:Room;1"));
             release.countDown();
             first.get(10, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A transaction still running holds the outbox's read horizon below events committed after it began. A new
+     * consumer starts after those events (they were committed before it existed), not at the head below the horizon,
+     * where it would read them once the running transaction ends.
+     */
+    @Test
+    @Timeout(60)
+    void aNewConsumerDoesNotReadWhatWasCommittedAboveARunningTransaction() throws Exception {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> running = pool.submit(() -> store.write(tx -> {
+                tx.appendEvent(event("running"));
+                holding.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return null;
+            }));
+            holding.await();
+            write(tx -> tx.appendEvent(event("committed-before")));
+            assertThat(store.<OutboxPosition>read(StoreTx::outboxHead)).as("held below the running transaction")
+                    .isEqualTo(OutboxPosition.START);
+            OutboxPosition start = store.read(StoreTx::outboxEnd);
+            release.countDown();
+            running.get(10, TimeUnit.SECONDS);
+            write(tx -> tx.appendEvent(event("committed-after")));
+            assertThat(store.<List<OutboxEvent>>read(tx -> tx.eventsAfter(start, 10)))
+                    .extracting(OutboxEvent::eventId).containsExactly("committed-after");
         } finally {
             release.countDown();
             pool.shutdownNow();

@@ -297,7 +297,7 @@ abstract class StoreContract {
                 "{\"$dtId\":\"" + twinId + "\"}"), etag, version, event(eventId));
     }
 
-    private static OutboxEvent event(String id) {
+    static OutboxEvent event(String id) {
         return OutboxEvent.of(1_000L, id, "Microsoft.DigitalTwins.Twin.Update", "tw.example", "room-1",
                 "2026-12-02T08:00:00Z", null, null, "{\"patch\":[]}", null);
     }
