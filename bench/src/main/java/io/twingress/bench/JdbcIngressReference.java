@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.UUID;
 
-import org.sqlite.SQLiteConfig;
+import io.twingress.store.SqliteTwinStore;
 
 /**
  * IngressThroughput's same-run store reference: what the embedded store alone costs for the sustained phase's
@@ -24,8 +24,9 @@ import org.sqlite.SQLiteConfig;
  * get, per message, the three statements the twins' writer runs for a message worked out ahead: its id recorded
  * (insert, duplicates ignored), the twin's guarded update (etag and model-set version unchanged, the body with the
  * new Temperature as text), its event appended (a Twin.Update CloudEvent's columns, the patch as data). One thread,
- * one connection configured as the store's writer (WAL, the same {@code synchronous}, passive checkpoints left to
- * the application's checkpointer), a commit per batch of the application's batch size, messages spread over the
+ * one connection configured as the store's writer ({@link SqliteTwinStore#openWriter}: WAL, the same
+ * {@code synchronous}, its page cache and log settings; passive checkpoints left to the application's
+ * checkpointer), a commit per batch of the application's batch size, messages spread over the
  * twins as the keyed topic spreads them (each batch a run of distinct twins in random order). No Kafka, no Camel, no
  * JSON parsing, no history: the application's sustained rate divided by this is the share of the store's capacity
  * it delivers, and a target above this rate is above what the store does here.
@@ -54,12 +55,7 @@ final class JdbcIngressReference {
 
     static Result run(InProcessTwingress app, int messages, int batch, int partitions, String topic)
             throws SQLException {
-        SQLiteConfig config = new SQLiteConfig();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(app.sqliteSynchronous()));
-        config.setBusyTimeout(30_000);
-        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-        try (Connection c = config.createConnection("jdbc:sqlite:" + app.sqliteFile().toAbsolutePath())) {
+        try (Connection c = SqliteTwinStore.openWriter(app.sqliteFile(), app.sqliteSynchronous())) {
             List<String[]> twins = copyTables(c);
             long version;
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT " + MODEL_VERSION)) {

@@ -1,6 +1,5 @@
 package io.twingress.bench;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -12,9 +11,8 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 
-import org.sqlite.SQLiteConfig;
-
 import io.twingress.store.EmbeddedPostgresServer;
+import io.twingress.store.SqliteTwinStore;
 
 /**
  * PatchThroughput's same-run store reference: what the store alone costs for a patch, as raw JDBC on the very
@@ -43,7 +41,7 @@ final class JdbcPatchReference implements AutoCloseable {
     static JdbcPatchReference open(InProcessTwingress app) throws SQLException {
         boolean sqlite = app.sqliteFile() != null;
         String url = sqlite ? "jdbc:sqlite:" + app.sqliteFile().toAbsolutePath() : app.postgresUrl();
-        Connection writer = sqlite ? sqliteWriter(app.sqliteFile(), app.sqliteSynchronous()) : null;
+        Connection writer = sqlite ? SqliteTwinStore.openWriter(app.sqliteFile(), app.sqliteSynchronous()) : null;
         JdbcPatchReference ref = new JdbcPatchReference(url, sqlite, writer);
         Connection setup = sqlite ? writer : ref.postgres();
         try (Statement s = setup.createStatement()) {
@@ -59,17 +57,6 @@ final class JdbcPatchReference implements AutoCloseable {
             }
         }
         return ref;
-    }
-
-    /** Configured as SqliteTwinStore configures its writer. */
-    private static Connection sqliteWriter(Path file, String synchronous) throws SQLException {
-        SQLiteConfig config = new SQLiteConfig();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(synchronous));
-        config.enforceForeignKeys(true);
-        config.setBusyTimeout(30_000);
-        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-        return config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
     }
 
     private Connection postgres() throws SQLException {

@@ -84,11 +84,7 @@ public final class SqliteTwinStore extends JdbcTwinStore {
             }
             SQLiteDataSource writeSource = dataSource(file, synchronous, false);
             migrate(writeSource);
-            this.writer = writeSource.getConnection();
-            try (Statement pragma = writer.createStatement()) {
-                pragma.execute("PRAGMA wal_autocheckpoint = " + CHECKPOINT_PAGES);
-                pragma.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT);
-            }
+            this.writer = writer(writeSource);
             this.writerStatements = new StatementCache(writer);
             this.checkpointer = new SqliteCheckpointer(writeSource.getConnection(), name + "-checkpoint");
             HikariConfig pool = new HikariConfig();
@@ -113,6 +109,26 @@ public final class SqliteTwinStore extends JdbcTwinStore {
         } catch (IOException | SQLException e) {
             throw new StoreException("cannot open the SQLite store at " + file, e);
         }
+    }
+
+    /**
+     * A connection configured as this store's writer (page cache, log and checkpoint settings, write lock at BEGIN),
+     * for the benchmarks' raw JDBC references; the file must already be a store's.
+     */
+    public static Connection openWriter(Path file, String synchronous) throws SQLException {
+        return writer(dataSource(file, synchronous, false));
+    }
+
+    private static Connection writer(SQLiteDataSource source) throws SQLException {
+        Connection writer = source.getConnection();
+        try (Statement pragma = writer.createStatement()) {
+            pragma.execute("PRAGMA wal_autocheckpoint = " + CHECKPOINT_PAGES);
+            pragma.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT);
+        } catch (SQLException e) {
+            writer.close();
+            throw e;
+        }
+        return writer;
     }
 
     private static SQLiteDataSource dataSource(Path file, String synchronous, boolean readOnly) {
