@@ -6,6 +6,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -57,10 +58,24 @@ public final class Json {
             if (e.getOriginalMessage().startsWith("Trailing token")) {
                 throw new IllegalArgumentException(trailingText(e), e);
             }
-            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(reason(e), e);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(reason(e), e);
         }
+    }
+
+    /** Jackson's own reference to where an object or array began, with the source it does not show. */
+    private static final Pattern SOURCE_LOCATION = Pattern.compile("\\[Source: [^;\\]]*; line: (\\d+), column: (\\d+)]");
+
+    /**
+     * Why the text is not JSON, and where: Jackson's message without its notes on the source it does not show
+     * ({@code [Source: REDACTED ...]}), and the line and column it stopped at.
+     */
+    private static String reason(JsonProcessingException e) {
+        String message = SOURCE_LOCATION.matcher(e.getOriginalMessage()).replaceAll("line $1, column $2");
+        JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 1 ? message
+                : message + " (at line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     }
 
     /**

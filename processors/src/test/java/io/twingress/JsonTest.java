@@ -26,6 +26,15 @@ class JsonTest {
         assertThatIllegalArgumentException().isThrownBy(() -> Json.parse(text));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"a\": 1", "[{\"a\": 1}", "{\"a\": tru}", "{\"a\": \"b"})
+    void malformedTextIsRefusedWithWhereItStoppedAndNothingAboutTheParser(String text) {
+        assertThatIllegalArgumentException().isThrownBy(() -> Json.parse(text))
+                .withMessageMatching(".* \\(at line 1, column \\d+\\)")
+                .withMessageNotContaining("Source")
+                .withMessageNotContaining("StreamReadFeature");
+    }
+
     @Test
     void whitespaceAfterTheDocumentIsFine() {
         assertThat(Json.parse(" {\"a\":[1]} \r\n\t ")).isEqualTo(Json.object().set("a", Json.MAPPER.createArrayNode().add(1)));
