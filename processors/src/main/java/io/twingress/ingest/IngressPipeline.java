@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -386,10 +387,7 @@ public final class IngressPipeline {
         Exchange evaluated = message;
         for (MappingRules.Mapping mapping : rules.rules().mappings()) {
             if (evaluated == message) {
-                // rules read the payload as text, whatever the connector's body type
-                evaluated = new DefaultExchange(message.getContext());
-                evaluated.getMessage().setHeaders(message.getMessage().getHeaders());
-                evaluated.getMessage().setBody(Json.write(payload));
+                evaluated = forRules(message, envelope, payload);
             }
             if (mapping.matches(evaluated)) {
                 applyMapping(tx, mapping, evaluated, envelope);
@@ -397,6 +395,33 @@ public final class IngressPipeline {
             }
         }
         applyDefault(tx, envelope, payload, speculative);
+    }
+
+    /**
+     * The message as rules see it: the payload as text, whatever the connector's body type; the connector's headers;
+     * and the envelope's fields by their short names ({@code deviceId}, {@code messageId}, {@code source},
+     * {@code enqueuedTime}, {@code sourceTime}, {@code contentType}) as variables, and as headers where the connector
+     * sent no header of that name, so that {@code ${header.deviceId}} is the device whatever the connector.
+     */
+    private static Exchange forRules(Exchange message, IngressMessage envelope, JsonNode payload) {
+        Exchange evaluated = new DefaultExchange(message.getContext());
+        Map<String, Object> headers = evaluated.getMessage().getHeaders();
+        headers.putAll(message.getMessage().getHeaders());
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("deviceId", envelope.deviceId());
+        fields.put("messageId", envelope.messageId());
+        fields.put("source", envelope.source());
+        fields.put("enqueuedTime", envelope.enqueuedTime());
+        fields.put("sourceTime", envelope.sourceTime());
+        fields.put("contentType", envelope.contentType());
+        fields.forEach((name, value) -> {
+            if (value != null) {
+                evaluated.setVariable(name, value);
+                headers.putIfAbsent(name, value);
+            }
+        });
+        evaluated.getMessage().setBody(Json.write(payload));
+        return evaluated;
     }
 
     private void applyMapping(StoreTx tx, MappingRules.Mapping mapping, Exchange message, IngressMessage envelope) {

@@ -25,7 +25,7 @@ import org.apache.camel.support.DefaultExchange;
  * mappings:
  *   - id: vendor-x
  *     match: "$.payload.temp"             # present in the message (or a simple predicate)
- *     twin: "${header.TwingressIngressDeviceId}-sensor"
+ *     twin: "${header.deviceId}-sensor"      # the envelope: deviceId, messageId, source, enqueuedTime, ...
  *     set:
  *       Temperature: "$.payload.temp"      # a property, or component/property
  *     sourceTime: "$.payload.ts"           # optional: when the values were measured (RFC 3339, or epoch ms)

@@ -409,6 +409,37 @@ class IngressPipelineTest {
     }
 
     @Test
+    void rulesNameTheEnvelopeByShortNamesAsHeadersAndVariables() throws Exception {
+        twins.put("dev-7-room", json("{'$metadata':{'$model':'" + ROOM + "'},'comp1':{}}"), null);
+        Files.writeString(rulesPath, """
+                mappings:
+                  - id: vendor-x
+                    match: "${header.source} == 'vendor'"
+                    twin: "${header.deviceId}-room"
+                    set:
+                      label: "${variable.source}/${header.messageId}"
+                """);
+        assertThat(rules.reloadIfChanged()).isTrue();
+        batch(message("vendor", "m1", "dev-7", "{\"payload\":{\"temp\":1}}", null));
+        assertThat(twins.get("dev-7-room").get("label").asText()).isEqualTo("vendor/m1");
+        // a header the connector sent under that name is the connector's, not replaced
+        Exchange sent = message("vendor", "m2", "dev-7", "{\"payload\":{\"temp\":2}}", null);
+        sent.getMessage().setHeader("DeviceId", "r1");
+        Files.writeString(rulesPath, """
+                mappings:
+                  - id: vendor-x
+                    match: "${header.source} == 'vendor'"
+                    twin: "${header.deviceId}"
+                    set:
+                      label: "${variable.deviceId}"
+                """);
+        assertThat(rules.reloadIfChanged()).isTrue();
+        batch(sent);
+        assertThat(twins.get("r1").get("label").asText()).isEqualTo("dev-7");
+        assertThat(deadLetters()).isEmpty();
+    }
+
+    @Test
     void aRulesFileReplacedWithTheSameSizeAndTimeIsReadAgain() throws Exception {
         String rule = """
                 mappings:

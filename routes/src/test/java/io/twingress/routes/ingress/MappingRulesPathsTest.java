@@ -3,6 +3,11 @@ package io.twingress.routes.ingress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -34,6 +39,24 @@ class MappingRulesPathsTest {
                     set:
                       Temperature: "%s"
                 """.formatted(match, set);
+    }
+
+    /** The README's example rules file is read as it stands. */
+    @Test
+    void theReadmeExampleIsAValidRulesFile() throws Exception {
+        Matcher block = Pattern.compile("```yaml\\n# ingress-rules.yaml\\n(.*?)```", Pattern.DOTALL)
+                .matcher(Files.readString(Path.of("../README.md")));
+        assertThat(block.find()).as("README.md shows # ingress-rules.yaml").isTrue();
+        MappingRules rules = MappingRules.parse(block.group(1), context);
+        assertThat(rules.mappings()).extracting(MappingRules.Mapping::id).containsExactly("vendor-x");
+        assertThat(rules.propagations()).hasSize(1);
+        Exchange message = new DefaultExchange(context);
+        message.getMessage().setHeader("deviceId", "t-1");
+        message.getMessage().setBody("{\"payload\":{\"temp\":21.5,\"ts\":\"2026-01-01T00:00:00Z\"}}");
+        MappingRules.Mapping mapping = rules.mappings().get(0);
+        assertThat(mapping.matches(message)).isTrue();
+        assertThat(MappingRules.evaluate(mapping.twin(), message)).isEqualTo("t-1-sensor");
+        assertThat(MappingRules.evaluate(mapping.set().get("Temperature"), message)).isEqualTo(21.5);
     }
 
     @Test
