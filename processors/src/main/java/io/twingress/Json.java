@@ -65,7 +65,7 @@ public final class Json {
     }
 
     /** Jackson's own reference to where an object or array began, with the source it does not show. */
-    private static final Pattern SOURCE_LOCATION = Pattern.compile("\\[Source: [^;\\]]*; line: (\\d+), column: (\\d+)]");
+    private static final Pattern SOURCE_LOCATION = Pattern.compile("\\[Source: .*?; line: (\\d+), column: (\\d+)]");
 
     /**
      * Why the text is not JSON, and where: Jackson's message without its notes on the source it does not show

@@ -64,7 +64,7 @@ public final class EgressSettings {
             EndpointSpec kept = existing == null ? parsed : new EndpointSpec(name, parsed.authenticationType(),
                     parsed.settings(), parsed.retryPolicy(), parsed.deadLetter(), existing.createdTime());
             tx.putEndpoint(name, kept.toStored());
-            // a new endpoint delivers what is committed from now on
+            // a new endpoint delivers what is committed from now on (see outboxEnd for writes running meanwhile)
             tx.createCursor(consumer(name), tx.outboxEnd());
             return kept;
         });

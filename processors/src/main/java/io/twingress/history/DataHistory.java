@@ -144,7 +144,7 @@ public final class DataHistory {
             HistoryConnection kept = stored == null ? parsed
                     : parsed.withCreatedTime(HistoryConnection.fromStored(name, stored).createdTime());
             tx.putHistoryConnection(name, kept.toStored());
-            // a new connection historizes what is committed from now on
+            // a new connection historizes what is committed from now on (see outboxEnd for writes running meanwhile)
             tx.createCursor(consumer(name), tx.outboxEnd());
             return kept;
         });

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -400,28 +399,28 @@ public final class IngressPipeline {
     /**
      * The message as rules see it: the payload as text, whatever the connector's body type; the connector's headers;
      * and the envelope's fields by their short names ({@code deviceId}, {@code messageId}, {@code source},
-     * {@code enqueuedTime}, {@code sourceTime}, {@code contentType}) as variables, and as headers where the connector
-     * sent no header of that name, so that {@code ${header.deviceId}} is the device whatever the connector.
+     * {@code enqueuedTime}, {@code sourceTime}, {@code contentType}) as variables ({@code ${variable.deviceId}}, always
+     * the envelope's), and as headers where the message has no header of that name (a Kafka record's own
+     * {@code deviceId} header stays, though IoT Hub's device id header comes first in the envelope).
      */
     private static Exchange forRules(Exchange message, IngressMessage envelope, JsonNode payload) {
         Exchange evaluated = new DefaultExchange(message.getContext());
-        Map<String, Object> headers = evaluated.getMessage().getHeaders();
-        headers.putAll(message.getMessage().getHeaders());
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("deviceId", envelope.deviceId());
-        fields.put("messageId", envelope.messageId());
-        fields.put("source", envelope.source());
-        fields.put("enqueuedTime", envelope.enqueuedTime());
-        fields.put("sourceTime", envelope.sourceTime());
-        fields.put("contentType", envelope.contentType());
-        fields.forEach((name, value) -> {
-            if (value != null) {
-                evaluated.setVariable(name, value);
-                headers.putIfAbsent(name, value);
-            }
-        });
+        evaluated.getMessage().getHeaders().putAll(message.getMessage().getHeaders());
+        envelopeField(evaluated, "deviceId", envelope.deviceId());
+        envelopeField(evaluated, "messageId", envelope.messageId());
+        envelopeField(evaluated, "source", envelope.source());
+        envelopeField(evaluated, "enqueuedTime", envelope.enqueuedTime());
+        envelopeField(evaluated, "sourceTime", envelope.sourceTime());
+        envelopeField(evaluated, "contentType", envelope.contentType());
         evaluated.getMessage().setBody(Json.write(payload));
         return evaluated;
+    }
+
+    private static void envelopeField(Exchange evaluated, String name, String value) {
+        if (value != null) {
+            evaluated.setVariable(name, value);
+            evaluated.getMessage().getHeaders().putIfAbsent(name, value);
+        }
     }
 
     private void applyMapping(StoreTx tx, MappingRules.Mapping mapping, Exchange message, IngressMessage envelope) {

@@ -462,17 +462,19 @@ final class JdbcStoreTx implements StoreTx {
 
     @Override
     public OutboxPosition outboxHead() {
-        List<OutboxPosition> head = query("SELECT tx_id, seq FROM outbox_events WHERE tx_id < ?"
-                + " ORDER BY tx_id DESC, seq DESC LIMIT 1", rs -> new OutboxPosition(rs.getLong(1), rs.getLong(2)),
-                horizon());
-        return head.isEmpty() ? OutboxPosition.START : head.get(0);
+        return lastEventBelow(horizon());
     }
 
     @Override
     public OutboxPosition outboxEnd() {
-        List<OutboxPosition> end = query("SELECT tx_id, seq FROM outbox_events ORDER BY tx_id DESC, seq DESC LIMIT 1",
-                rs -> new OutboxPosition(rs.getLong(1), rs.getLong(2)));
-        return end.isEmpty() ? OutboxPosition.START : end.get(0);
+        return lastEventBelow(Long.MAX_VALUE);
+    }
+
+    private OutboxPosition lastEventBelow(long txId) {
+        List<OutboxPosition> last = query("SELECT tx_id, seq FROM outbox_events WHERE tx_id < ?"
+                + " ORDER BY tx_id DESC, seq DESC LIMIT 1", rs -> new OutboxPosition(rs.getLong(1), rs.getLong(2)),
+                txId);
+        return last.isEmpty() ? OutboxPosition.START : last.get(0);
     }
 
     private long horizon() {

@@ -175,8 +175,9 @@ public interface StoreTx {
     /**
      * Where a new consumer starts: after the last event committed now, beyond {@link #outboxHead} when a transaction
      * that began earlier is still running. A consumer started at the head would later read what was committed
-     * before it existed, above that transaction; started here, it reads only what commits afterwards (a transaction
-     * running below this position began before the consumer, and is not read by it).
+     * before it existed, above that transaction; started here, it reads what commits afterwards. On PostgreSQL
+     * positions follow transaction ids, not commit order: a transaction still running now with a lower id than the
+     * last committed event's is not read by the new consumer, and one running with a higher id is.
      */
     OutboxPosition outboxEnd();
 

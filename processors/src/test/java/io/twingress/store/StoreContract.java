@@ -303,6 +303,24 @@ abstract class StoreContract {
     }
 
     @Test
+    void aNewConsumerStartsAfterTheLastCommittedEvent() {
+        assertThat(store.<OutboxPosition>read(StoreTx::outboxEnd)).isEqualTo(OutboxPosition.START);
+        write(tx -> {
+            tx.appendEvent(event("e1"));
+            tx.appendEvent(event("e2"));
+        });
+        OutboxPosition end = store.read(StoreTx::outboxEnd);
+        assertThat(store.<List<OutboxEvent>>read(tx -> tx.eventsAfter(OutboxPosition.START, 10)))
+                .extracting(OutboxEvent::position).last().isEqualTo(end);
+        // with no write running, the end is the head
+        assertThat(store.<OutboxPosition>read(StoreTx::outboxHead)).isEqualTo(end);
+        assertThat(store.<List<OutboxEvent>>read(tx -> tx.eventsAfter(end, 10))).isEmpty();
+        write(tx -> tx.appendEvent(event("e3")));
+        assertThat(store.<List<OutboxEvent>>read(tx -> tx.eventsAfter(end, 10))).extracting(OutboxEvent::eventId)
+                .containsExactly("e3");
+    }
+
+    @Test
     void aConditionalUpdateWritesOnlyOverTheEtagAndModelSetVersionItNames() {
         StoredTwin twin = twin("room-1", "dtmi:test:Room;1");
         write(tx -> tx.insertTwin(twin));
