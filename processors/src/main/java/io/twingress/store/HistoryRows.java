@@ -8,16 +8,29 @@ public final class HistoryRows {
 
     /** The tables of value rows: ADT's property events, and telemetry (which ADT does not historize). */
     public enum ValueTable {
-        PROPERTY("history_property_events"), TELEMETRY("history_telemetry_events");
+        PROPERTY("history_property"), TELEMETRY("history_telemetry");
 
-        private final String sqlName;
+        private final String prefix;
 
-        ValueTable(String sqlName) {
-            this.sqlName = sqlName;
+        ValueTable(String prefix) {
+            this.prefix = prefix;
         }
 
         public String sqlName() {
-            return sqlName;
+            return prefix + "_events";
+        }
+
+        /**
+         * On SQLite, the rows' per-twin index as a table ({@code connection, twin_id, time_stamp, id}), filled from
+         * {@link #byTwinRecent} in sorted runs.
+         */
+        String byTwin() {
+            return prefix + "_by_twin";
+        }
+
+        /** On SQLite, the per-twin index entries of the newest rows, until they are moved to {@link #byTwin}. */
+        String byTwinRecent() {
+            return prefix + "_by_twin_recent";
         }
     }
 

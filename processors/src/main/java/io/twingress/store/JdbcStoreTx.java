@@ -708,8 +708,40 @@ final class JdbcStoreTx implements StoreTx {
     private static final String TELEMETRY_EVENT_COLUMNS = "id, connection, time_stamp, source_time_stamp, service_id,"
             + " twin_id, model_id, key, value, NULL, NULL, NULL";
 
+    /**
+     * On SQLite the per-twin index of the history's value rows is kept in two tables rather than as an index on
+     * them: each row's entry goes first into a small one, and when that holds this many they are moved to the large
+     * one together, in their order. An index on the rows themselves took each row's entry to a random page of one
+     * large tree, so a batch of rows wrote about as many pages as it had rows, each whole, to the log and again at
+     * the checkpoint; moved in sorted runs, each page of the large tree takes many entries at once.
+     */
+    static final int BY_TWIN_RUN = 100_000;
+
     @Override
     public void insertValueRows(HistoryRows.ValueTable table, List<HistoryRows.PropertyEvent> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        long before = dialect == Dialect.SQLITE
+                ? query("SELECT coalesce(max(id), 0) FROM " + table.sqlName(), rs -> rs.getLong(1)).get(0) : 0;
+        insertRows(table, rows);
+        if (dialect == Dialect.SQLITE) {
+            update("INSERT INTO " + table.byTwinRecent() + " SELECT connection, twin_id, time_stamp, id FROM "
+                    + table.sqlName() + " WHERE id > ?", before);
+            if (query("SELECT count(*) FROM " + table.byTwinRecent(), rs -> rs.getLong(1)).get(0) >= BY_TWIN_RUN) {
+                moveRecentByTwin(table);
+            }
+        }
+    }
+
+    /** Moves the newest rows' per-twin entries into the large per-twin table, in its order. */
+    void moveRecentByTwin(HistoryRows.ValueTable table) {
+        update("INSERT INTO " + table.byTwin() + " SELECT * FROM " + table.byTwinRecent()
+                + " ORDER BY connection, twin_id, time_stamp, id");
+        update("DELETE FROM " + table.byTwinRecent());
+    }
+
+    private void insertRows(HistoryRows.ValueTable table, List<HistoryRows.PropertyEvent> rows) {
         if (table == HistoryRows.ValueTable.PROPERTY) {
             batch("INSERT INTO history_property_events (connection, time_stamp, source_time_stamp, service_id, twin_id,"
                     + " model_id, key, value, relationship_target, relationship_id, action) VALUES (?, ?, ?, ?, ?, ?, ?,"
@@ -746,13 +778,31 @@ final class JdbcStoreTx implements StoreTx {
         }
         String columns = table == HistoryRows.ValueTable.PROPERTY ? PROPERTY_EVENT_COLUMNS
                 : TELEMETRY_EVENT_COLUMNS;
-        StringBuilder sql = new StringBuilder("SELECT " + columns + " FROM " + table.sqlName() + " WHERE"
-                + " connection = ? AND time_stamp >= ? AND time_stamp < ? AND id > ?");
-        List<Object> args = new ArrayList<>(List.of(connection, from, to, afterId));
-        if (twinIds != null) {
-            sql.append(twinIds.size() == 1 ? " AND twin_id = ?" : " AND twin_id IN (" + placeholders(twinIds.size())
-                    + ")");
-            args.addAll(twinIds);
+        StringBuilder sql = new StringBuilder("SELECT " + columns + " FROM " + table.sqlName() + " WHERE");
+        List<Object> args = new ArrayList<>();
+        String twins = twinIds == null ? null
+                : twinIds.size() == 1 ? "twin_id = ?" : "twin_id IN (" + placeholders(twinIds.size()) + ")";
+        if (twins != null && dialect == Dialect.SQLITE) {
+            // the twins' entries in both per-twin tables; the rows are then read by id, in id order
+            sql.append(" id > ? AND id IN (");
+            args.add(afterId);
+            for (String byTwin : List.of(table.byTwin(), table.byTwinRecent())) {
+                sql.append(byTwin.equals(table.byTwin()) ? "" : " UNION ALL ").append("SELECT id FROM ").append(byTwin)
+                        .append(" WHERE connection = ? AND ").append(twins)
+                        .append(" AND time_stamp >= ? AND time_stamp < ?");
+                args.add(connection);
+                args.addAll(twinIds);
+                args.add(from);
+                args.add(to);
+            }
+            sql.append(')');
+        } else {
+            sql.append(" connection = ? AND time_stamp >= ? AND time_stamp < ? AND id > ?");
+            args.addAll(List.of(connection, from, to, afterId));
+            if (twins != null) {
+                sql.append(" AND ").append(twins);
+                args.addAll(twinIds);
+            }
         }
         if (keys != null && !keys.isEmpty()) {
             sql.append(" AND key IN (").append(placeholders(keys.size())).append(')');
@@ -768,15 +818,28 @@ final class JdbcStoreTx implements StoreTx {
     @Override
     public List<HistoryRows.Value> twinValues(HistoryRows.ValueTable table, String connection, String twinId,
             Collection<String> keys, String from, String to, int limit) {
-        // along the per-twin index (connection, twin_id, time_stamp), in its order
-        StringBuilder sql = new StringBuilder("SELECT key, time_stamp, value FROM " + table.sqlName() + " WHERE"
-                + " connection = ? AND twin_id = ? AND time_stamp >= ? AND time_stamp < ?");
-        List<Object> args = new ArrayList<>(List.of(connection, twinId, from, to));
-        if (keys != null && !keys.isEmpty()) {
-            sql.append(" AND key IN (").append(placeholders(keys.size())).append(')');
-            args.addAll(keys);
+        String keyIn = keys == null || keys.isEmpty() ? "" : " AND key IN (" + placeholders(keys.size()) + ")";
+        StringBuilder sql = new StringBuilder();
+        List<Object> args = new ArrayList<>();
+        if (dialect == Dialect.SQLITE) {
+            // along both per-twin tables, merged in their order (connection, twin_id, time_stamp, id)
+            for (String byTwin : List.of(table.byTwin(), table.byTwinRecent())) {
+                sql.append(byTwin.equals(table.byTwin()) ? "" : " UNION ALL ")
+                        .append("SELECT e.key, t.time_stamp, e.value, t.id FROM ").append(byTwin).append(" t JOIN ")
+                        .append(table.sqlName()).append(" e ON e.id = t.id WHERE t.connection = ? AND t.twin_id = ?"
+                                + " AND t.time_stamp >= ? AND t.time_stamp < ?").append(keyIn.replace("key", "e.key"));
+                args.addAll(List.of(connection, twinId, from, to));
+                args.addAll(keys == null ? List.of() : keys);
+            }
+            sql.append(" ORDER BY 2, 4 LIMIT ?");
+        } else {
+            // along the per-twin index (connection, twin_id, time_stamp), in its order
+            sql.append("SELECT key, time_stamp, value FROM ").append(table.sqlName()).append(" WHERE connection = ?"
+                    + " AND twin_id = ? AND time_stamp >= ? AND time_stamp < ?").append(keyIn)
+                    .append(" ORDER BY time_stamp, id LIMIT ?");
+            args.addAll(List.of(connection, twinId, from, to));
+            args.addAll(keys == null ? List.of() : keys);
         }
-        sql.append(" ORDER BY time_stamp, id LIMIT ?");
         args.add(limit);
         return query(sql.toString(), rs -> new HistoryRows.Value(rs.getString(1), rs.getString(2), rs.getString(3)),
                 args.toArray());
@@ -787,8 +850,19 @@ final class JdbcStoreTx implements StoreTx {
         if (!table.matches("history_(property_events|telemetry_events|twin_lifecycle|relationship_lifecycle)")) {
             throw new IllegalArgumentException("not a history table: " + table);
         }
-        return update("DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table + " WHERE connection = ?"
-                + " AND time_stamp < ? ORDER BY id LIMIT ?)", connection, before, limit);
+        String oldest = "SELECT id FROM " + table + " WHERE connection = ? AND time_stamp < ? ORDER BY id LIMIT ?";
+        if (dialect == Dialect.SQLITE) {
+            for (HistoryRows.ValueTable values : HistoryRows.ValueTable.values()) {
+                if (values.sqlName().equals(table)) {
+                    for (String byTwin : List.of(values.byTwin(), values.byTwinRecent())) {
+                        update("DELETE FROM " + byTwin + " WHERE (connection, twin_id, time_stamp, id) IN (SELECT"
+                                + " connection, twin_id, time_stamp, id FROM " + table + " WHERE id IN (" + oldest
+                                + "))", connection, before, limit);
+                    }
+                }
+            }
+        }
+        return update("DELETE FROM " + table + " WHERE id IN (" + oldest + ")", connection, before, limit);
     }
 
     private static OutboxEvent toEvent(ResultSet rs) throws SQLException {

@@ -186,10 +186,19 @@ public final class SqliteTwinStore extends JdbcTwinStore {
                         for (String table : HISTORY_TABLES) {
                             sql.executeUpdate("INSERT INTO main." + table + " SELECT * FROM earlier." + table);
                         }
+                        for (HistoryRows.ValueTable values : HistoryRows.ValueTable.values()) {
+                            sql.executeUpdate("INSERT INTO main." + values.byTwin() + " SELECT connection, twin_id,"
+                                    + " time_stamp, id FROM main." + values.sqlName()
+                                    + " ORDER BY connection, twin_id, time_stamp, id");
+                        }
                         c.commit();
                     }
                     for (String table : HISTORY_TABLES) {
                         sql.executeUpdate("DELETE FROM earlier." + table);
+                    }
+                    for (HistoryRows.ValueTable values : HistoryRows.ValueTable.values()) {
+                        sql.executeUpdate("DELETE FROM earlier." + values.byTwin());
+                        sql.executeUpdate("DELETE FROM earlier." + values.byTwinRecent());
                     }
                     c.commit();
                     c.setAutoCommit(true);

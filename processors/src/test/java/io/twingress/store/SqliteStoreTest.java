@@ -199,6 +199,9 @@ class SqliteStoreTest extends StoreContract {
                 assertThat(apart.historyStore()).isNotSameAs(apart);
                 assertThat(values(apart)).as("open %d: none left in the twins' file", open).isEmpty();
                 assertThat(values(apart.historyStore())).as("open %d", open).containsExactly("1", "2", "3");
+                assertThat(apart.historyStore().<List<HistoryRows.Value>>read(tx -> tx.twinValues(
+                        HistoryRows.ValueTable.PROPERTY, "default", "t1", null, "2026-01-01T00:00:00Z",
+                        "2026-01-02T00:00:00Z", 10))).as("open %d: read by twin", open).hasSize(3);
             }
         }
         try (SqliteTwinStore apart = new SqliteTwinStore(twins, history, "FULL")) {
@@ -262,8 +265,60 @@ class SqliteStoreTest extends StoreContract {
     }
 
     private static HistoryRows.PropertyEvent row(int value) {
-        return new HistoryRows.PropertyEvent(0, "default", "2026-01-01T00:00:0" + value + "Z", null, "localhost",
-                "t1", "dtmi:test:T;1", "Temperature", Integer.toString(value), null, null, null);
+        return row("t1", value);
+    }
+
+    /** A row of {@code twin} whose value {@code v} is also its second of 2026-01-01T00:00. */
+    private static HistoryRows.PropertyEvent row(String twin, int v) {
+        return new HistoryRows.PropertyEvent(0, "default", "2026-01-01T00:00:0" + v + "Z", null, "localhost",
+                twin, "dtmi:test:T;1", "Temperature", Integer.toString(v), null, null, null);
+    }
+
+    /**
+     * A twin's history is read from both per-twin tables, the large one and the recent entries not yet moved to it,
+     * in time order or id order as asked; pruning leaves no entry whose row is gone.
+     */
+    @Test
+    void perTwinHistorySpansBothPerTwinTablesAndPruningClearsBoth() throws Exception {
+        HistoryRows.ValueTable table = HistoryRows.ValueTable.PROPERTY;
+        store.write(tx -> {
+            tx.insertValueRows(table, List.of(row("t1", 1), row("t2", 2), row("t1", 3)));
+            ((JdbcStoreTx) tx).moveRecentByTwin(table);
+            // recent: one of them earlier than the moved ones
+            tx.insertValueRows(table, List.of(row("t1", 4), row("t2", 5), row("t1", 0), row("t1", 6)));
+            return null;
+        });
+        String from = "2026-01-01T00:00:00Z";
+        String to = "2026-01-02T00:00:00Z";
+        assertThat(twinValues("t1", null, 100)).containsExactly("0", "1", "3", "4", "6");
+        assertThat(twinValues("t1", null, 2)).containsExactly("0", "1");
+        assertThat(twinValues("t1", List.of("Other"), 100)).isEmpty();
+        assertThat(store.<List<HistoryRows.Value>>read(tx -> tx.twinValues(table, "default", "t1", null,
+                "2026-01-01T00:00:03Z", "2026-01-01T00:00:05Z", 100))).extracting(HistoryRows.Value::value)
+                .containsExactly("3", "4");
+        List<HistoryRows.PropertyEvent> t1 = store.read(tx -> tx.propertyEvents(table, "default", List.of("t1"),
+                null, from, to, 0, 100));
+        assertThat(t1).extracting(HistoryRows.PropertyEvent::value).as("in id order").containsExactly("1", "3", "4",
+                "0", "6");
+        assertThat(store.<List<HistoryRows.PropertyEvent>>read(tx -> tx.propertyEvents(table, "default",
+                List.of("t1", "t2"), List.of("Temperature"), from, to, t1.get(1).id(), 100)))
+                .extracting(HistoryRows.PropertyEvent::value).containsExactly("4", "5", "0", "6");
+
+        assertThat(store.<Integer>write(tx -> tx.pruneHistory(table.sqlName(), "default", "2026-01-01T00:00:04Z",
+                100))).as("the rows before 00:04").isEqualTo(4);
+        assertThat(twinValues("t1", null, 100)).containsExactly("4", "6");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ((SqliteTwinStore) store).file());
+                ResultSet rs = c.createStatement().executeQuery("SELECT (SELECT count(*) FROM history_property_by_twin)"
+                        + " + (SELECT count(*) FROM history_property_by_twin_recent)")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("an entry for each row left").isEqualTo(3);
+        }
+    }
+
+    private List<String> twinValues(String twin, List<String> keys, int limit) {
+        return store.<List<HistoryRows.Value>>read(tx -> tx.twinValues(HistoryRows.ValueTable.PROPERTY, "default",
+                twin, keys, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", limit)).stream()
+                .map(HistoryRows.Value::value).toList();
     }
 
     private static List<HistoryRows.PropertyEvent> propertyRows(TwinStore store) {
