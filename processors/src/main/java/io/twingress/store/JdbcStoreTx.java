@@ -783,17 +783,18 @@ final class JdbcStoreTx implements StoreTx {
         String twins = twinIds == null ? null
                 : twinIds.size() == 1 ? "twin_id = ?" : "twin_id IN (" + placeholders(twinIds.size()) + ")";
         if (twins != null && dialect == Dialect.SQLITE) {
-            // the twins' entries in both per-twin tables; the rows are then read by id, in id order
+            // the twins' entries after afterId in both per-twin tables; the rows are then read by id, in id order
             sql.append(" id > ? AND id IN (");
             args.add(afterId);
             for (String byTwin : List.of(table.byTwin(), table.byTwinRecent())) {
                 sql.append(byTwin.equals(table.byTwin()) ? "" : " UNION ALL ").append("SELECT id FROM ").append(byTwin)
                         .append(" WHERE connection = ? AND ").append(twins)
-                        .append(" AND time_stamp >= ? AND time_stamp < ?");
+                        .append(" AND time_stamp >= ? AND time_stamp < ? AND id > ?");
                 args.add(connection);
                 args.addAll(twinIds);
                 args.add(from);
                 args.add(to);
+                args.add(afterId);
             }
             sql.append(')');
         } else {
