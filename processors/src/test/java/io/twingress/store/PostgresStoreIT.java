@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,21 +29,10 @@ class PostgresStoreIT extends StoreContract {
     void unitsReadingTwoTwinsForUpdateDoNotWaitForEachOther() throws Exception {
         write(tx -> tx.insertTwin(twin("a", "dtmi:test:Room;1")));
         write(tx -> tx.insertTwin(twin("b", "dtmi:test:Room;1")));
-        CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            Future<?> first = pool.submit(() -> store.write(tx -> {
-                tx.twinForUpdate("a");
-                holding.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return null;
-            }));
-            holding.await();
+            Future<?> first = heldOpen(pool, tx -> tx.twinForUpdate("a"), release);
             Future<StoredTwin> second = pool.submit(() -> store.<StoredTwin>write(tx -> tx.twinForUpdate("b")));
             assertThat(second.get(10, TimeUnit.SECONDS)).as("read while the first unit holds its twin")
                     .isEqualTo(twin("b", "dtmi:test:Room;1"));
@@ -62,21 +52,10 @@ class PostgresStoreIT extends StoreContract {
     @Test
     @Timeout(60)
     void aNewConsumerDoesNotReadWhatWasCommittedAboveARunningTransaction() throws Exception {
-        CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
-            Future<?> running = pool.submit(() -> store.write(tx -> {
-                tx.appendEvent(event("running"));
-                holding.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return null;
-            }));
-            holding.await();
+            Future<?> running = heldOpen(pool, tx -> tx.appendEvent(event("running")), release);
             write(tx -> tx.appendEvent(event("committed-before")));
             assertThat(store.<OutboxPosition>read(StoreTx::outboxHead)).as("held below the running transaction")
                     .isEqualTo(OutboxPosition.START);
@@ -90,5 +69,23 @@ class PostgresStoreIT extends StoreContract {
             release.countDown();
             pool.shutdownNow();
         }
+    }
+
+    /** Runs {@code work} in a write unit on {@code pool}, which stays open after it until {@code release} opens. */
+    private Future<?> heldOpen(ExecutorService pool, Consumer<StoreTx> work, CountDownLatch release)
+            throws InterruptedException {
+        CountDownLatch holding = new CountDownLatch(1);
+        Future<?> unit = pool.submit(() -> store.write(tx -> {
+            work.accept(tx);
+            holding.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        holding.await();
+        return unit;
     }
 }
