@@ -28,8 +28,9 @@ public final class KafkaBrokerLauncher {
         watchdog.setDaemon(true);
         watchdog.start();
         if (args.length == 3) {
-            int formatted = kafka.tools.StorageTool.execute(new String[] {"format", "-t", args[2], "-c", config},
-                    System.out);
+            // joined to its option: a random id may start with '-' (base64url), which alone reads as an option
+            int formatted = kafka.tools.StorageTool.execute(new String[] {"format", "--cluster-id=" + args[2], "-c",
+                    config}, System.out);
             if (formatted != 0) {
                 System.err.println("formatting the storage failed with " + formatted);
                 System.exit(formatted);
