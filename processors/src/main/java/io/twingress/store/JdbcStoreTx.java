@@ -819,27 +819,25 @@ final class JdbcStoreTx implements StoreTx {
     @Override
     public List<HistoryRows.Value> twinValues(HistoryRows.ValueTable table, String connection, String twinId,
             Collection<String> keys, String from, String to, int limit) {
+        // key is the value table's column alone, so it needs no table's name below
         String keyIn = keys == null || keys.isEmpty() ? "" : " AND key IN (" + placeholders(keys.size()) + ")";
+        List<Object> bounds = new ArrayList<>(List.of(connection, twinId, from, to));
+        bounds.addAll(keys == null ? List.of() : keys);
         StringBuilder sql = new StringBuilder();
-        List<Object> args = new ArrayList<>();
+        List<Object> args = new ArrayList<>(bounds);
         if (dialect == Dialect.SQLITE) {
             // along both per-twin tables, merged in their order (connection, twin_id, time_stamp, id)
-            for (String byTwin : List.of(table.byTwin(), table.byTwinRecent())) {
-                sql.append(byTwin.equals(table.byTwin()) ? "" : " UNION ALL ")
-                        .append("SELECT e.key, t.time_stamp, e.value, t.id FROM ").append(byTwin).append(" t JOIN ")
-                        .append(table.sqlName()).append(" e ON e.id = t.id WHERE t.connection = ? AND t.twin_id = ?"
-                                + " AND t.time_stamp >= ? AND t.time_stamp < ?").append(keyIn.replace("key", "e.key"));
-                args.addAll(List.of(connection, twinId, from, to));
-                args.addAll(keys == null ? List.of() : keys);
-            }
-            sql.append(" ORDER BY 2, 4 LIMIT ?");
+            String arm = " t JOIN " + table.sqlName() + " e ON e.id = t.id WHERE t.connection = ? AND t.twin_id = ?"
+                    + " AND t.time_stamp >= ? AND t.time_stamp < ?" + keyIn;
+            sql.append("SELECT key, t.time_stamp, value, t.id FROM ").append(table.byTwin()).append(arm)
+                    .append(" UNION ALL SELECT key, t.time_stamp, value, t.id FROM ").append(table.byTwinRecent())
+                    .append(arm).append(" ORDER BY 2, 4 LIMIT ?");
+            args.addAll(bounds);
         } else {
             // along the per-twin index (connection, twin_id, time_stamp), in its order
             sql.append("SELECT key, time_stamp, value FROM ").append(table.sqlName()).append(" WHERE connection = ?"
                     + " AND twin_id = ? AND time_stamp >= ? AND time_stamp < ?").append(keyIn)
                     .append(" ORDER BY time_stamp, id LIMIT ?");
-            args.addAll(List.of(connection, twinId, from, to));
-            args.addAll(keys == null ? List.of() : keys);
         }
         args.add(limit);
         return query(sql.toString(), rs -> new HistoryRows.Value(rs.getString(1), rs.getString(2), rs.getString(3)),
