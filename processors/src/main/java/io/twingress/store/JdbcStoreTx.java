@@ -711,11 +711,17 @@ final class JdbcStoreTx implements StoreTx {
     /**
      * On SQLite the per-twin index of the history's value rows is kept in two tables rather than as an index on
      * them: each row's entry goes first into a small one, and when that holds this many they are moved to the large
-     * one together, in their order. An index on the rows themselves took each row's entry to a random page of one
-     * large tree, so a batch of rows wrote about as many pages as it had rows, each whole, to the log and again at
-     * the checkpoint; moved in sorted runs, each page of the large tree takes many entries at once.
+     * one, in their order. An index on the rows themselves took each row's entry to a random page of one large tree,
+     * so a batch of rows wrote about as many pages as it had rows, each whole, to the log and again at the
+     * checkpoint; moved in sorted runs, each page of the large tree takes many entries at once.
      */
     static final int BY_TWIN_RUN = 100_000;
+    /**
+     * A move runs in chunks of whole twins holding about this many entries, one chunk per history write, so that
+     * no one commit writes the whole run (one did: 0.5-0.9 s, its fsync shared with the twins' writer's). A chunk's
+     * twins take as many entries each as when the run moved at once.
+     */
+    static final int BY_TWIN_CHUNK = 25_000;
 
     @Override
     public void insertValueRows(HistoryRows.ValueTable table, List<HistoryRows.PropertyEvent> rows) {
@@ -728,17 +734,48 @@ final class JdbcStoreTx implements StoreTx {
         if (dialect == Dialect.SQLITE) {
             update("INSERT INTO " + table.byTwinRecent() + " SELECT connection, twin_id, time_stamp, id FROM "
                     + table.sqlName() + " WHERE id > ?", before);
-            if (query("SELECT count(*) FROM " + table.byTwinRecent(), rs -> rs.getLong(1)).get(0) >= BY_TWIN_RUN) {
-                moveRecentByTwin(table);
+            if (lastMovedTwin(table) != null || query("SELECT count(*) FROM " + table.byTwinRecent(),
+                    rs -> rs.getLong(1)).get(0) >= BY_TWIN_RUN) {
+                moveRecentByTwin(table, BY_TWIN_CHUNK);
             }
         }
     }
 
-    /** Moves the newest rows' per-twin entries into the large per-twin table, in its order. */
-    void moveRecentByTwin(HistoryRows.ValueTable table) {
-        update("INSERT INTO " + table.byTwin() + " SELECT * FROM " + table.byTwinRecent()
-                + " ORDER BY connection, twin_id, time_stamp, id");
-        update("DELETE FROM " + table.byTwinRecent());
+    /**
+     * Moves the next chunk of the newest rows' per-twin entries into the large per-twin table, in its order: the
+     * entries of the twins after the one the move under way last moved, up to the twin of the {@code chunk}th entry
+     * (all of that twin's). The move ends when a chunk reaches the last twin; entries that arrived meanwhile for
+     * twins already moved wait for the next move.
+     */
+    void moveRecentByTwin(HistoryRows.ValueTable table, int chunk) {
+        List<Object> from = lastMovedTwin(table);
+        String after = from == null ? " WHERE 1 = 1" : " WHERE (connection, twin_id) > (?, ?)";
+        List<Object> args = from == null ? new ArrayList<>() : new ArrayList<>(from);
+        args.add(chunk - 1);
+        List<Object> to = first(query("SELECT connection, twin_id FROM " + table.byTwinRecent() + after
+                + " ORDER BY connection, twin_id LIMIT 1 OFFSET ?", rs -> List.<Object>of(rs.getString(1),
+                        rs.getString(2)), args.toArray()));
+        args.remove(args.size() - 1);
+        String range = to == null ? after : after + " AND (connection, twin_id) <= (?, ?)";
+        if (to != null) {
+            args.addAll(to);
+        }
+        update("INSERT INTO " + table.byTwin() + " SELECT * FROM " + table.byTwinRecent() + range
+                + " ORDER BY connection, twin_id, time_stamp, id", args.toArray());
+        update("DELETE FROM " + table.byTwinRecent() + range, args.toArray());
+        if (to == null) {
+            update("DELETE FROM history_by_twin_moves WHERE by_twin = ?", table.byTwinRecent());
+        } else {
+            update("INSERT INTO history_by_twin_moves (by_twin, connection, twin_id) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (by_twin) DO UPDATE SET connection = excluded.connection,"
+                    + " twin_id = excluded.twin_id", table.byTwinRecent(), to.get(0), to.get(1));
+        }
+    }
+
+    /** The connection and twin that the move under way of {@code table}'s recent entries last moved, or null. */
+    private List<Object> lastMovedTwin(HistoryRows.ValueTable table) {
+        return first(query("SELECT connection, twin_id FROM history_by_twin_moves WHERE by_twin = ?",
+                rs -> List.<Object>of(rs.getString(1), rs.getString(2)), table.byTwinRecent()));
     }
 
     private void insertRows(HistoryRows.ValueTable table, List<HistoryRows.PropertyEvent> rows) {

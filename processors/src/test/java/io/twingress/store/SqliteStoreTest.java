@@ -8,6 +8,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -283,7 +285,7 @@ class SqliteStoreTest extends StoreContract {
         HistoryRows.ValueTable table = HistoryRows.ValueTable.PROPERTY;
         store.write(tx -> {
             tx.insertValueRows(table, List.of(row("t1", 1), row("t2", 2), row("t1", 3)));
-            ((JdbcStoreTx) tx).moveRecentByTwin(table);
+            ((JdbcStoreTx) tx).moveRecentByTwin(table, Integer.MAX_VALUE);
             // recent: one of them earlier than the moved ones
             tx.insertValueRows(table, List.of(row("t1", 4), row("t2", 5), row("t1", 0), row("t1", 6)));
             return null;
@@ -312,6 +314,67 @@ class SqliteStoreTest extends StoreContract {
                         + " + (SELECT count(*) FROM history_property_by_twin_recent)")) {
             rs.next();
             assertThat(rs.getInt(1)).as("an entry for each row left").isEqualTo(3);
+        }
+    }
+
+    /**
+     * A move of the recent per-twin entries runs a chunk of whole twins per write, from the twin the last chunk
+     * ended at; entries that arrive meanwhile for twins already moved wait for the next move, and reads see every
+     * entry throughout.
+     */
+    @Test
+    void theRecentPerTwinEntriesMoveInChunksOfWholeTwins() throws Exception {
+        HistoryRows.ValueTable table = HistoryRows.ValueTable.PROPERTY;
+        store.write(tx -> {
+            tx.insertValueRows(table, List.of(row("t1", 1), row("t1", 2), row("t2", 1), row("t2", 2), row("t3", 1),
+                    row("t4", 1), row("t4", 2), row("t5", 1)));
+            return null;
+        });
+        store.write(tx -> {
+            ((JdbcStoreTx) tx).moveRecentByTwin(table, 3);
+            return null;
+        });
+        assertThat(byTwinEntries()).as("the third entry is t2's: all of t2 moves with it")
+                .containsExactly("t1 t1 t2 t2", "t3 t4 t4 t5", "t2");
+        store.write(tx -> {
+            ((JdbcStoreTx) tx).moveRecentByTwin(table, 3);
+            return null;
+        });
+        assertThat(byTwinEntries()).as("from after t2: the third entry is t4's second")
+                .containsExactly("t1 t1 t2 t2 t3 t4 t4", "t5", "t4");
+        store.write(tx -> {
+            tx.insertValueRows(table, List.of(row("t1", 3), row("t4", 3)));
+            return null;
+        });
+        assertThat(byTwinEntries()).as("a write during a move moves its next chunk: t5, the last; the new entries"
+                + " of twins already moved wait").containsExactly("t1 t1 t2 t2 t3 t4 t4 t5", "t1 t4", "");
+        assertThat(twinValues("t4", null, 100)).containsExactly("1", "2", "3");
+        assertThat(twinValues("t1", null, 100)).containsExactly("1", "2", "3");
+        store.write(tx -> {
+            ((JdbcStoreTx) tx).moveRecentByTwin(table, 3);
+            return null;
+        });
+        assertThat(byTwinEntries()).as("the next move starts from the first twin")
+                .containsExactly("t1 t1 t1 t2 t2 t3 t4 t4 t4 t5", "", "");
+    }
+
+    /** The large per-twin table's twins, the recent one's, and the twin the move under way last moved. */
+    private List<String> byTwinEntries() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + ((SqliteTwinStore) store).file());
+                Statement sql = c.createStatement()) {
+            List<String> found = new ArrayList<>();
+            for (String query : List.of("SELECT twin_id FROM history_property_by_twin",
+                    "SELECT twin_id FROM history_property_by_twin_recent",
+                    "SELECT twin_id FROM history_by_twin_moves")) {
+                List<String> twins = new ArrayList<>();
+                try (ResultSet rs = sql.executeQuery(query)) {
+                    while (rs.next()) {
+                        twins.add(rs.getString(1));
+                    }
+                }
+                found.add(String.join(" ", twins));
+            }
+            return found;
         }
     }
 
