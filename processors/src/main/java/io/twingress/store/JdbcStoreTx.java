@@ -161,8 +161,33 @@ final class JdbcStoreTx implements StoreTx {
                 twin.id(), twin.modelId(), twin.etag(), twin.body());
     }
 
+    /**
+     * On PostgreSQL, a twin's update not yet sent: it goes with the unit's next statement, as part of it when that is
+     * the update's event ({@link #appendEvent}), else just before it, or at the end of the unit ({@link #flush}).
+     * A PATCH is then one round trip fewer: read for update, update with its event, commit.
+     */
+    private StoredTwin unsentTwin;
+
+    private static final String UPDATE_TWIN_POSTGRESQL = "UPDATE twins SET model_id = ?, etag = ?, body = ?"
+            + " WHERE id = ?";
+
+    /** Sends the twin update held back for the next statement, if there is one; the unit's writes end here. */
+    void flush() {
+        StoredTwin twin = unsentTwin;
+        if (twin != null) {
+            unsentTwin = null;
+            update(UPDATE_TWIN_POSTGRESQL, twin.modelId(), twin.etag(), twin.body(), twin.id());
+        }
+    }
+
     @Override
     public void updateTwin(StoredTwin twin) {
+        if (dialect == Dialect.POSTGRESQL) {
+            // PostgreSQL keeps an update heap-only when an indexed column keeps its value: the model is simply set
+            flush();
+            unsentTwin = twin;
+            return;
+        }
         // the model rarely changes: naming it in SET would make SQLite rewrite the twin's entry in twins_by_model
         // even when it is the same (a third more pages written per update), so it is set only when it differs
         if (update("UPDATE twins SET etag = ?, body = ? WHERE id = ? AND model_id = ?", twin.etag(), twin.body(),
@@ -436,8 +461,20 @@ final class JdbcStoreTx implements StoreTx {
         }
     }
 
+    /** A twin's update and its event in one statement. */
+    private static final String UPDATE_TWIN_AND_APPEND_POSTGRESQL = "WITH twin AS (" + UPDATE_TWIN_POSTGRESQL + ") "
+            + APPEND_EVENT.get(Dialect.POSTGRESQL);
+
     @Override
     public void appendEvent(OutboxEvent e) {
+        StoredTwin twin = unsentTwin;
+        if (twin != null && twin.id().equals(e.subject())) {
+            unsentTwin = null;
+            update(UPDATE_TWIN_AND_APPEND_POSTGRESQL, twin.modelId(), twin.etag(), twin.body(), twin.id(), e.recorded(),
+                    e.eventId(), e.type(), e.source(), e.subject(), e.time(), e.dataschema(), e.traceparent(), e.data(),
+                    e.extra(), e.onlyFor());
+            return;
+        }
         update(APPEND_EVENT.get(dialect), e.recorded(), e.eventId(), e.type(), e.source(), e.subject(), e.time(),
                 e.dataschema(), e.traceparent(), e.data(), e.extra(), e.onlyFor());
     }
@@ -1044,6 +1081,7 @@ final class JdbcStoreTx implements StoreTx {
     }
 
     private PreparedStatement prepare(String sql, Object... args) throws SQLException {
+        flush();
         PreparedStatement ps = cache != null ? cache.prepare(sql) : connection.prepareStatement(sql);
         try {
             for (int i = 0; i < args.length; i++) {

@@ -36,7 +36,7 @@ public abstract class JdbcTwinStore implements TwinStore {
 
     private final Dialect dialect;
     /** The write unit running on this thread, which a nested read or write joins. */
-    private final ThreadLocal<StoreTx> currentWrite = new ThreadLocal<>();
+    private final ThreadLocal<JdbcStoreTx> currentWrite = new ThreadLocal<>();
     /** The read unit running on this thread, which a nested read joins rather than take a second connection. */
     private final ThreadLocal<StoreTx> currentRead = new ThreadLocal<>();
     /** Each caller's units, in arrival order. */
@@ -428,8 +428,9 @@ public abstract class JdbcTwinStore implements TwinStore {
             this.work = work;
         }
 
-        void apply(StoreTx tx) {
+        void apply(JdbcStoreTx tx) {
             value = work.apply(tx);
+            tx.flush();
         }
 
         Pending<T> fail(Throwable e) {

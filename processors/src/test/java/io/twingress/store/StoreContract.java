@@ -198,6 +198,52 @@ abstract class StoreContract {
         assertThat(store.<Long>read(tx -> tx.countTwins(null))).isZero();
     }
 
+    /**
+     * A twin's update is written with its event, before whatever the unit reads or writes next, and at the unit's
+     * end; a unit that fails after it writes neither (PostgreSQL holds the update back for the next statement).
+     */
+    @Test
+    void aTwinUpdateIsWrittenWhateverFollowsItInItsUnit() {
+        write(tx -> {
+            tx.insertTwin(twin("room-1", "dtmi:test:Room;1"));
+            tx.insertTwin(twin("room-2", "dtmi:test:Room;1"));
+        });
+        StoredTwin one = new StoredTwin("room-1", "dtmi:test:Room;2", "W/\"e2\"", "{\"$dtId\":\"room-1\",\"t\":1}");
+        StoredTwin two = new StoredTwin("room-2", "dtmi:test:Room;1", "W/\"e3\"", "{\"$dtId\":\"room-2\",\"t\":2}");
+        assertThat(store.<List<StoredTwin>>write(tx -> {
+            tx.updateTwin(one);
+            tx.appendEvent(event("e1"));
+            tx.updateTwin(two);
+            // another twin's event, then the update read back in the unit
+            tx.appendEvent(event("e2"));
+            return List.of(tx.twin("room-2"));
+        })).containsExactly(two);
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(one);
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-2"))).isEqualTo(two);
+        assertThat(store.<List<OutboxEvent>>read(tx -> tx.eventsAfter(OutboxPosition.START, 10)))
+                .extracting(OutboxEvent::eventId).containsExactly("e1", "e2");
+
+        StoredTwin last = new StoredTwin("room-2", "dtmi:test:Room;1", "W/\"e4\"", "{\"$dtId\":\"room-2\"}");
+        write(tx -> tx.updateTwin(last));
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-2"))).as("the unit's last write").isEqualTo(last);
+
+        assertThatThrownBy(() -> store.write(tx -> {
+            tx.updateTwin(one);
+            tx.insertTwin(twin("room-2", "dtmi:test:Room;1"));
+            return null;
+        })).isInstanceOf(StoreException.class);
+        StoredTwin failed = new StoredTwin("room-1", "dtmi:test:Room;1", "W/\"e5\"", "{}");
+        assertThatThrownBy(() -> store.write(tx -> {
+            tx.updateTwin(failed);
+            tx.appendEvent(event("e3"));
+            throw new IllegalStateException("refused");
+        })).hasMessage("refused");
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(one);
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-2"))).isEqualTo(last);
+        assertThat(store.<List<OutboxEvent>>read(tx -> tx.eventsAfter(OutboxPosition.START, 10)))
+                .extracting(OutboxEvent::eventId).containsExactly("e1", "e2");
+    }
+
     @Test
     void twinsAreReadByIdWhateverHowManyAreAsked() {
         List<String> stored = new ArrayList<>();
