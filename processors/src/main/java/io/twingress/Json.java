@@ -72,10 +72,14 @@ public final class Json {
      * ({@code [Source: REDACTED ...]}), and the line and column it stopped at.
      */
     private static String reason(JsonProcessingException e) {
-        String message = SOURCE_LOCATION.matcher(e.getOriginalMessage()).replaceAll("line $1, column $2");
+        return SOURCE_LOCATION.matcher(e.getOriginalMessage()).replaceAll("line $1, column $2") + where(e);
+    }
+
+    /** Where parsing stopped, as " (at line L, column C)", or nothing if Jackson does not say. */
+    private static String where(JsonProcessingException e) {
         JsonLocation at = e.getLocation();
-        return at == null || at.getLineNr() < 1 ? message
-                : message + " (at line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+        return at == null || at.getLineNr() < 1 ? "" : " (at line " + at.getLineNr() + ", column " + at.getColumnNr()
+                + ")";
     }
 
     /**
@@ -148,9 +152,7 @@ public final class Json {
     }
 
     private static String trailingText(JsonProcessingException e) {
-        JsonLocation at = e.getLocation();
-        return "more text follows the JSON document" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
-                + at.getColumnNr()) + "; send exactly one JSON value";
+        return "more text follows the JSON document" + where(e) + "; send exactly one JSON value";
     }
 
     public static ObjectNode parseObject(String text) {

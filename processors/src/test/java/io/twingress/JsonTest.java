@@ -16,8 +16,8 @@ class JsonTest {
     @ValueSource(strings = {"{} {}", "{}{}", "[] []", "{\"a\":1}\n{\"a\":2}", "1 2", "\"a\" \"b\""})
     void aSecondDocumentAfterTheFirstIsRefused(String text) {
         assertThatIllegalArgumentException().isThrownBy(() -> Json.parse(text))
-                .withMessageContaining("more text follows the JSON document")
-                .withMessageContaining("send exactly one JSON value");
+                .withMessageMatching("more text follows the JSON document \\(at line \\d+, column \\d+\\); send exactly"
+                        + " one JSON value");
     }
 
     @ParameterizedTest

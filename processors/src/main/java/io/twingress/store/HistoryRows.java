@@ -20,6 +20,16 @@ public final class HistoryRows {
             return prefix + "_events";
         }
 
+        /** The value table of that SQL name, or null for another table. */
+        static ValueTable of(String sqlName) {
+            for (ValueTable table : values()) {
+                if (table.sqlName().equals(sqlName)) {
+                    return table;
+                }
+            }
+            return null;
+        }
+
         /**
          * On SQLite, the rows' per-twin index as a table ({@code connection, twin_id, time_stamp, id}), filled from
          * {@link #byTwinRecent} in sorted runs.

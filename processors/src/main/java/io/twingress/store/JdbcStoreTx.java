@@ -924,15 +924,12 @@ final class JdbcStoreTx implements StoreTx {
             throw new IllegalArgumentException("not a history table: " + table);
         }
         String oldest = "SELECT id FROM " + table + " WHERE connection = ? AND time_stamp < ? ORDER BY id LIMIT ?";
-        if (dialect == Dialect.SQLITE) {
-            for (HistoryRows.ValueTable values : HistoryRows.ValueTable.values()) {
-                if (values.sqlName().equals(table)) {
-                    for (String byTwin : List.of(values.byTwin(), values.byTwinRecent())) {
-                        update("DELETE FROM " + byTwin + " WHERE (connection, twin_id, time_stamp, id) IN (SELECT"
-                                + " connection, twin_id, time_stamp, id FROM " + table + " WHERE id IN (" + oldest
-                                + "))", connection, before, limit);
-                    }
-                }
+        HistoryRows.ValueTable values = HistoryRows.ValueTable.of(table);
+        if (dialect == Dialect.SQLITE && values != null) {
+            for (String byTwin : List.of(values.byTwin(), values.byTwinRecent())) {
+                update("DELETE FROM " + byTwin + " WHERE (connection, twin_id, time_stamp, id) IN (SELECT connection,"
+                        + " twin_id, time_stamp, id FROM " + table + " WHERE id IN (" + oldest + "))", connection,
+                        before, limit);
             }
         }
         return update("DELETE FROM " + table + " WHERE id IN (" + oldest + ")", connection, before, limit);

@@ -29,6 +29,8 @@ class DeadLetterNamesTest {
         assertThat(cut).startsWith("refused with HTTP 400: xxx").endsWith("xxx... (4998023 more characters)");
         assertThat(cut).hasSize(DeadLetters.MAX_REASON + "... (4998023 more characters)".length());
         assertThat(new PermanentDeliveryFailure("short").getMessage()).isEqualTo("short");
+        assertThat(new PermanentDeliveryFailure("refused with HTTP 400: ").getMessage()).as("an empty reply")
+                .isEqualTo("refused with HTTP 400");
     }
 
     @Test
