@@ -4,20 +4,13 @@ package io.twingress.event;
  * An endpoint refused an event for good (an HTTP 400, say): sending it again cannot help, so it is dead-lettered
  * at once. Endpoint routes throw it for the answers they know to be final, with what the endpoint answered; that is
  * cut to {@link DeadLetters#MAX_REASON} characters, since a receiver's reply may be megabytes, and the message goes
- * into the log and the dead letter. A message that ends in a colon with nothing after it (a route's
+ * into the log and the dead letter. A message that ends in {@code ": "} (a route's
  * {@code "refused with HTTP 400: ${body}"} over an empty reply) ends before it.
  */
 public final class PermanentDeliveryFailure extends RuntimeException {
 
     public PermanentDeliveryFailure(String message) {
-        super(withoutTrailingSeparator(DeadLetters.shortened(message)));
-    }
-
-    private static String withoutTrailingSeparator(String message) {
-        int end = message.length();
-        while (end > 0 && (Character.isWhitespace(message.charAt(end - 1)) || message.charAt(end - 1) == ':')) {
-            end--;
-        }
-        return message.substring(0, end);
+        super(DeadLetters.shortened(message != null && message.endsWith(": ")
+                ? message.substring(0, message.length() - 2) : message));
     }
 }

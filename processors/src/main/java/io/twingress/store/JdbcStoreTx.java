@@ -199,8 +199,9 @@ final class JdbcStoreTx implements StoreTx {
 
     @Override
     public boolean updateTwinIfUnchanged(StoredTwin twin, String etag, long modelsVersion) {
-        // as updateTwin: the model is set only if it changed. The version is read in the statement (on PostgreSQL
-        // without a lock, as the latest committed), not through modelsVersion(): one round trip fewer per unit
+        // as updateTwin on SQLite: the model is set only if it changed. The version is read in the statement (on
+        // PostgreSQL without a lock, as the latest committed), not through modelsVersion(): one round trip fewer per
+        // unit
         return update("UPDATE twins SET etag = ?, body = ? WHERE id = ? AND etag = ? AND model_id = ? AND "
                 + MODELS_VERSION + " = ?", twin.etag(), twin.body(), twin.id(), etag, twin.modelId(),
                 modelsVersion) == 1

@@ -200,6 +200,7 @@ public final class SqliteTwinStore extends JdbcTwinStore {
                         sql.executeUpdate("DELETE FROM earlier." + values.byTwin());
                         sql.executeUpdate("DELETE FROM earlier." + values.byTwinRecent());
                     }
+                    sql.executeUpdate("DELETE FROM earlier.history_by_twin_moves");
                     c.commit();
                     c.setAutoCommit(true);
                     LOG.info("history rows moved to {}", file);

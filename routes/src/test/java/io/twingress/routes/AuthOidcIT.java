@@ -7,7 +7,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Base64;
@@ -15,9 +14,6 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
@@ -69,14 +65,7 @@ class AuthOidcIT {
         Map<String, String> props = new HashMap<>(tls.serverProperties());
         props.putAll(issuer.serverProperties());
         server = TwingressServer.start(dir, props);
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("twingress", tls.certificate());
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, factory.getTrustManagers(), null);
-        http = HttpClient.newBuilder().sslContext(ssl).build();
+        http = HttpClient.newBuilder().sslContext(tls.clientContext()).build();
     }
 
     @AfterAll

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import io.twingress.Json;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The README's promise: every setting of application.properties can be given as an environment variable. A child
@@ -92,6 +93,34 @@ class EnvironmentConfigIT {
      * the check against serving a network address without authentication while the server bound
      * -Dcamel.server.host=0.0.0.0.
      */
+    /** HTTPS, whose keystore settings are not in application.properties (Camel refuses them empty), from variables. */
+    @Test
+    void httpsCanBeGivenAsEnvironmentVariables() throws Exception {
+        Path dir = Files.createTempDirectory("twingress-env-https-it");
+        TestTls tls = TestTls.create(dir);
+        int port = TwingressServer.freePort();
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), TwingressMain.class.getName())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile());
+        Map<String, String> environment = builder.environment();
+        environment.put("CAMEL_SERVER_PORT", Integer.toString(port));
+        environment.put("CAMEL_MANAGEMENT_PORT", Integer.toString(TwingressServer.freePort()));
+        environment.put("TWINGRESS_DATA_DIR", dir.resolve("data").toString());
+        environment.put("CAMEL_SSL_ENABLED", "true");
+        environment.put("CAMEL_SERVER_USEGLOBALSSLCONTEXTPARAMETERS", "true");
+        environment.put("CAMEL_SSL_KEYSTORE", "file:" + tls.keyStore());
+        environment.put("CAMEL_SSL_KEYSTOREPASSWORD", TestTls.PASSWORD);
+        Process process = builder.start();
+        try {
+            HttpClient https = HttpClient.newBuilder().sslContext(tls.clientContext()).build();
+            awaitServing(https, "https://127.0.0.1:" + port, process, dir.resolve("out.log"));
+            assertThatThrownBy(() -> get("http://127.0.0.1:" + port + "/models?" + V)).as("no plain HTTP")
+                    .isInstanceOf(IOException.class);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
     @Test
     void anEnvironmentVariableAndASystemPropertyThatDisagreeAreRefused() throws Exception {
         Path dir = Files.createTempDirectory("twingress-env-host-it");
@@ -113,11 +142,16 @@ class EnvironmentConfigIT {
     }
 
     private static void awaitServing(String base, Process process, Path log) throws Exception {
+        awaitServing(HTTP, base, process, log);
+    }
+
+    private static void awaitServing(HttpClient client, String base, Process process, Path log) throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (Instant.now().isBefore(deadline)) {
             assertThat(process.isAlive()).as("the child JVM stopped:%n%s", Files.readString(log)).isTrue();
             try {
-                if (get(base + "/models?" + V).statusCode() == 200) {
+                if (client.send(HttpRequest.newBuilder(URI.create(base + "/models?" + V)).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
                     return;
                 }
             } catch (IOException notYet) {

@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
 /** A self-signed certificate for 127.0.0.1, made with the JDK's keytool, for tests that need HTTPS. */
 public final class TestTls {
 
@@ -47,6 +50,18 @@ public final class TestTls {
 
     public Path keyStore() {
         return keystore;
+    }
+
+    /** A client's TLS context that trusts this certificate alone. */
+    public SSLContext clientContext() throws IOException, GeneralSecurityException {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("twingress", certificate());
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, factory.getTrustManagers(), null);
+        return ssl;
     }
 
     public X509Certificate certificate() throws IOException, GeneralSecurityException {
