@@ -788,12 +788,12 @@ final class JdbcStoreTx implements StoreTx {
     void moveRecentByTwin(HistoryRows.ValueTable table, int chunk) {
         List<Object> from = lastMovedTwin(table);
         String after = from == null ? " WHERE 1 = 1" : " WHERE (connection, twin_id) > (?, ?)";
-        List<Object> args = from == null ? new ArrayList<>() : new ArrayList<>(from);
-        args.add(chunk - 1);
+        List<Object> args = new ArrayList<>(from == null ? List.of() : from);
+        List<Object> bound = new ArrayList<>(args);
+        bound.add(chunk - 1);
         List<Object> to = first(query("SELECT connection, twin_id FROM " + table.byTwinRecent() + after
                 + " ORDER BY connection, twin_id LIMIT 1 OFFSET ?", rs -> List.<Object>of(rs.getString(1),
-                        rs.getString(2)), args.toArray()));
-        args.remove(args.size() - 1);
+                        rs.getString(2)), bound.toArray()));
         String range = to == null ? after : after + " AND (connection, twin_id) <= (?, ?)";
         if (to != null) {
             args.addAll(to);
