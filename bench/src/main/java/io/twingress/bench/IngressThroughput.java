@@ -174,12 +174,7 @@ public final class IngressThroughput {
                     warmUp(camel, watch, producerProps, jitWarmup, twins);
                 }
                 long produceFrom = System.nanoTime();
-                try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps)) {
-                    for (int i = 0; i < messages; i++) {
-                        producer.send(new ProducerRecord<>(TOPIC, PatchThroughput.twinId(i % twins), body(i)));
-                    }
-                    producer.flush();
-                }
+                produce(producerProps, messages, twins, IngressThroughput::body);
                 double produceSeconds = (System.nanoTime() - produceFrom) / 1e9;
                 System.out.printf(Locale.ROOT, "produced %d messages in %.1f s (%.0f msgs/s), load %s%n", messages,
                         produceSeconds, messages / produceSeconds, Machine.load());
@@ -293,12 +288,7 @@ public final class IngressThroughput {
     private static void warmUp(CamelContext camel, BatchWatch watch, Properties producerProps, int count, int twins)
             throws Exception {
         long from = System.nanoTime();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps)) {
-            for (int i = 0; i < count; i++) {
-                producer.send(new ProducerRecord<>(TOPIC, PatchThroughput.twinId(i % twins), body(-1L - i)));
-            }
-            producer.flush();
-        }
+        produce(producerProps, count, twins, i -> body(-1L - i));
         watch.reset();
         camel.getRouteController().startRoute(ROUTE);
         while (watch.records.get() < count) {
@@ -311,6 +301,17 @@ public final class IngressThroughput {
         camel.getRouteController().stopRoute(ROUTE);
         System.out.printf(Locale.ROOT, "JIT warm-up: %d messages produced and applied through %s in %.1f s, not"
                 + " measured (--jit-warmup 0 measures a cold start)%n", count, ROUTE, (System.nanoTime() - from) / 1e9);
+    }
+
+    /** {@code count} records into the topic, the i-th keyed by twin {@code i mod twins}; returns once all are sent. */
+    private static void produce(Properties producerProps, int count, int twins,
+            java.util.function.LongFunction<String> body) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps)) {
+            for (int i = 0; i < count; i++) {
+                producer.send(new ProducerRecord<>(TOPIC, PatchThroughput.twinId(i % twins), body.apply(i)));
+            }
+            producer.flush();
+        }
     }
 
     static String body(long i) {

@@ -859,19 +859,15 @@ final class JdbcStoreTx implements StoreTx {
                 : twinIds.size() == 1 ? "twin_id = ?" : "twin_id IN (" + placeholders(twinIds.size()) + ")";
         if (twins != null && dialect == Dialect.SQLITE) {
             // the twins' entries after afterId in both per-twin tables; the rows are then read by id, in id order
-            sql.append(" id > ? AND id IN (");
+            String arm = " WHERE connection = ? AND " + twins + " AND time_stamp >= ? AND time_stamp < ? AND id > ?";
+            List<Object> armArgs = new ArrayList<>(List.of(connection));
+            armArgs.addAll(twinIds);
+            armArgs.addAll(List.of(from, to, afterId));
+            sql.append(" id > ? AND id IN (SELECT id FROM ").append(table.byTwin()).append(arm)
+                    .append(" UNION ALL SELECT id FROM ").append(table.byTwinRecent()).append(arm).append(')');
             args.add(afterId);
-            for (String byTwin : List.of(table.byTwin(), table.byTwinRecent())) {
-                sql.append(byTwin.equals(table.byTwin()) ? "" : " UNION ALL ").append("SELECT id FROM ").append(byTwin)
-                        .append(" WHERE connection = ? AND ").append(twins)
-                        .append(" AND time_stamp >= ? AND time_stamp < ? AND id > ?");
-                args.add(connection);
-                args.addAll(twinIds);
-                args.add(from);
-                args.add(to);
-                args.add(afterId);
-            }
-            sql.append(')');
+            args.addAll(armArgs);
+            args.addAll(armArgs);
         } else {
             sql.append(" connection = ? AND time_stamp >= ? AND time_stamp < ? AND id > ?");
             args.addAll(List.of(connection, from, to, afterId));
