@@ -31,9 +31,14 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -224,6 +229,16 @@ public final class IngressThroughput {
                         latencySeconds, latencyWarmup);
                 System.out.printf(Locale.ROOT, "reference: offered %.0f msgs/s, counted %d of %d; %s%n",
                         rawLatency.offered(), rawLatency.applied(), rawLatency.sent(), latencies(rawLatency.stats()));
+
+                System.out.println();
+                System.out.printf("== 3b. latency floor: %s plain Kafka consumers (no Camel), one group, polling as the"
+                        + " ingress route does, %d msgs/s, %d s (+%d s not counted), own topic%n",
+                        camel.resolvePropertyPlaceholders("{{twingress.ingress.kafka.consumersCount}}"), rate,
+                        latencySeconds, latencyWarmup);
+                Latency bare = bareLatency(kafka, partitions, producerProps, linger, camel, twins, rate,
+                        latencySeconds, latencyWarmup);
+                System.out.printf(Locale.ROOT, "bare consumers: offered %.0f msgs/s, counted %d of %d; %s%n",
+                        bare.offered(), bare.applied(), bare.sent(), latencies(bare.stats()));
 
                 System.out.println();
                 System.out.printf("== 4. latency at %d msgs/s offered, %d s (+%d s not counted), producer linger.ms %s%n",
@@ -482,6 +497,69 @@ public final class IngressThroughput {
             context.start();
             paced.produce(producerProps, linger, topic, 0, twins);
             paced.awaitReceived(count::get);
+        }
+        return new Latency(null, paced.offered, paced.sent, count.get(), stats);
+    }
+
+    /**
+     * The floor under both latency phases: the same paced producer into a topic of its own, read by
+     * {@code consumers} plain Kafka consumers in one group (no Camel), each polling with the ingress route's
+     * {@code pollTimeoutMs} and {@code maxPollRecords}; latency = the return of the poll that holds the record minus
+     * its stamp. What Kafka, the producer's linger and this machine cost before any batching of camel-kafka's.
+     */
+    private static Latency bareLatency(BenchKafka kafka, int partitions, Properties producerProps, String linger,
+            CamelContext app, int twins, int rate, int seconds, int warmup) throws Exception {
+        String topic = TOPIC + "-latency-bare";
+        kafka.createTopic(topic, partitions);
+        Paced paced = new Paced(rate, seconds, warmup);
+        Stats stats = new Stats();
+        AtomicLong count = new AtomicLong();
+        Set<String> seen = new HashSet<>();
+        int consumers = Integer.parseInt(app.resolvePropertyPlaceholders("{{twingress.ingress.kafka.consumersCount}}"));
+        Duration poll = Duration.ofMillis(Long.parseLong(
+                app.resolvePropertyPlaceholders("{{twingress.ingress.kafka.pollTimeoutMs}}")));
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "reference-latency-bare");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                app.resolvePropertyPlaceholders("{{twingress.ingress.kafka.maxPollRecords}}"));
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ExecutorService pool = Executors.newFixedThreadPool(consumers);
+        try {
+            for (int c = 0; c < consumers; c++) {
+                pool.submit(() -> {
+                    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+                        consumer.subscribe(List.of(topic));
+                        while (running.get()) {
+                            ConsumerRecords<byte[], byte[]> records = consumer.poll(poll);
+                            long now = System.nanoTime();
+                            synchronized (stats) {
+                                for (ConsumerRecord<byte[], byte[]> record : records) {
+                                    if (!seen.add(record.partition() + "-" + record.offset())) {
+                                        continue;
+                                    }
+                                    long sent = sentNanos(record.headers().lastHeader(SENT).value());
+                                    if (sent >= paced.countFrom) {
+                                        stats.add(now - sent);
+                                    }
+                                    count.incrementAndGet();
+                                }
+                            }
+                        }
+                    }
+                    return null;
+                });
+            }
+            paced.produce(producerProps, linger, topic, 0, twins);
+            paced.awaitReceived(count::get);
+        } finally {
+            running.set(false);
+            pool.shutdown();
+            pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
         }
         return new Latency(null, paced.offered, paced.sent, count.get(), stats);
     }
