@@ -71,11 +71,12 @@ import io.twingress.store.TwinStore;
  * {@code --latency-duration} s; latency = the batch exchange's completion (after the durable commit, when any reader
  * sees the value) minus the stamp, for every message after the first {@code --latency-warmup} s. Producer and
  * application share this JVM's clock.</li>
- * <li><b>Latency reference</b>, right before: the same paced producer into a topic of its own, read by a plain
+ * <li><b>Latency references</b>, right before, each with the same paced producer into a topic of its own: a plain
  * camel-kafka batching route with the ingress route's consumer options as the application resolves them
- * (maxPollRecords, consumersCount, batchingIntervalMs, pollTimeoutMs); latency = the batch exchange's end minus the
- * stamp. What Kafka, the producer's linger, camel-kafka's batching and this machine cost before Twingress does
- * anything.</li>
+ * (maxPollRecords, consumersCount, pollTimeoutMs) and camel-kafka's batching interval of 10 ms, which the ingress
+ * route used until it had a consumer of its own; latency = the batch exchange's end minus the stamp. Then the floor:
+ * plain Kafka consumers, polling as the ingress route does; latency = the poll's return minus the stamp. What Kafka,
+ * the producer's linger (and camel-kafka's batching) and this machine cost before Twingress does anything.</li>
  * </ol>
  * Each phase prints process CPU (this JVM, and the broker's child JVM apart), GC time, and the heap after a full GC,
  * and this JVM's CPU per message by thread group ({@link ThreadCpu}).
@@ -450,7 +451,7 @@ public final class IngressThroughput {
     /**
      * The latency phase's same-run reference: the same paced producer into a topic of its own, read by a plain
      * camel-kafka batching route in its own context with the ingress route's consumer options, including its
-     * {@code batchingIntervalMs} and {@code pollTimeoutMs}; latency = the batch exchange's end minus the record's
+     * {@code pollTimeoutMs}, and a batching interval of 10 ms; latency = the batch exchange's end minus the record's
      * scheduled send time. What Kafka, the producer's linger, camel-kafka's batching and this machine cost before
      * Twingress does anything.
      */
@@ -564,12 +565,14 @@ public final class IngressThroughput {
         return new Latency(null, paced.offered, paced.sent, count.get(), stats);
     }
 
-    /** The ingress route's consumer options that decide when a batch is handed on, as the application resolves them. */
+    /**
+     * The ingress route's consumer options, as the application resolves them, for a camel-kafka batching route; with
+     * camel-kafka's batching interval as the ingress route had it (10 ms) until it had a consumer of its own.
+     */
     static String consumerOptions(CamelContext app) {
         return "&maxPollRecords=" + app.resolvePropertyPlaceholders("{{twingress.ingress.kafka.maxPollRecords}}")
                 + "&consumersCount=" + app.resolvePropertyPlaceholders("{{twingress.ingress.kafka.consumersCount}}")
-                + "&batchingIntervalMs="
-                + app.resolvePropertyPlaceholders("{{twingress.ingress.kafka.batchingIntervalMs}}")
+                + "&batchingIntervalMs=10"
                 + "&pollTimeoutMs=" + app.resolvePropertyPlaceholders("{{twingress.ingress.kafka.pollTimeoutMs}}");
     }
 

@@ -58,7 +58,6 @@ import io.twingress.model.ModelService;
 import io.twingress.query.QueryEngine;
 import io.twingress.query.QueryLimits;
 import io.twingress.query.StoreGraphSource;
-import io.twingress.routes.ingress.KafkaBatchCommit;
 import io.twingress.store.PostgresTwinStore;
 import io.twingress.store.SqliteTwinStore;
 import io.twingress.store.TwinStore;
@@ -172,11 +171,6 @@ public class TwingressConfiguration implements CamelConfiguration {
     @BindToRegistry(value = "ingressEnvelopes", lazy = true)
     public IngressEnvelopes ingressEnvelopes() {
         return new IngressEnvelopes();
-    }
-
-    @BindToRegistry(value = "kafkaBatchCommit", lazy = true)
-    public KafkaBatchCommit kafkaBatchCommit() {
-        return new KafkaBatchCommit();
     }
 
     /**
