@@ -1,5 +1,8 @@
 package io.twingress.routes;
 
+import java.util.Map;
+import java.util.TreeMap;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -8,6 +11,7 @@ import org.apache.camel.support.service.ServiceSupport;
 import io.twingress.event.DeadLetters;
 import io.twingress.event.EgressSettings;
 import io.twingress.event.OutboxRelay;
+import io.twingress.routes.health.DownstreamHealth;
 
 /**
  * Once every route runs: starts the delivery routes of the endpoints in the store, keeps them in step with every
@@ -34,7 +38,7 @@ final class EgressStarted implements ExtendedStartupListener {
         });
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
-            health.register(DownstreamHealth.endpoints(settings, relay, routes));
+            health.register(endpointsHealth(settings, relay, routes));
         }
         settings.refresh();
         try {
@@ -48,5 +52,24 @@ final class EgressStarted implements ExtendedStartupListener {
         } catch (Exception e) {
             throw new IllegalStateException("cannot register the egress shutdown", e);
         }
+    }
+
+    /**
+     * Endpoints that are failing (check {@code egress-endpoints}): retrying a send, with the last error, or whose
+     * delivery cannot start.
+     */
+    private static DownstreamHealth endpointsHealth(EgressSettings settings, OutboxRelay relay, EgressRoutes routes) {
+        return new DownstreamHealth("egress-endpoints", "endpoint", "endpoint(s) failing", () -> {
+            Map<String, String> failing = new TreeMap<>();
+            Map<String, String> notStarted = routes.failed();
+            for (String name : settings.endpointNames()) {
+                String failure = notStarted.containsKey(name) ? "its delivery cannot start: " + notStarted.get(name)
+                        : relay.failing(name);
+                if (failure != null) {
+                    failing.put(name, failure);
+                }
+            }
+            return failing;
+        });
     }
 }

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import io.twingress.history.DataHistory;
 import io.twingress.history.HistoryConnection;
+import io.twingress.routes.health.DownstreamHealth;
 
 /**
  * Once every route runs: keeps one route pair per history connection with a Kafka sink, made from the templates

@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +21,7 @@ import org.apache.camel.Processor;
 import org.apache.camel.component.kafka.KafkaConfiguration;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.KafkaEndpoint;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.support.DefaultConsumer;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -32,6 +35,8 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.twingress.routes.health.DownstreamHealth;
 
 /**
  * Reads Kafka topics with {@code consumersCount} consumers of one group, each on its own thread and partitions. What a
@@ -49,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * partitions are sought back to its first records, and it is polled and tried again with backoff until it applies or
  * the consumer stops. A partition taken away by a rebalance has its applied offsets committed first. A poll that
  * fails (the broker gone, a login refused) closes the Kafka consumer, and a new one starts after the same backoff.
- * Auto commit is always off.
+ * Auto commit is always off. While a consumer's last poll or batch failed, the health check {@code kafka-consumers:<route>}
+ * is DOWN with the reason (neither liveness nor readiness: a source that is down must not stop the API).
  */
 public class KafkaIngressConsumer extends DefaultConsumer {
 
@@ -58,7 +64,13 @@ public class KafkaIngressConsumer extends DefaultConsumer {
     private static final long MAX_BACKOFF_MS = 30_000;
 
     private final List<Poller> pollers = new ArrayList<>();
+    /** Per consumer (1, 2, ...), why it is failing: its Kafka consumer, or a batch not applied. */
+    private final Map<String, Failure> failing = new ConcurrentHashMap<>();
     private ExecutorService executor;
+    private DownstreamHealth health;
+
+    private record Failure(boolean batch, String reason) {
+    }
 
     public KafkaIngressConsumer(KafkaEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -84,8 +96,14 @@ public class KafkaIngressConsumer extends DefaultConsumer {
         int count = Math.max(1, configuration.getConsumersCount());
         executor = getEndpoint().getCamelContext().getExecutorServiceManager()
                 .newFixedThreadPool(this, "KafkaConsumer[" + configuration.getTopic() + "]", count);
+        HealthCheckRegistry registry = HealthCheckRegistry.get(getEndpoint().getCamelContext());
+        if (registry != null && getRouteId() != null) {
+            health = new DownstreamHealth("kafka-consumers:" + getRouteId(), "consumer", "Kafka consumer(s) failing",
+                    this::failing);
+            registry.register(health);
+        }
         for (int i = 0; i < count; i++) {
-            Poller poller = new Poller(properties(i, count));
+            Poller poller = new Poller(String.valueOf(i + 1), properties(i, count));
             pollers.add(poller);
             executor.submit(poller);
         }
@@ -100,7 +118,28 @@ public class KafkaIngressConsumer extends DefaultConsumer {
             executor = null;
         }
         pollers.clear();
+        failing.clear();
+        if (health != null) {
+            HealthCheckRegistry.get(getEndpoint().getCamelContext()).unregister(health);
+            health = null;
+        }
         super.doStop();
+    }
+
+    /** Why each failing consumer fails, by its number: its last poll threw, or its last batch was not applied. */
+    public Map<String, String> failing() {
+        Map<String, String> reasons = new TreeMap<>();
+        failing.forEach((name, failure) -> reasons.put(name, failure.reason()));
+        return reasons;
+    }
+
+    /** The failure and, when another one caused it, the first cause (what a broker or a login said). */
+    private static String describe(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == failure ? failure.toString() : failure + ", caused by " + root;
     }
 
     /** camel-kafka's consumer properties from the endpoint's options, with the group's id and auto commit off. */
@@ -127,6 +166,7 @@ public class KafkaIngressConsumer extends DefaultConsumer {
     /** One Kafka consumer and the thread that polls it. */
     private final class Poller implements Runnable, ConsumerRebalanceListener {
 
+        private final String name;
         private final Properties props;
         private final CountDownLatch stopped = new CountDownLatch(1);
         /** Per partition, the offset after the last record applied: what a commit on revocation or at the end sends. */
@@ -134,7 +174,8 @@ public class KafkaIngressConsumer extends DefaultConsumer {
         private volatile Consumer<Object, Object> consumer;
         private long backoff = FIRST_BACKOFF_MS;
 
-        Poller(Properties props) {
+        Poller(String name, Properties props) {
+            this.name = name;
             this.props = props;
         }
 
@@ -165,6 +206,7 @@ public class KafkaIngressConsumer extends DefaultConsumer {
                     subscribe(c);
                     while (running()) {
                         ConsumerRecords<Object, Object> records = c.poll(pollTimeout);
+                        failing.computeIfPresent(name, (n, failure) -> failure.batch() ? failure : null);
                         if (!records.isEmpty()) {
                             apply(c, records);
                         }
@@ -172,6 +214,7 @@ public class KafkaIngressConsumer extends DefaultConsumer {
                 } catch (WakeupException e) {
                     // stopping
                 } catch (RuntimeException e) {
+                    failing.put(name, new Failure(false, "its Kafka consumer failed: " + describe(e)));
                     getExceptionHandler().handleException("Kafka consumer of " + configuration().getTopic()
                             + " failed; a new one starts in " + backoff + " ms", e);
                     pause();
@@ -211,10 +254,13 @@ public class KafkaIngressConsumer extends DefaultConsumer {
                 releaseExchange(batch, false);
             }
             if (failure == null) {
+                failing.remove(name);
                 backoff = FIRST_BACKOFF_MS;
                 commit(c, records);
                 return;
             }
+            failing.put(name, new Failure(true, "a batch of " + records.count() + " records from "
+                    + records.partitions() + " was not applied: " + describe(failure)));
             // from the batch's first record on, every partition of it is read again
             for (TopicPartition partition : records.partitions()) {
                 if (c.assignment().contains(partition)) {

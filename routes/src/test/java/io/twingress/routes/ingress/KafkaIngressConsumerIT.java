@@ -13,12 +13,15 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -34,8 +37,8 @@ import io.twingress.routes.testing.SharedKafka;
 
 /**
  * {@code twingress-kafka} against the shared real broker: what a poll returns is one batch of camel-kafka's shape;
- * a batch the route fails on is read again from its first record, and only applied batches are committed, during
- * the run and when the consumer stops.
+ * a batch the route fails on is read again from its first record (its consumer's health check DOWN meanwhile), and
+ * only applied batches are committed, during the run and when the consumer stops.
  */
 class KafkaIngressConsumerIT {
 
@@ -47,20 +50,29 @@ class KafkaIngressConsumerIT {
     void aBatchTheRouteFailsOnIsReadAgainFromItsFirstRecordAndOnlyAppliedBatchesAreCommitted() throws Exception {
         String topic = SharedKafka.newTopic("twingress-kafka", 2);
         String group = "twingress-kafka-" + UUID.randomUUID();
-        AtomicInteger failuresLeft = new AtomicInteger(2);
+        AtomicBoolean storeAway = new AtomicBoolean(true);
         AtomicInteger attempts = new AtomicInteger();
         produce(topic, 0, 30);
         try (CamelContext camel = context(topic, group, batch -> {
             attempts.incrementAndGet();
-            if (failuresLeft.getAndDecrement() > 0) {
+            if (storeAway.get()) {
                 throw new IllegalStateException("the store is away");
             }
             record(batch);
         })) {
             camel.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> attempts.get() >= 3);
+            HealthCheck.Result down = health(camel).call();
+            assertThat(down.getState()).isEqualTo(HealthCheck.State.DOWN);
+            assertThat(down.getMessage().orElseThrow()).startsWith("1 Kafka consumer(s) failing:");
+            assertThat(down.getDetails().values()).anySatisfy(reason -> assertThat(reason.toString())
+                    .contains("was not applied", "the store is away"));
+            assertThat(count()).isZero();
+
+            storeAway.set(false);
             await().atMost(Duration.ofSeconds(60)).until(() -> count() == 30);
-            assertThat(attempts.get()).as("two failed attempts, then batches that applied").isGreaterThan(2);
             assertEveryOffsetOnceInOrder(30);
+            await().atMost(Duration.ofSeconds(10)).until(() -> health(camel).call().getState() == HealthCheck.State.UP);
             await().atMost(Duration.ofSeconds(30)).until(() -> committed(group, topic) == 30);
 
             // records that come later are applied and committed as they come
@@ -118,6 +130,10 @@ class KafkaIngressConsumerIT {
         camel.close();
     }
 
+    private static HealthCheck health(CamelContext camel) {
+        return HealthCheckRegistry.get(camel).getCheck("kafka-consumers:kafka-ingress-it").orElseThrow();
+    }
+
     private interface Step {
         void apply(Exchange batch) throws Exception;
     }
@@ -129,7 +145,7 @@ class KafkaIngressConsumerIT {
             public void configure() {
                 from("twingress-kafka:" + topic + "?brokers=" + SharedKafka.bootstrapServers() + "&groupId=" + group
                         + "&autoOffsetReset=earliest&pollTimeoutMs=50&maxPollRecords=7&consumersCount=2")
-                        .process(step::apply);
+                        .routeId("kafka-ingress-it").process(step::apply);
             }
         });
         return camel;

@@ -1,4 +1,4 @@
-package io.twingress.routes;
+package io.twingress.routes.health;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -7,15 +7,13 @@ import java.util.function.Supplier;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
-import io.twingress.event.EgressSettings;
-import io.twingress.event.OutboxRelay;
-
 /**
- * Reports what fails downstream of Twingress, by name with the reason: DOWN while anything does, UP otherwise. It is
- * neither a liveness nor a readiness check: an endpoint or a history sink that is down must not restart Twingress or
- * take its API out of service; it shows in {@code /observe/health}.
+ * Reports what fails outside Twingress, by name with the reason: DOWN while anything does, UP otherwise. Downstream,
+ * the event endpoints and history sinks; upstream, an ingress connector's consumers. It is neither a liveness nor a
+ * readiness check: an endpoint, a history sink or a source that is down must not restart Twingress or take its API
+ * out of service; it shows in {@code /observe/health}.
  */
-final class DownstreamHealth extends AbstractHealthCheck {
+public final class DownstreamHealth extends AbstractHealthCheck {
 
     private final String detail;
     private final String summary;
@@ -26,30 +24,11 @@ final class DownstreamHealth extends AbstractHealthCheck {
      * @param summary  what the message says of the failures after their count, e.g. {@code endpoint(s) failing}
      * @param failures why each that fails does, by name
      */
-    DownstreamHealth(String id, String detail, String summary, Supplier<Map<String, String>> failures) {
+    public DownstreamHealth(String id, String detail, String summary, Supplier<Map<String, String>> failures) {
         super("twingress", id);
         this.detail = detail;
         this.summary = summary;
         this.failures = failures;
-    }
-
-    /**
-     * Endpoints that are failing (check {@code egress-endpoints}): retrying a send, with the last error, or whose
-     * delivery cannot start.
-     */
-    static DownstreamHealth endpoints(EgressSettings settings, OutboxRelay relay, EgressRoutes routes) {
-        return new DownstreamHealth("egress-endpoints", "endpoint", "endpoint(s) failing", () -> {
-            Map<String, String> failing = new TreeMap<>();
-            Map<String, String> notStarted = routes.failed();
-            for (String name : settings.endpointNames()) {
-                String failure = notStarted.containsKey(name) ? "its delivery cannot start: " + notStarted.get(name)
-                        : relay.failing(name);
-                if (failure != null) {
-                    failing.put(name, failure);
-                }
-            }
-            return failing;
-        });
     }
 
     @Override

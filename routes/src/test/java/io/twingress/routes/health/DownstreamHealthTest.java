@@ -1,4 +1,4 @@
-package io.twingress.routes;
+package io.twingress.routes.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
