@@ -25,6 +25,9 @@ public class KafkaIngressComponent extends KafkaComponent {
         Ingress ingress = new Ingress(uri, this);
         ingress.setConfiguration(endpoint.getConfiguration());
         ingress.setKafkaClientFactory(endpoint.getKafkaClientFactory());
+        ingress.setBridgeErrorHandler(endpoint.isBridgeErrorHandler());
+        ingress.setExceptionHandler(endpoint.getExceptionHandler());
+        ingress.setExchangePattern(endpoint.getExchangePattern());
         return ingress;
     }
 

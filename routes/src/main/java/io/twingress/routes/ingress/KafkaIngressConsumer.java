@@ -7,8 +7,9 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Properties;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +31,8 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
@@ -52,10 +55,16 @@ import io.twingress.routes.health.DownstreamHealth;
  *
  * <p>A batch the route failed on (the store, after the route's own retries) is neither skipped nor committed: its
  * partitions are sought back to its first records, and it is polled and tried again with backoff until it applies or
- * the consumer stops. A partition taken away by a rebalance has its applied offsets committed first. A poll that
- * fails (the broker gone, a login refused) closes the Kafka consumer, and a new one starts after the same backoff.
- * Auto commit is always off. While a consumer's last poll or batch failed, the health check {@code kafka-consumers:<route>}
- * is DOWN with the reason (neither liveness nor readiness: a source that is down must not stop the API).
+ * the consumer stops. A partition taken away by a rebalance has its applied offsets committed first. A Kafka consumer
+ * that throws (a login refused, a setting it cannot use) is closed, and a new one starts after the same backoff.
+ * Auto commit is always off; camel-kafka's options for its own loop ({@code batching}, {@code breakOnFirstError},
+ * {@code allowManualCommit}, {@code pollOnError}) do not apply, and {@code seekTo} and {@code offsetRepository} are
+ * refused.
+ *
+ * <p>Health check {@code kafka-consumers:<route>}: DOWN, with each failing consumer's reason, while its Kafka consumer
+ * threw, or has not heard from its group's coordinator for a session timeout (the brokers unreachable: a poll does
+ * not throw then), or its last batch failed. Neither liveness nor readiness: a source that is down must not stop the
+ * API.
  */
 public class KafkaIngressConsumer extends DefaultConsumer {
 
@@ -93,6 +102,10 @@ public class KafkaIngressConsumer extends DefaultConsumer {
             throw new IllegalArgumentException("twingress-kafka:" + configuration.getTopic() + " needs a groupId: its"
                     + " offsets are committed as the group's");
         }
+        if (configuration.getSeekTo() != null || configuration.getOffsetRepository() != null) {
+            throw new IllegalArgumentException("twingress-kafka:" + configuration.getTopic() + " reads on from its"
+                    + " group's committed offsets: seekTo and offsetRepository are camel-kafka's consumer's");
+        }
         int count = Math.max(1, configuration.getConsumersCount());
         executor = getEndpoint().getCamelContext().getExecutorServiceManager()
                 .newFixedThreadPool(this, "KafkaConsumer[" + configuration.getTopic() + "]", count);
@@ -114,7 +127,8 @@ public class KafkaIngressConsumer extends DefaultConsumer {
         pollers.forEach(Poller::stop);
         if (executor != null) {
             // each poller finishes the batch it holds, commits it and closes its consumer
-            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor,
+                    configuration().getShutdownTimeout());
             executor = null;
         }
         pollers.clear();
@@ -126,9 +140,12 @@ public class KafkaIngressConsumer extends DefaultConsumer {
         super.doStop();
     }
 
-    /** Why each failing consumer fails, by its number: its last poll threw, or its last batch was not applied. */
+    /**
+     * Why each failing consumer fails, by its number: its Kafka consumer threw, or has not heard from the group
+     * coordinator for a session timeout (the brokers unreachable), or its last batch was not applied.
+     */
     public Map<String, String> failing() {
-        Map<String, String> reasons = new TreeMap<>();
+        Map<String, String> reasons = new HashMap<>();
         failing.forEach((name, failure) -> reasons.put(name, failure.reason()));
         return reasons;
     }
@@ -140,6 +157,17 @@ public class KafkaIngressConsumer extends DefaultConsumer {
             root = root.getCause();
         }
         return root == failure ? failure.toString() : failure + ", caused by " + root;
+    }
+
+    /** The Kafka consumer's {@code last-heartbeat-seconds-ago}, or null if it has none (no group coordinator). */
+    private static Metric heartbeatMetric(Consumer<?, ?> consumer) {
+        for (Map.Entry<MetricName, ? extends Metric> metric : consumer.metrics().entrySet()) {
+            if (metric.getKey().name().equals("last-heartbeat-seconds-ago")
+                    && metric.getKey().group().equals("consumer-coordinator-metrics")) {
+                return metric.getValue();
+            }
+        }
+        return null;
     }
 
     /** camel-kafka's consumer properties from the endpoint's options, with the group's id and auto commit off. */
@@ -173,6 +201,12 @@ public class KafkaIngressConsumer extends DefaultConsumer {
         private final Map<TopicPartition, OffsetAndMetadata> applied = new HashMap<>();
         private volatile Consumer<Object, Object> consumer;
         private long backoff = FIRST_BACKOFF_MS;
+        /** The partitions of the last batch that failed, while it has not applied and they are this consumer's. */
+        private final Set<TopicPartition> failedPartitions = new HashSet<>();
+        /** The Kafka consumer's seconds since its last heartbeat to the group coordinator, -1 before the first. */
+        private Metric heartbeatAgo;
+        private long consumerSince;
+        private long nextContactCheck;
 
         Poller(String name, Properties props) {
             this.name = name;
@@ -194,19 +228,31 @@ public class KafkaIngressConsumer extends DefaultConsumer {
         @Override
         @SuppressWarnings("unchecked")
         public void run() {
+            try {
+                poll();
+            } catch (Throwable e) {
+                failing.put(name, new Failure(false, "its thread ended: " + describe(e)));
+                LOG.error("Kafka consumer {} of {} ended", name, configuration().getTopic(), e);
+                throw e;
+            }
+        }
+
+        private void poll() {
             Duration pollTimeout = Duration.ofMillis(configuration().getPollTimeoutMs());
             while (running()) {
                 Consumer<Object, Object> c = null;
                 try {
                     c = getEndpoint().getKafkaClientFactory().getConsumer(props);
                     consumer = c;
+                    consumerSince = System.currentTimeMillis();
+                    heartbeatAgo = heartbeatMetric(c);
                     if (!running()) {
                         break;
                     }
                     subscribe(c);
                     while (running()) {
                         ConsumerRecords<Object, Object> records = c.poll(pollTimeout);
-                        failing.computeIfPresent(name, (n, failure) -> failure.batch() ? failure : null);
+                        checkContact();
                         if (!records.isEmpty()) {
                             apply(c, records);
                         }
@@ -224,6 +270,32 @@ public class KafkaIngressConsumer extends DefaultConsumer {
                         close(c);
                     }
                 }
+            }
+        }
+
+        /**
+         * Once a second: a consumer that has heard from its group coordinator within a session timeout is no longer
+         * failing for its Kafka consumer (a batch that failed still counts); one that has not, for longer than that
+         * since it was made, is (a poll does not throw when the brokers are unreachable).
+         */
+        private void checkContact() {
+            long now = System.currentTimeMillis();
+            if (heartbeatAgo == null || now < nextContactCheck) {
+                return;
+            }
+            nextContactCheck = now + 1_000;
+            long sessionTimeout = configuration().getSessionTimeoutMs();
+            double ago = heartbeatAgo.metricValue() instanceof Number n ? n.doubleValue() : Double.NaN;
+            Failure failure = failing.get(name);
+            if (ago >= 0 && ago * 1_000 <= sessionTimeout) {
+                if (failure != null && !failure.batch()) {
+                    failing.remove(name);
+                    backoff = FIRST_BACKOFF_MS;
+                }
+            } else if (now - consumerSince > sessionTimeout && (failure == null || !failure.batch())) {
+                failing.put(name, new Failure(false, ago >= 0
+                        ? "no heartbeat to its group's coordinator for " + (long) ago + " s"
+                        : "it has not reached its group's coordinator in " + (now - consumerSince) / 1_000 + " s"));
             }
         }
 
@@ -254,18 +326,20 @@ public class KafkaIngressConsumer extends DefaultConsumer {
                 releaseExchange(batch, false);
             }
             if (failure == null) {
+                failedPartitions.clear();
                 failing.remove(name);
                 backoff = FIRST_BACKOFF_MS;
                 commit(c, records);
                 return;
             }
+            failedPartitions.clear();
+            failedPartitions.addAll(records.partitions());
             failing.put(name, new Failure(true, "a batch of " + records.count() + " records from "
                     + records.partitions() + " was not applied: " + describe(failure)));
-            // from the batch's first record on, every partition of it is read again
+            // from the batch's first record on, every partition of it is read again (the assignment changes only
+            // in a poll, so they are all still this consumer's)
             for (TopicPartition partition : records.partitions()) {
-                if (c.assignment().contains(partition)) {
-                    c.seek(partition, records.records(partition).get(0).offset());
-                }
+                c.seek(partition, records.records(partition).get(0).offset());
             }
             getExceptionHandler().handleException("Kafka batch of " + records.count() + " records from "
                     + records.partitions() + " was not applied; it is read again in " + backoff + " ms", failure);
@@ -278,18 +352,13 @@ public class KafkaIngressConsumer extends DefaultConsumer {
                 List<ConsumerRecord<Object, Object>> in = records.records(partition);
                 offsets.put(partition, new OffsetAndMetadata(in.get(in.size() - 1).offset() + 1));
             }
-            // a partition taken away by a rebalance during the batch is its new owner's to commit: its records were
-            // applied here, and come again to the new owner, which drops them as duplicates
-            offsets.keySet().retainAll(c.assignment());
-            if (!offsets.isEmpty()) {
-                applied.putAll(offsets);
-                c.commitAsync(offsets, (done, e) -> {
-                    if (e != null) {
-                        // the next batch's commit covers these partitions, or their records come again and are dropped
-                        LOG.debug("Kafka offset commit {} failed: {}", done, e.toString());
-                    }
-                });
-            }
+            applied.putAll(offsets);
+            c.commitAsync(offsets, (done, e) -> {
+                if (e != null) {
+                    // the next batch's commit covers these partitions, or their records come again and are dropped
+                    LOG.debug("Kafka offset commit {} failed: {}", done, e.toString());
+                }
+            });
         }
 
         private Exchange exchange(ConsumerRecord<Object, Object> record) {
@@ -324,6 +393,7 @@ public class KafkaIngressConsumer extends DefaultConsumer {
                 }
             }
             commitSync(consumer, offsets);
+            forgetFailed(partitions);
         }
 
         @Override
@@ -333,6 +403,14 @@ public class KafkaIngressConsumer extends DefaultConsumer {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             partitions.forEach(applied::remove);
+            forgetFailed(partitions);
+        }
+
+        /** A batch that failed is its partitions' new owner's to apply: once all are gone, this consumer is not failing. */
+        private void forgetFailed(Collection<TopicPartition> partitions) {
+            if (!failedPartitions.isEmpty() && failedPartitions.removeAll(partitions) && failedPartitions.isEmpty()) {
+                failing.computeIfPresent(name, (n, failure) -> failure.batch() ? null : failure);
+            }
         }
 
         private void close(Consumer<Object, Object> c) {
