@@ -260,9 +260,16 @@ public class KafkaIngressConsumer extends DefaultConsumer {
                 } catch (WakeupException e) {
                     // stopping
                 } catch (RuntimeException e) {
-                    failing.put(name, new Failure(false, "its Kafka consumer failed: " + describe(e)));
-                    getExceptionHandler().handleException("Kafka consumer of " + configuration().getTopic()
-                            + " failed; a new one starts in " + backoff + " ms", e);
+                    String reason = "its Kafka consumer failed: " + describe(e);
+                    Failure before = failing.put(name, new Failure(false, reason));
+                    if (before != null && before.reason().equals(reason)) {
+                        // the same again (a broker that stays away, a login still refused): one line, no stack
+                        LOG.warn("Kafka consumer {} of {} failed again; a new one starts in {} ms: {}", name,
+                                configuration().getTopic(), backoff, describe(e));
+                    } else {
+                        getExceptionHandler().handleException("Kafka consumer " + name + " of "
+                                + configuration().getTopic() + " failed; a new one starts in " + backoff + " ms", e);
+                    }
                     pause();
                 } finally {
                     consumer = null;
