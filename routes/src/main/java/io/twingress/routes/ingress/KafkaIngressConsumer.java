@@ -226,7 +226,6 @@ public class KafkaIngressConsumer extends DefaultConsumer {
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         public void run() {
             try {
                 poll();
@@ -237,6 +236,7 @@ public class KafkaIngressConsumer extends DefaultConsumer {
             }
         }
 
+        @SuppressWarnings("unchecked")
         private void poll() {
             Duration pollTimeout = Duration.ofMillis(configuration().getPollTimeoutMs());
             while (running()) {
