@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,8 +21,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -203,7 +200,7 @@ public final class IngressThroughput {
 
                 System.out.println();
                 System.out.println("== 2. sustained: the application's " + ROUTE + " route from a backlog of " + messages);
-                Metrics metrics = new Metrics(app.managementPort());
+                StoreMeters metrics = new StoreMeters(app.managementPort());
                 Map<String, Double> before = metrics.scrape();
                 Phase ingress = sustained(camel, watch, metrics, messages, kafka.pid());
                 print("ingress", ingress);
@@ -211,14 +208,14 @@ public final class IngressThroughput {
                     System.out.println(historyLag(camel));
                 }
                 Map<String, Double> after = metrics.scrape();
-                double applied = Metrics.sum(after, "twingress_ingress_applied_total")
-                        - Metrics.sum(before, "twingress_ingress_applied_total");
-                double dead = Metrics.sum(after, "twingress_ingress_dead_lettered_total")
-                        - Metrics.sum(before, "twingress_ingress_dead_lettered_total");
+                double applied = StoreMeters.sum(after, "twingress_ingress_applied_total")
+                        - StoreMeters.sum(before, "twingress_ingress_applied_total");
+                double dead = StoreMeters.sum(after, "twingress_ingress_dead_lettered_total")
+                        - StoreMeters.sum(before, "twingress_ingress_dead_lettered_total");
                 System.out.printf(Locale.ROOT, "twingress_ingress_applied_total %.0f, dead-lettered %.0f, batches"
                         + " %d (mean %.0f messages), failed batch exchanges %d%s%n", applied, dead,
                         watch.batches.get(), watch.records.get() / (double) Math.max(1, watch.batches.get()),
-                        watch.failed.get(), Metrics.groups(before, after));
+                        watch.failed.get(), StoreMeters.groups(before, after));
                 String order = checkFinalValues(app.port(), messages, twins, samples);
                 System.out.println("final values: " + order);
 
@@ -250,7 +247,7 @@ public final class IngressThroughput {
                 print("latency phase", latency.phase());
                 System.out.printf(Locale.ROOT, "batches %d (mean %.0f messages), failed batch exchanges %d%s%n",
                         watch.batches.get(), watch.records.get() / (double) Math.max(1, watch.batches.get()),
-                        watch.failed.get(), Metrics.groups(beforeLatency, metrics.scrape()));
+                        watch.failed.get(), StoreMeters.groups(beforeLatency, metrics.scrape()));
                 System.out.printf(Locale.ROOT, "offered %.0f msgs/s (sent %d), applied %d of them; %s%n",
                         latency.offered(), latency.sent(), latency.applied(), latencies(latency.stats()));
                 System.out.println("  " + watch.split());
@@ -404,7 +401,7 @@ public final class IngressThroughput {
         }
     }
 
-    private static Phase sustained(CamelContext camel, BatchWatch watch, Metrics metrics, int messages,
+    private static Phase sustained(CamelContext camel, BatchWatch watch, StoreMeters metrics, int messages,
             long brokerPid) throws Exception {
         watch.reset();
         Meter meter = new Meter(brokerPid);
@@ -428,14 +425,14 @@ public final class IngressThroughput {
         }
         Phase phase = meter.end(watch.records.get(), watch.lastCompleted, (watch.firstCompleted - meter.wall) / 1e9,
                 brokerPid);
-        double counted = Metrics.sum(metrics.scrape(), "twingress_ingress_applied_total");
+        double counted = StoreMeters.sum(metrics.scrape(), "twingress_ingress_applied_total");
         if (counted < messages) {
             System.out.printf("WARNING: twingress_ingress_applied_total is %.0f, below %d%n", counted, messages);
         }
         return phase;
     }
 
-    private static Latency latency(Properties producerProps, String linger, BatchWatch watch, Metrics metrics,
+    private static Latency latency(Properties producerProps, String linger, BatchWatch watch, StoreMeters metrics,
             int offset, int twins, int rate, int seconds, int warmup, long brokerPid) throws Exception {
         watch.reset();
         Meter meter = new Meter(brokerPid);
@@ -855,67 +852,4 @@ public final class IngressThroughput {
     }
 
     /** The application's Prometheus page: the sum of a counter's series. */
-    private static final class Metrics {
-        private final int port;
-
-        Metrics(int port) {
-            this.port = port;
-        }
-
-        Map<String, Double> scrape() throws Exception {
-            try (RawHttp http = new RawHttp("127.0.0.1", port)) {
-                RawHttp.Reply reply = http.send("GET", "/observe/metrics", null, null);
-                Map<String, Double> sums = new HashMap<>();
-                for (String line : reply.body().split("\n")) {
-                    if (line.startsWith("twingress_ingress_") || line.startsWith("twingress_store_")) {
-                        String name = line.substring(0, line.indexOf(line.contains("{") ? '{' : ' '));
-                        if (name.startsWith("twingress_store_")) {
-                            // per store: the twins' writer and the history's are told apart
-                            Matcher store = STORE.matcher(line);
-                            name += store.find() ? "{" + store.group(1) + "}" : "";
-                        }
-                        double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                        sums.merge(name, value, Double::sum);
-                    }
-                }
-                return sums;
-            }
-        }
-
-        private static final Pattern STORE = Pattern.compile("store=\"([^\"]*)\"");
-
-        static double sum(Map<String, Double> scrape, String name) {
-            return scrape.getOrDefault(name, 0.0);
-        }
-
-        /**
-         * Each store writer's groups between two scrapes: how many, units per group, and the mean time to apply a
-         * group and to commit it (its sync included); the max is the meter's recent maximum, not the phase's own.
-         */
-        static String groups(Map<String, Double> before, Map<String, Double> after) {
-            StringBuilder text = new StringBuilder();
-            for (String key : new TreeSet<>(after.keySet())) {
-                if (!key.startsWith("twingress_store_commit_seconds_count{")) {
-                    continue;
-                }
-                String store = key.substring(key.indexOf('{'));
-                double groups = delta(before, after, key);
-                if (groups == 0) {
-                    continue;
-                }
-                text.append(String.format(Locale.ROOT, "%n  store writer %s: %.0f groups of %.1f units on average,"
-                                + " apply %.2f ms and commit %.2f ms on average (commit recent max %.1f ms)",
-                        store.substring(1, store.length() - 1), groups,
-                        delta(before, after, "twingress_store_group_units_sum" + store) / groups,
-                        delta(before, after, "twingress_store_apply_seconds_sum" + store) / groups * 1000,
-                        delta(before, after, "twingress_store_commit_seconds_sum" + store) / groups * 1000,
-                        after.getOrDefault("twingress_store_commit_seconds_max" + store, 0.0) * 1000));
-            }
-            return text.toString();
-        }
-
-        private static double delta(Map<String, Double> before, Map<String, Double> after, String key) {
-            return after.getOrDefault(key, 0.0) - before.getOrDefault(key, 0.0);
-        }
-    }
 }

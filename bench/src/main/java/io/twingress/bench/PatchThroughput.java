@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * JSON Patch {@code replace /Temperature} over HTTP against the real application on each store: one client, eight
@@ -61,7 +62,8 @@ public final class PatchThroughput {
                 warmUp(app.port(), twins, jitWarmup);
                 try (JdbcPatchReference reference = JdbcPatchReference.open(app)) {
                     for (Scenario scenario : scenarios) {
-                        rows.add(run(store, scenario, app.port(), reference, twins, warmup, duration));
+                        rows.add(run(store, scenario, app.port(), new StoreMeters(app.managementPort()), reference,
+                                twins, warmup, duration));
                     }
                 }
             } finally {
@@ -126,15 +128,17 @@ public final class PatchThroughput {
         }
     }
 
-    private static String run(String store, Scenario scenario, int port, JdbcPatchReference reference, int twins,
-            int warmup, int duration) throws Exception {
+    private static String run(String store, Scenario scenario, int port, StoreMeters meters,
+            JdbcPatchReference reference, int twins, int warmup, int duration) throws Exception {
         int clients = scenario.clients();
         ClosedLoop.Window jdbc = ClosedLoop.run(clients, warmup, duration,
                 i -> reference.client(twinsOf(i, scenario, twins)));
         print(store, scenario, "JDBC reference", jdbc);
+        Map<String, Double> before = meters.scrape();
         ClosedLoop.Window patch = ClosedLoop.run(clients, warmup, duration,
                 i -> patchClient(port, twinsOf(i, scenario, twins)));
         print(store, scenario, "PATCH", patch);
+        System.out.println("  warm-up and window:" + StoreMeters.groups(before, meters.scrape()));
         ClosedLoop.Window notFound = ClosedLoop.run(clients, warmup, duration, i -> http(port, (http, n) -> {
             RawHttp.Reply reply = http.send("GET", NO_SUCH_PATH, null, null);
             return reply.status() == 404 ? null : reply.status() + " " + reply.body();
