@@ -206,8 +206,13 @@ class SecretsIT {
             }
             // Camel's dumps leave out routes made from templates; management tools dump each route's model
             ModelToYAMLDumper yaml = PluginHelper.getModelToYAMLDumper(context);
-            List<RouteDefinition> models = context.getCamelContextExtension().getContextPlugin(Model.class)
-                    .getRouteDefinitions();
+            Model routeModel = context.getCamelContextExtension().getContextPlugin(Model.class);
+            List<RouteDefinition> models;
+            // endpoint and sink routes that cannot start are removed and added again from other threads while they
+            // retry: a copy, taken under the model's own lock (its methods synchronize on it)
+            synchronized (routeModel) {
+                models = new ArrayList<>(routeModel.getRouteDefinitions());
+            }
             assertThat(models).extracting(RouteDefinition::getRouteId).contains("egress-send-kafka",
                     "egress-send-mqtt", "egress-send-bus", "egress-send-hub",
                     "egress-send-" + DeadLetters.kafkaRouteName("dead-letters-to-kafka"));
