@@ -18,6 +18,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
@@ -457,9 +459,7 @@ public final class IngressThroughput {
         String topic = TOPIC + "-latency-reference";
         kafka.createTopic(topic, partitions);
         Paced paced = new Paced(rate, seconds, warmup);
-        Stats stats = new Stats();
-        AtomicLong count = new AtomicLong();
-        Set<String> seen = new HashSet<>();
+        FirstDeliveries deliveries = new FirstDeliveries(paced.countFrom);
         try (CamelContext context = new DefaultCamelContext()) {
             context.addRoutes(new RouteBuilder() {
                 @Override
@@ -471,32 +471,19 @@ public final class IngressThroughput {
                             .routeId("bench-reference-latency")
                             .process(e -> {
                                 long now = System.nanoTime();
-                                List<?> records = e.getMessage().getBody(List.class);
-                                synchronized (stats) {
-                                    for (Object item : records) {
-                                        var record = ((Exchange) item).getMessage();
-                                        // this route commits no offsets: after the group's first rebalance (the
-                                        // broker's initial delay is 3 s) a partition that moved is read again from
-                                        // its start, and only a record's first delivery counts
-                                        if (!seen.add(record.getHeader("kafka.PARTITION", Integer.class) + "-"
-                                                + record.getHeader("kafka.OFFSET", Long.class))) {
-                                            continue;
-                                        }
-                                        long sent = sentNanos(record.getHeader(SENT));
-                                        if (sent >= paced.countFrom) {
-                                            stats.add(now - sent);
-                                        }
-                                        count.incrementAndGet();
-                                    }
+                                for (Object item : e.getMessage().getBody(List.class)) {
+                                    var record = ((Exchange) item).getMessage();
+                                    deliveries.add(record.getHeader("kafka.PARTITION", Integer.class),
+                                            record.getHeader("kafka.OFFSET", Long.class), record.getHeader(SENT), now);
                                 }
                             });
                 }
             });
             context.start();
             paced.produce(producerProps, linger, topic, 0, twins);
-            paced.awaitReceived(count::get);
+            paced.awaitReceived(deliveries::count);
         }
-        return new Latency(null, paced.offered, paced.sent, count.get(), stats);
+        return deliveries.latency(paced);
     }
 
     /**
@@ -510,9 +497,7 @@ public final class IngressThroughput {
         String topic = TOPIC + "-latency-bare";
         kafka.createTopic(topic, partitions);
         Paced paced = new Paced(rate, seconds, warmup);
-        Stats stats = new Stats();
-        AtomicLong count = new AtomicLong();
-        Set<String> seen = new HashSet<>();
+        FirstDeliveries deliveries = new FirstDeliveries(paced.countFrom);
         int consumers = Integer.parseInt(app.resolvePropertyPlaceholders("{{twingress.ingress.kafka.consumersCount}}"));
         Duration poll = Duration.ofMillis(Long.parseLong(
                 app.resolvePropertyPlaceholders("{{twingress.ingress.kafka.pollTimeoutMs}}")));
@@ -525,7 +510,7 @@ public final class IngressThroughput {
                 app.resolvePropertyPlaceholders("{{twingress.ingress.kafka.maxPollRecords}}"));
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean running = new AtomicBoolean(true);
         ExecutorService pool = Executors.newFixedThreadPool(consumers);
         try {
             for (int c = 0; c < consumers; c++) {
@@ -535,17 +520,9 @@ public final class IngressThroughput {
                         while (running.get()) {
                             ConsumerRecords<byte[], byte[]> records = consumer.poll(poll);
                             long now = System.nanoTime();
-                            synchronized (stats) {
-                                for (ConsumerRecord<byte[], byte[]> record : records) {
-                                    if (!seen.add(record.partition() + "-" + record.offset())) {
-                                        continue;
-                                    }
-                                    long sent = sentNanos(record.headers().lastHeader(SENT).value());
-                                    if (sent >= paced.countFrom) {
-                                        stats.add(now - sent);
-                                    }
-                                    count.incrementAndGet();
-                                }
+                            for (ConsumerRecord<byte[], byte[]> record : records) {
+                                deliveries.add(record.partition(), record.offset(),
+                                        record.headers().lastHeader(SENT).value(), now);
                             }
                         }
                     }
@@ -553,13 +530,48 @@ public final class IngressThroughput {
                 });
             }
             paced.produce(producerProps, linger, topic, 0, twins);
-            paced.awaitReceived(count::get);
+            paced.awaitReceived(deliveries::count);
         } finally {
             running.set(false);
             pool.shutdown();
-            pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+            pool.awaitTermination(30, TimeUnit.SECONDS);
         }
-        return new Latency(null, paced.offered, paced.sent, count.get(), stats);
+        return deliveries.latency(paced);
+    }
+
+    /**
+     * What a latency reference read: each record counted at its first delivery only (the references commit no
+     * offsets, so after the group's first rebalance, the broker's initial delay being 3 s, a partition that moved is
+     * read again from its start), and its latency kept when it was scheduled from {@code countFrom} on.
+     */
+    private static final class FirstDeliveries {
+        private final Stats stats = new Stats();
+        private final Set<String> seen = new HashSet<>();
+        private final long countFrom;
+        private long count;
+
+        FirstDeliveries(long countFrom) {
+            this.countFrom = countFrom;
+        }
+
+        synchronized void add(int partition, long offset, Object stamp, long now) {
+            if (!seen.add(partition + "-" + offset)) {
+                return;
+            }
+            long sent = sentNanos(stamp);
+            if (sent >= countFrom) {
+                stats.add(now - sent);
+            }
+            count++;
+        }
+
+        synchronized long count() {
+            return count;
+        }
+
+        synchronized Latency latency(Paced paced) {
+            return new Latency(null, paced.offered, paced.sent, count, stats);
+        }
     }
 
     /**
