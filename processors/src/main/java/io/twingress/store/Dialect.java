@@ -26,19 +26,21 @@ enum Dialect {
     /** A twin's top-level property as SQL, its name the one parameter. */
     final String topLevelProperty;
     /**
-     * Seen message ids are pruned from the lowest rowid (the oldest, as the one writer inserts them in time order)
-     * rather than through an index on their time, which would be another B-tree written per message.
+     * One writer inserts every row, so a table's rowid order is the order of the commits. Seen message ids are pruned
+     * from the lowest rowid (the oldest) rather than through an index on their time, and outbox events are read and
+     * pruned in {@code seq} order alone (their {@code tx_id} is always 0): either index would be another B-tree
+     * written in every commit.
      */
-    final boolean seenPrunedByRowid;
+    final boolean insertsInCommitOrder;
 
     Dialect(boolean rowLocks, boolean jsonBounds, boolean scanFamiliesById, String currentTxId, String outboxHorizon,
-            String topLevelProperty, boolean seenPrunedByRowid) {
+            String topLevelProperty, boolean insertsInCommitOrder) {
         this.rowLocks = rowLocks;
         this.jsonBounds = jsonBounds;
         this.scanFamiliesById = scanFamiliesById;
         this.currentTxId = currentTxId;
         this.outboxHorizon = outboxHorizon;
         this.topLevelProperty = topLevelProperty;
-        this.seenPrunedByRowid = seenPrunedByRowid;
+        this.insertsInCommitOrder = insertsInCommitOrder;
     }
 }

@@ -438,7 +438,7 @@ final class JdbcStoreTx implements StoreTx {
 
     @Override
     public int pruneSeen(Instant before, int limit) {
-        if (dialect.seenPrunedByRowid) {
+        if (dialect.insertsInCommitOrder) {
             // the oldest rows are the first by rowid: of the first batch, those older than the window go; a row the
             // clock stamped later than the next ones (it stepped back) stays until it is old enough itself
             return update("DELETE FROM ingress_seen WHERE rowid IN (SELECT rowid FROM ingress_seen ORDER BY rowid"
@@ -482,6 +482,10 @@ final class JdbcStoreTx implements StoreTx {
 
     @Override
     public List<OutboxEvent> eventsAfter(OutboxPosition after, int limit) {
+        if (dialect.insertsInCommitOrder) {
+            return query("SELECT " + EVENT_COLUMNS + " FROM outbox_events WHERE seq > ? ORDER BY seq LIMIT ?",
+                    JdbcStoreTx::toEvent, after.seq(), limit);
+        }
         long horizon = horizon();
         // two range scans of (tx_id, seq): the rest of the position's transaction, then later ones. As one
         // "(tx_id > ? OR (tx_id = ? AND seq > ?))" (or a row-value comparison) SQLite bounded only tx_id and walked
@@ -509,9 +513,11 @@ final class JdbcStoreTx implements StoreTx {
     }
 
     private OutboxPosition lastEventBelow(long txId) {
-        List<OutboxPosition> last = query("SELECT tx_id, seq FROM outbox_events WHERE tx_id < ?"
-                + " ORDER BY tx_id DESC, seq DESC LIMIT 1", rs -> new OutboxPosition(rs.getLong(1), rs.getLong(2)),
-                txId);
+        List<OutboxPosition> last = dialect.insertsInCommitOrder
+                ? query("SELECT tx_id, seq FROM outbox_events ORDER BY seq DESC LIMIT 1",
+                        rs -> new OutboxPosition(rs.getLong(1), rs.getLong(2)))
+                : query("SELECT tx_id, seq FROM outbox_events WHERE tx_id < ? ORDER BY tx_id DESC, seq DESC LIMIT 1",
+                        rs -> new OutboxPosition(rs.getLong(1), rs.getLong(2)), txId);
         return last.isEmpty() ? OutboxPosition.START : last.get(0);
     }
 
@@ -521,6 +527,10 @@ final class JdbcStoreTx implements StoreTx {
 
     @Override
     public int pruneEvents(OutboxPosition upTo, int limit) {
+        if (dialect.insertsInCommitOrder) {
+            return update("DELETE FROM outbox_events WHERE seq IN (SELECT seq FROM outbox_events WHERE seq <= ?"
+                    + " ORDER BY seq LIMIT ?)", upTo.seq(), limit);
+        }
         return update("DELETE FROM outbox_events WHERE seq IN (SELECT seq FROM outbox_events WHERE tx_id < ?"
                 + " OR (tx_id = ? AND seq <= ?) ORDER BY tx_id, seq LIMIT ?)", upTo.txId(), upTo.txId(), upTo.seq(),
                 limit);
