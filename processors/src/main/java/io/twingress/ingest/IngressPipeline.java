@@ -34,6 +34,7 @@ import io.twingress.store.IngressDeadLetterRow;
 import io.twingress.store.StoreTx;
 import io.twingress.store.StoredTwin;
 import io.twingress.store.TwinStore;
+import io.twingress.twin.Speculation;
 import io.twingress.twin.TwinModels;
 import io.twingress.twin.TwinOperations;
 

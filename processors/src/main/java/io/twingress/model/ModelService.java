@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongFunction;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.slf4j.Logger;
@@ -48,6 +49,8 @@ public final class ModelService {
     private final DtdlParser parser = new DtdlParser();
     /** Replaced whole, and only by a newer version, so a slow thread cannot put back an older catalogue. */
     private final AtomicReference<ModelCatalogue> catalogue = new AtomicReference<>(ModelCatalogue.EMPTY);
+    /** The catalogue this thread's lookups use inside {@link #withLastKnown}, else null. */
+    private final ThreadLocal<ModelCatalogue> lastKnown = new ThreadLocal<>();
     /** One reload at a time: threads that notice the same new version wait for one parse instead of each parsing. */
     private final Object reloading = new Object();
 
@@ -58,7 +61,23 @@ public final class ModelService {
 
     /** The model, or null if no such model is stored. */
     public Entry find(String id) {
-        return catalogue().entry(id);
+        ModelCatalogue pinned = lastKnown.get();
+        return (pinned != null ? pinned : catalogue()).entry(id);
+    }
+
+    /**
+     * Runs {@code work} with the catalogue as this instance last knew it: its lookups ({@link #find}) do not read the
+     * store's model-set version. {@code work} is given the version that catalogue reflects, which whatever it worked
+     * out must be checked against when it is written (see {@code Speculation}).
+     */
+    public <T> T withLastKnown(LongFunction<T> work) {
+        ModelCatalogue known = catalogue.get();
+        lastKnown.set(known);
+        try {
+            return work.apply(known.version());
+        } finally {
+            lastKnown.remove();
+        }
     }
 
     public Entry get(String id) {

@@ -211,6 +211,16 @@ final class JdbcStoreTx implements StoreTx {
     }
 
     @Override
+    public boolean updateTwinIfUnchanged(StoredTwin twin, String etag, long modelsVersion, OutboxEvent event) {
+        if (dialect != Dialect.POSTGRESQL) {
+            return StoreTx.super.updateTwinIfUnchanged(twin, etag, modelsVersion, event);
+        }
+        // the event's insert counts 1 only if the twin's update did
+        return update(UPDATE_AND_EVENT_POSTGRESQL, replayArgs(new ReplayRequest(null, null, twin, etag, modelsVersion,
+                event))) == 1;
+    }
+
+    @Override
     public void deleteTwin(String id) {
         update("DELETE FROM twins WHERE id = ?", id);
     }

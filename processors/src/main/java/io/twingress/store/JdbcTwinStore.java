@@ -108,6 +108,11 @@ public abstract class JdbcTwinStore implements TwinStore {
         }
     }
 
+    @Override
+    public boolean inUnit() {
+        return currentWrite.get() != null || currentRead.get() != null;
+    }
+
     /** Called at the start of a read unit's transaction, before its first query. */
     protected void beginRead(Connection c) throws SQLException {
     }

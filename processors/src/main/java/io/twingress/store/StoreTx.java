@@ -60,6 +60,18 @@ public interface StoreTx {
      */
     boolean updateTwinIfUnchanged(StoredTwin twin, String etag, long modelsVersion);
 
+    /**
+     * As {@link #updateTwinIfUnchanged(StoredTwin, String, long)}, and appends the update's event only if the twin was
+     * updated; on PostgreSQL both in one statement (one round trip).
+     */
+    default boolean updateTwinIfUnchanged(StoredTwin twin, String etag, long modelsVersion, OutboxEvent event) {
+        if (!updateTwinIfUnchanged(twin, etag, modelsVersion)) {
+            return false;
+        }
+        appendEvent(event);
+        return true;
+    }
+
     void deleteTwin(String id);
 
     /** Twins ordered by id, after {@code afterId} (null: from the start); {@code modelIds} null means any model. */

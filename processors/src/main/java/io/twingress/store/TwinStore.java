@@ -47,6 +47,9 @@ public interface TwinStore extends AutoCloseable {
         }
     }
 
+    /** True while this thread runs a read or write unit of this store, which a unit started now would join. */
+    boolean inUnit();
+
     /** {@code sqlite} or {@code postgresql}. */
     String kind();
 

@@ -2,6 +2,7 @@ package io.twingress.twin;
 
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.LongFunction;
 
 import io.twingress.AdtError;
 import io.twingress.AdtException;
@@ -19,6 +20,11 @@ public final class TwinModels {
 
     public TwinModels(ModelService models) {
         this.models = models;
+    }
+
+    /** Runs {@code work} on the models as last known, without reading the store; see {@link ModelService#withLastKnown}. */
+    <T> T withLastKnown(LongFunction<T> work) {
+        return models.withLastKnown(work);
     }
 
     /** A model a twin may take on: stored and not decommissioned. */

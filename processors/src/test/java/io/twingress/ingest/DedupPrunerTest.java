@@ -134,6 +134,11 @@ class DedupPrunerTest {
         }
 
         @Override
+        public boolean inUnit() {
+            return store.inUnit();
+        }
+
+        @Override
         public <T> List<Outcome<T>> writeEach(List<? extends Function<StoreTx, T>> work) {
             List<Outcome<T>> outcomes = store.writeEach(work);
             outcomes.forEach(o -> units.add(o.value()));

@@ -39,6 +39,7 @@ import io.twingress.store.StoreTx;
 import io.twingress.store.StoredTwin;
 import io.twingress.twin.ChangeLog;
 import io.twingress.twin.RelationshipOperations;
+import io.twingress.twin.Speculation;
 import io.twingress.twin.TwinModels;
 import io.twingress.twin.TwinOperations;
 

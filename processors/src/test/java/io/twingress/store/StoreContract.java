@@ -402,6 +402,37 @@ abstract class StoreContract {
     }
 
     @Test
+    void aConditionalUpdateWithItsEventWritesBothOrNeither() {
+        StoredTwin twin = twin("room-1", "dtmi:test:Room;1");
+        write(tx -> tx.insertTwin(twin));
+        long version = store.read(StoreTx::modelsVersion);
+        StoredTwin first = new StoredTwin("room-1", "dtmi:test:Room;1", "W/\"e2\"", "{\"$dtId\":\"room-1\",\"t\":1}");
+        StoredTwin second = new StoredTwin("room-1", "dtmi:test:Room;1", "W/\"e3\"", "{\"$dtId\":\"room-1\",\"t\":2}");
+
+        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfUnchanged(first, twin.etag(), version, event("e-1"))))
+                .isTrue();
+        // a stale etag, then a moved model set on the right one: neither the twin nor the event is written
+        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfUnchanged(second, twin.etag(), version, event("e-2"))))
+                .isFalse();
+        long moved = store.write(StoreTx::lockModels);
+        assertThat(store.<Boolean>write(tx -> tx.updateTwinIfUnchanged(second, first.etag(), version, event("e-3"))))
+                .isFalse();
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(first);
+        // a twin update held back for the unit's next statement (PostgreSQL) is sent before the guarded one reads
+        StoredTwin other = new StoredTwin("room-2", "dtmi:test:Room;1", "W/\"o2\"", "{\"$dtId\":\"room-2\"}");
+        write(tx -> tx.insertTwin(twin("room-2", "dtmi:test:Room;1")));
+        assertThat(store.<Boolean>write(tx -> {
+            tx.updateTwin(other);
+            return tx.updateTwinIfUnchanged(second, first.etag(), moved, event("e-4"));
+        })).isTrue();
+
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(second);
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-2"))).isEqualTo(other);
+        assertThat(store.<List<OutboxEvent>>read(tx -> tx.eventsAfter(OutboxPosition.START, 10)))
+                .extracting(OutboxEvent::eventId).containsExactly("e-1", "e-4");
+    }
+
+    @Test
     void aSecondTwinWithTheSameIdIsRejected() {
         write(tx -> tx.insertTwin(twin("dup", "dtmi:test:A;1")));
 

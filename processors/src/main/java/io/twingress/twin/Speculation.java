@@ -1,4 +1,4 @@
-package io.twingress.ingest;
+package io.twingress.twin;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
@@ -16,21 +16,22 @@ import io.twingress.store.StoreTx;
 import io.twingress.store.StoredTwin;
 
 /**
- * A message's twin changes, worked out on the consumer's thread against a read transaction and replayed in the write
- * unit if nothing they read has changed since. Parsing, patching, validating and serializing twins and events is most
- * of a message's cost, and on SQLite every write unit runs on the one writer thread: done here, it runs on the other
- * cores while the writer commits the previous batch, and the unit is left with its SQL.
+ * A write unit's twin changes, worked out before the unit against twins read ahead (an ingress batch's read
+ * transaction; a PATCH's twin as this instance last wrote or read it), and replayed in the unit if nothing they read
+ * has changed since. Parsing, patching, validating and serializing twins and events is most of a change's cost, and on
+ * SQLite every write unit runs on the one writer thread: done here, it runs on the other cores while the writer
+ * commits, and the unit is left with its SQL.
  *
- * <p>The work sees a {@link StoreTx} that reads twins from the read transaction (remembering each etag) and keeps the
- * twin updates and outbox events it writes. Anything else it asks of the store (relationships for a propagation rule,
- * a model row, a twin it wrote itself) ends the speculation, and the unit does the work itself, as it does when a
- * twin's etag or the model set moved in between.
+ * <p>The work sees a {@link StoreTx} that reads twins from what was read ahead or the read transaction (remembering
+ * each etag) and keeps the twin updates and outbox events it writes. Anything else it asks of the store
+ * (relationships for a propagation rule, a model row, a twin it wrote itself) ends the speculation, and the unit does
+ * the work itself, as it does when a twin's etag or the model set moved in between.
  */
-final class Speculation {
+public final class Speculation {
 
     /** Thrown inside the work when it asks for something a speculation cannot answer or keep. */
-    static final class NotSpeculable extends RuntimeException {
-        NotSpeculable(String what) {
+    public static final class NotSpeculable extends RuntimeException {
+        public NotSpeculable(String what) {
             super(what, null, false, false);
         }
     }
@@ -55,9 +56,10 @@ final class Speculation {
     /**
      * Runs {@code work} against {@code readTx}; returns what it would write, or null if it cannot be worked out ahead
      * (it failed, or asked for something a speculation cannot answer: the unit then runs it and reports for itself).
-     * A twin in {@code readAhead} (read in {@code readTx}, null if it did not exist) is taken from there.
+     * A twin in {@code readAhead} (null if it did not exist) is taken from there; with no {@code readTx} (null), a
+     * twin that is not there ends the speculation.
      */
-    static Speculation run(StoreTx readTx, Map<String, StoredTwin> readAhead, long modelsVersion,
+    public static Speculation run(StoreTx readTx, Map<String, StoredTwin> readAhead, long modelsVersion,
             Consumer<StoreTx> work) {
         Speculation speculation = new Speculation(modelsVersion, readAhead);
         try {
@@ -72,10 +74,13 @@ final class Speculation {
      * In the write unit: if every twin read still has its etag and the model set is unchanged, writes what the work
      * wrote and returns true; else writes nothing and returns false.
      */
-    boolean replay(StoreTx tx) {
+    public boolean replay(StoreTx tx) {
         if (guarded != null && read.size() == 1) {
             // the one twin read is the first one written: its update checks the etag and the model set's version
             // itself, and writes nothing if either moved, so nothing before it needs undoing
+            if (writes.size() == 2 && events.size() == 1) {
+                return tx.updateTwinIfUnchanged(guarded, read.get(guarded.id()), modelsVersion, events.get(0));
+            }
             if (!tx.updateTwinIfUnchanged(guarded, read.get(guarded.id()), modelsVersion)) {
                 return false;
             }
@@ -100,7 +105,7 @@ final class Speculation {
      * the one twin it read updated, and one event. Null for anything else: the unit then records the id and replays
      * (or runs the work) itself.
      */
-    StoreTx.ReplayRequest request(String scope, String messageId) {
+    public StoreTx.ReplayRequest request(String scope, String messageId) {
         if (guarded == null || read.size() != 1 || writes.size() != 2 || events.size() != 1) {
             return null;
         }
@@ -138,7 +143,14 @@ final class Speculation {
             // the read transaction cannot show the work its own write
             throw new NotSpeculable("a twin read after the work wrote it");
         }
-        StoredTwin twin = readAhead != null && readAhead.containsKey(id) ? readAhead.get(id) : readTx.twin(id);
+        StoredTwin twin;
+        if (readAhead != null && readAhead.containsKey(id)) {
+            twin = readAhead.get(id);
+        } else if (readTx != null) {
+            twin = readTx.twin(id);
+        } else {
+            throw new NotSpeculable("a twin not read ahead");
+        }
         read.putIfAbsent(id, twin == null ? null : twin.etag());
         return twin;
     }
