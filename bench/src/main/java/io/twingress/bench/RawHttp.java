@@ -26,6 +26,8 @@ final class RawHttp implements AutoCloseable {
     private Socket socket;
     private InputStream in;
     private OutputStream out;
+    /** Reused for every body: the clients run in the server's JVM, and their garbage is collected with its own. */
+    private final byte[] buffer = new byte[8192];
 
     RawHttp(String host, int port) throws IOException {
         this.host = host;
@@ -112,7 +114,6 @@ final class RawHttp implements AutoCloseable {
     }
 
     private void copy(long n, ByteArrayOutputStream to) throws IOException {
-        byte[] buffer = new byte[8192];
         while (n > 0) {
             int r = in.read(buffer, 0, (int) Math.min(buffer.length, n));
             if (r < 0) {
