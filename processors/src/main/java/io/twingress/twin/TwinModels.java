@@ -22,7 +22,7 @@ public final class TwinModels {
         this.models = models;
     }
 
-    /** Runs {@code work} on the models as last known, without reading the store; see {@link ModelService#withLastKnown}. */
+    /** As {@link ModelService#withLastKnown}: runs {@code work} on the models as last known, without a store read. */
     <T> T withLastKnown(LongFunction<T> work) {
         return models.withLastKnown(work);
     }
