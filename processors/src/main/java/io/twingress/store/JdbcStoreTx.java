@@ -1094,8 +1094,27 @@ final class JdbcStoreTx implements StoreTx {
         }
     }
 
+    /**
+     * True while the unit runs without a transaction of its own, its first statement its own transaction
+     * ({@link JdbcTwinStore#writeGuarded}); the transaction begins before the second statement.
+     */
+    private boolean firstStatementAlone;
+    private boolean statementRun;
+
+    /** Runs the unit's first statement as its own transaction; see {@link JdbcTwinStore#writeGuarded}. */
+    JdbcStoreTx firstStatementAlone() {
+        firstStatementAlone = true;
+        return this;
+    }
+
     private PreparedStatement prepare(String sql, Object... args) throws SQLException {
         flush();
+        if (firstStatementAlone && statementRun) {
+            // the first statement wrote all or nothing and committed alone; what follows is one transaction
+            firstStatementAlone = false;
+            connection.setAutoCommit(false);
+        }
+        statementRun = true;
         PreparedStatement ps = cache != null ? cache.prepare(sql) : connection.prepareStatement(sql);
         try {
             for (int i = 0; i < args.length; i++) {

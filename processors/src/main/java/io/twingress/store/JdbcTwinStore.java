@@ -128,6 +128,20 @@ public abstract class JdbcTwinStore implements TwinStore {
         return writeEach(List.of(work)).get(0).orThrow();
     }
 
+    /**
+     * Where units queue for one writer, as {@link #write}. Elsewhere the unit runs on its own connection with
+     * auto-commit on until its second statement ({@link JdbcStoreTx#firstStatementAlone}).
+     */
+    @Override
+    public <T> T writeGuarded(Function<StoreTx, T> work) {
+        if (groupsWriters() || currentWrite.get() != null) {
+            return write(work);
+        }
+        Pending<T> unit = new Pending<>(work, true);
+        runGroup(List.of(unit));
+        return new Outcome<>(unit.value, unit.failure).orThrow();
+    }
+
     @Override
     public <T> List<Outcome<T>> writeEach(List<? extends Function<StoreTx, T>> units) {
         if (currentWrite.get() != null) {
@@ -282,7 +296,9 @@ public abstract class JdbcTwinStore implements TwinStore {
     }
 
     private void applyGroup(Connection c, List<? extends Pending<?>> group) throws SQLException {
-        c.setAutoCommit(false);
+        if (!group.get(0).firstStatementAlone()) {
+            c.setAutoCommit(false);
+        }
         try {
             long start = System.nanoTime();
             if (group.size() == 1) {
@@ -293,7 +309,9 @@ public abstract class JdbcTwinStore implements TwinStore {
                 }
             }
             long applied = System.nanoTime();
-            c.commit();
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
             metrics.group(threadName(), group.size(), applied - start, System.nanoTime() - applied);
         } catch (Throwable e) {
             // a failed commit must be rolled back too: turning auto-commit back on would otherwise commit
@@ -338,7 +356,8 @@ public abstract class JdbcTwinStore implements TwinStore {
 
     /** A lone unit needs no savepoint: its failure rolls back the transaction it alone is in. */
     private void applyAlone(Connection c, Pending<?> unit) throws SQLException {
-        currentWrite.set(new JdbcStoreTx(c, dialect, true, statementCache(c)));
+        JdbcStoreTx tx = new JdbcStoreTx(c, dialect, true, statementCache(c));
+        currentWrite.set(unit.firstStatementAlone() ? tx.firstStatementAlone() : tx);
         try {
             unit.apply(currentWrite.get());
         } catch (RuntimeException | Error e) {
@@ -347,7 +366,9 @@ public abstract class JdbcTwinStore implements TwinStore {
                 throw e;
             }
             unit.fail(e);
-            c.rollback();
+            if (!c.getAutoCommit()) {
+                c.rollback();
+            }
         } finally {
             currentWrite.remove();
         }
@@ -424,13 +445,24 @@ public abstract class JdbcTwinStore implements TwinStore {
     private static final class Pending<T> {
         private final Function<StoreTx, T> work;
         private final Thread owner = Thread.currentThread();
+        /** A lone unit run as {@link #writeGuarded} does, outside the writer's groups. */
+        private final boolean firstStatementAlone;
         private T value;
         private Throwable failure;
         /** Set once the group holding the unit committed or failed; value and failure are set before it. */
         private volatile boolean done;
 
         Pending(Function<StoreTx, T> work) {
+            this(work, false);
+        }
+
+        Pending(Function<StoreTx, T> work, boolean firstStatementAlone) {
             this.work = work;
+            this.firstStatementAlone = firstStatementAlone;
+        }
+
+        boolean firstStatementAlone() {
+            return firstStatementAlone;
         }
 
         void apply(JdbcStoreTx tx) {
@@ -492,7 +524,9 @@ public abstract class JdbcTwinStore implements TwinStore {
     /** Rolls back after a failure without letting a second failure hide the first. */
     private static void rollbackAfter(Connection c, Throwable failure) {
         try {
-            c.rollback();
+            if (!c.getAutoCommit()) {
+                c.rollback();
+            }
             c.setAutoCommit(true);
         } catch (SQLException | RuntimeException e) {
             failure.addSuppressed(e);

@@ -20,6 +20,16 @@ public interface TwinStore extends AutoCloseable {
     <T> T write(Function<StoreTx, T> work);
 
     /**
+     * As {@link #write}, for a unit whose first statement either writes everything the unit writes or writes nothing
+     * (an update guarded by the twin's etag, with its event), the rest of the unit running only in the second case.
+     * Where units run in parallel transactions (PostgreSQL), that statement is its own transaction, and the unit's
+     * transaction begins only if the unit goes on: a round trip fewer than a transaction's COMMIT when it does not.
+     */
+    default <T> T writeGuarded(Function<StoreTx, T> work) {
+        return write(work);
+    }
+
+    /**
      * Applies {@code units} in order as one group: each is accepted or refused on its own (its failure rolls back
      * only its own changes) and all accepted ones commit together. The outcomes are in the units' order.
      */

@@ -78,7 +78,7 @@ public final class Speculation {
         if (guarded != null && read.size() == 1) {
             // the one twin read is the first one written: its update checks the etag and the model set's version
             // itself, and writes nothing if either moved, so nothing before it needs undoing
-            if (writes.size() == 2 && events.size() == 1) {
+            if (updatesOneTwinWithOneEvent()) {
                 return tx.updateTwinIfUnchanged(guarded, read.get(guarded.id()), modelsVersion, events.get(0));
             }
             if (!tx.updateTwinIfUnchanged(guarded, read.get(guarded.id()), modelsVersion)) {
@@ -106,11 +106,19 @@ public final class Speculation {
      * (or runs the work) itself.
      */
     public StoreTx.ReplayRequest request(String scope, String messageId) {
-        if (guarded == null || read.size() != 1 || writes.size() != 2 || events.size() != 1) {
+        if (!updatesOneTwinWithOneEvent()) {
             return null;
         }
         return new StoreTx.ReplayRequest(scope, messageId, guarded, read.get(guarded.id()), modelsVersion,
                 events.get(0));
+    }
+
+    /**
+     * The common case: the work updated the one twin it read and wrote one event. Its replay is one guarded write that
+     * writes both or neither ({@link StoreTx#updateTwinIfUnchanged(StoredTwin, String, long, OutboxEvent)}).
+     */
+    public boolean updatesOneTwinWithOneEvent() {
+        return guarded != null && read.size() == 1 && writes.size() == 2 && events.size() == 1;
     }
 
     private StoreTx tx(StoreTx readTx) {

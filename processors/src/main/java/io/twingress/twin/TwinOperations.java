@@ -139,9 +139,10 @@ public final class TwinOperations {
      * The unit reads the twin for update and applies the patch. When this instance knows the twin's last state
      * ({@link RecentTwins}), the patch is worked out from it first, on the caller's thread and against the models as
      * last known, and the unit only writes the result if neither the twin nor the model set moved meanwhile (else it
-     * does the work itself): on SQLite the one writer thread is left with the SQL, and on PostgreSQL the twin's read
-     * is a round trip fewer. Anything but the common case (an error, a rule that reads relationships) is left to the
-     * unit, which answers for itself. A patch made inside another unit (a propagation rule's) is that unit's work.
+     * does the work itself): on SQLite the one writer thread is left with the SQL, and on PostgreSQL a PATCH is one
+     * statement, its own transaction. Anything but the common case (an error, a rule that reads relationships) is left
+     * to the unit, which answers for itself. A patch made inside another unit (a propagation rule's) is that unit's
+     * work.
      */
     private String patch(String id, JsonNode document, String ifMatch, String traceparent, boolean upserts) {
         List<PatchOperation> ops = PatchOperation.parseAll(document);
@@ -154,9 +155,11 @@ public final class TwinOperations {
         StoredTwin[] worked = new StoredTwin[1];
         Speculation ahead = known == null ? null : models.withLastKnown(modelsVersion -> Speculation.run(null,
                 Map.of(id, known), modelsVersion, tx -> worked[0] = work.apply(tx)));
+        Function<StoreTx, StoredTwin> unit = tx -> ahead != null && ahead.replay(tx) ? worked[0] : work.apply(tx);
         StoredTwin row;
         try {
-            row = store.write(tx -> ahead != null && ahead.replay(tx) ? worked[0] : work.apply(tx));
+            // the replay's one statement writes all or nothing: on PostgreSQL it needs no transaction of its own
+            row = ahead != null && ahead.updatesOneTwinWithOneEvent() ? store.writeGuarded(unit) : store.write(unit);
         } catch (RuntimeException e) {
             recent.forget(id);
             throw e;

@@ -432,6 +432,43 @@ abstract class StoreContract {
                 .extracting(OutboxEvent::eventId).containsExactly("e-1", "e-4");
     }
 
+    /**
+     * A guarded unit's first statement writes all or nothing. When it writes nothing, what the unit does next is one
+     * transaction: a failure after it undoes it all (on PostgreSQL the first statement ran as its own transaction).
+     */
+    @Test
+    void aGuardedUnitIsWhollyWrittenOrWhollyUndone() {
+        write(tx -> tx.insertTwin(twin("room-1", "dtmi:test:Room;1")));
+        long version = store.read(StoreTx::modelsVersion);
+        StoredTwin first = new StoredTwin("room-1", "dtmi:test:Room;1", "W/\"g2\"", "{\"$dtId\":\"room-1\",\"t\":1}");
+        StoredTwin second = new StoredTwin("room-1", "dtmi:test:Room;1", "W/\"g3\"", "{\"$dtId\":\"room-1\",\"t\":2}");
+
+        assertThat(store.<Boolean>writeGuarded(tx -> tx.updateTwinIfUnchanged(first, "W/\"e1\"", version,
+                event("g-1")))).isTrue();
+        assertThatThrownBy(() -> store.<Boolean>writeGuarded(tx -> {
+            if (tx.updateTwinIfUnchanged(second, "W/\"e1\"", version, event("g-2"))) {
+                return true;
+            }
+            tx.updateTwin(second);
+            tx.appendEvent(event("g-3"));
+            throw new IllegalStateException("the unit fails after its guard");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(first);
+
+        assertThat(store.<Boolean>writeGuarded(tx -> {
+            if (tx.updateTwinIfUnchanged(second, "W/\"e1\"", version, event("g-4"))) {
+                return true;
+            }
+            StoredTwin now = tx.twinForUpdate("room-1");
+            tx.updateTwin(second);
+            tx.appendEvent(event("g-5"));
+            return now.equals(first) ? false : null;
+        })).isFalse();
+        assertThat(store.<StoredTwin>read(tx -> tx.twin("room-1"))).isEqualTo(second);
+        assertThat(store.<List<OutboxEvent>>read(tx -> tx.eventsAfter(OutboxPosition.START, 10)))
+                .extracting(OutboxEvent::eventId).containsExactly("g-1", "g-5");
+    }
+
     @Test
     void aSecondTwinWithTheSameIdIsRejected() {
         write(tx -> tx.insertTwin(twin("dup", "dtmi:test:A;1")));
