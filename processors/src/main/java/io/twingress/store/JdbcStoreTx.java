@@ -1108,13 +1108,14 @@ final class JdbcStoreTx implements StoreTx {
     }
 
     private PreparedStatement prepare(String sql, Object... args) throws SQLException {
-        flush();
         if (firstStatementAlone && statementRun) {
             // the first statement wrote all or nothing and committed alone; what follows is one transaction
             firstStatementAlone = false;
             connection.setAutoCommit(false);
         }
+        // counted before a held-back update is sent: sent now, it is not the unit's first statement alone
         statementRun = true;
+        flush();
         PreparedStatement ps = cache != null ? cache.prepare(sql) : connection.prepareStatement(sql);
         try {
             for (int i = 0; i < args.length; i++) {
