@@ -139,7 +139,7 @@ public abstract class JdbcTwinStore implements TwinStore {
         }
         Pending<T> unit = new Pending<>(work, true);
         runGroup(List.of(unit));
-        return new Outcome<>(unit.value, unit.failure).orThrow();
+        return unit.outcome().orThrow();
     }
 
     @Override
@@ -161,7 +161,7 @@ public abstract class JdbcTwinStore implements TwinStore {
             mine.get(mine.size() - 1).awaitDone();
         }
         List<Outcome<T>> outcomes = new ArrayList<>(mine.size());
-        mine.forEach(p -> outcomes.add(new Outcome<>(p.value, p.failure)));
+        mine.forEach(p -> outcomes.add(p.outcome()));
         return outcomes;
     }
 
@@ -463,6 +463,11 @@ public abstract class JdbcTwinStore implements TwinStore {
 
         boolean firstStatementAlone() {
             return firstStatementAlone;
+        }
+
+        /** What the unit came to, once its group is done. */
+        Outcome<T> outcome() {
+            return new Outcome<>(value, failure);
         }
 
         void apply(JdbcStoreTx tx) {
