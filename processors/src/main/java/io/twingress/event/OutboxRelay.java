@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +23,8 @@ import io.twingress.store.TwinStore;
 
 /**
  * Moves events from the outbox to one endpoint, for its delivery route: {@link #nextBatch} reads the events after
- * the endpoint's cursor and keeps those its routes' filters pass, as units to send; {@link #bind} turns a unit into
+ * the endpoint's cursor and keeps those its routes' filters pass, as lanes of units to send (one lane per subject, in
+ * commit order: the route sends lanes at once and a lane's units one after another); {@link #bind} turns a unit into
  * the message the endpoint's protocol binding wants; {@link #acknowledge} moves the cursor past the batch once every
  * unit was delivered or dead-lettered. The route's error handler retries a unit while {@link #retryWhile} says so,
  * then hands it to {@link DeadLetters}.
@@ -87,7 +89,9 @@ public final class OutboxRelay {
         return instanceId;
     }
 
-    /** Sets the body to the next batch's units (possibly none) and {@link #MORE} if a full batch was read. */
+    /**
+     * Sets the body to the next batch's lanes of units (possibly none) and {@link #MORE} if a full batch was read.
+     */
     public void nextBatch(Exchange exchange, String endpoint) {
         exchange.removeProperty(BATCH_END);
         exchange.setProperty(MORE, false);
@@ -117,12 +121,34 @@ public final class OutboxRelay {
             return;
         }
         state.open = true;
-        exchange.getMessage().setBody(units(spec, events));
+        exchange.getMessage().setBody(lanes(spec, events));
         exchange.setProperty(BATCH_END, events.get(events.size() - 1).position());
         exchange.setProperty(MORE, events.size() == batchSize);
     }
 
-    private List<DeliveryUnit> units(EndpointSpec spec, List<OutboxEvent> events) {
+    /**
+     * The batch's deliveries to this endpoint as lanes: one unit for an endpoint that takes batches, else a lane per
+     * subject (a twin, a relationship) holding its events in commit order, each its own unit. Lanes are sent at once
+     * and a lane's units one after another, each retried until delivered or dead-lettered before the next: a twin's
+     * changes reach the endpoint in the order they were made, as a receiver keeping a copy of the twin needs.
+     */
+    static List<List<DeliveryUnit>> lanes(String endpoint, boolean takesBatches, List<Delivery> deliveries) {
+        if (deliveries.isEmpty()) {
+            return List.of();
+        }
+        if (takesBatches) {
+            return List.of(List.of(new DeliveryUnit(endpoint, deliveries)));
+        }
+        Map<String, List<DeliveryUnit>> bySubject = new LinkedHashMap<>();
+        for (Delivery delivery : deliveries) {
+            String subject = delivery.event().getSubject();
+            bySubject.computeIfAbsent(subject == null ? "" : subject, s -> new ArrayList<>())
+                    .add(new DeliveryUnit(endpoint, List.of(delivery)));
+        }
+        return List.copyOf(bySubject.values());
+    }
+
+    private List<List<DeliveryUnit>> lanes(EndpointSpec spec, List<OutboxEvent> events) {
         List<EventRoute> routes = settings.routesFor(spec.name());
         Duration ttl = spec.retryPolicy().timeToLive();
         List<Delivery> deliveries = new ArrayList<>();
@@ -153,15 +179,7 @@ public final class OutboxRelay {
                 }
             }
         }
-        if (deliveries.isEmpty()) {
-            return List.of();
-        }
-        if (bindings.takesBatches(spec)) {
-            return List.of(new DeliveryUnit(spec.name(), deliveries));
-        }
-        List<DeliveryUnit> units = new ArrayList<>(deliveries.size());
-        deliveries.forEach(d -> units.add(new DeliveryUnit(spec.name(), List.of(d))));
-        return units;
+        return lanes(spec.name(), bindings.takesBatches(spec), deliveries);
     }
 
     /** Turns the unit in {@link #UNIT} into the endpoint's message; the unit stays there for the error handler. */

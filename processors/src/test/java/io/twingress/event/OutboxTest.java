@@ -240,6 +240,34 @@ class OutboxTest {
     }
 
     @Test
+    void aBatchIsSentAsOneLanePerSubjectInCommitOrderOrAsOneUnitToAnEndpointThatTakesBatches() {
+        Delivery a1 = delivery(1, "a");
+        Delivery b1 = delivery(2, "b");
+        Delivery a2 = delivery(3, "a");
+        Delivery none = delivery(4, null);
+        Delivery b2 = delivery(5, "b");
+        List<Delivery> batch = List.of(a1, b1, a2, none, b2);
+
+        List<List<DeliveryUnit>> lanes = OutboxRelay.lanes("ep", false, batch);
+        assertThat(lanes).extracting(lane -> lane.stream().map(unit -> unit.deliveries()).toList())
+                .containsExactly(List.of(List.of(a1), List.of(a2)), List.of(List.of(b1), List.of(b2)),
+                        List.of(List.of(none)));
+        assertThat(lanes).allSatisfy(lane -> assertThat(lane).allSatisfy(unit -> assertThat(unit.endpoint())
+                .isEqualTo("ep")));
+
+        assertThat(OutboxRelay.lanes("ep", true, batch)).containsExactly(List.of(new DeliveryUnit("ep", batch)));
+        assertThat(OutboxRelay.lanes("ep", true, List.of())).isEmpty();
+        assertThat(OutboxRelay.lanes("ep", false, List.of())).isEmpty();
+    }
+
+    private static Delivery delivery(long seq, String subject) {
+        CloudEvent event = io.cloudevents.core.builder.CloudEventBuilder.v1().withId("e" + seq)
+                .withSource(java.net.URI.create("twins.example.com")).withType("Microsoft.DigitalTwins.Twin.Update")
+                .withSubject(subject).build();
+        return new Delivery(new OutboxPosition(0, seq), "r", event, Instant.MAX);
+    }
+
+    @Test
     void bindingsFollowTheCloudEventsProtocolBindings() {
         putRoom("room", "'count':1");
         CloudEvent event = AdtCloudEvents.of(events().get(0), null);

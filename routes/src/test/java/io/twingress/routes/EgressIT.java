@@ -18,6 +18,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -418,6 +419,47 @@ class EgressIT {
             JsonNode letter = awaitDeadLetters("hook-busy", 1, Duration.ofSeconds(30)).get(0);
             assertThat(letter.get("attempts").asInt()).isGreaterThan(1).isEqualTo(receiver.requests().size());
             deleteRouteAndEndpoint("hook-busy-all", "hook-busy");
+        }
+    }
+
+    /**
+     * A twin's changes reach a webhook in the order they were made, also when one of them has to be sent again: the
+     * events of one subject go one after another, those of different subjects at once.
+     */
+    @Test
+    void oneTwinsEventsArriveInCommitOrderAlsoWhenOneIsSentAgain() throws Exception {
+        try (HttpReceiver receiver = HttpReceiver.open()) {
+            putTwin("ord-a", 0);
+            putTwin("ord-b", 0);
+            putEndpoint("hook-order", "{\"endpointType\":\"Webhook\",\"url\":\"" + receiver.url("/events")
+                    + "\",\"retryPolicy\":{\"initialDelay\":\"PT0.3S\",\"maxDelay\":\"PT0.3S\"}}");
+            putRoute("hook-order-updates", "hook-order", "type = 'Microsoft.DigitalTwins.Twin.Update'"
+                    + " AND STARTS_WITH(subject, 'ord-')");
+            receiver.failNext(1, 503);
+            int changes = 30;
+            for (int i = 1; i <= changes; i++) {
+                for (String twin : List.of("ord-a", "ord-b")) {
+                    assertThat(send("PATCH", "/digitaltwins/" + twin + "?" + V, "[{\"op\":\"replace\","
+                            + "\"path\":\"/Temperature\",\"value\":" + i + "}]").statusCode()).isEqualTo(204);
+                }
+            }
+            List<HttpReceiver.Request> requests = receiver.awaitRequests(2 * changes + 1, Duration.ofSeconds(30));
+            assertThat(requests).hasSize(2 * changes + 1);
+            List<Integer> expected = IntStream.rangeClosed(1, changes).boxed().toList();
+            for (String twin : List.of("ord-a", "ord-b")) {
+                List<Integer> arrived = new ArrayList<>();
+                requests.stream().filter(r -> twin.equals(r.header("ce-subject")))
+                        .map(r -> Json.parse(r.bodyAsString()).at("/patch/0/value").asInt()).forEach(arrived::add);
+                // the refused attempt and its resend are the same event, one after the other
+                List<Integer> distinct = new ArrayList<>();
+                arrived.forEach(v -> {
+                    if (distinct.isEmpty() || !distinct.get(distinct.size() - 1).equals(v)) {
+                        distinct.add(v);
+                    }
+                });
+                assertThat(distinct).as("values for " + twin + " as they arrived: " + arrived).isEqualTo(expected);
+            }
+            deleteRouteAndEndpoint("hook-order-updates", "hook-order");
         }
     }
 
