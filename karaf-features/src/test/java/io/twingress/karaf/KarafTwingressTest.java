@@ -1,10 +1,12 @@
 package io.twingress.karaf;
 
+import java.io.InputStream;
 import java.lang.reflect.Proxy;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
@@ -36,12 +38,29 @@ class KarafTwingressTest {
     }
 
     @Test
-    void withoutConfigurationTheFilesGoUnderKarafsDirectoriesAndTheRoutesAreListed() {
+    void withoutConfigurationTheFilesGoUnderKarafsDirectoriesAndTheBuiltInRoutesAreThoseNamedByDefault()
+            throws Exception {
+        Properties defaults = new Properties();
+        try (InputStream in = KarafTwingress.class.getClassLoader().getResourceAsStream("application.properties")) {
+            defaults.load(in);
+        }
+        String named = defaults.getProperty("camel.main.routesIncludePattern");
+        assertThat(named).as("the default names its files, no wildcard").doesNotContain("*");
         try (KarafTwingress twingress = new KarafTwingress(karafContext())) {
             assertThat(twingress.overrides(null)).containsExactlyInAnyOrderEntriesOf(Map.of(
                     "twingress.data.dir", "/opt/karaf/data/twingress",
                     "twingress.routes.dir", "/opt/karaf/etc/twingress-routes",
-                    "camel.main.routesIncludePattern", "classpath:camel/a.camel.yaml,classpath:camel/b.camel.yaml"));
+                    "camel.main.routesIncludePattern", named.replaceAll("\\s", "")));
+        }
+    }
+
+    @Test
+    void aConfiguredWildcardOverTheBundleIsListed() {
+        Dictionary<String, Object> configuration = new Hashtable<>();
+        configuration.put("camel.main.routesIncludePattern", "classpath:camel/*.camel.yaml");
+        try (KarafTwingress twingress = new KarafTwingress(karafContext())) {
+            assertThat(twingress.overrides(configuration)).containsEntry("camel.main.routesIncludePattern",
+                    "classpath:camel/a.camel.yaml,classpath:camel/b.camel.yaml");
         }
     }
 
