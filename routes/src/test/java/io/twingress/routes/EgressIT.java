@@ -463,6 +463,50 @@ class EgressIT {
         }
     }
 
+    /**
+     * An event whose dead letter cannot be kept fails its batch, which is read again until it can be kept; the events
+     * behind it in its subject's lane are kept too, not skipped.
+     */
+    @Test
+    void aBatchWhoseDeadLetterCannotBeKeptIsReadAgainAndLosesNothing() throws Exception {
+        Path blocked = server.dataDir().resolve("deadletters").resolve("blocked-dl");
+        Files.createDirectories(blocked.getParent());
+        Files.writeString(blocked, "a file where the dead letters' directory would be");
+        try (HttpReceiver receiver = HttpReceiver.open()) {
+            receiver.failWith(400);
+            putEndpoint("hook-blocked", "{\"endpointType\":\"Webhook\",\"url\":\"" + receiver.url("/events")
+                    + "\",\"deadLetter\":{\"type\":\"Files\",\"directory\":\"blocked-dl\"}}");
+            putRoute("hook-blocked-updates", "hook-blocked", "type = 'Microsoft.DigitalTwins.Twin.Update'"
+                    + " AND subject = 'blk-1'");
+            putTwin("blk-1", 0);
+            for (int value = 1; value <= 2; value++) {
+                assertThat(send("PATCH", "/digitaltwins/blk-1?" + V, "[{\"op\":\"replace\",\"path\":"
+                        + "\"/Temperature\",\"value\":" + value + "}]").statusCode()).isEqualTo(204);
+            }
+            // refused for good, and not kept: the batch is read again (after 1 s, then 2 s) and its events sent again
+            assertThat(receiver.awaitRequests(4, Duration.ofSeconds(20))).hasSizeGreaterThanOrEqualTo(4);
+
+            Files.delete(blocked);
+            long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            List<Path> letters = List.of();
+            while (letters.size() < 2 && System.nanoTime() < end) {
+                Thread.sleep(100);
+                if (Files.isDirectory(blocked)) {
+                    try (var walk = Files.walk(blocked)) {
+                        letters = walk.filter(f -> f.toString().endsWith(".json")).toList();
+                    }
+                }
+            }
+            List<Integer> kept = new ArrayList<>();
+            for (Path letter : letters) {
+                kept.add(Json.parse(Files.readString(letter)).at("/data/patch/0/value").asInt());
+            }
+            assertThat(kept).as("both events dead-lettered once the directory can be made")
+                    .containsExactlyInAnyOrder(1, 2);
+            deleteRouteAndEndpoint("hook-blocked-updates", "hook-blocked");
+        }
+    }
+
     @Test
     void aRefusedEventIsDeadLetteredAtOnceAndOneFailingEndpointDoesNotHoldUpAnother() throws Exception {
         try (HttpReceiver failing = HttpReceiver.open(); HttpReceiver healthy = HttpReceiver.open()) {
