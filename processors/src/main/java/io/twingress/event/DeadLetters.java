@@ -79,9 +79,22 @@ public final class DeadLetters {
     /**
      * The dead-letter channel of an endpoint's delivery route: keeps the failed unit's events with the reason, the
      * attempt count and the time. If they cannot be kept, it fails, so that the batch is not acknowledged and is sent
-     * again later; a unit refused because the route is stopping is not dead-lettered either.
+     * again later; a unit refused because the route is stopping is not dead-lettered either. Either way its lane halts,
+     * so that the later events of its subject are not sent ahead of it.
      */
     public void record(Exchange exchange) {
+        try {
+            keep(exchange);
+        } catch (RuntimeException e) {
+            Lane lane = exchange.getProperty(OutboxRelay.LANE, Lane.class);
+            if (lane != null) {
+                lane.halt();
+            }
+            throw e;
+        }
+    }
+
+    private void keep(Exchange exchange) {
         DeliveryUnit unit = exchange.getProperty(OutboxRelay.UNIT, DeliveryUnit.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         // a unit is dead-lettered only when its time to live ran out or the endpoint refused it for good; retries

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,7 @@ public final class OutboxRelay {
 
     /** Exchange properties the delivery route carries between the steps. */
     public static final String UNIT = "TwingressDeliveryUnit";
+    public static final String LANE = "TwingressLane";
     public static final String BATCH_END = "TwingressBatchEnd";
     public static final String MORE = "TwingressMore";
     /** How many times the unit was sent and failed. */
@@ -128,27 +130,29 @@ public final class OutboxRelay {
 
     /**
      * The batch's deliveries to this endpoint as lanes: one unit for an endpoint that takes batches, else a lane per
-     * subject (a twin, a relationship) holding its events in commit order, each its own unit. Lanes are sent at once
-     * and a lane's units one after another, each retried until delivered or dead-lettered before the next: a twin's
-     * changes reach the endpoint in the order they were made, as a receiver keeping a copy of the twin needs.
+     * source and subject (a twin, a relationship, a twin's telemetry or one component's) holding its events in commit
+     * order, each its own unit. Lanes are sent at once and a lane's units one after another, each retried until
+     * delivered or dead-lettered before the next: a twin's changes reach the endpoint in the order they were made,
+     * as a receiver keeping a copy of the twin needs.
      */
-    static List<List<DeliveryUnit>> lanes(String endpoint, boolean takesBatches, List<Delivery> deliveries) {
+    static List<Lane> lanes(String endpoint, boolean takesBatches, List<Delivery> deliveries) {
         if (deliveries.isEmpty()) {
             return List.of();
         }
         if (takesBatches) {
-            return List.of(List.of(new DeliveryUnit(endpoint, deliveries)));
+            return List.of(new Lane(List.of(new DeliveryUnit(endpoint, deliveries))));
         }
-        Map<String, List<DeliveryUnit>> bySubject = new LinkedHashMap<>();
+        Map<List<String>, List<DeliveryUnit>> bySubject = new LinkedHashMap<>();
         for (Delivery delivery : deliveries) {
-            String subject = delivery.event().getSubject();
-            bySubject.computeIfAbsent(subject == null ? "" : subject, s -> new ArrayList<>())
-                    .add(new DeliveryUnit(endpoint, List.of(delivery)));
+            // telemetry names its twin in the source and only a component, if any, in the subject
+            List<String> key = Arrays.asList(String.valueOf(delivery.event().getSource()),
+                    delivery.event().getSubject());
+            bySubject.computeIfAbsent(key, k -> new ArrayList<>()).add(new DeliveryUnit(endpoint, List.of(delivery)));
         }
-        return List.copyOf(bySubject.values());
+        return bySubject.values().stream().map(Lane::new).toList();
     }
 
-    private List<List<DeliveryUnit>> lanes(EndpointSpec spec, List<OutboxEvent> events) {
+    private List<Lane> lanes(EndpointSpec spec, List<OutboxEvent> events) {
         List<EventRoute> routes = settings.routesFor(spec.name());
         Duration ttl = spec.retryPolicy().timeToLive();
         List<Delivery> deliveries = new ArrayList<>();

@@ -240,29 +240,36 @@ class OutboxTest {
     }
 
     @Test
-    void aBatchIsSentAsOneLanePerSubjectInCommitOrderOrAsOneUnitToAnEndpointThatTakesBatches() {
-        Delivery a1 = delivery(1, "a");
-        Delivery b1 = delivery(2, "b");
-        Delivery a2 = delivery(3, "a");
-        Delivery none = delivery(4, null);
-        Delivery b2 = delivery(5, "b");
-        List<Delivery> batch = List.of(a1, b1, a2, none, b2);
+    void aBatchIsSentAsOneLanePerSourceAndSubjectInCommitOrderOrAsOneUnitToAnEndpointThatTakesBatches() {
+        Delivery a1 = delivery(1, "twins.example.com", "a");
+        Delivery b1 = delivery(2, "twins.example.com", "b");
+        Delivery a2 = delivery(3, "twins.example.com", "a");
+        // telemetry names its twin in the source, and only a component in the subject
+        Delivery t1 = delivery(4, "twins.example.com/digitaltwins/a", null);
+        Delivery u1 = delivery(5, "twins.example.com/digitaltwins/b", null);
+        Delivery t2 = delivery(6, "twins.example.com/digitaltwins/a", null);
+        Delivery b2 = delivery(7, "twins.example.com", "b");
+        List<Delivery> batch = List.of(a1, b1, a2, t1, u1, t2, b2);
 
-        List<List<DeliveryUnit>> lanes = OutboxRelay.lanes("ep", false, batch);
-        assertThat(lanes).extracting(lane -> lane.stream().map(unit -> unit.deliveries()).toList())
+        List<Lane> lanes = OutboxRelay.lanes("ep", false, batch);
+        assertThat(lanes).extracting(lane -> lane.getUnits().stream().map(DeliveryUnit::deliveries).toList())
                 .containsExactly(List.of(List.of(a1), List.of(a2)), List.of(List.of(b1), List.of(b2)),
-                        List.of(List.of(none)));
-        assertThat(lanes).allSatisfy(lane -> assertThat(lane).allSatisfy(unit -> assertThat(unit.endpoint())
-                .isEqualTo("ep")));
+                        List.of(List.of(t1), List.of(t2)), List.of(List.of(u1)));
+        assertThat(lanes).allSatisfy(lane -> {
+            assertThat(lane.isOpen()).isTrue();
+            assertThat(lane.getUnits()).allSatisfy(unit -> assertThat(unit.endpoint()).isEqualTo("ep"));
+        });
 
-        assertThat(OutboxRelay.lanes("ep", true, batch)).containsExactly(List.of(new DeliveryUnit("ep", batch)));
+        List<Lane> batched = OutboxRelay.lanes("ep", true, batch);
+        assertThat(batched).hasSize(1);
+        assertThat(batched.get(0).getUnits()).containsExactly(new DeliveryUnit("ep", batch));
         assertThat(OutboxRelay.lanes("ep", true, List.of())).isEmpty();
         assertThat(OutboxRelay.lanes("ep", false, List.of())).isEmpty();
     }
 
-    private static Delivery delivery(long seq, String subject) {
+    private static Delivery delivery(long seq, String source, String subject) {
         CloudEvent event = io.cloudevents.core.builder.CloudEventBuilder.v1().withId("e" + seq)
-                .withSource(java.net.URI.create("twins.example.com")).withType("Microsoft.DigitalTwins.Twin.Update")
+                .withSource(java.net.URI.create(source)).withType("Microsoft.DigitalTwins.Twin.Update")
                 .withSubject(subject).build();
         return new Delivery(new OutboxPosition(0, seq), "r", event, Instant.MAX);
     }
