@@ -24,8 +24,9 @@ import io.twingress.store.TwinStore;
 
 /**
  * Moves events from the outbox to one endpoint, for its delivery route: {@link #nextBatch} reads the events after
- * the endpoint's cursor and keeps those its routes' filters pass, as lanes of units to send (one lane per subject, in
- * commit order: the route sends lanes at once and a lane's units one after another); {@link #bind} turns a unit into
+ * the endpoint's cursor and keeps those its routes' filters pass, as lanes of units to send (one lane per twin,
+ * relationship or twin's telemetry, in commit order: the route sends lanes at once and a lane's units one after
+ * another); {@link #bind} turns a unit into
  * the message the endpoint's protocol binding wants; {@link #acknowledge} moves the cursor past the batch once every
  * unit was delivered or dead-lettered. The route's error handler retries a unit while {@link #retryWhile} says so,
  * then hands it to {@link DeadLetters}.
