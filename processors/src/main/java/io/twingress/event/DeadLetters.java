@@ -80,7 +80,7 @@ public final class DeadLetters {
      * The dead-letter channel of an endpoint's delivery route: keeps the failed unit's events with the reason, the
      * attempt count and the time. If they cannot be kept, it fails, so that the batch is not acknowledged and is sent
      * again later; a unit refused because the route is stopping is not dead-lettered either. Either way its lane halts,
-     * so that the later events of its subject are not sent ahead of it.
+     * so that the later events of its twin are not sent ahead of it.
      */
     public void record(Exchange exchange) {
         try {

@@ -26,10 +26,9 @@ import io.twingress.store.TwinStore;
  * Moves events from the outbox to one endpoint, for its delivery route: {@link #nextBatch} reads the events after
  * the endpoint's cursor and keeps those its routes' filters pass, as lanes of units to send (one lane per twin,
  * relationship or twin's telemetry, in commit order: the route sends lanes at once and a lane's units one after
- * another); {@link #bind} turns a unit into
- * the message the endpoint's protocol binding wants; {@link #acknowledge} moves the cursor past the batch once every
- * unit was delivered or dead-lettered. The route's error handler retries a unit while {@link #retryWhile} says so,
- * then hands it to {@link DeadLetters}.
+ * another); {@link #bind} turns a unit into the message the endpoint's protocol binding wants; {@link #acknowledge}
+ * moves the cursor past the batch once every unit was delivered or dead-lettered. The route's error handler retries a
+ * unit while {@link #retryWhile} says so, then hands it to {@link DeadLetters}.
  *
  * <p>An instance delivers an endpoint only while it holds the endpoint's lease in the store, so instances sharing a
  * PostgreSQL take turns, and a dead instance's endpoints are taken over when its lease runs out.
@@ -143,14 +142,14 @@ public final class OutboxRelay {
         if (takesBatches) {
             return List.of(new Lane(List.of(new DeliveryUnit(endpoint, deliveries))));
         }
-        Map<List<String>, List<DeliveryUnit>> bySubject = new LinkedHashMap<>();
+        Map<List<String>, List<DeliveryUnit>> byLane = new LinkedHashMap<>();
         for (Delivery delivery : deliveries) {
             // telemetry names its twin in the source and only a component, if any, in the subject
             List<String> key = Arrays.asList(String.valueOf(delivery.event().getSource()),
                     delivery.event().getSubject());
-            bySubject.computeIfAbsent(key, k -> new ArrayList<>()).add(new DeliveryUnit(endpoint, List.of(delivery)));
+            byLane.computeIfAbsent(key, k -> new ArrayList<>()).add(new DeliveryUnit(endpoint, List.of(delivery)));
         }
-        return bySubject.values().stream().map(Lane::new).toList();
+        return byLane.values().stream().map(Lane::new).toList();
     }
 
     private List<Lane> lanes(EndpointSpec spec, List<OutboxEvent> events) {
