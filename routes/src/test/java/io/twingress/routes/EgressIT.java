@@ -381,16 +381,7 @@ class EgressIT {
         assertThat(Integer.parseInt(headers.get("twingress_deadletter_attempts"))).isPositive();
         assertThat(headers.get("content-type")).startsWith("application/cloudevents+json");
 
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        List<Path> written = List.of();
-        while (written.isEmpty() && System.nanoTime() < end) {
-            Thread.sleep(100);
-            if (Files.isDirectory(files)) {
-                try (var walk = Files.walk(files)) {
-                    written = walk.filter(f -> f.toString().endsWith(".json")).toList();
-                }
-            }
-        }
+        List<Path> written = awaitJsonFiles(files, 1, Duration.ofSeconds(30));
         assertThat(written).hasSize(1);
         // <endpoint>/<yyyy>/<MM>/<dd>/<HH>/<eventId>.json
         Path relative = files.relativize(written.get(0));
@@ -488,18 +479,8 @@ class EgressIT {
             assertThat(values(receiver)).as("values sent while the dead letter cannot be kept").containsOnly(1);
 
             Files.delete(blocked);
-            long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            List<Path> letters = List.of();
-            while (letters.size() < 2 && System.nanoTime() < end) {
-                Thread.sleep(100);
-                if (Files.isDirectory(blocked)) {
-                    try (var walk = Files.walk(blocked)) {
-                        letters = walk.filter(f -> f.toString().endsWith(".json")).toList();
-                    }
-                }
-            }
             List<Integer> kept = new ArrayList<>();
-            for (Path letter : letters) {
+            for (Path letter : awaitJsonFiles(blocked, 2, Duration.ofSeconds(30))) {
                 kept.add(Json.parse(Files.readString(letter)).at("/data/patch/0/value").asInt());
             }
             assertThat(kept).as("both dead-lettered once the directory can be made").containsExactlyInAnyOrder(1, 2);
@@ -508,6 +489,21 @@ class EgressIT {
             assertThat(sent.get(sent.size() - 1)).as("sent: " + sent).isEqualTo(2);
             deleteRouteAndEndpoint("hook-blocked-updates", "hook-blocked");
         }
+    }
+
+    /** The {@code .json} files under {@code dir} once there are {@code count}, or those there after {@code timeout}. */
+    private static List<Path> awaitJsonFiles(Path dir, int count, Duration timeout) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        List<Path> found = List.of();
+        while (found.size() < count && System.nanoTime() < end) {
+            Thread.sleep(100);
+            if (Files.isDirectory(dir)) {
+                try (var walk = Files.walk(dir)) {
+                    found = walk.filter(f -> f.toString().endsWith(".json")).toList();
+                }
+            }
+        }
+        return found;
     }
 
     private static List<Integer> values(HttpReceiver receiver) {
